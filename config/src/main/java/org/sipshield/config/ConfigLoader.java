@@ -1,0 +1,195 @@
+package org.sipshield.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads a sipshield YAML file into a {@link SipShieldConfig}, or refuses it with every problem
+ * it finds: syntax, unknown keys, wrong types, values out of range, and rules that span
+ * several settings.
+ */
+public final class ConfigLoader {
+    /** Where the shipped default configuration sits on the classpath. */
+    public static final String DEFAULT_RESOURCE = "/org/sipshield/config/sipshield.yaml";
+    public static final String DEFAULT_NAME = "embedded default sipshield.yaml";
+
+    private static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+    private ConfigLoader() {}
+
+    public static SipShieldConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "",
+                        "the file is larger than " + MAX_FILE_BYTES + " bytes", null)));
+            }
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "",
+                    "the file is not valid UTF-8", null)));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "",
+                    "cannot read the file: " + e.getMessage(), null)));
+        }
+        return parse(text, file.toString());
+    }
+
+    public static SipShieldConfig loadDefault() throws ConfigException {
+        return parse(defaultText(), DEFAULT_NAME);
+    }
+
+    public static String defaultText() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default configuration is missing from the jar: " + DEFAULT_RESOURCE);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the default configuration", e);
+        }
+    }
+
+    public static SipShieldConfig parse(String text, String fileName) throws ConfigException {
+        Problems problems = new Problems(fileName);
+        Node root = compose(text, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.list());
+        }
+        SipShieldConfig config = read(new YamlMapping(problems, "", root), problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.list());
+        }
+        return config;
+    }
+
+    private static Node compose(String text, Problems problems) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // duplicates are reported by YamlMapping, with their path
+        options.setMaxAliasesForCollections(20);
+        options.setAllowRecursiveKeys(false);
+        options.setCodePointLimit(MAX_FILE_BYTES);
+        Yaml yaml = new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(
+                new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), options);
+        try (Reader reader = new StringReader(text)) {
+            Node root = yaml.compose(reader);
+            if (root == null) {
+                problems.add(1, "", "the file is empty", "a mapping with at least 'listeners'");
+            }
+            return root;
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            problems.add(mark == null ? 0 : mark.getLine() + 1, "", "YAML syntax: " + e.getProblem(), null);
+        } catch (YAMLException | IOException e) {
+            problems.add(0, "", "YAML syntax: " + e.getMessage(), null);
+        }
+        return null;
+    }
+
+    private static SipShieldConfig read(YamlMapping root, Problems problems) {
+        ServerSettings server = readServer(root.mapping("server"));
+        List<Listener> listeners = root.list("listeners", element -> readListener(element.asMapping()));
+        if (listeners.isEmpty() && problems.isEmpty()) {
+            root.problem("listeners", "at least one listener is needed", "a list of {transport, address, port}");
+        }
+        checkListenersDoNotClash(root, listeners);
+        root.finish();
+        return new SipShieldConfig(server, listeners);
+    }
+
+    private static ServerSettings readServer(YamlMapping server) {
+        String hostName = server.string("hostName", null);
+        if (hostName == null || hostName.isBlank()) {
+            hostName = localHostName();
+        } else if (!hostName.matches("[A-Za-z0-9.:\\-]{1,253}")) {
+            server.problem("hostName", "'" + hostName + "' is not a host name",
+                    "letters, digits, '.', '-' (or an IP address), up to 253 characters");
+        }
+        String dataDirectory = server.string("dataDirectory", "data");
+        Path data = Path.of(".");
+        try {
+            data = Path.of(dataDirectory);
+        } catch (java.nio.file.InvalidPathException e) {
+            server.problem("dataDirectory", "'" + dataDirectory + "' is not a valid path", null);
+        }
+        server.finish();
+        return new ServerSettings(hostName, data);
+    }
+
+    private static Listener readListener(YamlMapping listener) {
+        Transport transport = listener.enumValue("transport", Transport.class, null, Transport::name);
+        if (transport == null && !listener.has("transport")) {
+            listener.problem("transport", "missing", "UDP, TCP, TLS");
+        }
+        String address = listener.string("address", "127.0.0.1");
+        if (!isIpLiteral(address)) {
+            listener.problem("address", "'" + address + "' is not an IP address",
+                    "an IPv4 or IPv6 address of this machine, e.g. 127.0.0.1, 0.0.0.0, ::1");
+        }
+        int defaultPort = transport == Transport.TLS ? 5061 : 5060;
+        int port = listener.integer("port", defaultPort, 1, 65535);
+        listener.finish();
+        return transport == null ? null : new Listener(transport, address, port);
+    }
+
+    /** Two listeners cannot hold the same socket; TCP and TLS share the stream socket space. */
+    private static void checkListenersDoNotClash(YamlMapping root, List<Listener> listeners) {
+        Map<String, Listener> taken = new HashMap<>();
+        for (Listener listener : listeners) {
+            String socket = (listener.transport().isStream() ? "stream " : "datagram ") + listener.address() + " " + listener.port();
+            Listener earlier = taken.putIfAbsent(socket, listener);
+            if (earlier != null) {
+                root.problem("listeners", listener + " uses the same socket as " + earlier,
+                        "a different port or address for each TCP/TLS listener, and for each UDP listener");
+            }
+        }
+    }
+
+    static boolean isIpLiteral(String address) {
+        if (address == null || !(address.matches("\\d{1,3}(\\.\\d{1,3}){3}") || address.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*"))) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(address); // a literal is parsed, never looked up
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Used by tests and by check-config to show all problems without throwing. */
+    public static List<ConfigProblem> problemsOf(Path file) {
+        try {
+            load(file);
+            return new ArrayList<>();
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+    }
+}

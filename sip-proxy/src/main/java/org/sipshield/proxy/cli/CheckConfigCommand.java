@@ -1,0 +1,43 @@
+package org.sipshield.proxy.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.sipshield.config.ConfigException;
+import org.sipshield.config.ConfigLoader;
+import org.sipshield.config.ConfigProblem;
+import org.sipshield.config.SipShieldConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sipshield check-config FILE}: every problem of a file, one per line; exit 1 if any. */
+@Command(name = "check-config", description = "Check a configuration file and print every problem found in it.")
+final class CheckConfigCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "the YAML configuration file")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            SipShieldConfig config = ConfigLoader.load(file);
+            out.println(file + ": OK");
+            config.listeners().forEach(listener -> out.println("  listener " + listener));
+            out.flush();
+            return 0;
+        } catch (ConfigException e) {
+            for (ConfigProblem problem : e.problems()) {
+                err.println(problem);
+            }
+            err.println(e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + " in " + file);
+            err.flush();
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.sipshield.proxy.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.sipshield.config.ConfigException;
+import org.sipshield.config.ConfigLoader;
+import org.sipshield.config.ConfigProblem;
+import org.sipshield.config.SipShieldConfig;
+import org.sipshield.proxy.SipShieldServer;
+import org.sipshield.proxy.Version;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sipshield run [--config FILE]}: start the proxy and serve until stopped. */
+@Command(name = "run", description = "Start the proxy (on the embedded default configuration unless --config is given).")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the YAML configuration file")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        SipShieldConfig config;
+        try {
+            config = configFile == null ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            for (ConfigProblem problem : e.problems()) {
+                System.err.println(problem);
+            }
+            System.err.println("sipshield not started: " + e.problems().size() + " configuration problem(s)");
+            return 2;
+        }
+        LOG.info("sipshield {} starting with {}", Version.current(),
+                configFile == null ? ConfigLoader.DEFAULT_NAME : configFile);
+        SipShieldServer server = new SipShieldServer(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("sipshield stopping");
+            server.close();
+            stopped.countDown();
+        }, "sipshield-shutdown"));
+        server.start();
+        LOG.info("sipshield ready");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,113 @@
+package org.sipshield.proxy.transport;
+
+import gov.nist.core.StackLogger;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends jain-sip's own diagnostics to SLF4J (logger "jain-sip"), instead of the log4j 1.x
+ * writer it would otherwise want. jain-sip logs whole messages at debug level: those can carry
+ * Authorization headers and SDP keys, so keep this logger at INFO or above in production.
+ */
+public final class JainSipLogger implements StackLogger {
+    private static final Logger LOG = LoggerFactory.getLogger("jain-sip");
+
+    @Override
+    public void logStackTrace() {
+    }
+
+    @Override
+    public void logStackTrace(int traceLevel) {
+    }
+
+    @Override
+    public int getLineCount() {
+        return 0;
+    }
+
+    @Override
+    public void logException(Throwable exception) {
+        LOG.warn("jain-sip exception", exception);
+    }
+
+    @Override
+    public void logDebug(String message) {
+        LOG.debug(message);
+    }
+
+    @Override
+    public void logDebug(String message, Exception exception) {
+        LOG.debug(message, exception);
+    }
+
+    @Override
+    public void logTrace(String message) {
+        LOG.trace(message);
+    }
+
+    @Override
+    public void logFatalError(String message) {
+        LOG.error(message);
+    }
+
+    @Override
+    public void logError(String message) {
+        LOG.error(message);
+    }
+
+    @Override
+    public boolean isLoggingEnabled() {
+        return LOG.isInfoEnabled();
+    }
+
+    @Override
+    public boolean isLoggingEnabled(int logLevel) {
+        if (logLevel >= TRACE_DEBUG) {
+            return LOG.isDebugEnabled();
+        }
+        if (logLevel >= TRACE_INFO) {
+            return LOG.isInfoEnabled();
+        }
+        if (logLevel >= TRACE_WARN) {
+            return LOG.isWarnEnabled();
+        }
+        return LOG.isErrorEnabled();
+    }
+
+    @Override
+    public void logError(String message, Exception exception) {
+        LOG.error(message, exception);
+    }
+
+    @Override
+    public void logWarning(String message) {
+        LOG.warn(message);
+    }
+
+    @Override
+    public void logInfo(String message) {
+        LOG.info(message);
+    }
+
+    @Override
+    public void disableLogging() {
+    }
+
+    @Override
+    public void enableLogging() {
+    }
+
+    @Override
+    public void setBuildTimeStamp(String buildTimeStamp) {
+    }
+
+    @Override
+    public void setStackProperties(Properties stackProperties) {
+    }
+
+    @Override
+    public String getLoggerName() {
+        return LOG.getName();
+    }
+}

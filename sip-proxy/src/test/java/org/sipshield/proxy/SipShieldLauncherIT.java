@@ -1,0 +1,117 @@
+package org.sipshield.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.peers.OpenSslClient;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
+
+/**
+ * The packaged proxy as an operator runs it: {@code java -jar sipshield.jar run} on the embedded
+ * default configuration (127.0.0.1, UDP/TCP 5060, TLS 5061), probed by sipp and openssl.
+ */
+class SipShieldLauncherIT {
+    @TempDir
+    static Path workingDirectory;
+
+    static Process proxy;
+    static final StringBuffer proxyLog = new StringBuffer();
+
+    @BeforeAll
+    static void startPackagedProxy() throws Exception {
+        proxy = new ProcessBuilder("java", "-jar", jar(), "run").directory(workingDirectory.toFile())
+                .redirectErrorStream(true).start();
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    proxyLog.append(line).append('\n');
+                    lines.add(line);
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        }, "proxy-log");
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.contains("sipshield ready")) {
+                return;
+            }
+            if (!proxy.isAlive()) {
+                break;
+            }
+        }
+        throw new AssertionError("the proxy did not become ready:\n" + proxyLog);
+    }
+
+    @AfterAll
+    static void stopPackagedProxy() throws Exception {
+        if (proxy != null) {
+            proxy.destroy();
+            assertTrue(proxy.waitFor(20, TimeUnit.SECONDS), "the proxy stops on SIGTERM");
+        }
+    }
+
+    static String jar() {
+        String jar = System.getProperty("sipshield.jar");
+        assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "packaged jar: " + jar);
+        return jar;
+    }
+
+    @Test
+    void optionsToTheDefaultPortsGets200OverUdpTcpAndTls() {
+        for (String transport : new String[] {"udp", "tcp"}) {
+            ProcessOutput sipp = Sipp.client("options.xml", transport, "127.0.0.1", 5060);
+            assertEquals(0, sipp.exitCode(), transport + ":\n" + sipp.output() + "\nproxy log:\n" + proxyLog);
+        }
+        String reply = OpenSslClient.exchange("127.0.0.1", 5061, OpenSslClient.optionsRequest("127.0.0.1", 5061));
+        assertTrue(reply.contains("SIP/2.0 200 OK"), reply + "\nproxy log:\n" + proxyLog);
+    }
+
+    @Test
+    void firstStartGeneratedItsCertificateInTheDataDirectory() {
+        assertTrue(Files.isRegularFile(workingDirectory.resolve("data/certs/sip.crt.pem")), proxyLog.toString());
+        assertTrue(Files.isRegularFile(workingDirectory.resolve("data/certs/sip.key.pem")), proxyLog.toString());
+    }
+
+    @Test
+    void checkConfigListsEveryMistakeAndExitsNonZero() throws Exception {
+        Path file = workingDirectory.resolve("three-mistakes.yaml");
+        Files.writeString(file, String.join("\n",
+                "server:",
+                "  dataDirectory: data",
+                "  colour: blue",
+                "listeners:",
+                "  - transport: SCTP",
+                "  - transport: TCP",
+                "    port: 70000",
+                ""));
+        ProcessOutput check = ProcessOutput.run(List.of("java", "-jar", jar(), "check-config", file.toString()),
+                workingDirectory, 60);
+        assertEquals(1, check.exitCode(), check.output());
+        assertTrue(check.output().contains("server.colour: unknown key"), check.output());
+        assertTrue(check.output().contains("listeners[0].transport: 'SCTP' is not known"), check.output());
+        assertTrue(check.output().contains("listeners[1].port: 70000 is out of range"), check.output());
+        assertTrue(check.output().contains("3 problems in "), check.output());
+
+        ProcessOutput good = ProcessOutput.run(List.of("java", "-jar", jar(), "check-config",
+                Path.of(System.getProperty("user.dir")).resolve("../config/sipshield.yaml").toString()), workingDirectory, 60);
+        assertEquals(0, good.exitCode(), good.output());
+    }
+}
