@@ -111,8 +111,38 @@ public final class ConfigLoader {
             root.problem("listeners", "at least one listener is needed", "a list of {transport, address, port}");
         }
         checkListenersDoNotClash(root, listeners);
+        EnterpriseParameters enterprise = ModelReader.enterpriseParameters(root.mapping("enterpriseParameters"));
+        SecuritySettings security = ModelReader.security(root.mapping("security"));
+        Map<Object, YamlMapping> where = ConfigRules.newIndex();
+        List<SipTrunkSecurityProfile> trunkProfiles = entries(root, "sipTrunkSecurityProfiles", where, ModelReader::trunkProfile);
+        List<PhoneSecurityProfile> phoneProfiles = entries(root, "phoneSecurityProfiles", where, ModelReader::phoneProfile);
+        List<SipTrunk> trunks = entries(root, "sipTrunks", where, ModelReader::trunk);
+        List<RoutePattern> routes = entries(root, "routePatterns", where, ModelReader::routePattern);
+        List<ApplicationUser> applicationUsers = entries(root, "applicationUsers", where,
+                m -> ModelReader.applicationUser(m, enterprise.clusterId()));
+        List<EndUser> endUsers = entries(root, "endUsers", where, m -> ModelReader.endUser(m, enterprise.sipStationRealm()));
+        List<Phone> phones = entries(root, "phones", where, ModelReader::phone);
+        List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, ModelReader::voicemailPort);
+        List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
-        return new SipShieldConfig(server, listeners);
+        List<String> warnings = new ArrayList<>();
+        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, trunkProfiles, phoneProfiles,
+                trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
+        new ConfigRules(where, warnings).check(config);
+        return new SipShieldConfig(server, listeners, enterprise, security, trunkProfiles, phoneProfiles,
+                trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
+    }
+
+    private static <T> List<T> entries(YamlMapping root, String key, Map<Object, YamlMapping> where,
+            java.util.function.Function<YamlMapping, T> reader) {
+        return root.list(key, element -> {
+            YamlMapping mapping = element.asMapping();
+            T entry = reader.apply(mapping);
+            if (entry != null) {
+                where.put(entry, mapping);
+            }
+            return entry;
+        });
     }
 
     private static ServerSettings readServer(YamlMapping server) {

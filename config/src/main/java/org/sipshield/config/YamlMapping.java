@@ -216,6 +216,10 @@ final class YamlMapping {
             return path;
         }
 
+        void problem(String problem, String allowed) {
+            problems.add(node, path, problem, allowed);
+        }
+
         Node node() {
             return node;
         }

@@ -1,0 +1,296 @@
+package org.sipshield.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads the security model's sections (profiles, trunks, users, devices) from YAML nodes. */
+final class ModelReader {
+    static final String DEFAULT_CLUSTER_ID = "StandAloneCluster";
+    static final String DEFAULT_SIP_STATION_REALM = "ccmsipline";
+    static final int DEFAULT_NONCE_VALIDITY = 600;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9 ._\\-]{1,50}");
+    private static final Pattern FORBIDDEN_IN_DESCRIPTION = Pattern.compile("[\"%&\\\\<>]");
+    private static final Map<String, Integer> HA1_HEX_LENGTH = Map.of("MD5", 32, "SHA-256", 64, "SHA-512-256", 64);
+
+    private ModelReader() {}
+
+    static EnterpriseParameters enterpriseParameters(YamlMapping m) {
+        String clusterId = m.string("clusterId", DEFAULT_CLUSTER_ID);
+        String realm = m.string("sipStationRealm", DEFAULT_SIP_STATION_REALM);
+        for (String key : new String[] {"clusterId", "sipStationRealm"}) {
+            String value = key.equals("clusterId") ? clusterId : realm;
+            if (!value.matches("[A-Za-z0-9._\\-]{1,128}")) {
+                m.problem(key, "'" + value + "' cannot be a digest realm", "letters, digits, '.', '_', '-', 1 to 128");
+            }
+        }
+        SecureCallIconDisplayPolicy policy = m.enumValue("secureCallIconDisplayPolicy", SecureCallIconDisplayPolicy.class,
+                SecureCallIconDisplayPolicy.ALL_MEDIA_EXCEPT_BFCP_AND_IX, Enum::name);
+        m.finish();
+        return new EnterpriseParameters(clusterId, realm, policy);
+    }
+
+    static SecuritySettings security(YamlMapping m) {
+        SecuritySettings.Rejection unknown = m.enumValue("unknownSource", SecuritySettings.Rejection.class,
+                SecuritySettings.Rejection.REJECT_403, Enum::name);
+        int limit = m.integer("digestFailureLimit", 5, 1, 1000);
+        int window = m.integer("digestFailureWindow", 300, 1, 86400);
+        int block = m.integer("digestBlockSeconds", 600, 1, 86400);
+        SecuritySettings.Rejection blocked = m.enumValue("blockedSource", SecuritySettings.Rejection.class,
+                SecuritySettings.Rejection.DROP, Enum::name);
+        m.finish();
+        return new SecuritySettings(unknown, limit, window, block, blocked);
+    }
+
+    static SipTrunkSecurityProfile trunkProfile(YamlMapping m) {
+        String name = name(m, "name");
+        String description = description(m);
+        DeviceSecurityMode mode = m.enumValue("deviceSecurityMode", DeviceSecurityMode.class,
+                DeviceSecurityMode.NON_SECURE, DeviceSecurityMode::label);
+        TransportType incoming = m.enumValue("incomingTransportType", TransportType.class,
+                mode.isSecure() ? TransportType.TLS : TransportType.TCP_UDP, TransportType::label);
+        TransportType outgoing = m.enumValue("outgoingTransportType", TransportType.class,
+                mode.isSecure() ? TransportType.TLS : TransportType.TCP, TransportType::label);
+        if (incoming == TransportType.TCP || incoming == TransportType.UDP) {
+            m.problem("incomingTransportType", "'" + incoming.label() + "' is not an incoming choice of a trunk", "TCP+UDP, TLS");
+        }
+        if (outgoing == TransportType.TCP_UDP) {
+            m.problem("outgoingTransportType", "'TCP+UDP' is not an outgoing choice", "TCP, UDP, TLS");
+        }
+        if (mode.isSecure() && (incoming != TransportType.TLS || outgoing != TransportType.TLS)) {
+            m.problem("deviceSecurityMode", mode.label() + " needs TLS as incoming and outgoing transport type",
+                    "incomingTransportType: TLS and outgoingTransportType: TLS, or deviceSecurityMode: Non Secure");
+        }
+        if (!mode.isSecure() && (incoming == TransportType.TLS || outgoing == TransportType.TLS)) {
+            m.problem("deviceSecurityMode", "Non Secure trunks use TCP or UDP, not TLS",
+                    "deviceSecurityMode: Authenticated or Encrypted for TLS");
+        }
+        boolean digest = m.bool("enableDigestAuthentication", false);
+        int nonceValidity = m.integer("nonceValidityTime", DEFAULT_NONCE_VALIDITY, 30, 86400);
+        List<String> subjects = subjectNames(m, "secureCertificateSubjectOrSubjectAlternateName");
+        if (!subjects.isEmpty() && incoming != TransportType.TLS) {
+            m.problem("secureCertificateSubjectOrSubjectAlternateName", "applies only to TLS trunks", "empty for TCP+UDP");
+        }
+        int port = m.integer("incomingPort", incoming == TransportType.TLS ? 5061 : 5060, 0, 65535);
+        boolean appLevel = m.bool("enableApplicationLevelAuthorization", false);
+        if (appLevel && !digest) {
+            m.problem("enableApplicationLevelAuthorization", "needs enableDigestAuthentication: true",
+                    "enableDigestAuthentication: true, or enableApplicationLevelAuthorization: false");
+        }
+        SipTrunkSecurityProfile profile = new SipTrunkSecurityProfile(name, description, mode, incoming, outgoing,
+                digest, nonceValidity, subjects, port, appLevel,
+                m.bool("acceptPresenceSubscription", false), m.bool("acceptOutOfDialogRefer", false),
+                m.bool("acceptUnsolicitedNotification", false), m.bool("acceptReplacesHeader", false),
+                m.bool("transmitSecurityStatus", false));
+        m.finish();
+        return profile;
+    }
+
+    static PhoneSecurityProfile phoneProfile(YamlMapping m) {
+        String name = name(m, "name");
+        String description = description(m);
+        DeviceSecurityMode mode = m.enumValue("deviceSecurityMode", DeviceSecurityMode.class,
+                DeviceSecurityMode.NON_SECURE, DeviceSecurityMode::label);
+        TransportType transport = m.enumValue("transportType", TransportType.class,
+                mode.isSecure() ? TransportType.TLS : TransportType.TCP_UDP, TransportType::label);
+        if (mode.isSecure() != (transport == TransportType.TLS)) {
+            m.problem("transportType", mode.label() + " phones use " + (mode.isSecure() ? "TLS" : "TCP, UDP or TCP+UDP"),
+                    mode.isSecure() ? "TLS" : "TCP, UDP, TCP+UDP");
+        }
+        PhoneSecurityProfile profile = new PhoneSecurityProfile(name, description, mode, transport,
+                m.bool("enableDigestAuthentication", false),
+                m.integer("nonceValidityTime", DEFAULT_NONCE_VALIDITY, 30, 86400),
+                m.integer("sipPhonePort", 5060, 1, 65535));
+        m.finish();
+        return profile;
+    }
+
+    static SipTrunk trunk(YamlMapping m) {
+        String name = name(m, "name");
+        String profile = m.requiredString("securityProfile", "the name of a sipTrunkSecurityProfiles entry");
+        List<Destination> destinations = m.list("destinations", element -> destination(element));
+        if (destinations.isEmpty() || destinations.size() > 16) {
+            m.problem("destinations", destinations.size() + " destinations", "1 to 16 host:port entries, tried in order");
+        }
+        boolean srtp = m.bool("srtpAllowed", false);
+        List<String> inbound = m.list("inboundCalledNumbers", element -> pattern(element));
+        m.finish();
+        return new SipTrunk(name, profile, destinations, srtp, inbound);
+    }
+
+    static RoutePattern routePattern(YamlMapping m) {
+        String pattern = m.requiredString("pattern", "digits, X, and ! at the end");
+        if (pattern != null && !pattern.matches("[0-9Xx*#+]*!?") ) {
+            m.problem("pattern", "'" + pattern + "' is not a route pattern", "digits, X for any digit, ! at the end for one or more");
+        }
+        String trunk = m.requiredString("trunk", "the name of a sipTrunks entry");
+        m.finish();
+        return pattern == null || trunk == null ? null : new RoutePattern(pattern, trunk);
+    }
+
+    static ApplicationUser applicationUser(YamlMapping m, String realm) {
+        String userId = userId(m);
+        DigestCredentials credentials = digestCredentials(m, realm, true);
+        ApplicationUser user = new ApplicationUser(userId, credentials,
+                m.bool("acceptPresenceSubscription", false), m.bool("acceptOutOfDialogRefer", false),
+                m.bool("acceptUnsolicitedNotification", false), m.bool("acceptReplacesHeader", false));
+        m.finish();
+        return user;
+    }
+
+    static EndUser endUser(YamlMapping m, String realm) {
+        EndUser user = new EndUser(userId(m), digestCredentials(m, realm, true));
+        m.finish();
+        return user;
+    }
+
+    static Phone phone(YamlMapping m) {
+        String deviceName = name(m, "deviceName");
+        String profile = m.requiredString("securityProfile", "the name of a phoneSecurityProfiles entry");
+        String digestUser = m.string("digestUser", null);
+        List<String> lines = m.list("lines", element -> directoryNumber(element));
+        if (lines.isEmpty()) {
+            m.problem("lines", "a phone needs at least one line", "directory numbers, e.g. [\"2001\"]");
+        }
+        m.finish();
+        return new Phone(deviceName, profile, digestUser, lines);
+    }
+
+    static VoicemailPort voicemailPort(YamlMapping m) {
+        String deviceName = name(m, "deviceName");
+        String server = m.requiredString("voicemailServer", "the name of the voicemail server the port belongs to");
+        String profile = m.requiredString("securityProfile", "the name of a phoneSecurityProfiles entry");
+        DeviceSecurityMode mode = m.enumValue("deviceSecurityMode", DeviceSecurityMode.class,
+                null, DeviceSecurityMode::label);
+        if (mode == null && !m.has("deviceSecurityMode")) {
+            m.problem("deviceSecurityMode", "missing", "Non Secure, Authenticated, Encrypted (the profile's mode)");
+        }
+        String digestUser = m.string("digestUser", null);
+        String number = m.requiredString("directoryNumber", "the port's directory number");
+        if (number != null && !number.matches("[0-9*#+]{1,32}")) {
+            m.problem("directoryNumber", "'" + number + "' is not a directory number", "digits, * # +, up to 32");
+        }
+        m.finish();
+        return new VoicemailPort(deviceName, server, profile, mode, digestUser, number);
+    }
+
+    static SipRealm sipRealm(YamlMapping m) {
+        String realm = m.requiredString("realm", "the realm the trunk peer challenges with");
+        String trunk = m.requiredString("trunk", "the name of a sipTrunks entry");
+        String user = m.requiredString("user", "the user name to answer with");
+        DigestCredentials credentials = digestCredentials(m, realm, true);
+        m.finish();
+        return new SipRealm(realm, trunk, user, credentials);
+    }
+
+    private static Destination destination(YamlMapping.Element element) {
+        if (!(element.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar)) {
+            element.problem("expected host:port", "e.g. 192.0.2.10:5060 or [2001:db8::1]:5061");
+            return null;
+        }
+        String text = scalar.getValue().trim();
+        java.util.regex.Matcher match = Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.\\-]+)(?::(\\d{1,5}))?").matcher(text);
+        int port = 5060;
+        if (match.matches() && match.group(2) != null) {
+            port = Integer.parseInt(match.group(2));
+        }
+        if (!match.matches() || port < 1 || port > 65535) {
+            element.problem("'" + text + "' is not host:port", "e.g. 192.0.2.10:5060 or [2001:db8::1]:5061");
+            return null;
+        }
+        String host = match.group(1).startsWith("[") ? match.group(1).substring(1, match.group(1).length() - 1) : match.group(1);
+        return new Destination(host, port);
+    }
+
+    private static String pattern(YamlMapping.Element element) {
+        String text = element.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode s ? s.getValue() : "";
+        if (!text.matches("[0-9Xx*#+]*!?") || text.isEmpty()) {
+            element.problem("'" + text + "' is not a route pattern", "digits, X, ! at the end");
+            return null;
+        }
+        return text;
+    }
+
+    private static String directoryNumber(YamlMapping.Element element) {
+        String text = element.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode s ? s.getValue() : "";
+        if (!text.matches("[0-9*#+]{1,32}")) {
+            element.problem("'" + text + "' is not a directory number", "digits, * # +, up to 32");
+            return null;
+        }
+        return text;
+    }
+
+    private static String name(YamlMapping m, String key) {
+        String name = m.requiredString(key, "up to 50 letters, digits, spaces, '.', '_', '-'");
+        if (name != null && !NAME.matcher(name).matches()) {
+            m.problem(key, "'" + name + "' is not a valid name", "up to 50 letters, digits, spaces, '.', '_', '-'");
+        }
+        return name;
+    }
+
+    private static String userId(YamlMapping m) {
+        String userId = m.requiredString("userId", "a user name without spaces, quotes or '@'");
+        if (userId != null && !userId.matches("[A-Za-z0-9._\\-+!~*'()&=$,;?/]{1,128}")) {
+            m.problem("userId", "'" + userId + "' cannot be a SIP user", "letters, digits and the SIP user characters, up to 128");
+        }
+        return userId;
+    }
+
+    private static String description(YamlMapping m) {
+        String description = m.string("description", "");
+        if (description.length() > 50) {
+            m.problem("description", "is " + description.length() + " characters long", "up to 50 characters");
+        }
+        if (FORBIDDEN_IN_DESCRIPTION.matcher(description).find()) {
+            m.problem("description", "contains one of \" % & \\ < >", "any characters but \" % & \\ < >");
+        }
+        return description;
+    }
+
+    /** The reference's list: names separated by space, comma, semicolon or colon; 4096 characters at most. */
+    private static List<String> subjectNames(YamlMapping m, String key) {
+        String text = m.string(key, "");
+        if (text.length() > 4096) {
+            m.problem(key, "is " + text.length() + " characters long", "up to 4096 characters");
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : text.split("[ ,;:]+")) {
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static DigestCredentials digestCredentials(YamlMapping m, String realm, boolean required) {
+        if (!m.has("digestCredentials")) {
+            m.raw("digestCredentials");
+            if (required) {
+                m.problem("digestCredentials", "missing", "HA1 per algorithm, written by `sipshield users set-digest`");
+            }
+            return null;
+        }
+        YamlMapping credentials = m.mapping("digestCredentials");
+        Map<String, String> ha1 = new LinkedHashMap<>();
+        for (String algorithm : HA1_HEX_LENGTH.keySet().stream().sorted().toList()) {
+            String value = credentials.string(algorithm, null);
+            if (value == null) {
+                continue;
+            }
+            if (!value.matches("[0-9a-f]{" + HA1_HEX_LENGTH.get(algorithm) + "}")) {
+                // Never echo the value: it is a password equivalent.
+                credentials.problem(algorithm, "is not an HA1 for " + algorithm,
+                        HA1_HEX_LENGTH.get(algorithm) + " lower-case hex digits");
+                continue;
+            }
+            ha1.put(algorithm, value);
+        }
+        if (ha1.isEmpty()) {
+            credentials.problem(null, "no HA1 given", "MD5, SHA-256 and/or SHA-512-256 keys");
+        }
+        credentials.finish();
+        return new DigestCredentials(realm, ha1);
+    }
+}

@@ -1,0 +1,19 @@
+package org.sipshield.config;
+
+import java.util.List;
+
+/**
+ * A SIP trunk: a peer (carrier, another PBX, a voicemail or application server) reached at its
+ * destinations in order, and recognised by their addresses when it sends to us.
+ *
+ * @param srtpAllowed    SRTP keys may be exchanged on this trunk (SDES puts them in the SDP, so
+ *                       they cross the network in clear unless the profile is ENCRYPTED over TLS)
+ * @param inboundCalledNumbers route patterns the trunk may call in to; empty means any number
+ */
+public record SipTrunk(String name, String securityProfile, List<Destination> destinations,
+        boolean srtpAllowed, List<String> inboundCalledNumbers) {
+    public SipTrunk {
+        destinations = List.copyOf(destinations);
+        inboundCalledNumbers = List.copyOf(inboundCalledNumbers);
+    }
+}
