@@ -189,6 +189,11 @@ public final class DigestAuthenticator {
         return List.copyOf(list);
     }
 
+    /** How many nonces the replay tracker holds now (never above policy.maxTrackedNonces()). */
+    public int trackedNonces() {
+        return tracker.size();
+    }
+
     @Override
     public String toString() {
         return "DigestAuthenticator[" + policy + "]";
