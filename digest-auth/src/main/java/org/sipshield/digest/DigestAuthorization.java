@@ -62,6 +62,9 @@ public final class DigestAuthorization {
                 throw invalid("username* cannot carry a userhash");
             }
             username = decodeExtValue(extended.get());
+            if (username.isEmpty() || username.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw invalid("username* decodes to an empty name or one with control characters");
+            }
         } else {
             username = plain.orElseThrow(() -> DigestChallenge.missing("username"));
         }
