@@ -138,6 +138,14 @@ public final class BruteForceGuard {
         return sourceKey(source) + "\u0000" + u;
     }
 
+    synchronized int trackedCounters() {
+        return counters.size();
+    }
+
+    synchronized int trackedBlocks() {
+        return blockedUntil.size();
+    }
+
     @Override
     public synchronized String toString() {
         return "BruteForceGuard[" + policy + ", counters=" + counters.size() + ", blocks=" + blockedUntil.size() + "]";
