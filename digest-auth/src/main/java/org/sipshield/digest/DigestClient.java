@@ -94,7 +94,7 @@ public final class DigestClient {
                 .thenComparing(c -> c.qopOptions().isEmpty()));
         for (DigestChallenge c : usable) {
             Optional<SipRealmCredentials> creds = credentials.forRealm(c.realm());
-            if (creds.isEmpty()) {
+            if (creds.isEmpty() || creds.get().checksum(c.algorithm().orElseThrow(), c.realm()).isEmpty()) {
                 continue;
             }
             boolean staleRetry = false;
@@ -128,7 +128,7 @@ public final class DigestClient {
     DigestAuthorization authorize(DigestChallenge c, SipRealmCredentials creds, String method, String uri, byte[] body) {
         DigestAlgorithm alg = c.algorithm().orElseThrow();
         String qop = chooseQop(c).orElseThrow();
-        DigestChecksum ha1 = DigestChecksum.compute(alg, creds.user(), c.realm(), creds.password());
+        DigestChecksum ha1 = creds.checksum(alg, c.realm()).orElseThrow();
         String nc = null;
         String cnonce = null;
         if (!qop.isEmpty()) {

@@ -1,5 +1,9 @@
 package org.sipshield.digest;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import static org.junit.jupiter.api.Assertions.*;
 import static org.sipshield.digest.DigestAuthenticatorTest.address;
 
@@ -78,6 +82,24 @@ class DigestClientTest {
                         peer.challenge(invite).get(0).toHeaderValue()), "INVITE", "sip:x@peer");
         assertEquals(PEER_REALM, a.challenge().orElseThrow().realm());
         assertEquals(DigestOutcome.OK, peer.verify(invite, a.headerValue().orElseThrow()).outcome());
+    }
+
+    @Test
+    void storedChecksumsAnswerLikeThePasswordAndOnlyForTheirAlgorithms() {
+        SipRealmCredentials md5Only = SipRealmCredentials.fromChecksums(PEER_REALM, "sipshield",
+                List.of(DigestChecksum.compute(DigestAlgorithm.MD5, "sipshield", PEER_REALM, "trunk-pw".toCharArray())));
+        DigestClient fromChecksums = new DigestClient(r -> Optional.of(md5Only), random);
+        DigestAuthenticator peer = peer(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        DigestAnswer answer = fromChecksums.answer(DigestHeaderKind.PROXY_AUTHENTICATE,
+                DigestAuthenticatorTest.values(peer.challenge(invite)), "INVITE", "sip:x@peer");
+        assertEquals(DigestAnswer.Status.ANSWERED, answer.status());
+        assertTrue(answer.headerValue().orElseThrow().contains("algorithm=MD5"), answer.headerValue().get());
+        assertEquals(DigestOutcome.OK, peer.verify(invite, answer.headerValue().get()).outcome());
+
+        DigestAnswer none = fromChecksums.answer(DigestHeaderKind.PROXY_AUTHENTICATE,
+                DigestAuthenticatorTest.values(peer(DigestAlgorithm.SHA_256).challenge(invite)), "INVITE", "sip:x@peer");
+        assertEquals(DigestAnswer.Status.NO_CREDENTIALS, none.status());
+        assertFalse(md5Only.toString().matches(".*[0-9a-f]{32}.*"), md5Only.toString());
     }
 
     @Test

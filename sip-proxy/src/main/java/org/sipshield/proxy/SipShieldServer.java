@@ -2,11 +2,22 @@ package org.sipshield.proxy;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -14,9 +25,36 @@ import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
+import javax.sip.address.SipURI;
+import javax.sip.message.MessageFactory;
 import org.sipshield.config.Listener;
+import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
+import org.sipshield.config.Transport;
+import org.sipshield.digest.BlockAction;
+import org.sipshield.digest.BruteForceGuard;
+import org.sipshield.digest.BruteForcePolicy;
+import org.sipshield.digest.NonceSecret;
+import org.sipshield.proxy.b2bua.B2bua;
+import org.sipshield.proxy.b2bua.Hop;
+import org.sipshield.proxy.b2bua.SdpRewriter;
+import org.sipshield.proxy.b2bua.SipMessaging;
+import org.sipshield.proxy.b2bua.TargetResolver;
+import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
+import org.sipshield.proxy.pipeline.ClassifySource;
+import org.sipshield.proxy.pipeline.DigestAuthentication;
+import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
+import org.sipshield.proxy.pipeline.TrunkMethodAcl;
+import org.sipshield.proxy.registrar.Binding;
+import org.sipshield.proxy.registrar.Device;
+import org.sipshield.proxy.registrar.DeviceKind;
+import org.sipshield.proxy.registrar.Registrar;
+import org.sipshield.proxy.registrar.RegistrarSettings;
+import org.sipshield.proxy.registrar.SourceAddress;
+import org.sipshield.proxy.registrar.SqliteRegistrationStore;
+import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.proxy.security.SecurityModel;
 import org.sipshield.proxy.transport.JainSipLogger;
 import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
@@ -27,20 +65,14 @@ import org.sipshield.tls.TlsContexts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One running sipshield instance: its SIP stack, listening points and identity. */
+/**
+ * One running sipshield instance: its SIP stack and listening points, its identity, the request
+ * pipeline, registrar and B2BUA. The security model can be replaced while running
+ * ({@link #reload}); listeners and the data directory are fixed for the life of the instance.
+ */
 public final class SipShieldServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipShieldServer.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
-
-    private final SipShieldConfig config;
-    private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
-    private final List<SipProvider> providers = new ArrayList<>();
-    private SipStack stack;
-    private ServerIdentity identity;
-
-    public SipShieldServer(SipShieldConfig config) {
-        this.config = config;
-    }
 
     static {
         // Bouncy Castle's JSSE logs through java.util.logging; one log for everything.
@@ -48,26 +80,54 @@ public final class SipShieldServer implements AutoCloseable {
         org.slf4j.bridge.SLF4JBridgeHandler.install();
     }
 
+    private final AtomicReference<SecurityModel> model;
+    private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
+    private final List<SipProvider> providers = new ArrayList<>();
+    private final Clock clock = Clock.systemUTC();
+    private SipStack stack;
+    private ServerIdentity identity;
+    private SqliteRegistrationStore registrationStore;
+    private Registrar registrar;
+    private B2bua b2bua;
+    private ScheduledExecutorService housekeeping;
+
+    public SipShieldServer(SipShieldConfig config) {
+        this.model = new AtomicReference<>(new SecurityModel(config));
+    }
+
     public synchronized void start() throws IOException, GeneralSecurityException, javax.sip.SipException {
-        Files.createDirectories(config.server().dataDirectory());
-        identity = new IdentityStore(config.server().dataDirectory())
-                .loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
+        SipShieldConfig config = config();
+        Path dataDirectory = config.server().dataDirectory();
+        Files.createDirectories(dataDirectory);
+        config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
+        identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, tlsSockets(TlsContexts.create(identity, null)));
+        registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         try {
             stack = factory.createSipStack(stackProperties());
-            SipRequestHandler handler = new SipRequestHandler(factory.createMessageFactory(),
-                    factory.createHeaderFactory(), "sipshield/" + Version.current());
             for (Listener listener : config.listeners()) {
                 ListeningPoint point = stack.createListeningPoint(listener.address(), listener.port(),
                         listener.transport().name());
-                SipProvider provider = stack.createSipProvider(point);
+                providers.add(stack.createSipProvider(point));
+            }
+            MessageFactory messages = factory.createMessageFactory();
+            var headers = factory.createHeaderFactory();
+            registrar = new Registrar(registrationStore, messages, headers, RegistrarSettings.defaults(), clock);
+            SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
+                    config.server().hostName());
+            b2bua = new B2bua(messaging, model::get, SdpRewriter.PASS_THROUGH);
+            TargetResolver routing = new TargetResolver(model::get, this::contactOf);
+            SipRequestHandler handler = new SipRequestHandler(messages, headers, "sipshield/" + Version.current(),
+                    pipeline(dataDirectory), (inbound, device) -> registrar.register(inbound.request(), device(device),
+                            new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
+                    routing, b2bua);
+            for (SipProvider provider : providers) {
                 provider.addSipListener(handler);
-                providers.add(provider);
-                LOG.info("listening on {}", listener);
+                LOG.info("listening on {}", describe(provider));
             }
             stack.start();
         } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | java.util.TooManyListenersException
@@ -75,12 +135,111 @@ public final class SipShieldServer implements AutoCloseable {
             close();
             throw new javax.sip.SipException("cannot start the SIP listeners: " + e.getMessage(), e);
         }
+        housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sipshield-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        housekeeping.scheduleWithFixedDelay(this::purgeExpiredRegistrations, 30, 30, TimeUnit.SECONDS);
+    }
+
+    private RequestPipeline pipeline(Path dataDirectory) throws IOException {
+        SecuritySettings security = config().security();
+        BruteForcePolicy policy = BruteForcePolicy.builder()
+                .maxFailuresPerUser(security.digestFailureLimit())
+                .maxFailuresPerSource(security.digestFailureLimit() * 4)
+                .window(Duration.ofSeconds(security.digestFailureWindow()))
+                .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
+                .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
+                .build();
+        return new RequestPipeline(List.of(
+                new ClassifySource(model::get, this::isRegisteredFrom),
+                new TrunkMethodAcl(),
+                new DigestAuthentication(model::get, nonceSecret(dataDirectory), new BruteForceGuard(policy, clock), clock),
+                new ApplicationLevelAcl(model::get)));
+    }
+
+    /**
+     * The key that signs digest nonces, kept in the data directory (mode 0600) so nonces stay
+     * valid across a restart; instances of a cluster share the file to accept each other's.
+     */
+    private static NonceSecret nonceSecret(Path dataDirectory) throws IOException {
+        Path file = dataDirectory.resolve("digest-nonce.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n",
+                    java.nio.charset.StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return NonceSecret.fromBase64(Files.readString(file).trim());
+    }
+
+    private static Device device(DeviceIdentity identity) {
+        return new Device(identity.deviceName(), identity.kind() == DeviceIdentity.Kind.PHONE ? DeviceKind.PHONE
+                : DeviceKind.VOICEMAIL_PORT, identity.directoryNumbers());
+    }
+
+    private boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source) {
+        return registrar.bindingsOfDevice(deviceName).stream()
+                .anyMatch(b -> b.source().address().equals(source.getAddress()) && b.source().port() == source.getPort());
+    }
+
+    /** Where a directory number is reachable: the newest binding's contact, reached over the transport it registered on. */
+    private java.util.Optional<Hop> contactOf(String directoryNumber) {
+        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
+        if (bindings.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Binding binding = bindings.get(bindings.size() - 1);
+        try {
+            var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
+            String user = uri.getUser() == null ? directoryNumber : uri.getUser();
+            int port = uri.getPort() > 0 ? uri.getPort() : binding.source().transport() == Transport.TLS ? 5061 : 5060;
+            return java.util.Optional.of(new Hop(user, uri.getHost(), port, binding.source().transport()));
+        } catch (java.text.ParseException | javax.sip.PeerUnavailableException | ClassCastException e) {
+            LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    private void purgeExpiredRegistrations() {
+        try {
+            int purged = registrar.purgeExpired();
+            if (purged > 0) {
+                LOG.info("{} expired registration(s) removed", purged);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("purging expired registrations: {}", e.toString());
+        }
+    }
+
+    /**
+     * Replaces the security model (profiles, trunks, users, devices) with a new, already
+     * validated configuration. Listeners and the data directory cannot change while running:
+     * such a change is refused and the current model stays.
+     */
+    public void reload(SipShieldConfig next) {
+        SipShieldConfig current = config();
+        if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())) {
+            throw new IllegalArgumentException("listeners and server settings change only with a restart");
+        }
+        model.set(new SecurityModel(next));
+        next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
+        LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
+                next.phones().size(), next.voicemailPorts().size());
+    }
+
+    private static String describe(SipProvider provider) {
+        ListeningPoint point = provider.getListeningPoints()[0];
+        return point.getTransport() + " " + point.getIPAddress() + ":" + point.getPort();
     }
 
     private Properties stackProperties() {
         Properties properties = new Properties();
         properties.setProperty("javax.sip.STACK_NAME", stackName);
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        properties.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
         properties.setProperty("gov.nist.javax.sip.NETWORK_LAYER", SipNetworkLayer.class.getName());
         properties.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLogger.class.getName());
         properties.setProperty("gov.nist.javax.sip.SERVER_LOGGER", JainSipMessageLogger.class.getName());
@@ -90,7 +249,7 @@ public final class SipShieldServer implements AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         properties.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
         properties.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-        properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
         properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
         return properties;
     }
@@ -124,11 +283,19 @@ public final class SipShieldServer implements AutoCloseable {
     }
 
     public SipShieldConfig config() {
-        return config;
+        return model.get().config();
+    }
+
+    public int activeCalls() {
+        return b2bua == null ? 0 : b2bua.activeCalls();
     }
 
     @Override
     public synchronized void close() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+            housekeeping = null;
+        }
         if (stack != null) {
             for (SipProvider provider : providers) {
                 try {
@@ -140,6 +307,10 @@ public final class SipShieldServer implements AutoCloseable {
             providers.clear();
             stack.stop();
             stack = null;
+        }
+        if (registrationStore != null) {
+            registrationStore.close();
+            registrationStore = null;
         }
         SipNetworkLayer.unregister(stackName);
     }

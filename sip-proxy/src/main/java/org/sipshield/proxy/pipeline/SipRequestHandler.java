@@ -1,6 +1,7 @@
 package org.sipshield.proxy.pipeline;
 
 import java.text.ParseException;
+import java.util.Map;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.InvalidArgumentException;
@@ -13,18 +14,27 @@ import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.SipURI;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.proxy.b2bua.B2bua;
+import org.sipshield.proxy.b2bua.Routing;
+import org.sipshield.proxy.b2bua.Target;
+import org.sipshield.proxy.b2bua.TargetResolver;
+import org.sipshield.proxy.security.Peer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of every request jain-sip has parsed. It answers OPTIONS itself (keepalives and
- * health checks), 405 for known methods this build does not serve yet and 501 for unknown ones.
- * A failure while answering one request is logged and never reaches the stack's threads, so one
- * bad request cannot stop the proxy serving others.
+ * Entry point of every message jain-sip has parsed. In-dialog requests go to the call they belong
+ * to; OPTIONS pings to the proxy itself are answered here (keepalives are never challenged); every
+ * other request passes the pipeline (classify, trunk ACL, digest, application ACL) and is then
+ * routed: REGISTER to the registrar, INVITE and other dialog-less requests through the B2BUA.
+ * A failure while handling one request is logged and never reaches the stack's threads.
  */
 public final class SipRequestHandler implements SipListener {
     private static final Logger LOG = LoggerFactory.getLogger(SipRequestHandler.class);
@@ -32,11 +42,20 @@ public final class SipRequestHandler implements SipListener {
     private final MessageFactory messages;
     private final HeaderFactory headers;
     private final String userAgent;
+    private final RequestPipeline pipeline;
+    private final RegisterHandler registrar;
+    private final TargetResolver routing;
+    private final B2bua b2bua;
 
-    public SipRequestHandler(MessageFactory messages, HeaderFactory headers, String userAgent) {
+    public SipRequestHandler(MessageFactory messages, HeaderFactory headers, String userAgent, RequestPipeline pipeline,
+            RegisterHandler registrar, TargetResolver routing, B2bua b2bua) {
         this.messages = messages;
         this.headers = headers;
         this.userAgent = userAgent;
+        this.pipeline = pipeline;
+        this.registrar = registrar;
+        this.routing = routing;
+        this.b2bua = b2bua;
     }
 
     @Override
@@ -45,21 +64,94 @@ public final class SipRequestHandler implements SipListener {
         String method = request.getMethod();
         try {
             if (Request.ACK.equals(method)) {
-                return; // an ACK is never answered; without dialogs there is nothing to do with it
+                b2bua.inDialog(request, event.getDialog(), null);
+                return;
             }
-            if (Request.OPTIONS.equals(method)) {
-                respond(event, okToOptions(request));
-            } else if (Request.CANCEL.equals(method)) {
-                respond(event, messages.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request));
-            } else if (SipMethods.KNOWN.contains(method)) {
-                Response response = messages.createResponse(Response.METHOD_NOT_ALLOWED, request);
-                response.addHeader(headers.createAllowHeader(SipMethods.allowHeaderValue()));
-                respond(event, response);
+            ServerTransaction transaction = serverTransaction(event);
+            if (transaction == null) {
+                return; // a retransmission: the transaction layer answers it
+            }
+            if (Request.CANCEL.equals(method)) {
+                if (!b2bua.cancel(request, transaction)) {
+                    respond(transaction, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                }
+                return;
+            }
+            if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null) {
+                if (!b2bua.inDialog(request, event.getDialog(), transaction)) {
+                    respond(transaction, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                }
+                return;
+            }
+            if (request.getHeader(MaxForwardsHeader.NAME) instanceof MaxForwardsHeader hops && hops.getMaxForwards() == 0
+                    && !Request.OPTIONS.equals(method)) {
+                respond(transaction, Response.TOO_MANY_HOPS);
+                return;
+            }
+            if (isPing(request)) {
+                transaction.sendResponse(okToOptions(request));
+                return;
+            }
+            InboundRequest inbound = new InboundRequest(event, transaction);
+            Verdict verdict = pipeline.apply(inbound);
+            switch (verdict.kind()) {
+                case DROP -> LOG.debug("dropped {}: {}", inbound, verdict.reason());
+                case RESPOND -> transaction.sendResponse(response(request, verdict));
+                case CONTINUE -> route(inbound);
+            }
+        } catch (Exception e) {
+            LOG.warn("could not handle {} {}: {}", method, request.getRequestURI(), e.toString());
+            LOG.debug("stack", e);
+        }
+    }
+
+    private void route(InboundRequest inbound) throws Exception {
+        String method = inbound.method();
+        ServerTransaction transaction = inbound.transaction();
+        if (Request.REGISTER.equals(method)) {
+            if (inbound.peer() instanceof Peer.Device device) {
+                transaction.sendResponse(registrar.register(inbound, device.device()));
             } else {
-                respond(event, messages.createResponse(Response.NOT_IMPLEMENTED, request));
+                respond(transaction, Response.FORBIDDEN);
             }
-        } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
-            LOG.warn("could not answer {} from {}: {}", method, source(event), e.toString());
+            return;
+        }
+        if (Request.OPTIONS.equals(method)) {
+            transaction.sendResponse(okToOptions(inbound.request()));
+            return;
+        }
+        if (!SipMethods.ROUTED.contains(method)) {
+            respond(transaction, SipMethods.KNOWN.contains(method) ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST
+                    : Response.NOT_IMPLEMENTED);
+            return;
+        }
+        String called = inbound.request().getRequestURI() instanceof SipURI uri ? uri.getUser() : null;
+        Routing route = routing.resolve(called, inbound.peer());
+        if (route instanceof Routing.NoRoute none) {
+            Response response = messages.createResponse(none.status(), inbound.request());
+            response.setReasonPhrase(none.reason());
+            transaction.sendResponse(response);
+        } else if (Request.INVITE.equals(method)) {
+            b2bua.invite(inbound, (Target) route);
+        } else {
+            b2bua.relayOutOfDialog(inbound, (Target) route);
+        }
+    }
+
+    /** An OPTIONS keepalive or health check addressed to the proxy itself (no user part). */
+    private static boolean isPing(Request request) {
+        return Request.OPTIONS.equals(request.getMethod())
+                && (!(request.getRequestURI() instanceof SipURI uri) || uri.getUser() == null);
+    }
+
+    private ServerTransaction serverTransaction(RequestEvent event) throws SipException {
+        if (event.getServerTransaction() != null) {
+            return event.getServerTransaction();
+        }
+        try {
+            return ((SipProvider) event.getSource()).getNewServerTransaction(event.getRequest());
+        } catch (TransactionAlreadyExistsException retransmission) {
+            return null;
         }
     }
 
@@ -68,41 +160,47 @@ public final class SipRequestHandler implements SipListener {
         response.addHeader(headers.createAllowHeader(SipMethods.allowHeaderValue()));
         response.addHeader(headers.createAcceptHeader("application", "sdp"));
         response.addHeader(headers.createUserAgentHeader(java.util.List.of(userAgent)));
+        tag(response);
         return response;
     }
 
-    private void respond(RequestEvent event, Response response)
-            throws SipException, InvalidArgumentException, ParseException {
-        if (response.getHeader("To") instanceof javax.sip.header.ToHeader to && to.getTag() == null
-                && response.getStatusCode() >= 200) {
-            to.setTag(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    private Response response(Request request, Verdict verdict) throws ParseException {
+        Response response = messages.createResponse(verdict.status(), request);
+        response.setReasonPhrase(verdict.reason());
+        for (Map.Entry<String, String> header : verdict.headers()) {
+            response.addHeader(headers.createHeader(header.getKey(), header.getValue()));
         }
-        ServerTransaction transaction = event.getServerTransaction();
-        if (transaction == null) {
-            try {
-                transaction = ((SipProvider) event.getSource()).getNewServerTransaction(event.getRequest());
-            } catch (TransactionAlreadyExistsException retransmission) {
-                return; // the transaction layer answers retransmissions itself
-            }
+        tag(response);
+        return response;
+    }
+
+    private void respond(ServerTransaction transaction, int status) throws ParseException, SipException,
+            InvalidArgumentException {
+        Response response = messages.createResponse(status, transaction.getRequest());
+        if (status == Response.METHOD_NOT_ALLOWED) {
+            response.addHeader(headers.createAllowHeader(SipMethods.allowHeaderValue()));
         }
+        tag(response);
         transaction.sendResponse(response);
     }
 
-    private static String source(RequestEvent event) {
-        if (event.getRequest() instanceof gov.nist.javax.sip.message.SIPRequest request) {
-            return request.getRemoteAddress() == null ? "?" : request.getRemoteAddress().getHostAddress()
-                    + ":" + request.getRemotePort();
+    private static void tag(Response response) throws ParseException {
+        if (response.getHeader(ToHeader.NAME) instanceof ToHeader to && to.getTag() == null) {
+            to.setTag(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
         }
-        return "?";
     }
 
     @Override
     public void processResponse(ResponseEvent event) {
-        // No client transactions yet: stray responses are dropped by the stack (REJECT_STRAY_RESPONSES).
+        b2bua.response(event);
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        b2bua.timeout(event.getClientTransaction());
     }
 
     @Override
@@ -116,5 +214,6 @@ public final class SipRequestHandler implements SipListener {
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
+        b2bua.dialogTerminated(event.getDialog());
     }
 }

@@ -1,0 +1,593 @@
+package org.sipshield.proxy.b2bua;
+
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipProvider;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.sipshield.config.SecureCallIconDisplayPolicy;
+import org.sipshield.config.SipRealm;
+import org.sipshield.config.Transport;
+import org.sipshield.digest.DigestAnswer;
+import org.sipshield.digest.DigestChecksum;
+import org.sipshield.digest.DigestClient;
+import org.sipshield.digest.DigestHeaderKind;
+import org.sipshield.digest.SipRealmCredentials;
+import org.sipshield.proxy.pipeline.InboundRequest;
+import org.sipshield.proxy.security.Peer;
+import org.sipshield.proxy.security.SecurityModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The back-to-back user agent. Every call is two dialogs that share nothing on the wire: the
+ * caller's (leg A, we answer it) and ours towards the target (leg B, we place it). Requests and
+ * responses cross from one leg to the other rebuilt, never forwarded: only the caller's number
+ * and display name, the SDP (through the per-leg SDP step) and a short list of headers that
+ * carry meaning rather than topology cross over.
+ */
+public final class B2bua {
+    private static final Logger LOG = LoggerFactory.getLogger(B2bua.class);
+    private static final Logger CALLS = LoggerFactory.getLogger("sipshield.calls");
+
+    /** Headers that carry meaning across legs; everything else (Via, Route, Contact, Record-Route...) stays on its leg. */
+    private static final List<String> CROSSING_HEADERS = List.of("Event", "Subscription-State", "Expires", "Accept",
+            "Refer-To", "Referred-By", "Subject", "Info-Package", "Reason", "Priority");
+
+    private final SipMessaging sip;
+    private final Supplier<SecurityModel> model;
+    private final SdpRewriter sdp;
+    private final Map<String, Call> callsByCallIdA = new ConcurrentHashMap<>();
+    private final Map<Dialog, Call> callsByDialog = new ConcurrentHashMap<>();
+    private final Map<ClientTransaction, Call> callsByInviteB = new ConcurrentHashMap<>();
+    private final Map<ClientTransaction, Relay> relays = new ConcurrentHashMap<>();
+
+    /** A request we sent on behalf of another: where its final answer goes back to. */
+    private record Relay(ServerTransaction origin, Call call, Call.Side towards) {}
+
+    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp) {
+        this.sip = sip;
+        this.model = model;
+        this.sdp = sdp;
+    }
+
+    public int activeCalls() {
+        return callsByCallIdA.size();
+    }
+
+    // ---------------------------------------------------------------- new calls
+
+    public void invite(InboundRequest inbound, Target target) throws SipException, ParseException, InvalidArgumentException {
+        ServerTransaction inviteA = inbound.transaction();
+        Dialog dialogA = inbound.provider().getNewDialog(inviteA);
+        Call call = new Call(inbound.peer(), target, inbound.provider(), inviteA, dialogA, SipMessaging.newTag(),
+                inbound.transport() == Transport.TLS);
+        callsByCallIdA.put(inbound.callId(), call);
+        callsByDialog.put(dialogA, call);
+        inviteA.sendResponse(sip.messages.createResponse(Response.TRYING, inbound.request()));
+        CALLS.info("{}: INVITE for {} from {}", call, target.hops().isEmpty() ? "?" : target.hops().get(0).user(),
+                inbound.source().getAddress().getHostAddress());
+        synchronized (call) {
+            placeOnNextHop(call, 503, "Service Unavailable");
+        }
+    }
+
+    /** Tries the target's hops in order from call.hopIndex; answers A with failure when none is left. */
+    private void placeOnNextHop(Call call, int failureStatus, String failureReason) {
+        List<Hop> hops = call.target.hops();
+        while (call.hopIndex < hops.size()) {
+            Hop hop = hops.get(call.hopIndex++);
+            SipProvider provider = sip.provider(hop.transport());
+            if (provider == null) {
+                LOG.warn("{}: no {} listener to reach {}", call, hop.transport(), hop);
+                continue;
+            }
+            try {
+                Request invite = newRequestTowards(call.inviteA.getRequest(), Request.INVITE, hop, provider);
+                invite.addHeader(sip.contact(provider, callerUser(call.inviteA.getRequest())));
+                byte[] offer = sdp.rewrite(call, Call.Side.A, SipMessaging.body(call.inviteA.getRequest()));
+                sip.setSdp(invite, offer);
+                if (call.target.transmitSecurityStatus()) {
+                    invite.addHeader(securityStatusHeader(call.security(Call.Side.A, policy())));
+                }
+                mapReplaces(call.inviteA.getRequest(), invite);
+                send(call, provider, invite, hop);
+                return;
+            } catch (SipException | ParseException | InvalidArgumentException e) {
+                LOG.info("{}: destination {} failed: {}", call, hop, e.getMessage());
+                failureStatus = 503;
+                failureReason = "Service Unavailable";
+            }
+        }
+        endWithFailure(call, failureStatus, failureReason);
+    }
+
+    private void send(Call call, SipProvider provider, Request invite, Hop hop) throws SipException {
+        ClientTransaction transaction = provider.getNewClientTransaction(invite);
+        Dialog dialog = provider.getNewDialog(transaction);
+        call.providerB = provider;
+        call.inviteB = transaction;
+        call.dialogB = dialog;
+        call.requestB = invite;
+        call.provisionalFromB = false;
+        call.tlsB = hop.transport() == Transport.TLS;
+        callsByInviteB.put(transaction, call);
+        callsByDialog.put(dialog, call);
+        transaction.sendRequest();
+        CALLS.info("{}: leg B INVITE to {}", call, hop);
+    }
+
+    /** A request of leg B built from scratch: only the caller's identity and the called user cross over. */
+    private Request newRequestTowards(Request original, String method, Hop hop, SipProvider provider)
+            throws ParseException, InvalidArgumentException {
+        SipURI requestUri = sip.addresses.createSipURI(hop.user(), hop.host());
+        requestUri.setPort(hop.port());
+        if (hop.transport() != Transport.UDP) {
+            requestUri.setTransportParam(hop.transport().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        FromHeader originalFrom = (FromHeader) original.getHeader(FromHeader.NAME);
+        Address fromAddress = sip.addresses.createAddress(sip.addresses.createSipURI(callerUser(original),
+                sip.localHost(provider)));
+        if (originalFrom.getAddress().getDisplayName() != null) {
+            fromAddress.setDisplayName(originalFrom.getAddress().getDisplayName());
+        }
+        FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
+        ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
+        CallIdHeader callId = provider.getNewCallId();
+        CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
+        var point = provider.getListeningPoints()[0];
+        ViaHeader via = sip.headers.createViaHeader(sip.localHost(provider), point.getPort(), point.getTransport(), null);
+        MaxForwardsHeader maxForwards = (MaxForwardsHeader) original.getHeader(MaxForwardsHeader.NAME);
+        int hopsLeft = maxForwards == null ? 70 : Math.max(0, maxForwards.getMaxForwards() - 1);
+        Request request = sip.messages.createRequest(requestUri, method, callId, cseq, from, to, List.of(via),
+                sip.headers.createMaxForwardsHeader(hopsLeft));
+        copyCrossingHeaders(original, request);
+        return request;
+    }
+
+    private static String callerUser(Request request) {
+        var uri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().getURI();
+        return uri instanceof SipURI sipUri && sipUri.getUser() != null ? sipUri.getUser() : "anonymous";
+    }
+
+    private void copyCrossingHeaders(Request from, Request to) throws ParseException {
+        for (String name : CROSSING_HEADERS) {
+            ListIterator<?> values = from.getHeaders(name);
+            while (values != null && values.hasNext()) {
+                Header header = (Header) values.next();
+                to.addHeader((Header) header.clone());
+            }
+        }
+        if (!Request.INVITE.equals(to.getMethod())) {
+            sip.copyBody(from, to);
+        }
+    }
+
+    /**
+     * A Replaces header names a dialog of leg A; the far side only knows the matching leg B
+     * dialog, so its identifiers are swapped in. An unknown dialog keeps the header as it is and
+     * the far side answers 481, as RFC 3891 says.
+     */
+    private void mapReplaces(Request original, Request outgoing) throws ParseException {
+        Header replaces = original.getHeader("Replaces");
+        if (replaces == null) {
+            return;
+        }
+        String value = replaces.toString().substring(replaces.toString().indexOf(':') + 1).trim();
+        String replacedCallId = value.split(";")[0].trim();
+        Call replaced = callsByCallIdA.get(replacedCallId);
+        if (replaced != null && replaced.dialogB != null && replaced.dialogB.getRemoteTag() != null) {
+            value = replaced.dialogB.getCallId().getCallId() + ";to-tag=" + replaced.dialogB.getRemoteTag()
+                    + ";from-tag=" + replaced.dialogB.getLocalTag();
+        }
+        outgoing.addHeader(sip.headers.createHeader("Replaces", value));
+    }
+
+    // ---------------------------------------------------------------- out-of-dialog non-INVITE requests
+
+    /** SUBSCRIBE, NOTIFY, REFER, MESSAGE, INFO, PUBLISH outside a dialog: relayed as one transaction. */
+    public void relayOutOfDialog(InboundRequest inbound, Target target) throws SipException, ParseException,
+            InvalidArgumentException {
+        for (Hop hop : target.hops()) {
+            SipProvider provider = sip.provider(hop.transport());
+            if (provider == null) {
+                continue;
+            }
+            Request request = newRequestTowards(inbound.request(), inbound.method(), hop, provider);
+            if (Request.SUBSCRIBE.equals(inbound.method()) || Request.REFER.equals(inbound.method())) {
+                request.addHeader(sip.contact(provider, callerUser(inbound.request())));
+            }
+            ClientTransaction transaction = provider.getNewClientTransaction(request);
+            relays.put(transaction, new Relay(inbound.transaction(), null, null));
+            transaction.sendRequest();
+            return;
+        }
+        inbound.transaction().sendResponse(sip.messages.createResponse(Response.SERVICE_UNAVAILABLE, inbound.request()));
+    }
+
+    // ---------------------------------------------------------------- in-dialog requests
+
+    /** A request inside a call's dialog; false when it belongs to no call we know (the caller answers 481). */
+    public boolean inDialog(Request request, Dialog dialog, ServerTransaction transaction) throws SipException,
+            ParseException, InvalidArgumentException {
+        Call call = dialog == null ? null : callsByDialog.get(dialog);
+        if (call == null) {
+            return false;
+        }
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            return true; // leg B's 2xx was acknowledged when it arrived
+        }
+        Call.Side from = dialog == call.dialogA ? Call.Side.A : Call.Side.B;
+        Call.Side towards = from.other();
+        if (Request.BYE.equals(method)) {
+            transaction.sendResponse(sip.messages.createResponse(Response.OK, request));
+            synchronized (call) {
+                CALLS.info("{}: BYE from leg {}", call, from);
+                hangUp(call, towards);
+            }
+            return true;
+        }
+        Dialog other = call.dialog(towards);
+        if (other == null || other.getState() == null || other.getState() != javax.sip.DialogState.CONFIRMED) {
+            transaction.sendResponse(sip.messages.createResponse(Response.REQUEST_PENDING, request));
+            return true;
+        }
+        Request out = other.createRequest(method);
+        copyCrossingHeaders(request, out);
+        byte[] body = SipMessaging.body(request);
+        if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
+            out.addHeader(sip.contact(call.provider(towards), null));
+            sip.setSdp(out, body == null ? null : sdp.rewrite(call, from, body));
+        }
+        ClientTransaction relayed = call.provider(towards).getNewClientTransaction(out);
+        relays.put(relayed, new Relay(transaction, call, towards));
+        other.sendRequest(relayed);
+        return true;
+    }
+
+    /** CANCEL of a call not yet answered: 487 to the caller, CANCEL on leg B once it may be sent. */
+    public boolean cancel(Request cancel, ServerTransaction transaction) throws SipException, ParseException,
+            InvalidArgumentException {
+        String callId = ((CallIdHeader) cancel.getHeader(CallIdHeader.NAME)).getCallId();
+        Call call = callsByCallIdA.get(callId);
+        if (call == null) {
+            return false;
+        }
+        transaction.sendResponse(sip.messages.createResponse(Response.OK, cancel));
+        synchronized (call) {
+            if (call.state == Call.State.CONFIRMED || call.state == Call.State.ENDED) {
+                return true;
+            }
+            call.cancelled = true;
+            respondA(call, Response.REQUEST_TERMINATED, null);
+            CALLS.info("{}: cancelled by the caller", call);
+            if (call.provisionalFromB) {
+                cancelLegB(call);
+            }
+        }
+        return true;
+    }
+
+    private void cancelLegB(Call call) {
+        try {
+            Request cancel = call.inviteB.createCancel();
+            call.providerB.getNewClientTransaction(cancel).sendRequest();
+        } catch (SipException e) {
+            LOG.debug("{}: CANCEL on leg B: {}", call, e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    public void response(ResponseEvent event) {
+        ClientTransaction transaction = event.getClientTransaction();
+        if (transaction == null) {
+            return;
+        }
+        try {
+            Call call = callsByInviteB.get(transaction);
+            if (call != null) {
+                synchronized (call) {
+                    inviteResponse(call, transaction, event.getResponse(), event.getDialog());
+                }
+                return;
+            }
+            Relay relay = relays.get(transaction);
+            if (relay != null && event.getResponse().getStatusCode() >= 200) {
+                relays.remove(transaction);
+                relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+            }
+        } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
+            LOG.warn("cannot relay a {} response: {}", event.getResponse().getStatusCode(), e.toString());
+        }
+    }
+
+    private void inviteResponse(Call call, ClientTransaction transaction, Response response, Dialog dialog)
+            throws SipException, ParseException, InvalidArgumentException {
+        int status = response.getStatusCode();
+        if (transaction != call.inviteB || status == Response.TRYING) {
+            return; // a response to an earlier attempt, or the hop's 100
+        }
+        if (status < 200) {
+            call.provisionalFromB = true;
+            if (call.cancelled) {
+                cancelLegB(call);
+                return;
+            }
+            if (call.state == Call.State.TRYING || call.state == Call.State.EARLY) {
+                call.state = Call.State.EARLY;
+                byte[] body = SipMessaging.body(response);
+                respondA(call, status, body == null ? null : sdp.rewrite(call, Call.Side.B, body));
+            }
+            return;
+        }
+        if (status < 300) {
+            Dialog legB = dialog != null ? dialog : call.dialogB;
+            legB.sendAck(legB.createAck(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+            if (call.cancelled || call.state == Call.State.ENDED) {
+                sendBye(call, Call.Side.B);
+                return;
+            }
+            call.sdpSeenB = SipMessaging.body(response);
+            byte[] answer = call.sdpSeenB == null ? null : sdp.rewrite(call, Call.Side.B, call.sdpSeenB);
+            call.sdpSeenA = answer;
+            call.state = Call.State.CONFIRMED;
+            respondA(call, status, answer);
+            CALLS.info("{}: answered; security leg A {} leg B {} call {}", call, call.security(Call.Side.A, policy()).label(),
+                    call.security(Call.Side.B, policy()).label(), call.security(policy()).label());
+            return;
+        }
+        callsByInviteB.remove(transaction);
+        callsByDialog.remove(call.dialogB);
+        if (call.cancelled) {
+            end(call);
+            return;
+        }
+        if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED)
+                && answerChallenge(call, response)) {
+            return;
+        }
+        if (isWorthAnotherDestination(status) && !call.provisionalFromB && call.hopIndex < call.target.hops().size()) {
+            LOG.info("{}: destination answered {}, trying the next one", call, status);
+            placeOnNextHop(call, status, response.getReasonPhrase());
+            return;
+        }
+        endWithFailure(call, status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED
+                ? Response.FORBIDDEN : status, response.getReasonPhrase());
+    }
+
+    private static boolean isWorthAnotherDestination(int status) {
+        return status == Response.REQUEST_TIMEOUT || status == Response.SERVER_INTERNAL_ERROR
+                || status == Response.BAD_GATEWAY || status == Response.SERVICE_UNAVAILABLE
+                || status == Response.SERVER_TIMEOUT;
+    }
+
+    /** Leg B's INVITE got no answer at all (timer B) or could not be sent: the next destination, or 408. */
+    public void timeout(ClientTransaction transaction) {
+        Call call = callsByInviteB.get(transaction);
+        if (call != null) {
+            synchronized (call) {
+                if (transaction != call.inviteB || call.state != Call.State.TRYING && call.state != Call.State.EARLY) {
+                    return;
+                }
+                callsByInviteB.remove(transaction);
+                callsByDialog.remove(call.dialogB);
+                if (call.cancelled) {
+                    end(call);
+                    return;
+                }
+                LOG.info("{}: no answer from {}", call, call.target.hops().get(call.hopIndex - 1));
+                placeOnNextHop(call, Response.REQUEST_TIMEOUT, "Request Timeout");
+            }
+            return;
+        }
+        Relay relay = relays.remove(transaction);
+        if (relay != null) {
+            try {
+                relay.origin().sendResponse(sip.messages.createResponse(Response.REQUEST_TIMEOUT, relay.origin().getRequest()));
+            } catch (SipException | ParseException | InvalidArgumentException e) {
+                LOG.debug("408 towards the origin: {}", e.getMessage());
+            }
+        }
+    }
+
+    private boolean answerChallenge(Call call, Response challenge) throws SipException, ParseException,
+            InvalidArgumentException {
+        if (!(call.target.peer() instanceof Peer.Trunk trunk)) {
+            return false;
+        }
+        DigestHeaderKind kind = DigestHeaderKind.forStatus(challenge.getStatusCode());
+        List<String> challenges = headerValues(challenge, kind.challengeHeader());
+        DigestClient client = new DigestClient(realm -> credentialsFor(trunk.trunk().name(), realm), new java.security.SecureRandom());
+        DigestAnswer previous = (DigestAnswer) call.digestAnswerB;
+        Request retry = (Request) call.requestB.clone();
+        DigestAnswer answer = client.answer(kind, challenges, Request.INVITE, retry.getRequestURI().toString(),
+                SipMessaging.body(retry), previous);
+        if (!answer.answered()) {
+            LOG.info("{}: trunk {} challenged us and we cannot answer ({})", call, trunk.trunk().name(), answer.status());
+            return false;
+        }
+        call.digestAnswerB = answer;
+        retry.removeHeader(ViaHeader.NAME);
+        var point = call.providerB.getListeningPoints()[0];
+        retry.addHeader(sip.headers.createViaHeader(sip.localHost(call.providerB), point.getPort(), point.getTransport(), null));
+        CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
+        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+        retry.removeHeader(kind.credentialsHeader());
+        retry.addHeader(sip.headers.createHeader(answer.headerName(), answer.headerValue().orElseThrow()));
+        Hop hop = call.target.hops().get(call.hopIndex - 1);
+        send(call, call.providerB, retry, hop);
+        LOG.info("{}: answered the {} challenge of trunk {}", call, challenge.getStatusCode(), trunk.trunk().name());
+        return true;
+    }
+
+    private Optional<SipRealmCredentials> credentialsFor(String trunk, String realm) {
+        for (SipRealm configured : model.get().config().sipRealms()) {
+            if (configured.realm().equals(realm) && trunk.equals(configured.trunk())) {
+                List<DigestChecksum> checksums = configured.digestCredentials().ha1ByAlgorithm().entrySet().stream()
+                        .map(e -> DigestChecksum.parse(e.getKey() + ":" + e.getValue())).toList();
+                return Optional.of(SipRealmCredentials.fromChecksums(realm, configured.user(), checksums));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void relayResponse(Relay relay, ClientTransaction transaction, Response response, Dialog dialog)
+            throws SipException, ParseException, InvalidArgumentException {
+        String method = transaction.getRequest().getMethod();
+        int status = response.getStatusCode();
+        if (Request.INVITE.equals(method) && status < 300 && dialog != null) {
+            dialog.sendAck(dialog.createAck(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+        }
+        if (relay.origin() == null) {
+            return; // a BYE we sent ourselves
+        }
+        Request original = relay.origin().getRequest();
+        Response back = sip.messages.createResponse(status, original);
+        back.setReasonPhrase(response.getReasonPhrase());
+        if (status >= 200 && ((ToHeader) back.getHeader(ToHeader.NAME)).getTag() == null) {
+            ((ToHeader) back.getHeader(ToHeader.NAME)).setTag(SipMessaging.newTag());
+        }
+        for (String name : CROSSING_HEADERS) {
+            ListIterator<?> values = response.getHeaders(name);
+            while (values != null && values.hasNext()) {
+                back.addHeader((Header) ((Header) values.next()).clone());
+            }
+        }
+        byte[] body = SipMessaging.body(response);
+        if (relay.call() != null && body != null && (Request.INVITE.equals(method) || Request.UPDATE.equals(method))) {
+            sip.setSdp(back, sdp.rewrite(relay.call(), relay.towards(), body));
+        } else {
+            sip.copyBody(response, back);
+        }
+        if (status < 300 && (Request.INVITE.equals(method) || Request.SUBSCRIBE.equals(method) || Request.UPDATE.equals(method))) {
+            SipProvider provider = relay.call() != null ? relay.call().provider(relay.towards().other())
+                    : null;
+            if (provider != null) {
+                back.addHeader(sip.contact(provider, null));
+            }
+        }
+        relay.origin().sendResponse(back);
+    }
+
+    // ---------------------------------------------------------------- ending calls
+
+    private void respondA(Call call, int status, byte[] body) throws SipException, ParseException, InvalidArgumentException {
+        Response response = sip.messages.createResponse(status, call.inviteA.getRequest());
+        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
+        if (status < 300) {
+            response.addHeader(sip.contact(call.providerA, null));
+            if (call.caller instanceof Peer.Trunk trunk && trunk.profile().transmitSecurityStatus()) {
+                response.addHeader(securityStatusHeader(call.security(policy())));
+            }
+        }
+        sip.setSdp(response, body);
+        call.inviteA.sendResponse(response);
+    }
+
+    /** The documented way we tell a trunk peer the call's security status (the reference's "Transmit Security Status"). */
+    private Header securityStatusHeader(LegSecurity security) throws ParseException {
+        return sip.headers.createHeader("Call-Info", "<urn:x-sipshield:call-security>;security=" + security.label());
+    }
+
+    private void endWithFailure(Call call, int status, String reason) {
+        try {
+            if (call.state == Call.State.TRYING || call.state == Call.State.EARLY) {
+                Response response = sip.messages.createResponse(status, call.inviteA.getRequest());
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
+                if (reason != null) {
+                    response.setReasonPhrase(reason);
+                }
+                call.inviteA.sendResponse(response);
+            }
+        } catch (SipException | ParseException | InvalidArgumentException e) {
+            LOG.debug("{}: final response to leg A: {}", call, e.getMessage());
+        }
+        CALLS.info("{}: failed with {}", call, status);
+        end(call);
+    }
+
+    private void hangUp(Call call, Call.Side towards) {
+        if (call.state == Call.State.CONFIRMED) {
+            sendBye(call, towards);
+        } else if (towards == Call.Side.B && call.inviteB != null && call.provisionalFromB) {
+            cancelLegB(call);
+        }
+        end(call);
+    }
+
+    private void sendBye(Call call, Call.Side side) {
+        Dialog dialog = call.dialog(side);
+        try {
+            if (dialog != null && dialog.getState() == javax.sip.DialogState.CONFIRMED) {
+                Request bye = dialog.createRequest(Request.BYE);
+                ClientTransaction transaction = call.provider(side).getNewClientTransaction(bye);
+                relays.put(transaction, new Relay(null, call, side));
+                dialog.sendRequest(transaction);
+            }
+        } catch (SipException e) {
+            LOG.debug("{}: BYE on leg {}: {}", call, side, e.getMessage());
+        }
+    }
+
+    private void end(Call call) {
+        if (call.state == Call.State.ENDED) {
+            return;
+        }
+        call.state = Call.State.ENDED;
+        callsByCallIdA.values().remove(call);
+        callsByDialog.values().removeIf(c -> c == call);
+        callsByInviteB.values().removeIf(c -> c == call);
+        sdp.release(call);
+        CALLS.info("{}: ended after {} s", call, java.time.Duration.between(call.started, java.time.Instant.now()).toSeconds());
+    }
+
+    /** jain-sip ended a dialog on its own (e.g. no ACK): end the call it belonged to, BYE on the other leg. */
+    public void dialogTerminated(Dialog dialog) {
+        Call call = callsByDialog.get(dialog);
+        if (call == null) {
+            return;
+        }
+        synchronized (call) {
+            if (call.state == Call.State.CONFIRMED) {
+                hangUp(call, dialog == call.dialogA ? Call.Side.B : Call.Side.A);
+            }
+        }
+    }
+
+    private SecureCallIconDisplayPolicy policy() {
+        return model.get().config().enterpriseParameters().secureCallIconDisplayPolicy();
+    }
+
+    private static List<String> headerValues(Response response, String name) {
+        List<String> values = new ArrayList<>();
+        ListIterator<?> headers = response.getHeaders(name);
+        while (headers != null && headers.hasNext()) {
+            String text = headers.next().toString();
+            values.add(text.substring(text.indexOf(':') + 1).trim());
+        }
+        return values;
+    }
+}

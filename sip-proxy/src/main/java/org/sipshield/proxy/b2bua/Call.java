@@ -1,0 +1,110 @@
+package org.sipshield.proxy.b2bua;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.message.Request;
+import org.sipshield.config.SecureCallIconDisplayPolicy;
+import org.sipshield.proxy.security.Peer;
+
+/**
+ * One call through the B2BUA: the inbound leg (A, where the caller's INVITE arrived, we are its
+ * UAS) and the outbound leg (B, our own INVITE to the target, we are its UAC). The two legs share
+ * nothing on the wire: each has its own Call-ID, tags, CSeq, Via and Contact. Guarded by its
+ * own monitor; no lock is shared between calls.
+ */
+public final class Call {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    public enum Side {
+        A, B;
+
+        public Side other() {
+            return this == A ? B : A;
+        }
+    }
+
+    public enum State {
+        TRYING, EARLY, CONFIRMED, ENDED
+    }
+
+    final long id = IDS.incrementAndGet();
+    final Instant started = Instant.now();
+    final Peer caller;
+    final Target target;
+
+    // leg A
+    final SipProvider providerA;
+    final ServerTransaction inviteA;
+    final Dialog dialogA;
+    final String localTagA;
+    final boolean tlsA;
+
+    // leg B
+    SipProvider providerB;
+    ClientTransaction inviteB;
+    Dialog dialogB;
+    Request requestB;
+    int hopIndex;
+    boolean provisionalFromB;
+    Object digestAnswerB;
+    boolean tlsB;
+
+    State state = State.TRYING;
+    boolean cancelled;
+    byte[] sdpSeenA;
+    byte[] sdpSeenB;
+
+    Call(Peer caller, Target target, SipProvider providerA, ServerTransaction inviteA, Dialog dialogA, String localTagA,
+            boolean tlsA) {
+        this.caller = caller;
+        this.target = target;
+        this.providerA = providerA;
+        this.inviteA = inviteA;
+        this.dialogA = dialogA;
+        this.localTagA = localTagA;
+        this.tlsA = tlsA;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Peer caller() {
+        return caller;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    Dialog dialog(Side side) {
+        return side == Side.A ? dialogA : dialogB;
+    }
+
+    SipProvider provider(Side side) {
+        return side == Side.A ? providerA : providerB;
+    }
+
+    LegSecurity security(Side side, SecureCallIconDisplayPolicy policy) {
+        return side == Side.A ? LegSecurity.of(tlsA, MediaEncryption.isEncrypted(sdpSeenA, policy))
+                : LegSecurity.of(tlsB, MediaEncryption.isEncrypted(sdpSeenB, policy));
+    }
+
+    /** The call's status under the reference's rule: its weakest leg. */
+    LegSecurity security(SecureCallIconDisplayPolicy policy) {
+        return LegSecurity.weakest(security(Side.A, policy), security(Side.B, policy));
+    }
+
+    @Override
+    public String toString() {
+        return "call " + id + " (" + caller.describe() + " -> " + target.peer().describe() + ")";
+    }
+}

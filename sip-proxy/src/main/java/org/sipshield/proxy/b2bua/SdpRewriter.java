@@ -1,0 +1,17 @@
+package org.sipshield.proxy.b2bua;
+
+/**
+ * The per-leg SDP step: every offer and answer crossing from one leg to the other passes here,
+ * so the media relay can anchor media and the key manager can give each leg its own SRTP keys.
+ * Until the relay is wired in, SDP crosses unchanged.
+ */
+public interface SdpRewriter {
+    /** The SDP to send on the far leg of the call, for an SDP that arrived on the near leg. */
+    byte[] rewrite(Call call, Call.Side arrivedOn, byte[] sdp);
+
+    /** Called once a call ends, to release what the call held (ports, keys). */
+    default void release(Call call) {
+    }
+
+    SdpRewriter PASS_THROUGH = (call, side, sdp) -> sdp;
+}

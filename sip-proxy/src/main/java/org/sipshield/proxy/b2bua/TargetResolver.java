@@ -1,0 +1,73 @@
+package org.sipshield.proxy.b2bua;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.sipshield.config.DeviceSecurityMode;
+import org.sipshield.config.Destination;
+import org.sipshield.config.RoutePattern;
+import org.sipshield.config.SipShieldConfig;
+import org.sipshield.config.SipTrunk;
+import org.sipshield.config.SipTrunkSecurityProfile;
+import org.sipshield.config.Transport;
+import org.sipshield.config.TransportType;
+import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.proxy.security.Peer;
+import org.sipshield.proxy.security.SecurityModel;
+
+/**
+ * Routing: a called number goes to the device that has it as a directory number (when
+ * registered), otherwise to the trunk of the first route pattern that matches it.
+ */
+public final class TargetResolver {
+    private final Supplier<SecurityModel> model;
+    private final Registrations registrations;
+
+    public TargetResolver(Supplier<SecurityModel> model, Registrations registrations) {
+        this.model = model;
+        this.registrations = registrations;
+    }
+
+    /** The target for a called number, or the status that explains why there is none. */
+    public Routing resolve(String number, Peer caller) {
+        SecurityModel current = model.get();
+        SipShieldConfig config = current.config();
+        if (number == null || number.isEmpty()) {
+            return new Routing.NoRoute(404, "Not Found");
+        }
+        if (caller instanceof Peer.Trunk trunk && !trunk.trunk().inboundCalledNumbers().isEmpty()
+                && trunk.trunk().inboundCalledNumbers().stream().noneMatch(p -> RoutePattern.matches(p, number))) {
+            return new Routing.NoRoute(404, "Not Found");
+        }
+        Optional<DeviceIdentity> device = current.deviceByNumber(number);
+        if (device.isPresent()) {
+            Optional<Hop> contact = registrations.contactOf(number);
+            if (contact.isEmpty()) {
+                return new Routing.NoRoute(480, "Temporarily Unavailable");
+            }
+            var profile = current.profileOf(device.get());
+            return new Target(new Peer.Device(device.get(), profile), List.of(contact.get()),
+                    profile.deviceSecurityMode() == DeviceSecurityMode.ENCRYPTED,
+                    contact.get().transport() == Transport.TLS, false);
+        }
+        for (RoutePattern route : config.routePatterns()) {
+            if (route.matches(number)) {
+                SipTrunk trunk = config.trunk(route.trunk()).orElseThrow();
+                SipTrunkSecurityProfile profile = config.trunkProfile(trunk.securityProfile()).orElseThrow();
+                Transport transport = switch (profile.outgoingTransportType()) {
+                    case TLS -> Transport.TLS;
+                    case UDP -> Transport.UDP;
+                    default -> Transport.TCP;
+                };
+                List<Hop> hops = new ArrayList<>();
+                for (Destination destination : trunk.destinations()) {
+                    hops.add(new Hop(number, destination.host(), destination.port(), transport));
+                }
+                return new Target(new Peer.Trunk(trunk, profile), hops, trunk.srtpAllowed(),
+                        profile.outgoingTransportType() == TransportType.TLS, profile.transmitSecurityStatus());
+            }
+        }
+        return new Routing.NoRoute(404, "Not Found");
+    }
+}

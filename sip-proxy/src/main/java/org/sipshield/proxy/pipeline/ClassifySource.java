@@ -1,0 +1,105 @@
+package org.sipshield.proxy.pipeline;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sip.address.SipURI;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import org.sipshield.config.PhoneSecurityProfile;
+import org.sipshield.config.SecuritySettings;
+import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.proxy.security.Peer;
+import org.sipshield.proxy.security.PeerCertificateNames;
+import org.sipshield.proxy.security.SecurityModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First step: who is speaking. A trunk is recognised by listening port, transport and source
+ * address, and on TLS by its certificate's subject or SAN names; a phone or voicemail port by
+ * the directory number it registers (REGISTER) or calls from, which must come from where it
+ * registered unless its profile makes it prove itself with digest. Anybody else is an unknown
+ * source: 403 or silence, as configured.
+ */
+public final class ClassifySource implements PipelineStep {
+    private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
+
+    /** Where the registrar saw a device register from. */
+    public interface RegisteredSources {
+        boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source);
+    }
+
+    private final Supplier<SecurityModel> model;
+    private final RegisteredSources registrations;
+
+    public ClassifySource(Supplier<SecurityModel> model, RegisteredSources registrations) {
+        this.model = model;
+        this.registrations = registrations;
+    }
+
+    @Override
+    public Verdict apply(InboundRequest inbound) {
+        SecurityModel current = model.get();
+        Optional<Peer> peer = trunk(current, inbound).or(() -> device(current, inbound));
+        if (peer.isPresent()) {
+            inbound.peer(peer.get());
+            return Verdict.proceed();
+        }
+        SECURITY.info("SECURITY unknown-source src={} port={} transport={} local-port={} method={}",
+                inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.transport(),
+                inbound.localPort(), inbound.method());
+        return current.config().security().unknownSource() == SecuritySettings.Rejection.DROP
+                ? Verdict.drop("unknown source")
+                : Verdict.respond(403, "Forbidden");
+    }
+
+    private Optional<Peer> trunk(SecurityModel current, InboundRequest inbound) {
+        List<Peer.Trunk> candidates = current.trunkCandidates(inbound.localPort(), inbound.transport(),
+                inbound.source().getAddress());
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        List<X509Certificate> chain = inbound.peerCertificates();
+        for (Peer.Trunk candidate : candidates) {
+            if (!candidate.profile().isTls()) {
+                return Optional.of(candidate);
+            }
+            if (!chain.isEmpty() && PeerCertificateNames.matchesAny(chain.get(0),
+                    candidate.profile().secureCertificateSubjectOrSubjectAlternateName())) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Peer> device(SecurityModel current, InboundRequest inbound) {
+        Request request = inbound.request();
+        boolean register = Request.REGISTER.equals(request.getMethod());
+        String number = register ? user(((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI())
+                : user(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().getURI());
+        if (number == null) {
+            return Optional.empty();
+        }
+        Optional<DeviceIdentity> device = current.deviceByNumber(number);
+        if (device.isEmpty()) {
+            return Optional.empty();
+        }
+        PhoneSecurityProfile profile = current.profileOf(device.get());
+        if (!profile.transportType().admits(inbound.transport())) {
+            return Optional.empty();
+        }
+        // Without digest, a device's requests are its own only when they come from where it registered.
+        if (!register && !profile.enableDigestAuthentication()
+                && !registrations.isRegisteredFrom(device.get().deviceName(), inbound.source())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Peer.Device(device.get(), profile));
+    }
+
+    private static String user(javax.sip.address.URI uri) {
+        return uri instanceof SipURI sip ? sip.getUser() : null;
+    }
+}

@@ -1,0 +1,25 @@
+package org.sipshield.proxy.security;
+
+import java.util.List;
+
+/** A phone or a voicemail port as the proxy sees it: a name, its directory numbers, its digest user. */
+public record DeviceIdentity(Kind kind, String deviceName, List<String> directoryNumbers, String securityProfile,
+        String digestUser) {
+    public enum Kind {
+        PHONE("phone"), VOICEMAIL_PORT("voicemail port");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    public DeviceIdentity {
+        directoryNumbers = List.copyOf(directoryNumbers);
+    }
+}
