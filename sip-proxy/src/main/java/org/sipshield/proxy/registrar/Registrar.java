@@ -1,0 +1,249 @@
+package org.sipshield.proxy.registrar;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Calendar;
+import java.util.GregorianCalendar;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.address.URI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registrar of phones and voicemail ports (RFC 3261 section 10.3), for REGISTER requests the
+ * pipeline has already classified and authenticated. It answers every request with a response to
+ * send and never throws for bad input; the 200 OK is built only after the bindings are committed.
+ *
+ * <p>Bindings belong to one line (address of record = the To URI's user, a directory number) of one
+ * device; a device with several lines registers each separately.
+ */
+public final class Registrar {
+    private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+
+    private final RegistrationStore store;
+    private final MessageFactory messages;
+    private final HeaderFactory headers;
+    private final RegistrarSettings settings;
+    private final Clock clock;
+    /** Serialises read-modify-write of one line; different lines and devices proceed in parallel. */
+    private final ConcurrentHashMap<String, Object> lineLocks = new ConcurrentHashMap<>();
+
+    public Registrar(RegistrationStore store, MessageFactory messages, HeaderFactory headers,
+            RegistrarSettings settings, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.messages = Objects.requireNonNull(messages, "messages");
+        this.headers = Objects.requireNonNull(headers, "headers");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Applies an authorised REGISTER of {@code device} received from {@code source} and returns the
+     * final response to send (200 with every current binding, or 400/403/423/500 with a reason).
+     * The caller adds the To tag when it sends it.
+     */
+    public Response register(Request request, Device device, SourceAddress source) {
+        RegisterRequest register;
+        try {
+            register = RegisterRequest.parse(request);
+            if (!device.owns(register.addressOfRecord())) {
+                throw new RegisterRejection(Response.FORBIDDEN, "Not a line of this device");
+            }
+            checkIntervals(register);
+        } catch (RegisterRejection rejection) {
+            LOG.info("REGISTER of {} from {} refused: {} {}", device.deviceName(), source,
+                    rejection.statusCode(), rejection.reasonPhrase());
+            return rejection(request, rejection);
+        }
+        try {
+            List<Binding> current;
+            Instant now;
+            synchronized (lineLocks.computeIfAbsent(device.deviceName() + '\n' + register.addressOfRecord(),
+                    line -> new Object())) {
+                now = clock.instant();
+                List<Binding> existing = store.bindings(device.deviceName(), register.addressOfRecord(), now);
+                if (register.isQuery()) {
+                    current = existing;
+                } else {
+                    current = updated(existing, register, device, source, now);
+                    store.replaceBindings(device.deviceName(), register.addressOfRecord(), current);
+                    LOG.info("registered {} line {} from {}: {} contact(s)", device.deviceName(),
+                            register.addressOfRecord(), source, current.size());
+                }
+            }
+            return ok(request, current, now);
+        } catch (RegisterRejection rejection) {
+            LOG.info("REGISTER of {} from {} refused: {} {}", device.deviceName(), source,
+                    rejection.statusCode(), rejection.reasonPhrase());
+            return rejection(request, rejection);
+        } catch (RegistrationStoreException e) {
+            LOG.warn("REGISTER of {} from {} not stored: {}", device.deviceName(), source, e.getMessage());
+            return rejection(request, new RegisterRejection(Response.SERVER_INTERNAL_ERROR,
+                    "Registration could not be stored"));
+        }
+    }
+
+    /** Active bindings of a directory number, newest first: where a call to it goes. */
+    public List<Binding> bindingsForDirectoryNumber(String directoryNumber) {
+        return store.bindingsForAddressOfRecord(directoryNumber, clock.instant());
+    }
+
+    /** Active bindings of a device over all its lines, newest first. */
+    public List<Binding> bindingsOfDevice(String deviceName) {
+        return store.bindingsOfDevice(deviceName, clock.instant());
+    }
+
+    /**
+     * The newest active binding registered from exactly this socket address and transport: which
+     * registered device a later request from there comes from.
+     */
+    public Optional<Binding> bindingFrom(SourceAddress source) {
+        return store.bindingsFrom(source, clock.instant()).stream().findFirst();
+    }
+
+    /** Deletes expired bindings; call it on a schedule (lookups already ignore them). */
+    public int purgeExpired() {
+        return store.purgeExpired(clock.instant());
+    }
+
+    /** RFC 3261 10.3 step 6: refuse too-brief intervals before changing anything. */
+    private void checkIntervals(RegisterRequest register) throws RegisterRejection {
+        int active = 0;
+        for (RequestedContact contact : register.contacts()) {
+            long expires = requestedExpires(contact, register);
+            if (expires > 0 && expires < settings.minExpiresSeconds()) {
+                throw new RegisterRejection(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
+            }
+            if (expires > 0) {
+                active++;
+            }
+        }
+        if (active > settings.maxContactsPerLine()) {
+            throw new RegisterRejection(Response.FORBIDDEN,
+                    "Too many contacts (at most " + settings.maxContactsPerLine() + ")");
+        }
+    }
+
+    private long requestedExpires(RequestedContact contact, RegisterRequest register) {
+        if (contact.expiresParameter() != RegisterRequest.NO_EXPIRES) {
+            return contact.expiresParameter();
+        }
+        if (register.expiresHeader() != RegisterRequest.NO_EXPIRES) {
+            return register.expiresHeader();
+        }
+        return settings.defaultExpiresSeconds();
+    }
+
+    /** RFC 3261 10.3 steps 6 and 7 over the line's active bindings; the result is the line's new state. */
+    private List<Binding> updated(List<Binding> existing, RegisterRequest register, Device device,
+            SourceAddress source, Instant now) throws RegisterRejection {
+        if (register.wildcard()) {
+            for (Binding binding : existing) {
+                checkOrder(binding, register);
+            }
+            return List.of();
+        }
+        List<Binding> kept = new ArrayList<>(existing);
+        List<Binding> added = new ArrayList<>();
+        for (RequestedContact contact : register.contacts()) {
+            removeMatching(kept, contact, register);
+            added.removeIf(binding -> matches(binding, contact));
+            long expires = Math.min(requestedExpires(contact, register), settings.maxExpiresSeconds());
+            if (expires > 0) {
+                added.add(new Binding(device.deviceName(), register.addressOfRecord(), contact.uriText(),
+                        contact.instanceId(), source, register.callId(), register.cseq(), now,
+                        now.plusSeconds(expires), register.userAgent()));
+            }
+        }
+        // One contact per line by default: the newest registrations replace the oldest.
+        kept.addAll(added);
+        int excess = kept.size() - settings.maxContactsPerLine();
+        return List.copyOf(excess > 0 ? kept.subList(excess, kept.size()) : kept);
+    }
+
+    private void removeMatching(List<Binding> kept, RequestedContact contact, RegisterRequest register)
+            throws RegisterRejection {
+        for (Iterator<Binding> it = kept.iterator(); it.hasNext();) {
+            Binding binding = it.next();
+            if (matches(binding, contact)) {
+                checkOrder(binding, register);
+                it.remove();
+            }
+        }
+    }
+
+    /** RFC 3261 10.3 step 7: within one Call-ID the CSeq must grow, else the whole update is aborted. */
+    private static void checkOrder(Binding binding, RegisterRequest register) throws RegisterRejection {
+        if (binding.callId().equals(register.callId()) && register.cseq() <= binding.cseq()) {
+            throw new RegisterRejection(Response.SERVER_INTERNAL_ERROR, "Out of order CSeq for this Call-ID");
+        }
+    }
+
+    /** Same instance (RFC 5626) when both carry a +sip.instance, else equal URIs (RFC 3261 19.1.4). */
+    private boolean matches(Binding binding, RequestedContact contact) {
+        if (binding.instanceId() != null && contact.instanceId() != null) {
+            return binding.instanceId().equals(contact.instanceId());
+        }
+        if (binding.contactUri().equals(contact.uriText())) {
+            return true;
+        }
+        URI stored = storedUri(binding);
+        return stored != null && stored.equals(contact.uri());
+    }
+
+    private URI storedUri(Binding binding) {
+        try {
+            return ((ContactHeader) headers.createHeader(ContactHeader.NAME, "<" + binding.contactUri() + ">"))
+                    .getAddress().getURI();
+        } catch (ParseException | RuntimeException e) {
+            return null; // we wrote it from a parsed URI; an unreadable one simply matches nothing
+        }
+    }
+
+    private Response ok(Request request, List<Binding> bindings, Instant now) {
+        try {
+            Response response = messages.createResponse(Response.OK, request);
+            for (Binding binding : bindings) {
+                StringBuilder contact = new StringBuilder("<").append(binding.contactUri()).append(">;expires=")
+                        .append(binding.remainingSeconds(now));
+                if (binding.instanceId() != null) {
+                    contact.append(";+sip.instance=\"").append(binding.instanceId()).append('"');
+                }
+                response.addHeader(headers.createHeader(ContactHeader.NAME, contact.toString()));
+            }
+            Calendar date = new GregorianCalendar(TimeZone.getTimeZone("GMT"));
+            date.setTimeInMillis(now.toEpochMilli());
+            response.addHeader(headers.createDateHeader(date));
+            return response;
+        } catch (ParseException e) {
+            LOG.warn("cannot build the 200 OK to a REGISTER: {}", e.getMessage());
+            return rejection(request, new RegisterRejection(Response.SERVER_INTERNAL_ERROR,
+                    "Bindings could not be listed"));
+        }
+    }
+
+    private Response rejection(Request request, RegisterRejection rejection) {
+        try {
+            Response response = messages.createResponse(rejection.statusCode(), request);
+            response.setReasonPhrase(rejection.reasonPhrase());
+            if (rejection.statusCode() == Response.INTERVAL_TOO_BRIEF) {
+                response.addHeader(headers.createMinExpiresHeader(settings.minExpiresSeconds()));
+            }
+            return response;
+        } catch (ParseException | javax.sip.InvalidArgumentException e) {
+            throw new IllegalStateException("cannot build a " + rejection.statusCode() + " response", e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.sipshield.proxy.registrar;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Durable home of the registrar's bindings. Every write is committed before the method returns,
+ * so a 200 OK is only ever sent for a binding that survives a restart. Methods taking {@code now}
+ * never return bindings that expired at or before it.
+ */
+public interface RegistrationStore extends AutoCloseable {
+
+    /** The active bindings of one line of one device, oldest registration first. */
+    List<Binding> bindings(String deviceName, String addressOfRecord, Instant now);
+
+    /** Replaces all bindings of one line of one device in one transaction. */
+    void replaceBindings(String deviceName, String addressOfRecord, List<Binding> bindings);
+
+    /** Active bindings whose address of record is this directory number, newest first. */
+    List<Binding> bindingsForAddressOfRecord(String addressOfRecord, Instant now);
+
+    /** Active bindings of a device over all its lines, newest first. */
+    List<Binding> bindingsOfDevice(String deviceName, Instant now);
+
+    /** Active bindings registered from exactly this address, port and transport, newest first. */
+    List<Binding> bindingsFrom(SourceAddress source, Instant now);
+
+    /** Deletes bindings that expired at or before {@code now}; returns how many. */
+    int purgeExpired(Instant now);
+
+    @Override
+    void close();
+}
