@@ -191,7 +191,7 @@ public final class SipShieldServer implements AutoCloseable {
         if (bindings.isEmpty()) {
             return java.util.Optional.empty();
         }
-        Binding binding = bindings.get(bindings.size() - 1);
+        Binding binding = bindings.get(0); // newest first
         try {
             var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
             String user = uri.getUser() == null ? directoryNumber : uri.getUser();

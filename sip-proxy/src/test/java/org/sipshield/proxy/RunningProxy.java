@@ -15,10 +15,19 @@ public final class RunningProxy implements AutoCloseable {
         this(dataDirectory, "");
     }
 
-    /** extraYaml is appended to the generated configuration (further top-level sections). */
+    /**
+     * extraYaml is appended to the generated configuration (further top-level sections); in it,
+     * ${sipPort} and ${tlsPort} stand for the listeners' ports.
+     */
     public RunningProxy(Path dataDirectory, String extraYaml) throws Exception {
-        sipPort = FreePorts.udpAndTcp();
-        tlsPort = FreePorts.udpAndTcp();
+        this(dataDirectory, extraYaml, FreePorts.udpAndTcp(), FreePorts.udpAndTcp());
+    }
+
+    /** A proxy on given ports, e.g. the same ones again after a restart. */
+    public RunningProxy(Path dataDirectory, String extraYaml, int sipPort, int tlsPort) throws Exception {
+        this.sipPort = sipPort;
+        this.tlsPort = tlsPort;
+        extraYaml = extraYaml.replace("${sipPort}", Integer.toString(sipPort)).replace("${tlsPort}", Integer.toString(tlsPort));
         String yaml = "server:\n"
                 + "  hostName: 127.0.0.1\n"
                 + "  dataDirectory: " + dataDirectory + "\n"

@@ -59,8 +59,8 @@ class SipListenersTest {
     }
 
     @Test
-    void knownMethodNotServedYetGets405AndUnknownMethodGets501() throws Exception {
-        ProcessOutput sipp = Sipp.client("options-expect-405.xml", "udp", "127.0.0.1", proxy.sipPort);
+    void requestsFromUnknownSourcesGet403AndUnknownMethodsGet501() throws Exception {
+        ProcessOutput sipp = Sipp.client("subscribe-expect-403.xml", "udp", "127.0.0.1", proxy.sipPort);
         assertEquals(0, sipp.exitCode(), sipp.output());
 
         String reply = exchange(request("FROBNICATE", "u501"));

@@ -88,6 +88,10 @@ public final class SipRequestHandler implements SipListener {
                 respond(transaction, Response.TOO_MANY_HOPS);
                 return;
             }
+            if (!SipMethods.KNOWN.contains(method)) {
+                respond(transaction, Response.NOT_IMPLEMENTED);
+                return;
+            }
             if (isPing(request)) {
                 transaction.sendResponse(okToOptions(request));
                 return;

@@ -1,0 +1,170 @@
+package org.sipshield.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
+
+/**
+ * Calls through the real proxy between real sipp peers on loopback addresses: a phone
+ * (127.0.0.1, digest) and trunks (the carrier at 127.0.0.2, a PBX at 127.0.0.3, a dead host
+ * at 127.0.0.4).
+ */
+class B2buaCallTest {
+    static final String CARRIER = "127.0.0.2";
+    static final String PBX = "127.0.0.3";
+    static final String DEAD = "127.0.0.4";
+
+    @TempDir
+    static Path dataDirectory;
+
+    static RunningProxy proxy;
+    static int carrierPort = FreePorts.udpAndTcp();
+    static int pbxPort = FreePorts.udpAndTcp();
+    static int deadPort = FreePorts.udpAndTcp();
+
+    static String ha1(String user, String realm, String password) {
+        return DigestChecksum.compute(DigestAlgorithm.MD5, user, realm, password.toCharArray()).toStoredForm().substring(4);
+    }
+
+    static String model() {
+        return """
+                sipTrunkSecurityProfiles:
+                  - name: Non Secure SIP Trunk Profile
+                    deviceSecurityMode: Non Secure
+                    incomingTransportType: TCP+UDP
+                    outgoingTransportType: UDP
+                    incomingPort: ${sipPort}
+                  - name: Non Secure TCP Trunk Profile
+                    deviceSecurityMode: Non Secure
+                    incomingTransportType: TCP+UDP
+                    outgoingTransportType: TCP
+                    incomingPort: ${sipPort}
+                sipTrunks:
+                  - name: carrier
+                    securityProfile: Non Secure SIP Trunk Profile
+                    destinations: ["%s:%d"]
+                  - name: pbx
+                    securityProfile: Non Secure SIP Trunk Profile
+                    destinations: ["%s:%d"]
+                  - name: pbx-via-backup
+                    securityProfile: Non Secure TCP Trunk Profile
+                    destinations: ["%s:%d", "%s:%d"]
+                routePatterns:
+                  - {pattern: "9!", trunk: carrier}
+                  - {pattern: "8!", trunk: pbx}
+                  - {pattern: "7!", trunk: pbx-via-backup}
+                phoneSecurityProfiles:
+                  - name: Standard SIP Secure Profile
+                    deviceSecurityMode: Non Secure
+                    transportType: TCP+UDP
+                    enableDigestAuthentication: true
+                endUsers:
+                  - userId: alice
+                    digestCredentials: {MD5: %s}
+                phones:
+                  - deviceName: SEPALICE00001
+                    securityProfile: Standard SIP Secure Profile
+                    digestUser: alice
+                    lines: ["2001"]
+                """.formatted(CARRIER, carrierPort, PBX, pbxPort, DEAD, deadPort, PBX, pbxPort,
+                ha1("alice", "ccmsipline", "alice-secret"));
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        proxy = new RunningProxy(dataDirectory, model());
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    static Map<String, String> alice(String called) {
+        return Map.of("caller", "2001", "called", called, "user", "alice", "password", "alice-secret");
+    }
+
+    @Test
+    void registeredPhoneCallsOutThroughTheCarrierAndNothingOfLegATopologyReachesLegB() {
+        int phonePort = FreePorts.udpAndTcp();
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice",
+                "password", "alice-secret", "contact", "sip:2001@127.0.0.1:" + phonePort, "expect", "200"),
+                "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
+
+        try (Sipp.Server carrier = Sipp.server("uas-call.xml", Map.of(), "udp", CARRIER, carrierPort)) {
+            ProcessOutput call = Sipp.client("uac-call-auth.xml", alice("9123"), "udp", "127.0.0.1", "127.0.0.1",
+                    proxy.sipPort, "-p", Integer.toString(phonePort));
+            ProcessOutput legB = carrier.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\ncarrier:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+
+            String invite = firstInvite(legB.output());
+            assertTrue(invite.contains("INVITE sip:9123@" + CARRIER), invite);
+            assertTrue(invite.contains("\"Leg A Caller\" <sip:2001@127.0.0.1>"), invite);
+            assertFalse(invite.contains("leg-a-"), "leg A's Call-ID crossed over:\n" + invite);
+            assertFalse(invite.contains(":" + phonePort), "the phone's port crossed over:\n" + invite);
+            assertFalse(invite.contains("Proxy-Authorization"), "the phone's credentials crossed over:\n" + invite);
+            assertFalse(invite.contains("SIPpTag00"), "leg A's From tag crossed over:\n" + invite);
+        }
+    }
+
+    @Test
+    void calleeHangsUpAndTheByeReachesTheCaller() {
+        try (Sipp.Server pbx = Sipp.server("uas-call-hangup.xml", Map.of(), "udp", PBX, pbxPort)) {
+            ProcessOutput call = Sipp.client("uac-call-remote-bye.xml", Map.of("caller", "5550100", "called", "8100"),
+                    "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = pbx.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+        }
+    }
+
+    @Test
+    void cancelBeforeAnswerCancelsTheOtherLeg() {
+        try (Sipp.Server pbx = Sipp.server("uas-ring-cancel.xml", Map.of(), "udp", PBX, pbxPort)) {
+            ProcessOutput call = Sipp.client("uac-cancel.xml", Map.of("caller", "5550100", "called", "8200"),
+                    "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = pbx.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+        }
+    }
+
+    @Test
+    void aDeadFirstDestinationIsSkippedForTheNextOne() {
+        try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "tcp", PBX, pbxPort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "7300"),
+                    "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = pbx.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+        }
+    }
+
+    @Test
+    void anUnroutableNumberGets404AndAnUnregisteredLine480() {
+        ProcessOutput unroutable = Sipp.client("uac-request.xml", Map.of("method", "MESSAGE", "caller", "5550100",
+                "called", "4444", "expect", "404"), "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+        assertEquals(0, unroutable.exitCode(), unroutable.output());
+    }
+
+    private static String firstInvite(String trace) {
+        int start = trace.indexOf("INVITE sip:");
+        assertTrue(start >= 0, "no INVITE reached the far end:\n" + trace);
+        int end = trace.indexOf("\n\n", start);
+        return trace.substring(start, end < 0 ? trace.length() : end);
+    }
+}
