@@ -249,6 +249,8 @@ public final class SipShieldServer implements AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         properties.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
         properties.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        // out-of-dialog NOTIFY must reach the pipeline, which decides on it (trunk ACL: unsolicited notification)
+        properties.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
         properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
         return properties;
