@@ -83,7 +83,7 @@ final class ModelReader {
                 digest, nonceValidity, subjects, port, appLevel,
                 m.bool("acceptPresenceSubscription", false), m.bool("acceptOutOfDialogRefer", false),
                 m.bool("acceptUnsolicitedNotification", false), m.bool("acceptReplacesHeader", false),
-                m.bool("transmitSecurityStatus", false));
+                m.bool("transmitSecurityStatus", false), digestOptions(m));
         m.finish();
         return profile;
     }
@@ -102,7 +102,7 @@ final class ModelReader {
         PhoneSecurityProfile profile = new PhoneSecurityProfile(name, description, mode, transport,
                 m.bool("enableDigestAuthentication", false),
                 m.integer("nonceValidityTime", DEFAULT_NONCE_VALIDITY, 30, 86400),
-                m.integer("sipPhonePort", 5060, 1, 65535));
+                m.integer("sipPhonePort", 5060, 1, 65535), digestOptions(m));
         m.finish();
         return profile;
     }
@@ -183,6 +183,39 @@ final class ModelReader {
         DigestCredentials credentials = digestCredentials(m, realm, true);
         m.finish();
         return new SipRealm(realm, trunk, user, credentials);
+    }
+
+    private static DigestOptions digestOptions(YamlMapping m) {
+        List<String> algorithms = m.list("digestAlgorithms", element -> {
+            String text = element.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode s ? s.getValue() : "";
+            if (!DigestOptions.ALGORITHMS.contains(text)) {
+                element.problem("'" + text + "' is not a digest algorithm", String.join(", ", DigestOptions.ALGORITHMS));
+                return null;
+            }
+            return text;
+        });
+        if (algorithms.isEmpty()) {
+            algorithms = List.of("MD5");
+        }
+        if (algorithms.size() != new java.util.HashSet<>(algorithms).size()) {
+            m.problem("digestAlgorithms", "an algorithm is listed twice", "each of " + DigestOptions.ALGORITHMS + " once");
+        }
+        return new DigestOptions(algorithms, m.bool("bindNonceToSource", false), m.bool("bindNonceToCallId", false),
+                m.bool("acceptDigestWithoutQop", false));
+    }
+
+    static RegistrarSettings registrar(YamlMapping m) {
+        int min = m.integer("minExpires", 60, 1, 86400);
+        int max = m.integer("maxExpires", 3600, 1, 86400);
+        int fallback = m.integer("defaultExpires", 3600, 1, 86400);
+        int contacts = m.integer("maxContactsPerLine", 1, 1, 16);
+        if (min > max) {
+            m.problem("minExpires", min + " is above maxExpires " + max, "minExpires <= defaultExpires <= maxExpires");
+        } else if (fallback < min || fallback > max) {
+            m.problem("defaultExpires", fallback + " is outside " + min + ".." + max, "minExpires <= defaultExpires <= maxExpires");
+        }
+        m.finish();
+        return new RegistrarSettings(min, max, fallback, contacts);
     }
 
     private static Destination destination(YamlMapping.Element element) {

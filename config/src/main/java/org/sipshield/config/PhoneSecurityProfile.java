@@ -8,4 +8,5 @@ public record PhoneSecurityProfile(
         TransportType transportType,
         boolean enableDigestAuthentication,
         int nonceValidityTime,
-        int sipPhonePort) {}
+        int sipPhonePort,
+        DigestOptions digestOptions) {}

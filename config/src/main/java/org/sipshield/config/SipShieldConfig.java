@@ -14,6 +14,7 @@ public record SipShieldConfig(
         List<Listener> listeners,
         EnterpriseParameters enterpriseParameters,
         SecuritySettings security,
+        RegistrarSettings registrar,
         List<SipTrunkSecurityProfile> sipTrunkSecurityProfiles,
         List<PhoneSecurityProfile> phoneSecurityProfiles,
         List<SipTrunk> sipTrunks,

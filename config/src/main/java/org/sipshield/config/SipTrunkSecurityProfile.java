@@ -21,7 +21,8 @@ public record SipTrunkSecurityProfile(
         boolean acceptOutOfDialogRefer,
         boolean acceptUnsolicitedNotification,
         boolean acceptReplacesHeader,
-        boolean transmitSecurityStatus) implements MethodAcl {
+        boolean transmitSecurityStatus,
+        DigestOptions digestOptions) implements MethodAcl {
 
     public SipTrunkSecurityProfile {
         secureCertificateSubjectOrSubjectAlternateName = List.copyOf(secureCertificateSubjectOrSubjectAlternateName);

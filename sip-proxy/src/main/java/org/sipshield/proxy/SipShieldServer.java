@@ -83,7 +83,7 @@ public final class SipShieldServer implements AutoCloseable {
     private final AtomicReference<SecurityModel> model;
     private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
     private final List<SipProvider> providers = new ArrayList<>();
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private SipStack stack;
     private ServerIdentity identity;
     private SqliteRegistrationStore registrationStore;
@@ -92,7 +92,13 @@ public final class SipShieldServer implements AutoCloseable {
     private ScheduledExecutorService housekeeping;
 
     public SipShieldServer(SipShieldConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    /** clock drives nonce validity, brute-force windows and registration expiry (tests move it by hand). */
+    public SipShieldServer(SipShieldConfig config, Clock clock) {
         this.model = new AtomicReference<>(new SecurityModel(config));
+        this.clock = clock;
     }
 
     public synchronized void start() throws IOException, GeneralSecurityException, javax.sip.SipException {
@@ -116,7 +122,9 @@ public final class SipShieldServer implements AutoCloseable {
             }
             MessageFactory messages = factory.createMessageFactory();
             var headers = factory.createHeaderFactory();
-            registrar = new Registrar(registrationStore, messages, headers, RegistrarSettings.defaults(), clock);
+            var settings = config.registrar();
+            registrar = new Registrar(registrationStore, messages, headers, new RegistrarSettings(settings.minExpires(),
+                    settings.maxExpires(), settings.defaultExpires(), settings.maxContactsPerLine()), clock);
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
                     config.server().hostName());
             b2bua = new B2bua(messaging, model::get, SdpRewriter.PASS_THROUGH);

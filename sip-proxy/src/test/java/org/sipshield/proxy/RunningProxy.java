@@ -25,6 +25,16 @@ public final class RunningProxy implements AutoCloseable {
 
     /** A proxy on given ports, e.g. the same ones again after a restart. */
     public RunningProxy(Path dataDirectory, String extraYaml, int sipPort, int tlsPort) throws Exception {
+        this(dataDirectory, extraYaml, sipPort, tlsPort, java.time.Clock.systemUTC());
+    }
+
+    /** A proxy whose clock the test moves (nonce validity, brute-force windows, registration expiry). */
+    public RunningProxy(Path dataDirectory, String extraYaml, java.time.Clock clock) throws Exception {
+        this(dataDirectory, extraYaml, FreePorts.udpAndTcp(), FreePorts.udpAndTcp(), clock);
+    }
+
+    public RunningProxy(Path dataDirectory, String extraYaml, int sipPort, int tlsPort, java.time.Clock clock)
+            throws Exception {
         this.sipPort = sipPort;
         this.tlsPort = tlsPort;
         extraYaml = extraYaml.replace("${sipPort}", Integer.toString(sipPort)).replace("${tlsPort}", Integer.toString(tlsPort));
@@ -37,7 +47,7 @@ public final class RunningProxy implements AutoCloseable {
                 + "  - {transport: TLS, address: 127.0.0.1, port: " + tlsPort + "}\n"
                 + extraYaml;
         SipShieldConfig config = ConfigLoader.parse(yaml, "test.yaml");
-        server = new SipShieldServer(config);
+        server = new SipShieldServer(config, clock);
         server.start();
     }
 

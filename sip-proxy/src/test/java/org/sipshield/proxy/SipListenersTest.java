@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.peers.OpenSslClient;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
+import org.sipshield.proxy.peers.UdpSipClient;
 
 /** The listeners of a real proxy, driven by sipp (UDP, TCP), openssl s_client (TLS) and raw datagrams. */
 class SipListenersTest {
@@ -63,7 +63,7 @@ class SipListenersTest {
         ProcessOutput sipp = Sipp.client("subscribe-expect-403.xml", "udp", "127.0.0.1", proxy.sipPort);
         assertEquals(0, sipp.exitCode(), sipp.output());
 
-        String reply = exchange(request("FROBNICATE", "u501"));
+        String reply = exchange("FROBNICATE", "u501");
         assertTrue(reply.startsWith("SIP/2.0 501 "), reply);
     }
 
@@ -83,37 +83,15 @@ class SipListenersTest {
                 socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), proxy.sipPort));
             }
         }
-        String reply = exchange(request("OPTIONS", "after-malformed"));
+        String reply = exchange("OPTIONS", "after-malformed");
         assertTrue(reply.startsWith("SIP/2.0 200 OK"), reply);
     }
 
-    private static String request(String method, String id) {
-        return method + " sip:127.0.0.1:" + proxy.sipPort + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-" + id + System.nanoTime() + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:probe@127.0.0.1>;tag=" + id + "\r\n"
-                + "To: <sip:127.0.0.1>\r\n"
-                + "Call-ID: " + id + "-" + System.nanoTime() + "@127.0.0.1\r\n"
-                + "CSeq: 1 " + method + "\r\n"
-                + "Content-Length: 0\r\n\r\n";
-    }
-
-    /** Sends one request from a fresh socket and returns the first answer (rport makes it come back here). */
-    private static String exchange(String request) throws Exception {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            socket.setSoTimeout(5000);
-            String withRport = request.replaceFirst("(Via: SIP/2.0/UDP [^;]+;branch=[^\\r]+)", "$1;rport")
-                    .replace("127.0.0.1:9;", "127.0.0.1:" + socket.getLocalPort() + ";");
-            byte[] bytes = withRport.getBytes(StandardCharsets.ISO_8859_1);
-            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), proxy.sipPort));
-            byte[] buffer = new byte[65535];
-            DatagramPacket answer = new DatagramPacket(buffer, buffer.length);
-            try {
-                socket.receive(answer);
-            } catch (SocketTimeoutException e) {
-                return "(no answer within 5 s)";
-            }
-            return new String(buffer, 0, answer.getLength(), StandardCharsets.ISO_8859_1);
+    /** Sends one request from a fresh socket and returns the first final answer. */
+    private static String exchange(String method, String id) throws Exception {
+        try (UdpSipClient client = new UdpSipClient("127.0.0.1", "127.0.0.1", proxy.sipPort)) {
+            return client.exchange(client.request(method, "sip:127.0.0.1:" + proxy.sipPort, "probe", "probe",
+                    id + "-" + System.nanoTime(), 1, ""));
         }
     }
 }

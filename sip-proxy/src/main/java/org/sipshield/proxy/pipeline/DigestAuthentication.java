@@ -12,10 +12,13 @@ import java.util.function.Supplier;
 import javax.sip.header.Header;
 import javax.sip.message.Request;
 import org.sipshield.config.DigestCredentials;
+import org.sipshield.config.DigestOptions;
 import org.sipshield.digest.BlockAction;
 import org.sipshield.digest.BruteForceGuard;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestAuthenticator;
+import org.sipshield.digest.DigestAuthorization;
+import org.sipshield.digest.DigestParseException;
 import org.sipshield.digest.DigestChallenge;
 import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.DigestHeaderKind;
@@ -24,6 +27,7 @@ import org.sipshield.digest.DigestRequest;
 import org.sipshield.digest.DigestUser;
 import org.sipshield.digest.DigestUserDirectory;
 import org.sipshield.digest.DigestVerification;
+import org.sipshield.digest.NonceBinding;
 import org.sipshield.digest.NonceSecret;
 import org.sipshield.digest.SecurityEvent;
 import org.sipshield.proxy.security.Peer;
@@ -67,15 +71,17 @@ public final class DigestAuthentication implements PipelineStep {
         if (required == null) {
             return Verdict.proceed();
         }
-        Optional<BlockAction> blocked = guard.blocked(inbound.source().getAddress());
+        DigestHeaderKind kind = Request.REGISTER.equals(method) ? DigestHeaderKind.WWW_AUTHENTICATE
+                : DigestHeaderKind.PROXY_AUTHENTICATE;
+        List<String> credentials = credentials(inbound.request(), kind);
+        Optional<BlockAction> blocked = guard.blocked(inbound.source().getAddress())
+                .or(() -> claimedUser(credentials).flatMap(user -> guard.blocked(inbound.source().getAddress(), user)));
         if (blocked.isPresent()) {
             return blockedVerdict(blocked.get());
         }
-        DigestHeaderKind kind = Request.REGISTER.equals(method) ? DigestHeaderKind.WWW_AUTHENTICATE
-                : DigestHeaderKind.PROXY_AUTHENTICATE;
         DigestAuthenticator authenticator = authenticator(current, required);
         DigestRequest request = DigestRequest.of(method, inbound.source(), inbound.callId());
-        DigestVerification verification = authenticator.verify(request, credentials(inbound.request(), kind));
+        DigestVerification verification = authenticator.verify(request, credentials);
         if (verification.isAuthenticated()) {
             String user = verification.authenticatedUser().orElseThrow();
             if (required.expectedUser() != null && !required.expectedUser().equals(user)) {
@@ -103,35 +109,59 @@ public final class DigestAuthentication implements PipelineStep {
                 : "Proxy Authentication Required", challenges);
     }
 
+    private static Optional<String> claimedUser(List<String> credentials) {
+        for (String value : credentials) {
+            try {
+                return Optional.of(DigestAuthorization.parse(value).username());
+            } catch (DigestParseException e) {
+                // not a digest answer we can read: the verifier will say MALFORMED
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Verdict blockedVerdict(BlockAction action) {
         return action == BlockAction.DROP ? Verdict.drop("source blocked after failed digest attempts")
                 : Verdict.respond(403, "Forbidden");
     }
 
     /** Who must authenticate, in which realm; null when the peer's profile does not ask for digest. */
-    private record Required(String realm, int nonceValiditySeconds, String expectedUser, boolean trunk) {}
+    private record Required(String realm, int nonceValiditySeconds, String expectedUser, boolean trunk,
+            DigestOptions options) {}
 
     private static Required required(SecurityModel current, Peer peer) {
         if (peer instanceof Peer.Trunk trunk && trunk.profile().enableDigestAuthentication()) {
             return new Required(current.config().enterpriseParameters().clusterId(),
-                    trunk.profile().nonceValidityTime(), null, true);
+                    trunk.profile().nonceValidityTime(), null, true, trunk.profile().digestOptions());
         }
         if (peer instanceof Peer.Device device && device.profile().enableDigestAuthentication()) {
             return new Required(current.config().enterpriseParameters().sipStationRealm(),
-                    device.profile().nonceValidityTime(), device.device().digestUser(), false);
+                    device.profile().nonceValidityTime(), device.device().digestUser(), false,
+                    device.profile().digestOptions());
         }
         return null;
     }
 
     private DigestAuthenticator authenticator(SecurityModel current, Required required) {
-        String key = System.identityHashCode(current) + "\n" + required.realm() + "\n" + required.nonceValiditySeconds();
+        String key = System.identityHashCode(current) + "\n" + required;
         return authenticators.computeIfAbsent(key, k -> {
             if (authenticators.size() > 64) {
                 authenticators.clear(); // older models' authenticators after many reloads
             }
+            DigestOptions options = required.options();
+            List<NonceBinding> bindings = new ArrayList<>();
+            if (options.bindNonceToSource()) {
+                bindings.add(NonceBinding.SOURCE_ADDRESS);
+            }
+            if (options.bindNonceToCallId()) {
+                bindings.add(NonceBinding.CALL_ID);
+            }
             DigestPolicy policy = DigestPolicy.builder(required.realm())
-                    .algorithms(DigestAlgorithm.MD5)
+                    .algorithms(options.digestAlgorithms().stream()
+                            .map(name -> DigestAlgorithm.fromToken(name).orElseThrow()).toArray(DigestAlgorithm[]::new))
                     .nonceValiditySeconds(required.nonceValiditySeconds())
+                    .bindNonceTo(bindings.toArray(NonceBinding[]::new))
+                    .acceptRfc2069Clients(options.acceptDigestWithoutQop())
                     .build();
             return new DigestAuthenticator(policy, secret, directory(current, required.trunk()), clock, random);
         });

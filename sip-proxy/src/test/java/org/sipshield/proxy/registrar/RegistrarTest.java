@@ -1,5 +1,7 @@
 package org.sipshield.proxy.registrar;
 
+import org.sipshield.proxy.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
