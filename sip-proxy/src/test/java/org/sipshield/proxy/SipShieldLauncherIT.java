@@ -3,14 +3,9 @@ package org.sipshield.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,67 +22,36 @@ class SipShieldLauncherIT {
     @TempDir
     static Path workingDirectory;
 
-    static Process proxy;
-    static final StringBuffer proxyLog = new StringBuffer();
+    static PackagedProxy proxy;
 
     @BeforeAll
     static void startPackagedProxy() throws Exception {
-        proxy = new ProcessBuilder("java", "-jar", jar(), "run").directory(workingDirectory.toFile())
-                .redirectErrorStream(true).start();
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    proxyLog.append(line).append('\n');
-                    lines.add(line);
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        }, "proxy-log");
-        reader.setDaemon(true);
-        reader.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null && line.contains("sipshield ready")) {
-                return;
-            }
-            if (!proxy.isAlive()) {
-                break;
-            }
-        }
-        throw new AssertionError("the proxy did not become ready:\n" + proxyLog);
+        proxy = new PackagedProxy(workingDirectory);
     }
 
     @AfterAll
     static void stopPackagedProxy() throws Exception {
-        if (proxy != null) {
-            proxy.destroy();
-            assertTrue(proxy.waitFor(20, TimeUnit.SECONDS), "the proxy stops on SIGTERM");
-        }
+        proxy.close();
     }
 
     static String jar() {
-        String jar = System.getProperty("sipshield.jar");
-        assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "packaged jar: " + jar);
-        return jar;
+        return PackagedProxy.jar();
     }
 
     @Test
     void optionsToTheDefaultPortsGets200OverUdpTcpAndTls() {
         for (String transport : new String[] {"udp", "tcp"}) {
             ProcessOutput sipp = Sipp.client("options.xml", transport, "127.0.0.1", 5060);
-            assertEquals(0, sipp.exitCode(), transport + ":\n" + sipp.output() + "\nproxy log:\n" + proxyLog);
+            assertEquals(0, sipp.exitCode(), transport + ":\n" + sipp.output() + "\nproxy log:\n" + proxy.log());
         }
         String reply = OpenSslClient.exchange("127.0.0.1", 5061, OpenSslClient.optionsRequest("127.0.0.1", 5061));
-        assertTrue(reply.contains("SIP/2.0 200 OK"), reply + "\nproxy log:\n" + proxyLog);
+        assertTrue(reply.contains("SIP/2.0 200 OK"), reply + "\nproxy log:\n" + proxy.log());
     }
 
     @Test
     void firstStartGeneratedItsCertificateInTheDataDirectory() {
-        assertTrue(Files.isRegularFile(workingDirectory.resolve("data/certs/sip.crt.pem")), proxyLog.toString());
-        assertTrue(Files.isRegularFile(workingDirectory.resolve("data/certs/sip.key.pem")), proxyLog.toString());
+        assertTrue(Files.isRegularFile(workingDirectory.resolve("data/certs/sip.crt.pem")), proxy.log());
+        assertTrue(Files.isRegularFile(workingDirectory.resolve("data/certs/sip.key.pem")), proxy.log());
     }
 
     @Test

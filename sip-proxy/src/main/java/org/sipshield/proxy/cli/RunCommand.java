@@ -22,6 +22,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the YAML configuration file")
     Path configFile;
 
+    private void reload(SipShieldServer server) {
+        try {
+            server.reload(ConfigLoader.load(configFile));
+        } catch (ConfigException e) {
+            LOG.error("configuration {} refused, the running configuration stays: {} problem(s)", configFile,
+                    e.problems().size());
+            e.problems().forEach(problem -> LOG.error("  {}", problem));
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {} refused, the running configuration stays: {}", configFile, e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         SipShieldConfig config;
@@ -44,6 +56,10 @@ final class RunCommand implements Callable<Integer> {
             stopped.countDown();
         }, "sipshield-shutdown"));
         server.start();
+        if (configFile != null) {
+            // SIGHUP re-reads the file; a file with problems is refused whole and the running configuration stays.
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(server));
+        }
         LOG.info("sipshield ready");
         stopped.await();
         return 0;
