@@ -51,6 +51,7 @@ class B2buaCallTest {
                     incomingTransportType: TCP+UDP
                     outgoingTransportType: TCP
                     incomingPort: ${sipPort}
+                    transmitSecurityStatus: true
                 sipTrunks:
                   - name: carrier
                     securityProfile: Non Secure SIP Trunk Profile
@@ -144,13 +145,16 @@ class B2buaCallTest {
     }
 
     @Test
-    void aDeadFirstDestinationIsSkippedForTheNextOne() {
+    void aDeadFirstDestinationIsSkippedForTheNextOneAndTheSecurityStatusIsTransmitted() {
         try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "tcp", PBX, pbxPort)) {
             ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "7300"),
                     "udp", CARRIER, "127.0.0.1", proxy.sipPort);
             ProcessOutput legB = pbx.finish();
             assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + legB.output());
             assertEquals(0, legB.exitCode(), legB.output());
+            // the profile of this trunk transmits the security status: UDP signaling, RTP media
+            assertTrue(firstInvite(legB.output()).contains("Call-Info: <urn:x-sipshield:call-security>;security=Not-Authenticated"),
+                    legB.output());
         }
     }
 
