@@ -37,6 +37,9 @@ public final class AllowedPeerNames {
                 names.add(name.toLowerCase(Locale.ROOT));
             }
         }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("a secure certificate subject list needs at least one name, not only separators");
+        }
         return new AllowedPeerNames(text, Set.copyOf(names));
     }
 

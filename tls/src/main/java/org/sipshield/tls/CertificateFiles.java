@@ -36,15 +36,20 @@ public final class CertificateFiles {
         if (text.contains("-----BEGIN")) {
             return readPem(text);
         }
+        // PKCS#7 first: Bouncy Castle's certificate factory would return just the first certificate of one.
         try {
-            return List.of((X509Certificate) CertificateFactory.getInstance("X.509", BouncyCastle.provider())
-                    .generateCertificate(new ByteArrayInputStream(content)));
-        } catch (CertificateException notACertificate) {
+            return fromPkcs7(new CMSSignedData(content));
+        } catch (CMSException | RuntimeException notPkcs7) {
             try {
-                return fromPkcs7(new CMSSignedData(content));
-            } catch (CMSException | RuntimeException notPkcs7) {
-                throw new GeneralSecurityException("not a PEM or DER certificate, nor a PKCS#7 chain");
+                X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509", BouncyCastle.provider())
+                        .generateCertificate(new ByteArrayInputStream(content));
+                if (certificate != null) {
+                    return List.of(certificate);
+                }
+            } catch (CertificateException | RuntimeException notACertificate) {
+                // Falls through to the answer below.
             }
+            throw new GeneralSecurityException("not a PEM or DER certificate, nor a PKCS#7 chain");
         }
     }
 

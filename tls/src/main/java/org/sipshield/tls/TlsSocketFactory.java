@@ -152,9 +152,11 @@ public final class TlsSocketFactory {
         parameters.setNamedGroups(settings.namedGroups().toArray(new String[0]));
         // The reference: "Curve negotiation is based on the client preference".
         parameters.setUseNamedGroupsOrder(false);
-        if (!client) {
-            parameters.setNeedClientAuth(clientAuth == ClientAuth.NEED);
-            parameters.setWantClientAuth(clientAuth == ClientAuth.WANT);
+        // Only ever set the one that is on: as in JSSE, setting either to false clears the other.
+        if (!client && clientAuth == ClientAuth.NEED) {
+            parameters.setNeedClientAuth(true);
+        } else if (!client && clientAuth == ClientAuth.WANT) {
+            parameters.setWantClientAuth(true);
         }
         return parameters;
     }
@@ -162,11 +164,10 @@ public final class TlsSocketFactory {
     private SSLParameters standardParameters(boolean client) {
         SSLParameters parameters = new SSLParameters(settings.cipherSuiteNames(), settings.protocolNames());
         parameters.setUseCipherSuitesOrder(true);
-        if (!client) {
-            parameters.setNeedClientAuth(clientAuth == ClientAuth.NEED);
-            if (clientAuth == ClientAuth.WANT) {
-                parameters.setWantClientAuth(true);
-            }
+        if (!client && clientAuth == ClientAuth.NEED) {
+            parameters.setNeedClientAuth(true);
+        } else if (!client && clientAuth == ClientAuth.WANT) {
+            parameters.setWantClientAuth(true);
         }
         return parameters;
     }

@@ -13,7 +13,7 @@ import javax.net.ssl.SSLSocket;
 /** A listener on a factory's server socket: handshakes every client, records the outcome, answers one line. */
 final class TestTlsServer implements AutoCloseable {
     /** What the server saw of one connection: the session, or the handshake's failure. */
-    record Outcome(SSLSession session, Exception failure, SSLSocket socket) {
+    record Outcome(SSLSession session, Exception failure, SSLSocket socket, java.util.List<java.security.cert.X509Certificate> peerChain) {
         boolean succeeded() {
             return session != null;
         }
@@ -56,10 +56,19 @@ final class TestTlsServer implements AutoCloseable {
                 socket.setSoTimeout(20_000);
                 socket.startHandshake();
             } catch (IOException e) {
-                outcomes.add(new Outcome(null, e, socket));
+                outcomes.add(new Outcome(null, e, socket, java.util.List.of()));
                 return;
             }
-            outcomes.add(new Outcome(socket.getSession(), null, socket));
+            // Read while the connection is open: that is when the proxy verifies a peer.
+            java.util.List<java.security.cert.X509Certificate> chain = new java.util.ArrayList<>();
+            try {
+                for (java.security.cert.Certificate certificate : socket.getSession().getPeerCertificates()) {
+                    chain.add((java.security.cert.X509Certificate) certificate);
+                }
+            } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
+                // An empty chain says it.
+            }
+            outcomes.add(new Outcome(socket.getSession(), null, socket, chain));
             try {
                 socket.getOutputStream().write("sipshield\n".getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
