@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -21,34 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OcspClientTest {
     @TempDir
     Path dir;
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private Instant now;
-
-        ManualClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 
     @Test
     void goodRevokedAndUnknownFromTheResponderTheCertificateNames() throws Exception {
@@ -135,7 +106,7 @@ class OcspClientTest {
         int port = ExternalProcess.freePort();
         TestPki ca = new TestPki("Cache CA", "http://127.0.0.1:" + port + "/");
         X509Certificate good = ca.issue("cached.example.net").certificate();
-        ManualClock clock = new ManualClock(Instant.now());
+        TestClock clock = new TestClock(Instant.now());
         OcspClient client = new OcspClient(OcspSettings.fromCertificate(Duration.ofMinutes(30), true), clock);
         try (TestOcspResponder responder = new TestOcspResponder(dir.resolve("ocsp"), port, ca)) {
             responder.good(good);
