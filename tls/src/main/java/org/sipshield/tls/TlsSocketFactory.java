@@ -78,8 +78,18 @@ public final class TlsSocketFactory {
 
     /** A listening socket on bindAddress:port (port 0 for any); every accepted socket is configured. */
     public SSLServerSocket createServerSocket(InetAddress bindAddress, int port, int backlog) throws IOException {
-        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()
-                .createServerSocket(port, backlog, bindAddress);
+        SSLServerSocket socket = createUnboundServerSocket();
+        socket.bind(new InetSocketAddress(bindAddress, port), backlog);
+        return socket;
+    }
+
+    /**
+     * An unbound server socket (set options such as SO_REUSEADDR, then bind), as jain-sip's
+     * NetworkLayer makes them. Use this socket's own accept(): it configures each accepted
+     * socket (named groups, client auth) before the handshake.
+     */
+    public SSLServerSocket createUnboundServerSocket() throws IOException {
+        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
         socket.setSSLParameters(standardParameters(false));
         return new ConfiguredSslServerSocket(socket, this);
     }

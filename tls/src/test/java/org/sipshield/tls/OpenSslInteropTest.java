@@ -143,4 +143,31 @@ class OpenSslInteropTest {
             assertNull(handshake.serverTempKey(), "static RSA key exchange has no temporary key");
         }
     }
+
+    @Test
+    void anUnboundServerSocketBoundLaterAsJainSipDoesIsConfiguredToo() throws Exception {
+        TlsSocketFactory factory = TlsSocketFactory.builder(TlsPolicy.defaults().effective(CertificatePurpose.SIP))
+                .identity(rsaIdentity)
+                .peerVerifier(new PeerIdentityVerifier(new CertificateChainValidator(List::of, Clock.systemUTC())))
+                .build();
+        try (javax.net.ssl.SSLServerSocket socket = factory.createUnboundServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 5);
+            assertEquals(List.of(factory.settings().cipherSuiteNames()), List.of(socket.getEnabledCipherSuites()));
+            Thread acceptor = new Thread(() -> {
+                try (javax.net.ssl.SSLSocket accepted = (javax.net.ssl.SSLSocket) socket.accept()) {
+                    accepted.startHandshake();
+                    accepted.getOutputStream().write('x');
+                    accepted.getInputStream().read();
+                } catch (java.io.IOException ignored) {
+                    // The assertions are on the client's side.
+                }
+            });
+            acceptor.start();
+            OpenSslClient.Handshake handshake = OpenSslClient.connect(socket.getLocalPort(), "-tls1_2", "-curves", "X25519:P-384");
+            assertTrue(handshake.serverTempKey().contains("secp384r1"), "the accepted socket got the reference's curves: "
+                    + handshake.output());
+            acceptor.join(10_000);
+        }
+    }
 }
