@@ -37,14 +37,44 @@ public final class CertificateChainValidator {
         this.clock = clock;
     }
 
+    /**
+     * Validates against a trust store, re-reading it only when its set of files changed (file
+     * names carry the certificate's fingerprint), so a handshake lists a directory instead of
+     * parsing PEM files.
+     */
     public static CertificateChainValidator of(TrustStore trustStore) {
-        return new CertificateChainValidator(() -> {
+        return new CertificateChainValidator(new CachedTrustStore(trustStore), Clock.systemUTC());
+    }
+
+    private static final class CachedTrustStore implements Supplier<List<X509Certificate>> {
+        private final TrustStore trustStore;
+        private Set<String> loadedFiles;
+        private List<X509Certificate> certificates = List.of();
+
+        CachedTrustStore(TrustStore trustStore) {
+            this.trustStore = trustStore;
+        }
+
+        @Override
+        public synchronized List<X509Certificate> get() {
             try {
-                return trustStore.certificates();
+                Set<String> files = new java.util.TreeSet<>();
+                java.nio.file.Path directory = trustStore.directory();
+                if (java.nio.file.Files.isDirectory(directory)) {
+                    try (java.nio.file.DirectoryStream<java.nio.file.Path> stream =
+                            java.nio.file.Files.newDirectoryStream(directory, "*.pem")) {
+                        stream.forEach(file -> files.add(file.getFileName().toString()));
+                    }
+                }
+                if (!files.equals(loadedFiles)) {
+                    certificates = trustStore.certificates();
+                    loadedFiles = files;
+                }
+                return certificates;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }, Clock.systemUTC());
+        }
     }
 
     /** The validated path, leaf first, ending with the trust anchor; or the reason it fails. */

@@ -87,15 +87,15 @@ public final class PeerIdentityVerifier {
         return new PeerVerdict.Accepted(subject, names.isEmpty() ? subject : names.get(0));
     }
 
-    /** Subject CNs, then SAN dNSNames and iPAddresses, as plain strings. */
+    /** Subject CNs, then SAN dNSNames and iPAddresses, as plain strings, each once. */
     public static List<String> namesOf(X509Certificate certificate) {
-        List<String> names = new ArrayList<>(commonNames(certificate));
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(commonNames(certificate));
         for (String san : CertificateDetails.subjectAlternativeNames(certificate)) {
             if (san.startsWith("DNS:") || san.startsWith("IP:")) {
                 names.add(san.substring(san.indexOf(':') + 1));
             }
         }
-        return names;
+        return List.copyOf(names);
     }
 
     static List<String> commonNames(X509Certificate certificate) {

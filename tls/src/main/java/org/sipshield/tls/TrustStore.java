@@ -73,15 +73,55 @@ public final class TrustStore {
      * upload, changing nothing, if one certificate breaks a rule.
      */
     public synchronized List<AddResult> add(byte[] pemOrDer) throws IOException, GeneralSecurityException {
+        return add(pemOrDer, null);
+    }
+
+    /**
+     * As {@link #add(byte[])}, and with OCSP on (the reference checks on upload): a certificate
+     * whose issuer is in the upload or the store is refused if revoked, or if unknown in strict mode.
+     */
+    public synchronized List<AddResult> add(byte[] pemOrDer, RevocationChecker revocationOrNull)
+            throws IOException, GeneralSecurityException {
         List<X509Certificate> certificates = CertificateFiles.read(pemOrDer);
         for (X509Certificate certificate : certificates) {
             checkUploadRules(certificate);
+        }
+        if (revocationOrNull != null) {
+            List<X509Certificate> issuers = new ArrayList<>(certificates);
+            issuers.addAll(certificates());
+            for (X509Certificate certificate : certificates) {
+                checkRevocation(certificate, issuers, revocationOrNull);
+            }
         }
         List<AddResult> results = new ArrayList<>();
         for (X509Certificate certificate : certificates) {
             results.add(addOne(certificate));
         }
         return results;
+    }
+
+    private static void checkRevocation(X509Certificate certificate, List<X509Certificate> issuers,
+            RevocationChecker revocation) throws GeneralSecurityException {
+        if (certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+            return;
+        }
+        for (X509Certificate issuer : issuers) {
+            if (!issuer.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+                continue;
+            }
+            try {
+                certificate.verify(issuer.getPublicKey(), BouncyCastle.provider());
+            } catch (GeneralSecurityException notThisIssuer) {
+                continue;
+            }
+            OcspResult status = revocation.check(certificate, issuer);
+            if (status.status() == OcspResult.Status.REVOKED
+                    || (status.status() == OcspResult.Status.UNKNOWN && revocation.strict())) {
+                throw new GeneralSecurityException("refused " + certificate.getSubjectX500Principal().getName()
+                        + ": OCSP " + status.status() + ": " + status.detail());
+            }
+            return;
+        }
     }
 
     private void checkUploadRules(X509Certificate certificate) throws GeneralSecurityException {

@@ -95,6 +95,26 @@ class OcspClientTest {
         }
     }
 
+    @Test
+    void aRevokedCertificateIsRefusedOnUploadToATrustStore() throws Exception {
+        int port = ExternalProcess.freePort();
+        TestPki ca = new TestPki("Upload CA", "http://127.0.0.1:" + port + "/");
+        try (TestOcspResponder responder = new TestOcspResponder(dir.resolve("ocsp"), port, ca)) {
+            X509Certificate good = ca.issue("pbx-good.example.net").certificate();
+            X509Certificate revoked = ca.issue("pbx-revoked.example.net").certificate();
+            responder.good(good);
+            responder.revoked(revoked);
+            TrustStore store = new TrustStore(dir.resolve("data"), CertificatePurpose.SIP);
+            OcspClient ocsp = new OcspClient(OcspSettings.fromCertificate(Duration.ofMinutes(5), false));
+            store.add(ca.caCertificate.getEncoded(), ocsp);
+            store.add(good.getEncoded(), ocsp);
+            java.security.GeneralSecurityException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.security.GeneralSecurityException.class, () -> store.add(revoked.getEncoded(), ocsp));
+            assertTrue(refused.getMessage().contains("OCSP REVOKED"), refused.getMessage());
+            assertEquals(2, store.list().size());
+        }
+    }
+
     private String[] clientCertificate(ServerIdentity identity, String name) throws Exception {
         Path cert = TestPki.writePem(dir.resolve(name + ".crt"), identity.chain().toArray());
         Path key = TestPki.writePem(dir.resolve(name + ".key"), identity.privateKey());

@@ -139,6 +139,18 @@ class PeerIdentityTest {
     }
 
     @Test
+    void trustStoreChangesApplyToTheNextHandshakeWithoutRebuildingTheFactory() throws Exception {
+        TrustStore trust = new TrustStore(dir.resolve("live"), CertificatePurpose.SIP);
+        CertificateChainValidator validator = CertificateChainValidator.of(trust);
+        ServerIdentity trunk = trunkCa.issue("trunk-a.example.net");
+        assertInstanceOf(CertificateChainValidator.Result.Invalid.class, validator.validate(trunk.chain()));
+        String id = trust.add(trunkCa.caCertificate.getEncoded()).get(0).id();
+        assertInstanceOf(CertificateChainValidator.Result.Valid.class, validator.validate(trunk.chain()));
+        trust.delete(id);
+        assertInstanceOf(CertificateChainValidator.Result.Invalid.class, validator.validate(trunk.chain()));
+    }
+
+    @Test
     void allowedNamesFollowTheReferencesFieldRules() {
         AllowedPeerNames names = AllowedPeerNames.parse(" a.example.net,b.example.net;c:D.EXAMPLE.NET  e ");
         assertEquals(5, names.names().size());
