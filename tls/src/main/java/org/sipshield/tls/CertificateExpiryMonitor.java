@@ -109,6 +109,20 @@ public final class CertificateExpiryMonitor {
         return due;
     }
 
+    /**
+     * Every monitored certificate and its time left, soonest first, whether or not a warning is
+     * due: for metrics (e.g. a days-until-expiry gauge per certificate) and status pages.
+     */
+    public List<ExpiryWarning> snapshot() {
+        Instant now = clock.instant();
+        List<ExpiryWarning> all = new ArrayList<>();
+        certificates.get().forEach((name, certificate) -> all.add(new ExpiryWarning(name,
+                certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant(),
+                Duration.between(now, certificate.getNotAfter().toInstant()))));
+        all.sort(java.util.Comparator.comparing(ExpiryWarning::notAfter));
+        return all;
+    }
+
     /** When the next run is due: hourly while something is within a day of expiry, else daily. */
     public Duration nextRunDelay() {
         if (somethingWithinADay) {

@@ -102,6 +102,10 @@ class CertificateExpiryMonitorTest {
         List<ExpiryWarning> warnings = monitor.runOnce();
         assertEquals(1, warnings.size());
         assertEquals("sip", warnings.get(0).certificate());
+        List<ExpiryWarning> snapshot = monitor.snapshot();
+        assertEquals(2, snapshot.size(), "the snapshot lists every certificate, due or not");
+        assertEquals("sip", snapshot.get(0).certificate());
+        assertEquals(9, snapshot.get(0).daysRemaining());
     }
 
     @Test
