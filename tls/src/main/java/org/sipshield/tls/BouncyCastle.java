@@ -24,6 +24,9 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 public final class BouncyCastle {
     private static final String TLS_DISABLED_ALGORITHMS = "jdk.tls.disabledAlgorithms";
     private static final Set<String> LIFTED_FOR_BCJSSE = Set.of("TLSv1", "TLSv1.1", "NULL");
+    /** BCJSSE's own default when the JVM has no such property (copied from BCJSSE 1.84). */
+    private static final String BCJSSE_DEFAULT = "SSLv3, TLSv1, TLSv1.1, DTLSv1.0, RC4, DES, MD5withRSA, "
+            + "DH keySize < 1024, EC keySize < 224, 3DES_EDE_CBC, anon, NULL, ECDH";
 
     private static final Provider CRYPTO = new BouncyCastleProvider();
     private static final Provider JSSE = loadJsse();
@@ -42,18 +45,15 @@ public final class BouncyCastle {
         String jvmValue = Security.getProperty(TLS_DISABLED_ALGORITHMS);
         Provider jsse = new BouncyCastleJsseProvider(CRYPTO);
         try {
-            if (jvmValue != null) {
-                Security.setProperty(TLS_DISABLED_ALGORITHMS, without(jvmValue));
-            }
+            Security.setProperty(TLS_DISABLED_ALGORITHMS, without(jvmValue == null ? BCJSSE_DEFAULT : jvmValue));
             SSLContext context = SSLContext.getInstance("TLS", jsse);
             context.init(null, null, null);
             context.createSSLEngine().getSupportedCipherSuites();
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("Bouncy Castle JSSE does not start: " + e.getMessage(), e);
         } finally {
-            if (jvmValue != null) {
-                Security.setProperty(TLS_DISABLED_ALGORITHMS, jvmValue);
-            }
+            // An absent property and an empty one mean the same to SunJSSE: nothing disabled.
+            Security.setProperty(TLS_DISABLED_ALGORITHMS, jvmValue == null ? "" : jvmValue);
         }
         return jsse;
     }
