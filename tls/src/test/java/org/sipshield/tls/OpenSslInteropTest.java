@@ -83,6 +83,9 @@ class OpenSslInteropTest {
             assertEquals("TLSv1.1", handshake.protocol());
             assertEquals("AES128-SHA", handshake.cipher());
         }
+        // Only BCJSSE saw TLSv1.1 lifted: the JVM's setting is back for everyone else.
+        String jvm = java.security.Security.getProperty("jdk.tls.disabledAlgorithms");
+        assertTrue(jvm.contains("TLSv1.1") && jvm.contains("NULL"), jvm);
     }
 
     @Test
