@@ -19,8 +19,8 @@ public final class ServerIdentity {
             throw new IllegalArgumentException("a certificate chain needs at least the leaf certificate");
         }
         this.chain = List.copyOf(chain);
-        if (!this.chain.get(0).getPublicKey().getAlgorithm().equals(privateKey.getAlgorithm())) {
-            throw new IllegalArgumentException("the private key does not match the leaf certificate's key type");
+        if (!KeyMatch.matches(privateKey, this.chain.get(0).getPublicKey())) {
+            throw new IllegalArgumentException("the private key does not belong to the leaf certificate");
         }
     }
 

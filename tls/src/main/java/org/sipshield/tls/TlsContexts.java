@@ -7,7 +7,11 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
-/** SSLContexts on Bouncy Castle's JSSE provider for the proxy's identities. */
+/**
+ * SSLContexts on Bouncy Castle's JSSE provider for the proxy's identities, without a policy.
+ * Kept for the proxy's first wiring; {@link TlsSocketFactory} replaces it (policy, trust
+ * store, peer checks, per-socket curves).
+ */
 public final class TlsContexts {
     private TlsContexts() {}
 
