@@ -45,6 +45,7 @@ final class ConfigRules {
         }
         trunks(c);
         devices(c);
+        authenticatedModeAvailable(c);
         for (RoutePattern route : c.routePatterns()) {
             if (c.trunk(route.trunk()).isEmpty()) {
                 problem(route, "trunk", "no SIP trunk is named '" + route.trunk() + "'", names(c.sipTrunks(), SipTrunk::name));
@@ -93,6 +94,25 @@ final class ConfigRules {
                 warnings.add(path(trunk, "srtpAllowed") + ": SRTP is allowed on trunk '" + trunk.name() + "' but its profile '"
                         + profile.name() + "' is " + profile.deviceSecurityMode().label()
                         + ": SRTP keys will cross the network in clear text in the SDP");
+            }
+        }
+    }
+
+    /** The reference revokes NULL-SHA when a sip-tls or all-tls string is set: AUTHENTICATED devices cannot connect then. */
+    private void authenticatedModeAvailable(SipShieldConfig c) {
+        if (c.tls().policy().authenticatedModeAvailable()) {
+            return;
+        }
+        for (SipTrunkSecurityProfile profile : c.sipTrunkSecurityProfiles()) {
+            if (profile.deviceSecurityMode() == DeviceSecurityMode.AUTHENTICATED) {
+                warnings.add(path(profile, "deviceSecurityMode") + ": profile '" + profile.name()
+                        + "' is Authenticated but a sipTls/allTls cipher string revokes the NULL-SHA ciphers: its trunks cannot connect");
+            }
+        }
+        for (PhoneSecurityProfile profile : c.phoneSecurityProfiles()) {
+            if (profile.deviceSecurityMode() == DeviceSecurityMode.AUTHENTICATED) {
+                warnings.add(path(profile, "deviceSecurityMode") + ": profile '" + profile.name()
+                        + "' is Authenticated but a sipTls/allTls cipher string revokes the NULL-SHA ciphers: its phones cannot connect");
             }
         }
     }

@@ -15,6 +15,7 @@ public record SipShieldConfig(
         EnterpriseParameters enterpriseParameters,
         SecuritySettings security,
         RegistrarSettings registrar,
+        TlsSettings tls,
         List<SipTrunkSecurityProfile> sipTrunkSecurityProfiles,
         List<PhoneSecurityProfile> phoneSecurityProfiles,
         List<SipTrunk> sipTrunks,

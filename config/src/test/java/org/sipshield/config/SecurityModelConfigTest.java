@@ -180,4 +180,33 @@ class SecurityModelConfigTest {
         assertEquals(1, config.warnings().size());
         assertTrue(config.warnings().get(0).contains("SRTP keys will cross the network in clear text"), config.warnings().toString());
     }
+
+    @Test
+    void tlsSettingsAreValidatedAndABadCipherStringShowsTheStringAndTheProblem() throws Exception {
+        SipShieldConfig defaults = ConfigLoader.parse(LISTENERS, "model.yaml");
+        assertTrue(defaults.tls().policy().authenticatedModeAvailable());
+        assertFalse(defaults.tls().ocspEnabled());
+
+        List<ConfigProblem> problems = problems("""
+                tls:
+                  minimumVersion: "1.3"
+                  tlsCiphers: weakest
+                  cipherManagement: {sipTls: "HIGH:AES128_SHA"}
+                  ocsp: {enabled: true, responder: "ftp://x"}
+                """);
+        assertProblem(problems, "tls.minimumVersion", "'1.3' is not a minimum TLS version");
+        assertProblem(problems, "tls.tlsCiphers", "'weakest' is not a TLS Ciphers option");
+        assertProblem(problems, "tls.cipherManagement.sipTls", "invalid cipher string 'HIGH:AES128_SHA'");
+        assertProblem(problems, "tls.ocsp.responder", "is not an http(s) URL");
+
+        SipShieldConfig revoked = ConfigLoader.parse(LISTENERS + """
+                tls:
+                  tlsCiphers: strongest-aes256-sha384-ecdsa-preferred
+                  cipherManagement: {allTls: "ECDHE+AESGCM"}
+                sipTrunkSecurityProfiles:
+                  - {name: integrity only, deviceSecurityMode: Authenticated}
+                """, "model.yaml");
+        assertFalse(revoked.tls().policy().authenticatedModeAvailable());
+        assertTrue(revoked.warnings().get(0).contains("revokes the NULL-SHA ciphers"), revoked.warnings().toString());
+    }
 }

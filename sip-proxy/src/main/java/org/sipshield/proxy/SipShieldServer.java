@@ -11,23 +11,29 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.net.InetSocketAddress;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.address.SipURI;
 import javax.sip.message.MessageFactory;
+import org.sipshield.config.Destination;
 import org.sipshield.config.Listener;
+import org.sipshield.config.SipTrunk;
+import org.sipshield.config.SipTrunkSecurityProfile;
+import org.sipshield.config.TlsSettings;
+import org.sipshield.config.TransportType;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.Transport;
@@ -55,13 +61,20 @@ import org.sipshield.proxy.registrar.SourceAddress;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.security.DeviceIdentity;
 import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.proxy.transport.JainSipLogger;
 import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.IdentityStore;
 import org.sipshield.tls.ServerIdentity;
-import org.sipshield.tls.TlsContexts;
+import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.tls.ClientAuth;
+import org.sipshield.tls.OcspClient;
+import org.sipshield.tls.OcspSettings;
+import org.sipshield.tls.RevocationChecker;
+import org.sipshield.tls.TlsSocketFactory;
+import org.sipshield.tls.TrustStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +121,7 @@ public final class SipShieldServer implements AutoCloseable {
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
-        SipNetworkLayer.register(stackName, tlsSockets(TlsContexts.create(identity, null)));
+        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity), this::namesOfTrunkAt));
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
         SipFactory factory = SipFactory.getInstance();
@@ -264,28 +277,53 @@ public final class SipShieldServer implements AutoCloseable {
         return properties;
     }
 
-    /** TLS 1.3 and 1.2 only; the operator-chosen cipher policy replaces these defaults (TLS issue). */
-    private static SipNetworkLayer.TlsSockets tlsSockets(SSLContext context) {
-        String[] protocols = {"TLSv1.3", "TLSv1.2"};
-        return new SipNetworkLayer.TlsSockets() {
-            @Override
-            public SSLContext context() {
-                return context;
-            }
+    /**
+     * The SIP TLS listener's sockets: the configured policy for the device security modes of the
+     * profiles that use TLS, our identity, the sip-trust store (a client certificate must chain to
+     * it), and OCSP when enabled. Client certificates are asked for, not required: phones in
+     * Non Secure mode over TLS need none, and classification decides who needed one.
+     */
+    private TlsSocketFactory sipTlsSockets(SipShieldConfig config, ServerIdentity identity)
+            throws GeneralSecurityException, IOException {
+        TlsSettings tls = config.tls();
+        Set<org.sipshield.tls.DeviceSecurityMode> modes = TlsModes.sipListenerModes(config);
+        RevocationChecker ocsp = null;
+        if (tls.ocspEnabled()) {
+            Duration every = Duration.ofSeconds(tls.ocspCheckEverySeconds());
+            ocsp = new OcspClient(tls.ocspResponder() == null ? OcspSettings.fromCertificate(every, tls.ocspStrict())
+                    : OcspSettings.configured(tls.ocspResponder(), every, tls.ocspStrict()));
+        }
+        TlsSocketFactory sockets = TlsSocketFactory.forInterface(tls.policy(), CertificatePurpose.SIP, modes, identity,
+                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT);
+        LOG.info("SIP TLS: {}", sockets.settings().describe().replace('\n', ' '));
+        return sockets;
+    }
 
-            @Override
-            public void configure(SSLServerSocket socket) {
-                socket.setEnabledProtocols(protocols);
-                javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
-                parameters.setUseCipherSuitesOrder(true);
-                socket.setSSLParameters(parameters);
+    /** The certificate names a TLS trunk's server must present, for the trunk with a destination at that address. */
+    private Optional<AllowedPeerNames> namesOfTrunkAt(InetSocketAddress destination) {
+        SipShieldConfig config = config();
+        for (SipTrunk trunk : config.sipTrunks()) {
+            SipTrunkSecurityProfile profile = config.trunkProfile(trunk.securityProfile()).orElseThrow();
+            if (profile.outgoingTransportType() != TransportType.TLS
+                    || profile.secureCertificateSubjectOrSubjectAlternateName().isEmpty()) {
+                continue;
             }
+            for (Destination hop : trunk.destinations()) {
+                if (hop.port() == destination.getPort() && addressesOf(hop.host()).contains(destination.getAddress())) {
+                    return Optional.of(AllowedPeerNames.parse(
+                            String.join(" ", profile.secureCertificateSubjectOrSubjectAlternateName())));
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
-            @Override
-            public void configure(SSLSocket socket) {
-                socket.setEnabledProtocols(protocols);
-            }
-        };
+    private static List<java.net.InetAddress> addressesOf(String host) {
+        try {
+            return List.of(java.net.InetAddress.getAllByName(host));
+        } catch (java.net.UnknownHostException e) {
+            return List.of();
+        }
     }
 
     public ServerIdentity identity() {

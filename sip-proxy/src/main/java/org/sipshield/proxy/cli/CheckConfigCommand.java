@@ -7,6 +7,8 @@ import org.sipshield.config.ConfigException;
 import org.sipshield.config.ConfigLoader;
 import org.sipshield.config.ConfigProblem;
 import org.sipshield.config.SipShieldConfig;
+import org.sipshield.proxy.security.TlsModes;
+import org.sipshield.tls.CertificatePurpose;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -21,6 +23,10 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private static String indent(String text) {
+        return text.lines().map(line -> "    " + line).reduce((a, b) -> a + System.lineSeparator() + b).orElse("");
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -29,6 +35,11 @@ final class CheckConfigCommand implements Callable<Integer> {
             SipShieldConfig config = ConfigLoader.load(file);
             out.println(file + ": OK");
             config.listeners().forEach(listener -> out.println("  listener " + listener));
+            config.warnings().forEach(warning -> out.println("  warning: " + warning));
+            out.println("  effective SIP TLS (sip-tls):");
+            out.println(indent(config.tls().policy().effective(CertificatePurpose.SIP, TlsModes.sipListenerModes(config)).describe()));
+            out.println("  effective HTTPS TLS (https-tls):");
+            out.println(indent(config.tls().policy().effective(CertificatePurpose.HTTPS).describe()));
             out.flush();
             return 0;
         } catch (ConfigException e) {

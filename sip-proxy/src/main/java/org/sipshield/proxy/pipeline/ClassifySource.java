@@ -12,8 +12,11 @@ import org.sipshield.config.PhoneSecurityProfile;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.proxy.security.DeviceIdentity;
 import org.sipshield.proxy.security.Peer;
-import org.sipshield.proxy.security.PeerCertificateNames;
 import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.proxy.security.TlsModes;
+import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.tls.PeerIdentityVerifier;
+import org.sipshield.tls.TlsPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,15 +66,21 @@ public final class ClassifySource implements PipelineStep {
             return Optional.empty();
         }
         List<X509Certificate> chain = inbound.peerCertificates();
+        List<String> names = chain.isEmpty() ? List.of() : PeerIdentityVerifier.namesOf(chain.get(0));
         for (Peer.Trunk candidate : candidates) {
             if (!candidate.profile().isTls()) {
                 return Optional.of(candidate);
             }
-            if (!chain.isEmpty() && PeerCertificateNames.matchesAny(chain.get(0),
-                    candidate.profile().secureCertificateSubjectOrSubjectAlternateName())) {
+            AllowedPeerNames allowed = AllowedPeerNames.parse(
+                    String.join(" ", candidate.profile().secureCertificateSubjectOrSubjectAlternateName()));
+            if (allowed.firstAllowed(names).isPresent() && suiteFits(inbound, candidate)) {
                 return Optional.of(candidate);
             }
         }
+        // The chain was checked against the SIP trust store in the handshake; here its names did not fit any trunk.
+        SECURITY.info("SECURITY tls-peer-rejected src={} port={} local-port={} names=\"{}\" reason=no-trunk-allows-these-names",
+                inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.localPort(),
+                sanitized(String.join(",", names)));
         return Optional.empty();
     }
 
@@ -97,6 +106,19 @@ public final class ClassifySource implements PipelineStep {
             return Optional.empty();
         }
         return Optional.of(new Peer.Device(device.get(), profile));
+    }
+
+    /** A trunk in ENCRYPTED mode must not be reached over a NULL (integrity-only) suite. */
+    private static boolean suiteFits(InboundRequest inbound, Peer.Trunk trunk) {
+        String suite = inbound.cipherSuite();
+        return suite == null || TlsModes.tls(trunk.profile().deviceSecurityMode())
+                .map(mode -> TlsPolicy.suiteMeetsMode(suite, mode)).orElse(true);
+    }
+
+    /** Names come from a certificate the peer chose: only printable ASCII reaches the log. */
+    private static String sanitized(String text) {
+        String cut = text.length() > 256 ? text.substring(0, 256) + "..." : text;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?").replace("\"", "'");
     }
 
     private static String user(javax.sip.address.URI uri) {

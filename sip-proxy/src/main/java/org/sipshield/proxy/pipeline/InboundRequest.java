@@ -101,6 +101,18 @@ public final class InboundRequest {
         return chain;
     }
 
+    /** The negotiated TLS suite, or null on TCP/UDP. */
+    public String cipherSuite() {
+        if (transport != Transport.TLS || !(transaction instanceof ServerTransactionExt tls)) {
+            return null;
+        }
+        try {
+            return tls.getCipherSuite();
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
     public Peer peer() {
         return peer;
     }

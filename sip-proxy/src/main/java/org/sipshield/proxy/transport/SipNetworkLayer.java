@@ -9,35 +9,37 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLContext;
+import java.util.function.Function;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.tls.PeerVerdict;
+import org.sipshield.tls.TlsSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sockets jain-sip uses. jain-sip instantiates this class by name (stack property
- * gov.nist.javax.sip.NETWORK_LAYER), so the TLS side it needs is registered per stack name
- * beforehand: that keeps TLS on our Bouncy Castle context, with our protocols and suites,
- * instead of the JVM-wide keystore properties jain-sip would otherwise read.
+ * gov.nist.javax.sip.NETWORK_LAYER), so the TLS side of each stack is registered under the stack
+ * name beforehand: TLS then runs on our Bouncy Castle factory (protocols, suites in server order,
+ * curves, trust store, client certificates) instead of the JVM-wide keystore properties jain-sip
+ * would otherwise read. Outbound TLS connections are verified against the certificate names the
+ * destination's trunk profile allows before jain-sip sends anything on them.
  */
 public final class SipNetworkLayer implements NetworkLayer {
-    /** How the TLS sockets of one stack are made. */
-    public interface TlsSockets {
-        SSLContext context();
+    private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
-        /** Applies protocols, suites, their order and client-auth policy to a new server socket. */
-        void configure(SSLServerSocket socket);
+    /** The TLS side of one stack. */
+    public record Tls(TlsSocketFactory sockets, Function<InetSocketAddress, Optional<AllowedPeerNames>> namesOfDestination) {}
 
-        /** Applies protocols and suites to a new outbound socket. */
-        void configure(SSLSocket socket);
-    }
+    private static final Map<String, Tls> TLS_BY_STACK = new ConcurrentHashMap<>();
 
-    private static final Map<String, TlsSockets> TLS_BY_STACK = new ConcurrentHashMap<>();
+    private volatile Tls tls;
 
-    private volatile TlsSockets tls;
-
-    public static void register(String stackName, TlsSockets tlsSockets) {
-        TLS_BY_STACK.put(stackName, tlsSockets);
+    public static void register(String stackName, Tls tls) {
+        TLS_BY_STACK.put(stackName, tls);
     }
 
     public static void unregister(String stackName) {
@@ -49,8 +51,8 @@ public final class SipNetworkLayer implements NetworkLayer {
         tls = TLS_BY_STACK.get(sipStack.getStackName());
     }
 
-    private TlsSockets tls() throws IOException {
-        TlsSockets current = tls;
+    private Tls tls() throws IOException {
+        Tls current = tls;
         if (current == null) {
             throw new IOException("no TLS identity is registered for this SIP stack");
         }
@@ -82,10 +84,8 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        TlsSockets sockets = tls();
-        SSLServerSocket socket = (SSLServerSocket) sockets.context().getServerSocketFactory().createServerSocket();
+        SSLServerSocket socket = tls().sockets().createUnboundServerSocket();
         socket.setReuseAddress(true);
-        sockets.configure(socket);
         socket.bind(new InetSocketAddress(bindAddress, port), backlog);
         return socket;
     }
@@ -97,13 +97,23 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
-        TlsSockets sockets = tls();
-        SSLSocket socket = (SSLSocket) sockets.context().getSocketFactory().createSocket();
-        sockets.configure(socket);
+        Tls current = tls();
+        SSLSocket socket = current.sockets().createSocket();
         if (myAddress != null) {
             socket.bind(new InetSocketAddress(myAddress, 0));
         }
-        socket.connect(new InetSocketAddress(address, port));
+        InetSocketAddress destination = new InetSocketAddress(address, port);
+        socket.connect(destination, 5000);
+        Optional<AllowedPeerNames> allowed = current.namesOfDestination().apply(destination);
+        if (allowed.isPresent()) {
+            socket.startHandshake();
+            PeerVerdict verdict = current.sockets().verifyPeer(socket, allowed.get());
+            if (!verdict.accepted()) {
+                SECURITY.warn(verdict.securityEvent(address.getHostAddress()));
+                socket.close();
+                throw new IOException("TLS peer " + destination + " refused: not a name of its trunk");
+            }
+        }
         return socket;
     }
 
