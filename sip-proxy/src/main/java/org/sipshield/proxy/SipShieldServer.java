@@ -88,9 +88,7 @@ public final class SipShieldServer implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     static {
-        // Bouncy Castle's JSSE logs through java.util.logging; one log for everything.
-        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        LogBridge.install();
     }
 
     private final AtomicReference<SecurityModel> model;

@@ -9,6 +9,10 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckConfigCommand.class, UsersCommand.class, CertificatesCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
+    static {
+        org.sipshield.proxy.LogBridge.install();
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
