@@ -69,12 +69,14 @@ import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.IdentityStore;
 import org.sipshield.tls.ServerIdentity;
 import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.ClientAuth;
 import org.sipshield.tls.OcspClient;
 import org.sipshield.tls.OcspSettings;
 import org.sipshield.tls.RevocationChecker;
 import org.sipshield.tls.TlsSocketFactory;
 import org.sipshield.tls.TrustStore;
+import org.sipshield.tls.WebhookExpiryNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +103,7 @@ public final class SipShieldServer implements AutoCloseable {
     private Registrar registrar;
     private B2bua b2bua;
     private ScheduledExecutorService housekeeping;
+    private CertificateExpiryMonitor expiryMonitor;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -160,6 +163,20 @@ public final class SipShieldServer implements AutoCloseable {
             return thread;
         });
         housekeeping.scheduleWithFixedDelay(this::purgeExpiredRegistrations, 30, 30, TimeUnit.SECONDS);
+        startCertificateMonitor(config);
+    }
+
+    /** Expiry warnings for our identities and trust stores, in the log and, if configured, to a webhook. */
+    private void startCertificateMonitor(SipShieldConfig config) {
+        TlsSettings tls = config.tls();
+        List<CertificateExpiryMonitor.Listener> listeners = new ArrayList<>();
+        if (tls.expiryWebhook() != null) {
+            listeners.add(new WebhookExpiryNotifier(tls.expiryWebhook(), Duration.ofSeconds(10)));
+        }
+        expiryMonitor = new CertificateExpiryMonitor(new CertificateExpiryMonitor.Settings(tls.notificationStartDays(),
+                Duration.ofHours(tls.notificationFrequencyHours())),
+                CertificateExpiryMonitor.certificatesIn(config.server().dataDirectory()), clock, listeners);
+        expiryMonitor.start(housekeeping);
     }
 
     private RequestPipeline pipeline(Path dataDirectory) throws IOException {
@@ -338,6 +355,10 @@ public final class SipShieldServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (expiryMonitor != null) {
+            expiryMonitor.stop();
+            expiryMonitor = null;
+        }
         if (housekeeping != null) {
             housekeeping.shutdownNow();
             housekeeping = null;
