@@ -74,13 +74,19 @@ class B2buaCallTest {
                 endUsers:
                   - userId: alice
                     digestCredentials: {MD5: %s}
+                  - userId: bob
+                    digestCredentials: {MD5: %s}
                 phones:
                   - deviceName: SEPALICE00001
                     securityProfile: Standard SIP Secure Profile
                     digestUser: alice
                     lines: ["2001"]
+                  - deviceName: SEPBOB0000002
+                    securityProfile: Standard SIP Secure Profile
+                    digestUser: bob
+                    lines: ["2002"]
                 """.formatted(CARRIER, carrierPort, PBX, pbxPort, DEAD, deadPort, PBX, pbxPort,
-                ha1("alice", "ccmsipline", "alice-secret"));
+                ha1("alice", "ccmsipline", "alice-secret"), ha1("bob", "ccmsipline", "bob-secret"));
     }
 
     @BeforeAll
@@ -120,6 +126,30 @@ class B2buaCallTest {
             assertFalse(invite.contains("Proxy-Authorization"), "the phone's credentials crossed over:\n" + invite);
             assertFalse(invite.contains("SIPpTag00"), "leg A's From tag crossed over:\n" + invite);
         }
+    }
+
+    @Test
+    void onePhoneCallsAnotherRegisteredPhone() {
+        int bobPort = FreePorts.udpAndTcp();
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2002", "user", "bob",
+                "password", "bob-secret", "contact", "sip:2002@127.0.0.1:" + bobPort, "expect", "200"),
+                "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
+        try (Sipp.Server bob = Sipp.server("uas-call.xml", Map.of(), "udp", "127.0.0.1", bobPort)) {
+            ProcessOutput call = Sipp.client("uac-call-auth.xml", alice("2002"), "udp", "127.0.0.1", "127.0.0.1",
+                    proxy.sipPort);
+            ProcessOutput atBob = bob.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nbob:\n" + atBob.output());
+            assertEquals(0, atBob.exitCode(), atBob.output());
+        }
+    }
+
+    @Test
+    void aRequiredExtensionWeDoNotImplementGets420() {
+        ProcessOutput call = Sipp.client("uac-request.xml", Map.of("method", "INVITE", "caller", "5550100",
+                "called", "8100", "expect", "420", "headers", "Require: 100rel"), "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+        assertEquals(0, call.exitCode(), call.output());
+        assertTrue(call.output().contains("Unsupported: 100rel"), call.output());
     }
 
     @Test

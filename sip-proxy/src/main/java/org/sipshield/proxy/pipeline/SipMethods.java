@@ -15,6 +15,9 @@ public final class SipMethods {
     public static final Set<String> SERVED = Set.of("INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS",
             "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "INFO", "PUBLISH", "UPDATE");
 
+    /** Option tags a request may Require: Replaces is mapped between legs; 100rel, timer and others are not implemented. */
+    public static final Set<String> SUPPORTED_EXTENSIONS = Set.of("replaces");
+
     private SipMethods() {}
 
     public static String allowHeaderValue() {

@@ -92,6 +92,14 @@ public final class SipRequestHandler implements SipListener {
                 respond(transaction, Response.NOT_IMPLEMENTED);
                 return;
             }
+            String unsupported = unsupportedExtensions(request);
+            if (!unsupported.isEmpty()) {
+                Response response = messages.createResponse(Response.BAD_EXTENSION, request);
+                response.addHeader(headers.createUnsupportedHeader(unsupported));
+                tag(response);
+                transaction.sendResponse(response);
+                return;
+            }
             if (isPing(request)) {
                 transaction.sendResponse(okToOptions(request));
                 return;
@@ -140,6 +148,19 @@ public final class SipRequestHandler implements SipListener {
         } else {
             b2bua.relayOutOfDialog(inbound, (Target) route);
         }
+    }
+
+    /** SIP extensions a request Requires that we do not implement (RFC 3261 8.2.2.3: 420 Bad Extension). */
+    private static String unsupportedExtensions(Request request) {
+        java.util.List<String> unsupported = new java.util.ArrayList<>();
+        java.util.ListIterator<?> required = request.getHeaders(javax.sip.header.RequireHeader.NAME);
+        while (required != null && required.hasNext()) {
+            String tag = ((javax.sip.header.RequireHeader) required.next()).getOptionTag();
+            if (!SipMethods.SUPPORTED_EXTENSIONS.contains(tag.toLowerCase(java.util.Locale.ROOT))) {
+                unsupported.add(tag);
+            }
+        }
+        return String.join(", ", unsupported);
     }
 
     /** An OPTIONS keepalive or health check addressed to the proxy itself (no user part). */
