@@ -17,6 +17,7 @@ public final class SrtpBatch {
     private final int capacity;
     private final int[] offsets;
     private final int[] lengths;
+    private final ByteBuffer[] slots;
     private int count;
 
     /**
@@ -31,8 +32,10 @@ public final class SrtpBatch {
         this.buffer = ByteBuffer.allocateDirect(capacity * slotSize);
         this.offsets = new int[capacity];
         this.lengths = new int[capacity];
+        this.slots = new ByteBuffer[capacity];
         for (int i = 0; i < capacity; i++) {
             offsets[i] = i * slotSize;
+            slots[i] = buffer.duplicate().position(i * slotSize).limit((i + 1) * slotSize).slice();
         }
     }
 
@@ -52,10 +55,13 @@ public final class SrtpBatch {
         count = 0;
     }
 
-    /** A view of slot {@code i}: position 0, limit and capacity {@code slotSize}. */
+    /**
+     * The view of slot {@code i} (capacity {@code slotSize}). The same object every call, so the
+     * media path allocates nothing; its position and limit are the caller's to set.
+     */
     public ByteBuffer slot(int i) {
         Objects.checkIndex(i, capacity);
-        return buffer.duplicate().position(i * slotSize).limit((i + 1) * slotSize).slice();
+        return slots[i];
     }
 
     /** Declares the packet written into the next slot ({@link #size()}) as {@code length} octets. */

@@ -229,7 +229,7 @@ class SrtpCrossEngineTest {
                 List<byte[]> expected = new ArrayList<>();
                 for (int i = 0; i < 32; i++) {
                     byte[] p = Packets.rtp(65520 + i, 77, 160, pr);  // wraps inside the batch
-                    batch.slot(i).put(p);
+                    batch.slot(i).clear().put(p);
                     batch.add(p.length);
                     ByteBuffer b = Packets.direct(p, 256);
                     assertEquals(SrtpStatus.OK, single.get(e).protectRtp(b));
@@ -239,7 +239,7 @@ class SrtpCrossEngineTest {
                 for (int i = 0; i < 32; i++) {
                     assertEquals(SrtpStatus.OK, batch.status(i));
                     byte[] got = new byte[batch.length(i)];
-                    batch.slot(i).get(got);
+                    batch.slot(i).clear().get(got);
                     assertArrayEquals(expected.get(i), got, e + " packet " + i);
                 }
                 assertEquals(1L, batched.get(e).roc(77).orElse(-1));
