@@ -160,10 +160,20 @@ class SrtpCrossEngineTest {
     @ParameterizedTest
     @EnumSource(CryptoSuite.class)
     void srtcpInteroperatesAcrossEnginesAndRejectsReplayAndTampering(CryptoSuite suite) {
-        Random r = new Random(suite.ordinal() + 4000);
+        runRtcp(suite, SrtpSessionOptions.DEFAULTS, 4000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CryptoSuite.class)
+    void srtcpWithMkiInteroperatesAcrossEngines(CryptoSuite suite) {
+        runRtcp(suite, SrtpSessionOptions.DEFAULTS.withMki(Mki.of(0xabcdef, 3)), 5000);
+    }
+
+    private static void runRtcp(CryptoSuite suite, SrtpSessionOptions options, int seed) {
+        Random r = new Random(suite.ordinal() + seed);
         byte[] key = Packets.random(r, suite.masterKeyLength());
         byte[] salt = Packets.random(r, suite.masterSaltLength());
-        Map<SrtpEngine, SrtpSession> out = open(suite, SrtpDirection.OUTBOUND, key, salt, SrtpSessionOptions.DEFAULTS);
+        Map<SrtpEngine, SrtpSession> out = open(suite, SrtpDirection.OUTBOUND, key, salt, options);
         try {
             int ssrc = r.nextInt();
             List<byte[]> clear = new ArrayList<>();
@@ -180,18 +190,25 @@ class SrtpCrossEngineTest {
                 // libsrtp2 numbers SRTCP from 1, RFC 3711 3.4 (and we) from 0: only ours and Java compare.
                 assertArrayEquals(sent.get(SrtpEngine.OPENSSL).get(i), sent.get(SrtpEngine.JAVA).get(i));
             }
-            assertEquals(0x80000000, srtcpWord(suite, sent.get(SrtpEngine.OPENSSL).get(0)));
+            assertEquals(0x80000000, srtcpWord(suite, options, sent.get(SrtpEngine.OPENSSL).get(0)));
             if (sent.containsKey(SrtpEngine.LIBSRTP2)) {
-                assertEquals(0x80000001, srtcpWord(suite, sent.get(SrtpEngine.LIBSRTP2).get(0)));
+                assertEquals(0x80000001, srtcpWord(suite, options, sent.get(SrtpEngine.LIBSRTP2).get(0)));
             }
             for (SrtpEngine sender : out.keySet()) {
                 ByteBuffer fresh = Packets.direct(Packets.rtcp(ssrc, 40, r), 128);
                 assertEquals(SrtpStatus.OK, out.get(sender).protectRtcp(fresh));
                 byte[] good = Packets.bytes(fresh);
-                Map<SrtpEngine, SrtpSession> in = open(suite, SrtpDirection.INBOUND, key, salt, SrtpSessionOptions.DEFAULTS);
+                Map<SrtpEngine, SrtpSession> in = open(suite, SrtpDirection.INBOUND, key, salt, options);
                 try {
                     for (Map.Entry<SrtpEngine, SrtpSession> receiver : in.entrySet()) {
                         String route = sender + " -> " + receiver.getKey() + " " + suite;
+                        if (receiver.getKey() == SrtpEngine.LIBSRTP2 && libsrtp2MisplacesSrtcpMki(suite, options)) {
+                            // libsrtp2 2.5.0 looks for the SRTCP MKI one SRTP tag (4) before the end
+                            // instead of one SRTCP tag (10): cisco/libsrtp#733, fixed after 2.5.0.
+                            assertEquals(SrtpStatus.BAD_MKI, receiver.getValue().unprotectRtcp(
+                                    Packets.direct(sent.get(sender).get(0), 512)), route);
+                            continue;
+                        }
                         for (int i = 0; i < clear.size(); i++) {
                             ByteBuffer b = Packets.direct(sent.get(sender).get(i), 512);
                             assertEquals(SrtpStatus.OK, receiver.getValue().unprotectRtcp(b), route + " " + i);
@@ -210,6 +227,49 @@ class SrtpCrossEngineTest {
             }
         } finally {
             closeAll(out);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CryptoSuite.class)
+    void severalSsrcsInOneSessionKeepTheirOwnStateOnEveryEngine(CryptoSuite suite) {
+        Random r = new Random(suite.ordinal() + 6000);
+        byte[] key = Packets.random(r, suite.masterKeyLength());
+        byte[] salt = Packets.random(r, suite.masterSaltLength());
+        Map<SrtpEngine, SrtpSession> out = open(suite, SrtpDirection.OUTBOUND, key, salt, SrtpSessionOptions.DEFAULTS);
+        Map<SrtpEngine, SrtpSession> in = open(suite, SrtpDirection.INBOUND, key, salt, SrtpSessionOptions.DEFAULTS);
+        try {
+            int[] ssrcs = {0x1111, 0x2222, 0x3333};
+            int[] seqs = {65530, 100, 40000};
+            for (int i = 0; i < 60; i++) {
+                int k = r.nextInt(3);
+                byte[] packet = Packets.rtp(seqs[k]++ & 0xffff, ssrcs[k], 0, false, 60, r);
+                byte[] reference = null;
+                for (Map.Entry<SrtpEngine, SrtpSession> e : out.entrySet()) {
+                    ByteBuffer b = Packets.direct(packet, 256);
+                    assertEquals(SrtpStatus.OK, e.getValue().protectRtp(b));
+                    byte[] bytes = Packets.bytes(b);
+                    if (reference == null) {
+                        reference = bytes;
+                    }
+                    assertArrayEquals(reference, bytes, e.getKey() + " ssrc " + ssrcs[k]);
+                    for (SrtpSession receiver : in.values()) {
+                        if (e.getKey() == SrtpEngine.OPENSSL) {
+                            ByteBuffer copy = Packets.direct(bytes, 256);
+                            assertEquals(SrtpStatus.OK, receiver.unprotectRtp(copy), receiver + " ssrc " + ssrcs[k]);
+                            assertArrayEquals(packet, Packets.bytes(copy));
+                        }
+                    }
+                }
+            }
+            for (SrtpSession s : in.values()) {
+                assertEquals(seqs[0] > 65536 ? 1L : 0L, s.roc(0x1111).orElse(-1), s.toString());
+                assertEquals(0L, s.roc(0x2222).orElse(-1), s.toString());
+                assertTrue(s.roc(0x4444).isEmpty());
+            }
+        } finally {
+            closeAll(out);
+            closeAll(in);
         }
     }
 
@@ -254,8 +314,13 @@ class SrtpCrossEngineTest {
         }
     }
 
-    private static int srtcpWord(CryptoSuite suite, byte[] srtcp) {
-        int at = srtcp.length - 4 - (suite.isAead() ? 0 : suite.srtcpAuthTagLength());
+    private static boolean libsrtp2MisplacesSrtcpMki(CryptoSuite suite, SrtpSessionOptions options) {
+        return options.mki().isPresent() && suite.srtpAuthTagLength() != suite.srtcpAuthTagLength();
+    }
+
+    private static int srtcpWord(CryptoSuite suite, SrtpSessionOptions options, byte[] srtcp) {
+        int mki = options.mki().map(Mki::length).orElse(0);
+        int at = srtcp.length - 4 - mki - (suite.isAead() ? 0 : suite.srtcpAuthTagLength());
         return ByteBuffer.wrap(srtcp, at, 4).getInt();
     }
 }
