@@ -187,13 +187,11 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processBatch(JNIEnv *en
             || (*env)->GetArrayLength(env, lengths) < count) {
         return -SS_BAD_ARGUMENT;
     }
-    jint *offs = (*env)->GetPrimitiveArrayCritical(env, offsets, NULL);
-    if (offs == NULL) return -SS_INTERNAL_ERROR;
-    jint *lens = (*env)->GetPrimitiveArrayCritical(env, lengths, NULL);
-    if (lens == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, offsets, offs, JNI_ABORT);
-        return -SS_INTERNAL_ERROR;
-    }
+    /* Copying 2 x count ints is cheaper than pinning the arrays (no GC locker) and just as
+     * allocation-free. */
+    jint offs[org_sipshield_jni_SrtpNative_MAX_BATCH], lens[org_sipshield_jni_SrtpNative_MAX_BATCH];
+    (*env)->GetIntArrayRegion(env, offsets, 0, count, offs);
+    (*env)->GetIntArrayRegion(env, lengths, 0, count, lens);
     int ok = 0;
     for (jint i = 0; i < count; i++) {
         jlong off = offs[i], len = lens[i];
@@ -215,8 +213,7 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processBatch(JNIEnv *en
             lens[i] = -rc;
         }
     }
-    (*env)->ReleasePrimitiveArrayCritical(env, lengths, lens, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, offsets, offs, JNI_ABORT);
+    (*env)->SetIntArrayRegion(env, lengths, 0, count, lens);
     return ok;
 }
 

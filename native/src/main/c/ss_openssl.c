@@ -47,6 +47,7 @@ typedef struct {
     uint8_t mki[SS_MAX_MKI];
     size_t mki_len;
     unsigned window;
+    uint64_t window_mask;  /* bitmap bits - 1: a power of two, so no division per packet */
     size_t window_words;
     stream_state streams[SS_MAX_STREAMS];
     uint64_t bits[];
@@ -79,26 +80,26 @@ static int window_check(const core_session *s, const replay_window *w, uint64_t 
     if (w->highest - index >= s->window) {
         return SS_REPLAYED;
     }
-    size_t pos = (size_t)(index % (s->window_words * 64));
+    size_t pos = (size_t)(index & s->window_mask);
     return ((w->bits[pos / 64] >> (pos % 64)) & 1) ? SS_REPLAYED : SS_OK;
 }
 
 static void window_add(const core_session *s, replay_window *w, uint64_t index) {
-    size_t nbits = s->window_words * 64;
+    size_t nbits = (size_t)s->window_mask + 1;
     if (!w->seen || index > w->highest) {
         uint64_t delta = w->seen ? index - w->highest : nbits;
         if (delta >= nbits) {
             memset(w->bits, 0, s->window_words * sizeof(uint64_t));
         } else {
             for (uint64_t i = w->highest + 1; i <= index; i++) {
-                size_t pos = (size_t)(i % nbits);
+                size_t pos = (size_t)(i & s->window_mask);
                 w->bits[pos / 64] &= ~(1ULL << (pos % 64));
             }
         }
         w->highest = index;
         w->seen = 1;
     }
-    size_t pos = (size_t)(index % nbits);
+    size_t pos = (size_t)(index & s->window_mask);
     w->bits[pos / 64] |= 1ULL << (pos % 64);
 }
 
@@ -561,7 +562,9 @@ int ss_openssl_create_with_session_keys(const ss_params *p, const ss_session_key
     int rc = check_common(p);
     if (rc != SS_OK) return rc;
     const ss_suite_info *info = ss_suite_lookup(p->suite);
-    size_t words = (p->window + 63) / 64;
+    size_t bits = 64;
+    while (bits < p->window) bits *= 2;
+    size_t words = bits / 64;
     core_session *s = calloc(1, sizeof(core_session) + 2 * SS_MAX_STREAMS * words * sizeof(uint64_t));
     if (s == NULL) return SS_INTERNAL_ERROR;
     s->base.ops = &CORE_OPS;
@@ -569,6 +572,7 @@ int ss_openssl_create_with_session_keys(const ss_params *p, const ss_session_key
     s->suite = info;
     s->window = p->window;
     s->window_words = words;
+    s->window_mask = bits - 1;
     s->mki_len = p->mki_len;
     if (p->mki_len > 0) memcpy(s->mki, p->mki, p->mki_len);
     for (int i = 0; i < SS_MAX_STREAMS; i++) {

@@ -75,8 +75,12 @@ final class JavaSrtpCore {
         this.direction = direction;
         this.mki = options.mkiBytes();
         this.window = options.replayWindow();
-        int words = (window + 63) / 64;
-        this.windowBits = words * 64;
+        int bits = 64;
+        while (bits < window) {
+            bits *= 2;
+        }
+        int words = bits / 64;
+        this.windowBits = bits;
         for (int i = 0; i < MAX_STREAMS; i++) {
             streams[i] = new Stream(words);
         }
@@ -204,7 +208,7 @@ final class JavaSrtpCore {
         if (w.highest - index >= window) {
             return SrtpNative.STATUS_REPLAYED;
         }
-        int pos = (int) (index % windowBits);
+        int pos = (int) (index & (windowBits - 1));
         return (w.bits[pos >>> 6] >>> (pos & 63) & 1) != 0 ? SrtpNative.STATUS_REPLAYED : 0;
     }
 
@@ -215,14 +219,14 @@ final class JavaSrtpCore {
                 Arrays.fill(w.bits, 0);
             } else {
                 for (long i = w.highest + 1; i <= index; i++) {
-                    int pos = (int) (i % windowBits);
+                    int pos = (int) (i & (windowBits - 1));
                     w.bits[pos >>> 6] &= ~(1L << (pos & 63));
                 }
             }
             w.highest = index;
             w.seen = true;
         }
-        int pos = (int) (index % windowBits);
+        int pos = (int) (index & (windowBits - 1));
         w.bits[pos >>> 6] |= 1L << (pos & 63);
     }
 

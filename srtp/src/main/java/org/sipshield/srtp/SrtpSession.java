@@ -127,8 +127,13 @@ public abstract class SrtpSession implements AutoCloseable {
             counts[SrtpStatus.ofCode(-ok).ordinal()] += n;
             return 0;
         }
-        for (int i = 0; i < n; i++) {
-            counts[lengths[i] >= 0 ? 0 : SrtpStatus.ofCode(-lengths[i]).ordinal()]++;
+        counts[SrtpStatus.OK.ordinal()] += ok;
+        if (ok < n) {
+            for (int i = 0; i < n; i++) {
+                if (lengths[i] < 0) {
+                    counts[SrtpStatus.ofCode(-lengths[i]).ordinal()]++;
+                }
+            }
         }
         return ok;
     }
