@@ -1,7 +1,7 @@
 /*
  * JNI glue: argument checks and the mapping from Java handles/buffers to ss_session calls.
  * No JNI call here allocates on the per-packet paths: direct buffer addresses are read,
- * batch arrays are pinned with GetPrimitiveArrayCritical.
+ * batch offsets/lengths are copied to and from the C stack.
  */
 #include <jni.h>
 #include <malloc.h>

@@ -9,13 +9,14 @@ import java.util.Objects;
  * <p>The material never leaves this package as bytes except inside an SDP line
  * ({@link SdesCryptoAttribute#toSdpLine()}); {@link #toString()} redacts it. An
  * {@link SrtpSession} takes ownership of the key it is opened with and {@link #destroy()}s it when
- * it closes; a destroyed key cannot open another session, so a key cannot be reused by mistake.
+ * it closes; a key opens one session only, so it cannot be reused by mistake.
  */
 public final class SrtpMasterKey implements AutoCloseable {
     private final CryptoSuite suite;
     private final byte[] key;
     private final byte[] salt;
     private boolean destroyed;
+    private boolean owned;
 
     private SrtpMasterKey(CryptoSuite suite, byte[] key, byte[] salt) {
         this.suite = suite;
@@ -65,6 +66,18 @@ public final class SrtpMasterKey implements AutoCloseable {
     @Override
     public void close() {
         destroy();
+    }
+
+    /**
+     * Hands the key to one session. A second session with the same key would reuse its keystream
+     * (and, for GCM, its IVs), so a key can be claimed once only.
+     */
+    synchronized void claimForSession() {
+        checkLive();
+        if (owned) {
+            throw new IllegalStateException("this SRTP master key already belongs to a session; keys are never shared");
+        }
+        owned = true;
     }
 
     synchronized byte[] keyBytes() {

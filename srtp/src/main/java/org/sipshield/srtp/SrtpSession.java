@@ -40,10 +40,10 @@ public abstract class SrtpSession implements AutoCloseable {
     }
 
     /**
-     * Opens a session. The key must be live (not used by a closed session before).
+     * Opens a session, which takes the key: a key opens one session only.
      *
      * @throws IllegalArgumentException if the engine does not implement the key's suite
-     * @throws IllegalStateException if the key was destroyed
+     * @throws IllegalStateException if the key was destroyed or already opened a session
      */
     public static SrtpSession open(SrtpEngine engine, SrtpDirection direction, SrtpMasterKey key,
             SrtpSessionOptions options) {
@@ -54,6 +54,7 @@ public abstract class SrtpSession implements AutoCloseable {
         if (!engine.supports(suite)) {
             throw new IllegalArgumentException(engine + " does not implement " + suite);
         }
+        key.claimForSession();
         byte[] k = key.keyBytes();
         byte[] s = key.saltBytes();
         try {

@@ -44,6 +44,8 @@ class SrtpKeyManagerTest {
 
         SrtpSession session = SrtpSession.open(SrtpEngine.OPENSSL, SrtpDirection.OUTBOUND, key);
         assertFalse(session.toString().contains(hex));
+        assertThrows(IllegalStateException.class, () -> SrtpSession.open(SrtpEngine.JAVA, SrtpDirection.OUTBOUND, key),
+                "a second live session on the same key would reuse its keystream");
         assertFalse(key.isDestroyed());
         session.close();
         assertTrue(key.isDestroyed());
