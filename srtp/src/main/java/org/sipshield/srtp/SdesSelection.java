@@ -34,14 +34,19 @@ public final class SdesSelection {
         return remote.mki();
     }
 
+    /** Our sending session: our key, our MKI if any. */
     public SrtpSession openOutbound(SrtpEngine engine) {
-        SrtpSessionOptions o = local.mki().map(baseOptions::withMki).orElse(baseOptions);
-        return SrtpSession.open(engine, SrtpDirection.OUTBOUND, local.key(), o);
+        return SrtpSession.open(engine, SrtpDirection.OUTBOUND, local.key(), options(local));
     }
 
+    /** Our receiving session: the peer's key, MKI and key lifetime. */
     public SrtpSession openInbound(SrtpEngine engine) {
-        SrtpSessionOptions o = remote.mki().map(baseOptions::withMki).orElse(baseOptions);
-        return SrtpSession.open(engine, SrtpDirection.INBOUND, remote.key(), o);
+        return SrtpSession.open(engine, SrtpDirection.INBOUND, remote.key(), options(remote));
+    }
+
+    private SrtpSessionOptions options(SdesKeyParam param) {
+        SrtpSessionOptions o = param.mki().map(baseOptions::withMki).orElse(baseOptions);
+        return param.lifetime().isPresent() ? o.withKeyLifetime(param.lifetime().getAsLong()) : o;
     }
 
     /** Destroys both keys (when the sessions will not be opened after all). */

@@ -122,12 +122,15 @@ public abstract class SrtpSession implements AutoCloseable {
             counts[SrtpStatus.SESSION_CLOSED.ordinal()] += n;
             return 0;
         }
-        int ok = processBatch(operation.code(), batch.buffer(), batch.offsets(), lengths, n, batch.slotSize());
+        long left = options.keyLifetime() - counts[SrtpStatus.OK.ordinal()];
+        int allowed = (int) Math.min(n, Math.max(0, left));
+        int ok = processBatch(operation.code(), batch.buffer(), batch.offsets(), lengths, allowed, batch.slotSize());
         if (ok < 0) {
             Arrays.fill(lengths, 0, n, ok);
             counts[SrtpStatus.ofCode(-ok).ordinal()] += n;
             return 0;
         }
+        Arrays.fill(lengths, allowed, n, -SrtpStatus.INDEX_EXHAUSTED.code());
         counts[SrtpStatus.OK.ordinal()] += ok;
         if (ok < n) {
             for (int i = 0; i < n; i++) {
@@ -145,6 +148,8 @@ public abstract class SrtpSession implements AutoCloseable {
             status = SrtpStatus.SESSION_CLOSED;
         } else if (packet.isReadOnly()) {
             status = SrtpStatus.BAD_ARGUMENT;
+        } else if (counts[SrtpStatus.OK.ordinal()] >= options.keyLifetime()) {
+            status = SrtpStatus.INDEX_EXHAUSTED;  // the negotiated key lifetime is used up
         } else {
             int pos = packet.position();
             int r = processOne(op.code(), packet, pos, packet.remaining(), packet.capacity() - pos);

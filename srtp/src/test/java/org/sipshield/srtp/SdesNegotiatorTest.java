@@ -146,9 +146,34 @@ class SdesNegotiatorTest {
                 SdesCryptoAttribute.of(2, SdesKeyParam.of(keys.newMasterKey(CryptoSuite.AEAD_AES_128_GCM))).toSdpLine()).isSecured());
     }
 
+    @Test
+    void thePeersKeyLifetimeIsEnforced() {
+        SrtpMasterKey aliceKey = keys.newMasterKey(CryptoSuite.AEAD_AES_128_GCM);
+        String line = SdesCryptoAttribute.of(1, SdesKeyParam.of(aliceKey).withLifetime(1L << 4)).toSdpLine();
+        assertTrue(line.endsWith("|2^4"), line);
+        SdesSelection sel = new SdesNegotiator(SrtpCipherPolicy.ALL, keys).answer(List.of(line)).selection().orElseThrow();
+        try (SrtpSession aliceOut = SrtpSession.open(SrtpEngine.OPENSSL, SrtpDirection.OUTBOUND, aliceKey);
+             SrtpSession bobIn = sel.openInbound(SrtpEngine.OPENSSL)) {
+            assertEquals(16L, bobIn.options().keyLifetime());
+            assertMediaFlows(aliceOut, bobIn, 16);
+            ByteBuffer b = Packets.direct(Packets.rtp(16, 0x1234, 160, new Random(1)), 256);
+            assertEquals(SrtpStatus.OK, aliceOut.protectRtp(b));
+            assertEquals(SrtpStatus.INDEX_EXHAUSTED, bobIn.unprotectRtp(b), "17th packet under a 2^4 lifetime");
+            SrtpBatch batch = new SrtpBatch(2, 256);
+            batch.add(100);
+            assertEquals(0, bobIn.process(SrtpOperation.UNPROTECT_RTP, batch));
+            assertEquals(SrtpStatus.INDEX_EXHAUSTED, batch.status(0));
+        }
+        sel.discard();
+    }
+
     static void assertMediaFlows(SrtpSession out, SrtpSession in) {
+        assertMediaFlows(out, in, 20);
+    }
+
+    static void assertMediaFlows(SrtpSession out, SrtpSession in, int packets) {
         Random r = new Random(11);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < packets; i++) {
             byte[] p = Packets.rtp(i, 0x1234, 160, r);
             ByteBuffer b = Packets.direct(p, 256);
             assertEquals(SrtpStatus.OK, out.protectRtp(b), out + " -> " + in);
