@@ -2,10 +2,12 @@ package org.sipshield.srtp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.sipshield.srtp.TestJson.hex;
-import static org.sipshield.srtp.TestJson.list;
-import static org.sipshield.srtp.TestJson.obj;
-import static org.sipshield.srtp.TestJson.str;
+import static org.sipshield.jni.TestJson.hex;
+import static org.sipshield.jni.TestJson.list;
+import static org.sipshield.jni.TestJson.obj;
+import static org.sipshield.jni.TestJson.str;
+
+import org.sipshield.jni.TestJson;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -164,7 +166,7 @@ class SrtpVectorTest {
 
     /** The keystream is the ciphertext of an all-zero payload at SSRC 0, ROC 0, SEQ 0. */
     private static byte[] keystream(KeyedEngine engine, SuiteParams params, Map<String, Object> v) {
-        int length = ((Long) v.get("keystream_segment_length_octets")).intValue();
+        int length = ((Number) v.get("keystream_segment_length_octets")).intValue();
         byte[] key = hex(v, "session_key");
         byte[] salt = Arrays.copyOf(hex(v, "session_salt_already_shifted"), 14);
         byte[] packet = new byte[12 + length];
