@@ -76,6 +76,7 @@ import org.sipshield.tls.OcspSettings;
 import org.sipshield.tls.RevocationChecker;
 import org.sipshield.tls.TlsSocketFactory;
 import org.sipshield.tls.TrustStore;
+import org.sipshield.tls.TrustStoreRevocationCheck;
 import org.sipshield.tls.WebhookExpiryNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +105,7 @@ public final class SipShieldServer implements AutoCloseable {
     private B2bua b2bua;
     private ScheduledExecutorService housekeeping;
     private CertificateExpiryMonitor expiryMonitor;
+    private RevocationChecker ocsp;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -164,6 +166,18 @@ public final class SipShieldServer implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(this::purgeExpiredRegistrations, 30, 30, TimeUnit.SECONDS);
         startCertificateMonitor(config);
+        if (ocsp != null) {
+            TrustStoreRevocationCheck trustCheck = new TrustStoreRevocationCheck(
+                    new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp);
+            long every = config.tls().ocspCheckEverySeconds();
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    trustCheck.runOnce();
+                } catch (RuntimeException e) {
+                    LOG.warn("OCSP check of the SIP trust store: {}", e.toString());
+                }
+            }, 5, every, TimeUnit.SECONDS);
+        }
     }
 
     /** Expiry warnings for our identities and trust stores, in the log and, if configured, to a webhook. */
@@ -302,7 +316,7 @@ public final class SipShieldServer implements AutoCloseable {
             throws GeneralSecurityException, IOException {
         TlsSettings tls = config.tls();
         Set<org.sipshield.tls.DeviceSecurityMode> modes = TlsModes.sipListenerModes(config);
-        RevocationChecker ocsp = null;
+        ocsp = null;
         if (tls.ocspEnabled()) {
             Duration every = Duration.ofSeconds(tls.ocspCheckEverySeconds());
             ocsp = new OcspClient(tls.ocspResponder() == null ? OcspSettings.fromCertificate(every, tls.ocspStrict())
