@@ -109,6 +109,7 @@ public final class SipShieldServer implements AutoCloseable {
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, tlsSockets(TlsContexts.create(identity, null)));
+        org.sipshield.proxy.screening.ScreeningValve.register(stackName, requestRateLimit(config.security())); // hostile input
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
         SipFactory factory = SipFactory.getInstance();
@@ -261,6 +262,10 @@ public final class SipShieldServer implements AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
         properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
+        // hostile input: malformed messages are refused by our screening parser, before any transaction
+        properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
+                org.sipshield.proxy.screening.ScreeningMessageParserFactory.class.getName());
+        properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", org.sipshield.proxy.screening.ScreeningValve.class.getName());
         return properties;
     }
 
@@ -323,5 +328,14 @@ public final class SipShieldServer implements AutoCloseable {
             registrationStore = null;
         }
         SipNetworkLayer.unregister(stackName);
+        org.sipshield.proxy.screening.ScreeningValve.unregister(stackName);
+    }
+
+    /** The per-source request rate limit; fixed for the life of the instance, like the listeners. */
+    private static org.sipshield.proxy.screening.ScreeningValve.Limit requestRateLimit(SecuritySettings security) {
+        return new org.sipshield.proxy.screening.ScreeningValve.Limit(new org.sipshield.proxy.screening.RequestRateLimiter(
+                security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
+                security.rateLimitedSourcesTracked(), System::nanoTime),
+                security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503);
     }
 }
