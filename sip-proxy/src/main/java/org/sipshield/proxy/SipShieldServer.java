@@ -43,6 +43,7 @@ import org.sipshield.proxy.b2bua.TargetResolver;
 import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
 import org.sipshield.proxy.pipeline.ClassifySource;
 import org.sipshield.proxy.pipeline.DigestAuthentication;
+import org.sipshield.proxy.pipeline.PingPolicy;
 import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
@@ -133,7 +134,8 @@ public final class SipShieldServer implements AutoCloseable {
             SipRequestHandler handler = new SipRequestHandler(messages, headers, "sipshield/" + Version.current(),
                     pipeline(dataDirectory), (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
-                    routing, b2bua);
+                    routing, b2bua,
+                    new RequestPipeline(List.of(new PingPolicy(model::get, new ClassifySource(model::get, this::isRegisteredFrom))))); // hostile input
             for (SipProvider provider : providers) {
                 provider.addSipListener(handler);
                 LOG.info("listening on {}", describe(provider));
