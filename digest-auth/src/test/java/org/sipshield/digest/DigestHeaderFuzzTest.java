@@ -25,7 +25,8 @@ class DigestHeaderFuzzTest {
             return;
         }
         assertNotNull(parsed.username());
-        if (parsed.response().length() >= 16) {
+        String shownFields = parsed.username() + parsed.realm() + parsed.uri();
+        if (parsed.response().length() >= 16 && !shownFields.contains(parsed.response())) {
             assertFalse(parsed.toString().contains(parsed.response()), "toString must not show the digest response");
         }
         try {
