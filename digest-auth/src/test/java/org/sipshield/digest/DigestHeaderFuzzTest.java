@@ -25,9 +25,16 @@ class DigestHeaderFuzzTest {
             return;
         }
         assertNotNull(parsed.username());
-        String shownFields = parsed.username() + parsed.realm() + parsed.uri();
-        if (parsed.response().length() >= 16 && !shownFields.contains(parsed.response())) {
-            assertFalse(parsed.toString().contains(parsed.response()), "toString must not show the digest response");
+        // toString must not depend on the response: the same credentials with another response print alike
+        String header = parsed.toHeaderValue();
+        String responseParam = "response=\"" + parsed.response() + "\"";
+        String other = parsed.response().chars().allMatch(c -> c == '0') ? "1" : "0";
+        String otherResponse = "response=\"" + other.repeat(Math.max(1, parsed.response().length())) + "\"";
+        try {
+            DigestAuthorization twin = DigestAuthorization.parse(header.replace(responseParam, otherResponse));
+            assertEquals(parsed.toString(), twin.toString(), "toString shows the digest response");
+        } catch (DigestParseException e) {
+            // the other response is not valid for these parameters: nothing to compare
         }
         try {
             assertEquals(parsed.toHeaderValue(), DigestAuthorization.parse(parsed.toHeaderValue()).toHeaderValue());
