@@ -40,8 +40,13 @@ final class ModelReader {
         int block = m.integer("digestBlockSeconds", 600, 1, 86400);
         SecuritySettings.Rejection blocked = m.enumValue("blockedSource", SecuritySettings.Rejection.class,
                 SecuritySettings.Rejection.DROP, Enum::name);
+        int rate = m.integer("requestsPerSecondPerSource", SecuritySettings.DEFAULT_REQUESTS_PER_SECOND_PER_SOURCE, 1, 100000);
+        int burst = m.integer("requestBurstPerSource", SecuritySettings.DEFAULT_REQUEST_BURST_PER_SOURCE, 1, 1000000);
+        SecuritySettings.FloodAction flood = m.enumValue("overRequestLimit", SecuritySettings.FloodAction.class,
+                SecuritySettings.FloodAction.DROP, Enum::name);
+        int tracked = m.integer("rateLimitedSourcesTracked", SecuritySettings.DEFAULT_RATE_LIMITED_SOURCES_TRACKED, 16, 10000000);
         m.finish();
-        return new SecuritySettings(unknown, limit, window, block, blocked);
+        return new SecuritySettings(unknown, limit, window, block, blocked, rate, burst, flood, tracked);
     }
 
     static SipTrunkSecurityProfile trunkProfile(YamlMapping m) {

@@ -42,22 +42,22 @@ public record SipShieldConfig(
     }
 
     public Optional<SipTrunkSecurityProfile> trunkProfile(String name) {
-        return sipTrunkSecurityProfiles.stream().filter(p -> p.name().equals(name)).findFirst();
+        return sipTrunkSecurityProfiles.stream().filter(p -> name != null && name.equals(p.name())).findFirst();
     }
 
     public Optional<PhoneSecurityProfile> phoneProfile(String name) {
-        return phoneSecurityProfiles.stream().filter(p -> p.name().equals(name)).findFirst();
+        return phoneSecurityProfiles.stream().filter(p -> name != null && name.equals(p.name())).findFirst();
     }
 
     public Optional<SipTrunk> trunk(String name) {
-        return sipTrunks.stream().filter(t -> t.name().equals(name)).findFirst();
+        return sipTrunks.stream().filter(t -> name != null && name.equals(t.name())).findFirst();
     }
 
     public Optional<EndUser> endUser(String userId) {
-        return endUsers.stream().filter(u -> u.userId().equals(userId)).findFirst();
+        return endUsers.stream().filter(u -> userId != null && userId.equals(u.userId())).findFirst();
     }
 
     public Optional<ApplicationUser> applicationUser(String userId) {
-        return applicationUsers.stream().filter(u -> u.userId().equals(userId)).findFirst();
+        return applicationUsers.stream().filter(u -> userId != null && userId.equals(u.userId())).findFirst();
     }
 }

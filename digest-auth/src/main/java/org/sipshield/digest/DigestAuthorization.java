@@ -98,8 +98,13 @@ public final class DigestAuthorization {
         } else if (nc != null || cnonce != null) {
             throw invalid("nc/cnonce without qop");
         }
-        return new DigestAuthorization(username, userhash, realm, nonce, uri, response.toLowerCase(Locale.ROOT),
-                algorithm, cnonce, p.get("opaque").orElse(null), qop, nc == null ? null : nc.toLowerCase(Locale.ROOT));
+        try {
+            return new DigestAuthorization(username, userhash, realm, nonce, uri, response.toLowerCase(Locale.ROOT),
+                    algorithm, cnonce, p.get("opaque").orElse(null), qop, nc == null ? null : nc.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException unsafe) {
+            // the constructor's own checks (control characters, length): still a parse failure, typed as one
+            throw invalid(unsafe.getMessage());
+        }
     }
 
     private static DigestParseException invalid(String detail) {

@@ -54,8 +54,13 @@ public final class DigestChallenge {
         if (algorithm != null && !DigestParams.isToken(algorithm)) {
             throw new DigestParseException(INVALID_PARAMETER_VALUE, -1, "algorithm is not a token");
         }
-        return new DigestChallenge(realm, nonce, p.get("opaque").orElse(null), algorithm, qops,
-                flag(p, "stale"), flag(p, "userhash"));
+        try {
+            return new DigestChallenge(realm, nonce, p.get("opaque").orElse(null), algorithm, qops,
+                    flag(p, "stale"), flag(p, "userhash"));
+        } catch (IllegalArgumentException unsafe) {
+            // found by DigestHeaderFuzzTest: a control character in opaque escaped as IllegalArgumentException
+            throw new DigestParseException(INVALID_PARAMETER_VALUE, -1, unsafe.getMessage());
+        }
     }
 
     private static boolean flag(DigestParams p, String name) {

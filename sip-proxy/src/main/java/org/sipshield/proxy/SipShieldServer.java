@@ -49,6 +49,7 @@ import org.sipshield.proxy.b2bua.TargetResolver;
 import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
 import org.sipshield.proxy.pipeline.ClassifySource;
 import org.sipshield.proxy.pipeline.DigestAuthentication;
+import org.sipshield.proxy.pipeline.PingPolicy;
 import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
@@ -60,6 +61,8 @@ import org.sipshield.proxy.registrar.RegistrarSettings;
 import org.sipshield.proxy.registrar.SourceAddress;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.proxy.screening.RequestRateLimiter;
+import org.sipshield.proxy.screening.ScreeningValve;
 import org.sipshield.proxy.security.SecurityModel;
 import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.proxy.transport.JainSipLogger;
@@ -125,6 +128,7 @@ public final class SipShieldServer implements AutoCloseable {
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity), this::namesOfTrunkAt));
+        ScreeningValve.register(stackName, requestRateLimit(config.security()));
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
         SipFactory factory = SipFactory.getInstance();
@@ -148,7 +152,8 @@ public final class SipShieldServer implements AutoCloseable {
             SipRequestHandler handler = new SipRequestHandler(messages, headers, "sipshield/" + Version.current(),
                     pipeline(dataDirectory), (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
-                    routing, b2bua);
+                    routing, b2bua,
+                    new RequestPipeline(List.of(new PingPolicy(model::get, new ClassifySource(model::get, this::isRegisteredFrom)))));
             for (SipProvider provider : providers) {
                 provider.addSipListener(handler);
                 LOG.info("listening on {}", describe(provider));
@@ -303,6 +308,10 @@ public final class SipShieldServer implements AutoCloseable {
         properties.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
         properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
+        // hostile input: malformed messages are refused by our screening parser, before any transaction
+        properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
+                org.sipshield.proxy.screening.ScreeningMessageParserFactory.class.getName());
+        properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", ScreeningValve.class.getName());
         return properties;
     }
 
@@ -394,5 +403,14 @@ public final class SipShieldServer implements AutoCloseable {
             registrationStore = null;
         }
         SipNetworkLayer.unregister(stackName);
+        ScreeningValve.unregister(stackName);
+    }
+
+    /** The per-source request rate limit; fixed for the life of the instance, like the listeners. */
+    private static ScreeningValve.Limit requestRateLimit(SecuritySettings security) {
+        return new ScreeningValve.Limit(new RequestRateLimiter(
+                security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
+                security.rateLimitedSourcesTracked(), System::nanoTime),
+                security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503);
     }
 }

@@ -94,14 +94,16 @@ public final class ClassifySource implements PipelineStep {
         }
         Optional<DeviceIdentity> device = current.deviceByNumber(number);
         if (device.isEmpty()) {
-            return Optional.empty();
+            return register ? RegisterDecoy.of(current) : Optional.empty(); // no extension enumeration by REGISTER
         }
         PhoneSecurityProfile profile = current.profileOf(device.get());
         if (!profile.transportType().admits(inbound.transport())) {
             return Optional.empty();
         }
         // Without digest, a device's requests are its own only when they come from where it registered.
-        if (!register && !profile.enableDigestAuthentication()
+        // With unknownSource DROP, digest too: otherwise a 407 would tell a scanner which numbers exist.
+        boolean invisible = current.config().security().unknownSource() == SecuritySettings.Rejection.DROP;
+        if (!register && (!profile.enableDigestAuthentication() || invisible)
                 && !registrations.isRegisteredFrom(device.get().deviceName(), inbound.source())) {
             return Optional.empty();
         }

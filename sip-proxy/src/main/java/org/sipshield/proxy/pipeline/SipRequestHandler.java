@@ -46,9 +46,17 @@ public final class SipRequestHandler implements SipListener {
     private final RegisterHandler registrar;
     private final TargetResolver routing;
     private final B2bua b2bua;
+    private final RequestPipeline pings;
 
     public SipRequestHandler(MessageFactory messages, HeaderFactory headers, String userAgent, RequestPipeline pipeline,
             RegisterHandler registrar, TargetResolver routing, B2bua b2bua) {
+        this(messages, headers, userAgent, pipeline, registrar, routing, b2bua, new RequestPipeline(java.util.List.of()));
+    }
+
+    /** pings: what an OPTIONS ping to the proxy itself passes before it is answered (see {@link PingPolicy}). */
+    public SipRequestHandler(MessageFactory messages, HeaderFactory headers, String userAgent, RequestPipeline pipeline,
+            RegisterHandler registrar, TargetResolver routing, B2bua b2bua, RequestPipeline pings) {
+        this.pings = pings;
         this.messages = messages;
         this.headers = headers;
         this.userAgent = userAgent;
@@ -101,7 +109,12 @@ public final class SipRequestHandler implements SipListener {
                 return;
             }
             if (isPing(request)) {
-                transaction.sendResponse(okToOptions(request));
+                Verdict ping = pings.apply(new InboundRequest(event, transaction));
+                if (ping.proceeds()) {
+                    transaction.sendResponse(okToOptions(request));
+                } else {
+                    LOG.debug("dropped a ping: {}", ping.reason());
+                }
                 return;
             }
             InboundRequest inbound = new InboundRequest(event, transaction);

@@ -38,8 +38,15 @@ public final class Sipp {
 
     /** Starts a sipp server (UAS) that handles one call of the scenario on localIp:port. */
     public static Server server(String scenario, Map<String, String> variables, String transport, String localIp, int port) {
+        return server(scenario, variables, transport, localIp, port, new String[0]);
+    }
+
+    /** A sipp server with further options, e.g. "-m", "20" to handle twenty calls. */
+    public static Server server(String scenario, Map<String, String> variables, String transport, String localIp, int port,
+            String... extra) {
         Path work = workDirectory();
         List<String> command = command(scenarioFile(scenario, variables, work), transport, localIp, port);
+        command.addAll(List.of(extra));
         try {
             Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(work.resolve("stdout.log").toFile())

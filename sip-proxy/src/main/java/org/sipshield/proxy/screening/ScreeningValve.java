@@ -1,0 +1,108 @@
+package org.sipshield.proxy.screening;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.SIPMessageValve;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import java.io.IOException;
+import java.text.ParseException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sip.SipStack;
+import javax.sip.header.RetryAfterHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Named in the stack property gov.nist.javax.sip.SIP_MESSAGE_VALVE: runs for every request
+ * before jain-sip creates a transaction. It answers the requests {@link ScreeningMessageParser}
+ * refused, and applies the per-source rate limit to everything that would start something new;
+ * requests of dialogs the stack already holds, and ACKs, are never limited.
+ * jain-sip instantiates it by name, so its limiter is registered per stack name beforehand.
+ */
+public final class ScreeningValve implements SIPMessageValve {
+    private static final Logger LOG = LoggerFactory.getLogger(ScreeningValve.class);
+    private static final Map<String, Limit> LIMITS_BY_STACK = new ConcurrentHashMap<>();
+
+    /** The limiter of one stack and what a request over it gets. */
+    public record Limit(RequestRateLimiter limiter, boolean reject503) {}
+
+    private volatile SIPTransactionStack stack;
+    private volatile Limit limit;
+
+    public static void register(String stackName, Limit limit) {
+        LIMITS_BY_STACK.put(stackName, limit);
+    }
+
+    public static void unregister(String stackName) {
+        LIMITS_BY_STACK.remove(stackName);
+    }
+
+    @Override
+    public void init(SipStack sipStack) {
+        stack = (SIPTransactionStack) sipStack;
+        limit = LIMITS_BY_STACK.get(sipStack.getStackName());
+    }
+
+    @Override
+    public boolean processRequest(SIPRequest request, MessageChannel channel) {
+        if (request.getApplicationData() instanceof Rejection rejection) {
+            answer(request, channel, rejection.status(), rejection.reason(), 0);
+            return false;
+        }
+        Limit current = limit;
+        if (current == null || isExempt(request) || current.limiter().admit(request.getRemoteAddress())) {
+            return true;
+        }
+        if (current.reject503() && !Request.ACK.equals(request.getMethod())) {
+            answer(request, channel, Response.SERVICE_UNAVAILABLE, "Service Unavailable",
+                    current.limiter().secondsUntilAdmitted());
+        }
+        return false;
+    }
+
+    /** ACKs and requests of dialogs that exist: the calls already up are never throttled. */
+    private boolean isExempt(SIPRequest request) {
+        if (Request.ACK.equals(request.getMethod())) {
+            return true;
+        }
+        if (request.getToTag() == null) {
+            return false;
+        }
+        SIPTransactionStack current = stack;
+        return current != null && current.getDialog(request.getDialogId(true)) != null;
+    }
+
+    private static void answer(SIPRequest request, MessageChannel channel, int status, String reason, int retryAfter) {
+        if (Request.ACK.equals(request.getMethod())) {
+            return;
+        }
+        try {
+            SIPResponse response = request.createResponse(status, reason);
+            if (response.getTo().getTag() == null) {
+                response.getTo().setTag(Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+            }
+            if (retryAfter > 0) {
+                RetryAfterHeader header = new gov.nist.javax.sip.header.RetryAfter();
+                header.setRetryAfter(retryAfter);
+                response.setHeader(header);
+            }
+            channel.sendMessage(response);
+        } catch (IOException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.debug("could not answer {} {}: {}", status, reason, e.toString());
+        }
+    }
+
+    @Override
+    public boolean processResponse(Response response, MessageChannel channel) {
+        return true;
+    }
+
+    @Override
+    public void destroy() {
+    }
+}

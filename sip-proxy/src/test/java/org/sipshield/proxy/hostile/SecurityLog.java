@@ -1,0 +1,29 @@
+package org.sipshield.proxy.hostile;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** The security event lines ("sipshield.security") logged while a test runs. */
+final class SecurityLog implements AutoCloseable {
+    private final Logger logger = (Logger) LoggerFactory.getLogger("sipshield.security");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    SecurityLog() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    List<String> lines(String containing) {
+        synchronized (appender) {
+            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).filter(l -> l.contains(containing)).toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}
