@@ -14,6 +14,7 @@ targets=(
   "digest-auth:org.sipshield.digest.DigestHeaderFuzzTest#authorizationHeader"
   "digest-auth:org.sipshield.digest.DigestHeaderFuzzTest#challengeHeader"
   "config:org.sipshield.config.ConfigLoaderFuzzTest#anyTextIsLoadedOrRefusedWithProblems"
+  "srtp:org.sipshield.srtp.SdesCryptoFuzzTest#anyLineIsParsedOrRefusedWithAReason"
 )
 filter="${1:-}"
 logs="$here/target/robustness"
