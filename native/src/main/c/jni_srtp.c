@@ -1,0 +1,281 @@
+/*
+ * JNI glue: argument checks and the mapping from Java handles/buffers to ss_session calls.
+ * No JNI call here allocates on the per-packet paths: direct buffer addresses are read,
+ * batch arrays are pinned with GetPrimitiveArrayCritical.
+ */
+#include <jni.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <srtp2/srtp.h>
+
+#include "org_sipshield_jni_SrtpNative.h"
+#include "ss_core.h"
+
+#define SIPSHIELD_SRTP_CORE_VERSION "0.2.0"
+
+#define SAME(j, c) _Static_assert(org_sipshield_jni_SrtpNative_##j == (c), #j " differs between Java and C")
+SAME(STATUS_OK, SS_OK);
+SAME(STATUS_AUTH_FAILED, SS_AUTH_FAILED);
+SAME(STATUS_REPLAYED, SS_REPLAYED);
+SAME(STATUS_BAD_PACKET, SS_BAD_PACKET);
+SAME(STATUS_BUFFER_TOO_SMALL, SS_BUFFER_TOO_SMALL);
+SAME(STATUS_BAD_MKI, SS_BAD_MKI);
+SAME(STATUS_TOO_MANY_STREAMS, SS_TOO_MANY_STREAMS);
+SAME(STATUS_INDEX_EXHAUSTED, SS_INDEX_EXHAUSTED);
+SAME(STATUS_BAD_ARGUMENT, SS_BAD_ARGUMENT);
+SAME(STATUS_UNSUPPORTED, SS_UNSUPPORTED);
+SAME(STATUS_INTERNAL_ERROR, SS_INTERNAL_ERROR);
+SAME(SUITE_AEAD_AES_128_GCM, SS_AEAD_AES_128_GCM);
+SAME(SUITE_AEAD_AES_256_GCM, SS_AEAD_AES_256_GCM);
+SAME(SUITE_AES_CM_128_HMAC_SHA1_80, SS_AES_CM_128_HMAC_SHA1_80);
+SAME(SUITE_AES_CM_128_HMAC_SHA1_32, SS_AES_CM_128_HMAC_SHA1_32);
+SAME(SUITE_AES_256_CM_HMAC_SHA1_80, SS_AES_256_CM_HMAC_SHA1_80);
+SAME(SUITE_AES_256_CM_HMAC_SHA1_32, SS_AES_256_CM_HMAC_SHA1_32);
+SAME(SUITE_F8_128_HMAC_SHA1_80, SS_F8_128_HMAC_SHA1_80);
+SAME(SUITE_AES_192_CM_HMAC_SHA1_80, SS_AES_192_CM_HMAC_SHA1_80);
+SAME(SUITE_AES_192_CM_HMAC_SHA1_32, SS_AES_192_CM_HMAC_SHA1_32);
+SAME(OP_PROTECT_RTP, SS_PROTECT_RTP);
+SAME(OP_UNPROTECT_RTP, SS_UNPROTECT_RTP);
+SAME(OP_PROTECT_RTCP, SS_PROTECT_RTCP);
+SAME(OP_UNPROTECT_RTCP, SS_UNPROTECT_RTCP);
+SAME(ENGINE_OPENSSL, SS_ENGINE_OPENSSL);
+SAME(ENGINE_LIBSRTP2, SS_ENGINE_LIBSRTP2);
+SAME(DIRECTION_OUTBOUND, SS_OUTBOUND);
+SAME(DIRECTION_INBOUND, SS_INBOUND);
+SAME(MAX_STREAMS, SS_MAX_STREAMS);
+SAME(MIN_REPLAY_WINDOW, SS_MIN_WINDOW);
+SAME(MAX_REPLAY_WINDOW, SS_MAX_WINDOW);
+SAME(MAX_MKI_LENGTH, SS_MAX_MKI);
+
+#define KEY_INPUT_MAX 64  /* longest key, salt or auth key accepted from Java */
+
+static inline ss_session *session_of(jlong handle) {
+    return (ss_session *)(intptr_t)handle;
+}
+
+static int op_allowed(const ss_session *s, int op) {
+    int protect = op == SS_PROTECT_RTP || op == SS_PROTECT_RTCP;
+    int unprotect = op == SS_UNPROTECT_RTP || op == SS_UNPROTECT_RTCP;
+    return (protect && s->direction == SS_OUTBOUND) || (unprotect && s->direction == SS_INBOUND);
+}
+
+/* Copies a Java array into a fixed buffer; -1 if null or too long. Keys never stay on the Java side
+ * of the copy longer than the caller keeps them. */
+static int copy_in(JNIEnv *env, jbyteArray array, uint8_t *dst, size_t max) {
+    if (array == NULL) return -1;
+    jsize n = (*env)->GetArrayLength(env, array);
+    if (n < 0 || (size_t)n > max) return -1;
+    (*env)->GetByteArrayRegion(env, array, 0, n, (jbyte *)dst);
+    return (int)n;
+}
+
+JNIEXPORT jstring JNICALL Java_org_sipshield_jni_SrtpNative_version(JNIEnv *env, jclass cls) {
+    (void)cls;
+    char text[256];
+    snprintf(text, sizeof text, "sipshield-srtp %s (%s; %s)", SIPSHIELD_SRTP_CORE_VERSION,
+             OpenSSL_version(OPENSSL_VERSION), srtp_get_version_string());
+    return (*env)->NewStringUTF(env, text);
+}
+
+JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSession(JNIEnv *env, jclass cls, jint engine,
+        jint suite, jint direction, jbyteArray masterKey, jbyteArray masterSalt, jbyteArray mki, jint window) {
+    (void)cls;
+    uint8_t key[KEY_INPUT_MAX], salt[KEY_INPUT_MAX], mki_bytes[SS_MAX_MKI];
+    int key_len = copy_in(env, masterKey, key, sizeof key);
+    int salt_len = copy_in(env, masterSalt, salt, sizeof salt);
+    int mki_len = copy_in(env, mki, mki_bytes, sizeof mki_bytes);
+    int rc = SS_BAD_ARGUMENT;
+    ss_session *s = NULL;
+    if (key_len >= 0 && salt_len >= 0 && mki_len >= 0 && window > 0) {
+        ss_params p = { suite, direction, key, (size_t)key_len, salt, (size_t)salt_len,
+                        mki_bytes, (size_t)mki_len, (unsigned)window };
+        if (engine == SS_ENGINE_OPENSSL) rc = ss_openssl_create(&p, &s);
+        else if (engine == SS_ENGINE_LIBSRTP2) rc = ss_libsrtp_create(&p, &s);
+    }
+    OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(salt, sizeof salt);
+    return rc == SS_OK ? (jlong)(intptr_t)s : -(jlong)rc;
+}
+
+JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSessionFromSessionKeysForTest(JNIEnv *env,
+        jclass cls, jint suite, jint direction, jbyteArray rtpKey, jbyteArray rtpSalt, jbyteArray rtpAuth,
+        jbyteArray rtcpKey, jbyteArray rtcpSalt, jbyteArray rtcpAuth, jbyteArray mki, jint window) {
+    (void)cls;
+    uint8_t b[6][KEY_INPUT_MAX], mki_bytes[SS_MAX_MKI];
+    int n[6];
+    jbyteArray in[6] = { rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth };
+    int ok = 1;
+    for (int i = 0; i < 6; i++) {
+        n[i] = copy_in(env, in[i], b[i], KEY_INPUT_MAX);
+        ok = ok && n[i] >= 0;
+    }
+    int mki_len = copy_in(env, mki, mki_bytes, sizeof mki_bytes);
+    int rc = SS_BAD_ARGUMENT;
+    ss_session *s = NULL;
+    if (ok && mki_len >= 0 && window > 0) {
+        ss_params p = { suite, direction, NULL, 0, NULL, 0, mki_bytes, (size_t)mki_len, (unsigned)window };
+        ss_session_keys rtp = { b[0], (size_t)n[0], b[1], (size_t)n[1], b[2], (size_t)n[2] };
+        ss_session_keys rtcp = { b[3], (size_t)n[3], b[4], (size_t)n[4], b[5], (size_t)n[5] };
+        rc = ss_openssl_create_with_session_keys(&p, &rtp, &rtcp, &s);
+    }
+    OPENSSL_cleanse(b, sizeof b);
+    return rc == SS_OK ? (jlong)(intptr_t)s : -(jlong)rc;
+}
+
+JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNative_destroySession(JNIEnv *env, jclass cls, jlong handle) {
+    (void)env; (void)cls;
+    if (handle > 0) {
+        ss_session *s = session_of(handle);
+        s->ops->destroy(s);
+    }
+}
+
+static jint process_one(JNIEnv *env, jlong handle, int op, jobject buffer, jint offset, jint length, jint capacity) {
+    if (handle <= 0 || buffer == NULL) return -SS_BAD_ARGUMENT;
+    ss_session *s = session_of(handle);
+    if (!op_allowed(s, op)) return -SS_BAD_ARGUMENT;
+    uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
+    jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
+    if (base == NULL || total < 0 || offset < 0 || length < 0 || capacity < length
+            || (jlong)offset + capacity > total) {
+        return -SS_BAD_ARGUMENT;
+    }
+    size_t out = 0;
+    int rc = s->ops->process(s, op, base + offset, (size_t)length, (size_t)capacity, &out);
+    return rc == SS_OK ? (jint)out : -rc;
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_protectRtp(JNIEnv *env, jclass cls, jlong h,
+        jobject buf, jint off, jint len, jint cap) {
+    (void)cls;
+    return process_one(env, h, SS_PROTECT_RTP, buf, off, len, cap);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_unprotectRtp(JNIEnv *env, jclass cls, jlong h,
+        jobject buf, jint off, jint len, jint cap) {
+    (void)cls;
+    return process_one(env, h, SS_UNPROTECT_RTP, buf, off, len, cap);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_protectRtcp(JNIEnv *env, jclass cls, jlong h,
+        jobject buf, jint off, jint len, jint cap) {
+    (void)cls;
+    return process_one(env, h, SS_PROTECT_RTCP, buf, off, len, cap);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_unprotectRtcp(JNIEnv *env, jclass cls, jlong h,
+        jobject buf, jint off, jint len, jint cap) {
+    (void)cls;
+    return process_one(env, h, SS_UNPROTECT_RTCP, buf, off, len, cap);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processBatch(JNIEnv *env, jclass cls, jlong handle,
+        jint op, jobject buffer, jintArray offsets, jintArray lengths, jint count, jint slot) {
+    (void)cls;
+    if (handle <= 0 || buffer == NULL || offsets == NULL || lengths == NULL || count < 0
+            || count > org_sipshield_jni_SrtpNative_MAX_BATCH || slot < 0) {
+        return -SS_BAD_ARGUMENT;
+    }
+    ss_session *s = session_of(handle);
+    if (!op_allowed(s, op)) return -SS_BAD_ARGUMENT;
+    uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
+    jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
+    if (base == NULL || total < 0 || (*env)->GetArrayLength(env, offsets) < count
+            || (*env)->GetArrayLength(env, lengths) < count) {
+        return -SS_BAD_ARGUMENT;
+    }
+    /* Copying 2 x count ints is cheaper than pinning the arrays (no GC locker) and just as
+     * allocation-free. */
+    jint offs[org_sipshield_jni_SrtpNative_MAX_BATCH], lens[org_sipshield_jni_SrtpNative_MAX_BATCH];
+    (*env)->GetIntArrayRegion(env, offsets, 0, count, offs);
+    (*env)->GetIntArrayRegion(env, lengths, 0, count, lens);
+    int ok = 0;
+    for (jint i = 0; i < count; i++) {
+        jlong off = offs[i], len = lens[i];
+        if (off < 0 || len < 0 || off > total) {
+            lens[i] = -SS_BAD_ARGUMENT;
+            continue;
+        }
+        jlong cap = total - off < slot ? total - off : slot;
+        if (len > cap) {
+            lens[i] = -SS_BAD_ARGUMENT;
+            continue;
+        }
+        size_t out = 0;
+        int rc = s->ops->process(s, op, base + off, (size_t)len, (size_t)cap, &out);
+        if (rc == SS_OK) {
+            lens[i] = (jint)out;
+            ok++;
+        } else {
+            lens[i] = -rc;
+        }
+    }
+    (*env)->SetIntArrayRegion(env, lengths, 0, count, lens);
+    return ok;
+}
+
+JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_roc(JNIEnv *env, jclass cls, jlong handle, jint ssrc) {
+    (void)env; (void)cls;
+    if (handle <= 0) return -1;
+    ss_session *s = session_of(handle);
+    return s->ops->roc(s, (uint32_t)ssrc);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_setRoc(JNIEnv *env, jclass cls, jlong handle, jint ssrc,
+        jint roc) {
+    (void)env; (void)cls;
+    if (handle <= 0) return SS_BAD_ARGUMENT;
+    ss_session *s = session_of(handle);
+    return s->ops->set_roc(s, (uint32_t)ssrc, (uint32_t)roc);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_deriveSessionKey(JNIEnv *env, jclass cls,
+        jbyteArray masterKey, jbyteArray masterSalt, jint label, jbyteArray out) {
+    (void)cls;
+    uint8_t key[KEY_INPUT_MAX], salt[KEY_INPUT_MAX], result[1024];
+    int key_len = copy_in(env, masterKey, key, sizeof key);
+    int salt_len = copy_in(env, masterSalt, salt, sizeof salt);
+    int rc = SS_BAD_ARGUMENT;
+    jsize out_len = out == NULL ? -1 : (*env)->GetArrayLength(env, out);
+    if (key_len > 0 && salt_len >= 0 && salt_len <= 14 && label >= 0 && label <= 5
+            && out_len >= 0 && (size_t)out_len <= sizeof result) {
+        rc = ss_kdf(key, (size_t)key_len, salt, (size_t)salt_len, (uint8_t)label, result, (size_t)out_len);
+        if (rc == SS_OK) (*env)->SetByteArrayRegion(env, out, 0, out_len, (jbyte *)result);
+    }
+    OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(result, sizeof result);
+    return rc;
+}
+
+JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorCreate(JNIEnv *env, jclass cls, jint key_len) {
+    (void)env; (void)cls;
+    ss_floor *f = NULL;
+    int rc = key_len > 0 ? ss_floor_create((size_t)key_len, &f) : SS_BAD_ARGUMENT;
+    return rc == SS_OK ? (jlong)(intptr_t)f : -(jlong)rc;
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorRun(JNIEnv *env, jclass cls, jlong handle,
+        jobject buffer, jint offset, jint length, jint capacity, jint packets) {
+    (void)cls;
+    if (handle <= 0 || buffer == NULL || packets < 0) return SS_BAD_ARGUMENT;
+    uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
+    jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
+    if (base == NULL || offset < 0 || length < 0 || capacity < length || (jlong)offset + capacity > total) {
+        return SS_BAD_ARGUMENT;
+    }
+    return ss_floor_run((ss_floor *)(intptr_t)handle, base + offset, (size_t)length, (size_t)capacity, packets);
+}
+
+JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorDestroy(JNIEnv *env, jclass cls, jlong handle) {
+    (void)env; (void)cls;
+    if (handle > 0) ss_floor_destroy((ss_floor *)(intptr_t)handle);
+}
+
+JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_nativeHeapInUse(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
+    struct mallinfo2 mi = mallinfo2();
+    return (jlong)(mi.uordblks + mi.hblkhd);
+}

@@ -1,0 +1,15 @@
+package org.sipshield.srtp;
+
+/** Which implementation runs a session. All produce byte-identical packets. */
+public enum SrtpEngine {
+    /** Our C core on OpenSSL libcrypto, through JNI: the production engine. */
+    OPENSSL,
+    /** Debian's libsrtp2 through JNI: the reference implementation (no AES-f8). */
+    LIBSRTP2,
+    /** Pure Java on JCE: a readable reference, and a fallback where the native library is absent. */
+    JAVA;
+
+    public boolean supports(CryptoSuite suite) {
+        return this != LIBSRTP2 || suite != CryptoSuite.F8_128_HMAC_SHA1_80;
+    }
+}
