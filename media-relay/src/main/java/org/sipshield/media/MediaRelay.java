@@ -91,58 +91,57 @@ public final class MediaRelay implements AutoCloseable {
      * @throws MediaPortsExhaustedException when no port pair is free for a leg
      */
     public RelaySession openSession(String label, MediaTimeoutListener listener) {
-        EventLoop loop = group.next();
-        int portA = bindablePair();
-        int portB;
-        try {
-            portB = bindablePair();
-        } catch (MediaPortsExhaustedException e) {
-            ports.release(portA);
-            throw e;
-        }
-        RelaySession session = new RelaySession(this, label, loop, portA, portB, listener);
+        RelaySession session = new RelaySession(this, label, group.next(), listener);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
-        try {
-            a.rtpChannel = bind(loop, portA, new MediaForwarder(a, b, false));
-            a.rtcpChannel = bind(loop, portA + 1, new MediaForwarder(a, b, true));
-            b.rtpChannel = bind(loop, portB, new MediaForwarder(b, a, false));
-            b.rtcpChannel = bind(loop, portB + 1, new MediaForwarder(b, a, true));
-        } catch (RuntimeException e) {
-            for (Channel c : new Channel[] {a.rtpChannel, a.rtcpChannel, b.rtpChannel, b.rtcpChannel}) {
-                if (c != null) {
-                    c.close().syncUninterruptibly();
-                }
-            }
-            ports.release(portA);
-            ports.release(portB);
-            throw e;
+        if (!bindLeg(session, a, b)) {
+            throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
+                    + options.ports().max());
+        }
+        if (!bindLeg(session, b, a)) {
+            a.rtpChannel.close();
+            a.rtcpChannel.close();
+            ports.release(a.localRtpPort());
+            throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
+                    + options.ports().max());
         }
         active.incrementAndGet();
         return session;
     }
 
-    /** A port pair, skipping pairs some other process holds (tried and given back to the end of the queue). */
-    private int bindablePair() {
-        for (int tries = ports.available(); tries > 0; tries--) {
-            int p = ports.take();
-            if (p < 0) {
-                break;
+    /**
+     * Takes port pairs until one binds: another process may hold ports of the range (a pair that
+     * fails goes back to the end of the queue), a bounded number of times.
+     */
+    private boolean bindLeg(RelaySession session, RelayLeg leg, RelayLeg far) {
+        for (int tries = 0; tries < 64; tries++) {
+            int port = ports.take();
+            if (port < 0) {
+                return false;
             }
-            if (isFree(p) && isFree(p + 1)) {
-                return p;
+            Channel[] bound = bindPair(session.loop(), leg, far, port);
+            if (bound != null) {
+                leg.bound(port, bound[0], bound[1]);
+                return true;
             }
-            ports.release(p);
+            ports.release(port);
         }
-        throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
-                + options.ports().max());
+        return false;
     }
 
-    private boolean isFree(int port) {
-        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress(options.bindAddress(), port))) {
-            return true;
-        } catch (java.net.SocketException e) {
-            return false;
+    /** Binds RTP and RTCP for one leg, or closes what it bound and answers null. */
+    private Channel[] bindPair(EventLoop loop, RelayLeg leg, RelayLeg far, int port) {
+        Channel rtp = null;
+        try {
+            rtp = bind(loop, port, new MediaForwarder(leg, far, false));
+            Channel rtcp = bind(loop, port + 1, new MediaForwarder(leg, far, true));
+            return new Channel[] {rtp, rtcp};
+        } catch (RuntimeException e) {
+            if (rtp != null) {
+                rtp.close().syncUninterruptibly();
+            }
+            LOG.debug("media port pair {} not bindable: {}", port, e.toString());
+            return null;
         }
     }
 

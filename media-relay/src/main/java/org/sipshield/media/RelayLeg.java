@@ -21,7 +21,8 @@ import org.sipshield.srtp.SrtpStatus;
 public final class RelayLeg {
     private final RelaySession session;
     private final RelaySide side;
-    private final int rtpPort;
+    // set once, before the session is handed out
+    private int rtpPort;
     Channel rtpChannel;
     Channel rtcpChannel;
 
@@ -41,11 +42,17 @@ public final class RelayLeg {
     private long replays;
     private long droppedForeign;
     private long droppedOther;
+    private SrtpStatus lastStatus = SrtpStatus.OK;
 
-    RelayLeg(RelaySession session, RelaySide side, int rtpPort) {
+    RelayLeg(RelaySession session, RelaySide side) {
         this.session = session;
         this.side = side;
-        this.rtpPort = rtpPort;
+    }
+
+    void bound(int port, Channel rtp, Channel rtcp) {
+        this.rtpPort = port;
+        this.rtpChannel = rtp;
+        this.rtcpChannel = rtcp;
     }
 
     public RelaySide side() {
@@ -110,6 +117,7 @@ public final class RelayLeg {
         LegMedia mine = media;
         if (mine == null || out.media == null) {
             droppedOther++;
+            dropped("not configured");
             packet.release();
             return;
         }
@@ -126,17 +134,23 @@ public final class RelayLeg {
         }
         if (length < (rtcp ? 8 : 12) || (buf.getByte(index) & 0xC0) != 0x80) {
             droppedOther++;
+            dropped("not RTP/RTCP");
             packet.release();
             return;
         }
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
         // epoll hands each datagram over as a slice of its receive buffer (one slot per datagram with
-        // recvmmsg): work on the parent buffer's memory, where the slot leaves room for the tag
-        ByteBuf root = buf.unwrap() != null ? buf.unwrap() : buf;
+        // recvmmsg), sometimes wrapped by the leak detector: work on the receive buffer's memory,
+        // where the slot leaves room for the tag
+        ByteBuf root = buf;
+        while (root.unwrap() != null) {
+            root = root.unwrap();
+        }
         int at = root == buf ? index : (int) (buf.memoryAddress() - root.memoryAddress()) + index;
         if (length + room > MediaRelay.DATAGRAM_SLOT || root.capacity() - at - length < room) {
             droppedOther++;
+            dropped("no room");
             packet.release();
             return;
         }
@@ -164,13 +178,16 @@ public final class RelayLeg {
                 : (latchedRtcp != null ? latchedRtcp : media.signalled(true));
         if (destination == null) {
             droppedOther++;
+            dropped("no destination");
             received.release();
             return;
         }
         if (protect != null) {
             SrtpStatus status = rtcp ? protect.protectRtcp(nio) : protect.protectRtp(nio);
             if (status != SrtpStatus.OK) {
+                lastStatus = status;
                 droppedOther++;
+                dropped("protect failed");
                 received.release();
                 return;
             }
@@ -215,13 +232,22 @@ public final class RelayLeg {
         session.latched(this, source, rtcp);
     }
 
+    /** Off the hot path: only packets that are dropped pay for this, and only with debug logging on. */
+    private void dropped(String why) {
+        if (RelaySession.LOG.isDebugEnabled()) {
+            RelaySession.LOG.debug("{}: {} {}: dropped: {}", session.label(), this, why, lastStatus);
+        }
+    }
+
     private void countRefused(SrtpStatus status) {
+        lastStatus = status;
         if (status == SrtpStatus.AUTH_FAILED) {
             authFailures++;
         } else if (status == SrtpStatus.REPLAYED) {
             replays++;
         } else {
             droppedOther++;
+            dropped("unprotect failed");
         }
     }
 

@@ -31,12 +31,12 @@ public final class RelaySession implements AutoCloseable {
     private boolean closed; // event loop only
     private volatile boolean closing;
 
-    RelaySession(MediaRelay relay, String label, EventLoop loop, int rtpPortA, int rtpPortB, MediaTimeoutListener listener) {
+    RelaySession(MediaRelay relay, String label, EventLoop loop, MediaTimeoutListener listener) {
         this.relay = relay;
         this.label = label;
         this.loop = loop;
-        this.a = new RelayLeg(this, RelaySide.A, rtpPortA);
-        this.b = new RelayLeg(this, RelaySide.B, rtpPortB);
+        this.a = new RelayLeg(this, RelaySide.A);
+        this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
         this.timeoutNanos = relay.options().mediaTimeout().toNanos();
         this.lastMediaNanos = System.nanoTime();
@@ -48,6 +48,10 @@ public final class RelaySession implements AutoCloseable {
 
     public RelayLeg leg(RelaySide side) {
         return side == RelaySide.A ? a : b;
+    }
+
+    EventLoop loop() {
+        return loop;
     }
 
     LatchingPolicy latching() {

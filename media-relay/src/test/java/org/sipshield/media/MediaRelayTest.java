@@ -36,6 +36,12 @@ class MediaRelayTest {
 
     private MediaRelay relay;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void everyBufferWrappedByTheLeakDetector() {
+        // production samples one buffer in 128 and wraps it: every packet here takes that path
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+    }
+
     @BeforeEach
     void start() throws Exception {
         relay = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 99))
