@@ -159,6 +159,7 @@ public final class RelayLeg {
             SrtpStatus status = rtcp ? inbound.unprotectRtcp(nio) : inbound.unprotectRtp(nio);
             if (status != SrtpStatus.OK) {
                 countRefused(status);
+                dropped(rtcp ? "SRTCP refused" : "SRTP refused");
                 packet.release();
                 return;
             }
@@ -247,7 +248,6 @@ public final class RelayLeg {
             replays++;
         } else {
             droppedOther++;
-            dropped("unprotect failed");
         }
     }
 
