@@ -45,6 +45,9 @@ public final class MediaSdpRewriter implements SdpRewriter {
 
     @Override
     public byte[] rewrite(Call call, Call.Side arrivedOn, byte[] sdp) {
+        if (sdp == null || sdp.length == 0) {
+            return sdp; // no offer here (delayed offer): nothing to anchor yet
+        }
         Optional<SdpMessage> parsed = SdpMessage.parse(sdp);
         if (parsed.isEmpty()) {
             throw new SdpRejectedException(488, "the body is not an SDP we can anchor");
