@@ -5,7 +5,9 @@
 # protocol) on 127.0.0.1, in the same run. For each: the highest N with zero loss over a step
 # (doubling from --start, then two bisections), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine.
-# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine]
+# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1]
+# A packet more than 50 ms late counts as lost. The generator shares the machine with the relay,
+# so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
 # The default run (20 s steps) takes about 6-8 minutes; --seconds 60 gives the issue's 60 s steps.
 set -eu
 cd "$(dirname "$0")/.."

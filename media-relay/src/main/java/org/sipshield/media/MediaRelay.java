@@ -31,8 +31,8 @@ public final class MediaRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
     /** Room per datagram: any UDP payload on an Ethernet path plus what SRTP protection appends. */
     static final int DATAGRAM_SLOT = 2048;
-    /** Datagrams read per recvmmsg call. */
-    static final int DATAGRAMS_PER_READ = 16;
+    /** Datagrams read per recvmmsg call (1: plain recvmsg); a tuning knob for measurements, not configuration. */
+    static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 16);
 
     private final MediaRelayOptions options;
     private final MultiThreadIoEventLoopGroup group;
@@ -136,7 +136,7 @@ public final class MediaRelay implements AutoCloseable {
             rtp = bind(loop, port, new MediaForwarder(leg, far, false));
             Channel rtcp = bind(loop, port + 1, new MediaForwarder(leg, far, true));
             return new Channel[] {rtp, rtcp};
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the native bind error (an IOException) unchecked
             if (rtp != null) {
                 rtp.close().syncUninterruptibly();
             }
@@ -149,7 +149,7 @@ public final class MediaRelay implements AutoCloseable {
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DATAGRAM_SLOT * DATAGRAMS_PER_READ))
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_SLOT)
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAMS_PER_READ > 1 ? DATAGRAM_SLOT : 0)
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, 32)

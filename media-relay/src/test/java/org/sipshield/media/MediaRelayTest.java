@@ -244,6 +244,20 @@ class MediaRelayTest {
         }
     }
 
+    @Test
+    void aPortHeldByAnotherProcessIsSkipped() throws Exception {
+        MediaRelay small = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
+                new PortRange(PORT_MIN + 300, PORT_MIN + 307)));
+        try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), PORT_MIN + 300));
+                RelaySession session = small.openSession("call 9", null)) {
+            assertEquals(PORT_MIN + 302, session.leg(RelaySide.A).localRtpPort());
+            assertEquals(PORT_MIN + 304, session.leg(RelaySide.B).localRtpPort());
+        } finally {
+            small.close();
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
             Thread.sleep(10);

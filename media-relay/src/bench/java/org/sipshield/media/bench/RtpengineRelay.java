@@ -34,7 +34,7 @@ final class RtpengineRelay implements RelayUnderTest {
     RtpengineRelay(int threads) throws Exception {
         Path log = Files.createTempFile("rtpengine", ".log");
         process = new ProcessBuilder("rtpengine", "--foreground", "--log-stderr", "--table=-1", "--interface=127.0.0.1",
-                "--listen-ng=127.0.0.1:" + NG_PORT, "--port-min=40000", "--port-max=59999",
+                "--listen-ng=127.0.0.1:" + NG_PORT, "--port-min=10000", "--port-max=29999",
                 "--num-threads=" + threads, "--log-level=3", "--delete-delay=0", "--timeout=3600")
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();

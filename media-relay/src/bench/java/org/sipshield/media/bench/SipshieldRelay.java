@@ -25,8 +25,9 @@ final class SipshieldRelay implements RelayUnderTest {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     SipshieldRelay(int threadsCount) {
-        relay = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(40000, 59999))
-                .withMediaTimeout(java.time.Duration.ofSeconds(3600)));
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(10000, 29999));
+        relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), java.time.Duration.ofSeconds(3600),
+                d.latching(), d.engine(), threadsCount));
     }
 
     @Override
