@@ -32,7 +32,7 @@ public final class MediaRelay implements AutoCloseable {
     /** Room per datagram: any UDP payload on an Ethernet path plus what SRTP protection appends. */
     static final int DATAGRAM_SLOT = 2048;
     /** Datagrams read per recvmmsg call (1: plain recvmsg); a tuning knob for measurements, not configuration. */
-    static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 16);
+    static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 4);
 
     private final MediaRelayOptions options;
     private final MultiThreadIoEventLoopGroup group;
