@@ -85,6 +85,12 @@ public final class RelayLeg {
         }
     }
 
+    /** The session ends: keys destroyed, and no packet is forwarded any more (not even as plain RTP). */
+    void shutdown() {
+        closeSrtp();
+        media = null;
+    }
+
     void closeSrtp() {
         if (inbound != null) {
             inbound.close();
@@ -141,26 +147,37 @@ public final class RelayLeg {
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
         // epoll hands each datagram over as a slice of its receive buffer (one slot per datagram with
-        // recvmmsg), sometimes wrapped by the leak detector: work on the receive buffer's memory,
-        // where the slot leaves room for the tag
-        ByteBuf root = buf;
-        while (root.unwrap() != null) {
-            root = root.unwrap();
+        // recvmmsg): work on the receive buffer's memory, where the slot leaves room for the tag
+        ByteBuf work = buf.unwrap();
+        int at;
+        DatagramPacket received = packet;
+        if (work == null) {
+            work = buf;
+            at = index;
+        } else if (work.unwrap() == null && buf.hasMemoryAddress() && work.hasMemoryAddress()) {
+            at = (int) (buf.memoryAddress() - work.memoryAddress()) + index;
+        } else {
+            // a buffer the leak detector sampled (1 in 128 by default) is wrapped: copying it lets the
+            // wrapper be released the normal way, so the detector never reports a leak that is not one
+            work = rtpChannel.alloc().directBuffer(length + room);
+            work.writeBytes(buf, index, length);
+            packet.release();
+            received = null;
+            at = 0;
         }
-        int at = root == buf ? index : (int) (buf.memoryAddress() - root.memoryAddress()) + index;
-        if (length + room > MediaRelay.DATAGRAM_SLOT || root.capacity() - at - length < room) {
+        if (length + room > MediaRelay.DATAGRAM_SLOT || work.capacity() - at - length < room) {
             droppedOther++;
             dropped("no room");
-            packet.release();
+            release(received, work);
             return;
         }
-        ByteBuffer nio = root.internalNioBuffer(at, length);
+        ByteBuffer nio = work.internalNioBuffer(at, length);
         if (inbound != null) {
             SrtpStatus status = rtcp ? inbound.unprotectRtcp(nio) : inbound.unprotectRtp(nio);
             if (status != SrtpStatus.OK) {
                 countRefused(status);
                 dropped(rtcp ? "SRTCP refused" : "SRTP refused");
-                packet.release();
+                release(received, work);
                 return;
             }
         }
@@ -170,17 +187,26 @@ public final class RelayLeg {
         packetsIn++;
         bytesIn += length;
         session.mediaSeen();
-        out.send(root, at, nio, rtcp, protect, packet);
+        out.send(work, at, nio, rtcp, protect, received);
     }
 
-    private void send(ByteBuf root, int at, ByteBuffer nio, boolean rtcp, SrtpSession protect, DatagramPacket received) {
+    /** The packet was received into {@code received}, or copied into {@code work} when that is null. */
+    private static void release(DatagramPacket received, ByteBuf work) {
+        if (received != null) {
+            received.release();
+        } else {
+            work.release();
+        }
+    }
+
+    private void send(ByteBuf work, int at, ByteBuffer nio, boolean rtcp, SrtpSession protect, DatagramPacket received) {
         boolean viaRtpPort = !rtcp || media.rtcpMux();
         InetSocketAddress destination = viaRtpPort ? (latchedRtp != null ? latchedRtp : media.signalled(false))
                 : (latchedRtcp != null ? latchedRtcp : media.signalled(true));
         if (destination == null) {
             droppedOther++;
             dropped("no destination");
-            received.release();
+            release(received, work);
             return;
         }
         if (protect != null) {
@@ -189,14 +215,19 @@ public final class RelayLeg {
                 lastStatus = status;
                 droppedOther++;
                 dropped("protect failed");
-                received.release();
+                release(received, work);
                 return;
             }
         }
         int length = nio.limit() - nio.position();
-        // the same memory goes out: a pooled (recycled) slice of the new length replaces the received one
-        ByteBuf outgoing = root.retainedSlice(at, length);
-        received.release();
+        ByteBuf outgoing;
+        if (received != null) {
+            // the same memory goes out: a pooled (recycled) slice of the new length replaces the received one
+            outgoing = work.retainedSlice(at, length);
+            received.release();
+        } else {
+            outgoing = work.writerIndex(at + length);
+        }
         Channel channel = viaRtpPort ? rtpChannel : rtcpChannel;
         // sends are flushed once per read batch (sendmmsg)
         channel.write(new DatagramPacket(outgoing, destination), channel.voidPromise());

@@ -140,7 +140,7 @@ public final class RelaySession implements AutoCloseable {
             timeoutCheck.cancel(false);
         }
         for (RelayLeg leg : new RelayLeg[] {a, b}) {
-            leg.closeSrtp();
+            leg.shutdown();
             leg.rtpChannel.close();
             leg.rtcpChannel.close();
         }

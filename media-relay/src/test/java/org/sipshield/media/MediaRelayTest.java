@@ -37,9 +37,37 @@ class MediaRelayTest {
     private MediaRelay relay;
 
     @org.junit.jupiter.api.BeforeAll
-    static void everyBufferWrappedByTheLeakDetector() {
-        // production samples one buffer in 128 and wraps it: every packet here takes that path
+    static void noBufferWrappedByTheLeakDetector() {
+        // every packet takes the in-place path; leakDetectorSampledBuffersAreCopiedAndForwarded covers the other
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void defaultLeakDetection() {
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
+    }
+
+    @Test
+    void leakDetectorSampledBuffersAreCopiedAndForwarded() throws Exception {
+        // production samples one buffer in 128 and wraps it: here every one is
         io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+        try {
+            Negotiated legA = endpointOffers(GCM_256);
+            Negotiated legB = relayOffers(CM_128_80);
+            try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                    RelaySession session = relay.openSession("call 10", null)) {
+                session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
+                session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+                for (int seq = 1; seq <= 10; seq++) {
+                    byte[] sent = SrtpEndpoint.rtpPacket(0x33333333, seq, 0);
+                    SrtpEndpoint.send(a.rtp, a.protectRtp(sent), session.leg(RelaySide.A).localRtpPort());
+                    assertArrayEquals(sent, b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+                }
+                assertEquals(0, session.counters(RelaySide.A).dropped());
+            }
+        } finally {
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     @BeforeEach
