@@ -32,6 +32,7 @@ public final class MediaRelay implements AutoCloseable {
     /** Room per datagram: any UDP payload on an Ethernet path plus what SRTP protection appends. */
     static final int DATAGRAM_SLOT = 2048;
     /** Datagrams read per recvmmsg call (1: plain recvmsg); a tuning knob for measurements, not configuration. */
+    static final boolean LEVEL_TRIGGERED = !Boolean.getBoolean("sipshield.media.edgeTriggered");
     static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 4);
 
     private final MediaRelayOptions options;
@@ -150,6 +151,10 @@ public final class MediaRelay implements AutoCloseable {
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DATAGRAM_SLOT * DATAGRAMS_PER_READ))
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAMS_PER_READ > 1 ? DATAGRAM_SLOT : 0)
+                // level-triggered: a read that did not fill the buffer ends the loop, no extra recvmmsg
+                // just to meet EAGAIN (each socket carries one stream: usually one packet per wake-up)
+                .option(EpollChannelOption.EPOLL_MODE, LEVEL_TRIGGERED ? io.netty.channel.epoll.EpollMode.LEVEL_TRIGGERED
+                        : io.netty.channel.epoll.EpollMode.EDGE_TRIGGERED)
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, 32)
