@@ -115,6 +115,7 @@ public final class ConfigLoader {
         SecuritySettings security = ModelReader.security(root.mapping("security"));
         RegistrarSettings registrar = ModelReader.registrar(root.mapping("registrar"));
         TlsSettings tls = ModelReader.tls(root.mapping("tls"));
+        MediaSettings media = MediaSettingsReader.media(root.mapping("media"), listeners);
         Map<Object, YamlMapping> where = ConfigRules.newIndex();
         List<SipTrunkSecurityProfile> trunkProfiles = entries(root, "sipTrunkSecurityProfiles", where, ModelReader::trunkProfile);
         List<PhoneSecurityProfile> phoneProfiles = entries(root, "phoneSecurityProfiles", where, ModelReader::phoneProfile);
@@ -128,10 +129,10 @@ public final class ConfigLoader {
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
         List<String> warnings = new ArrayList<>();
-        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, trunkProfiles, phoneProfiles,
+        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
         new ConfigRules(where, warnings).check(config);
-        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, trunkProfiles, phoneProfiles,
+        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
     }
 

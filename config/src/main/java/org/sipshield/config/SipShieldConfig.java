@@ -16,6 +16,7 @@ public record SipShieldConfig(
         SecuritySettings security,
         RegistrarSettings registrar,
         TlsSettings tls,
+        MediaSettings media,
         List<SipTrunkSecurityProfile> sipTrunkSecurityProfiles,
         List<PhoneSecurityProfile> phoneSecurityProfiles,
         List<SipTrunk> sipTrunks,

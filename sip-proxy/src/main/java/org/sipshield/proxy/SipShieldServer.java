@@ -43,7 +43,6 @@ import org.sipshield.digest.BruteForcePolicy;
 import org.sipshield.digest.NonceSecret;
 import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.Hop;
-import org.sipshield.proxy.b2bua.SdpRewriter;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
 import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
@@ -106,6 +105,7 @@ public final class SipShieldServer implements AutoCloseable {
     private SqliteRegistrationStore registrationStore;
     private Registrar registrar;
     private B2bua b2bua;
+    private org.sipshield.proxy.media.MediaAnchoring media;
     private ScheduledExecutorService housekeeping;
     private CertificateExpiryMonitor expiryMonitor;
     private RevocationChecker ocsp;
@@ -147,7 +147,9 @@ public final class SipShieldServer implements AutoCloseable {
                     settings.maxExpires(), settings.defaultExpires(), settings.maxContactsPerLine()), clock);
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
                     config.server().hostName());
-            b2bua = new B2bua(messaging, model::get, SdpRewriter.PASS_THROUGH);
+            media = org.sipshield.proxy.media.MediaAnchoring.start(config.media(), () -> config().media());
+            b2bua = new B2bua(messaging, model::get, media.sdpRewriter());
+            media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             SipRequestHandler handler = new SipRequestHandler(messages, headers, "sipshield/" + Version.current(),
                     pipeline(dataDirectory), (inbound, device) -> registrar.register(inbound.request(), device(device),
@@ -401,6 +403,10 @@ public final class SipShieldServer implements AutoCloseable {
         if (registrationStore != null) {
             registrationStore.close();
             registrationStore = null;
+        }
+        if (media != null) {
+            media.close();
+            media = null;
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);

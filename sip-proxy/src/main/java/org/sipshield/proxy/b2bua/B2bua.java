@@ -106,7 +106,14 @@ public final class B2bua {
             try {
                 Request invite = newRequestTowards(call.inviteA.getRequest(), Request.INVITE, hop, provider);
                 invite.addHeader(sip.contact(provider, callerUser(call.inviteA.getRequest())));
-                byte[] offer = sdp.rewrite(call, Call.Side.A, SipMessaging.body(call.inviteA.getRequest()));
+                byte[] offer;
+                try {
+                    offer = sdp.rewrite(call, Call.Side.A, SipMessaging.body(call.inviteA.getRequest()));
+                } catch (SdpRejectedException e) {
+                    LOG.info("{}: SDP refused: {}", call, e.reason());
+                    endWithFailure(call, e.status(), e.status() == Response.NOT_ACCEPTABLE_HERE ? "Not Acceptable Here" : null);
+                    return;
+                }
                 sip.setSdp(invite, offer);
                 if (call.target.transmitSecurityStatus()) {
                     invite.addHeader(securityStatusHeader(call.security(Call.Side.A, policy())));
@@ -259,7 +266,13 @@ public final class B2bua {
         byte[] body = SipMessaging.body(request);
         if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
             out.addHeader(sip.contact(call.provider(towards), null));
-            sip.setSdp(out, body == null ? null : sdp.rewrite(call, from, body));
+            try {
+                sip.setSdp(out, body == null ? null : sdp.rewrite(call, from, body));
+            } catch (SdpRejectedException e) {
+                LOG.info("{}: {} from leg {} refused: {}", call, method, from, e.reason());
+                transaction.sendResponse(sip.messages.createResponse(e.status(), request));
+                return true;
+            }
         }
         ClientTransaction relayed = call.provider(towards).getNewClientTransaction(out);
         relays.put(relayed, new Relay(transaction, call, towards));
@@ -339,7 +352,7 @@ public final class B2bua {
             if (call.state == Call.State.TRYING || call.state == Call.State.EARLY) {
                 call.state = Call.State.EARLY;
                 byte[] body = SipMessaging.body(response);
-                respondA(call, status, body == null ? null : sdp.rewrite(call, Call.Side.B, body));
+                respondA(call, status, body == null ? null : earlyAnswer(call, body));
             }
             return;
         }
@@ -351,7 +364,15 @@ public final class B2bua {
                 return;
             }
             call.sdpSeenB = SipMessaging.body(response);
-            byte[] answer = call.sdpSeenB == null ? null : sdp.rewrite(call, Call.Side.B, call.sdpSeenB);
+            byte[] answer;
+            try {
+                answer = call.sdpSeenB == null ? null : sdp.rewrite(call, Call.Side.B, call.sdpSeenB);
+            } catch (SdpRejectedException e) {
+                LOG.info("{}: answer from leg B refused: {}", call, e.reason());
+                sendBye(call, Call.Side.B);
+                endWithFailure(call, e.status(), "Not Acceptable Here");
+                return;
+            }
             call.sdpSeenA = answer;
             call.state = Call.State.CONFIRMED;
             respondA(call, status, answer);
@@ -478,7 +499,11 @@ public final class B2bua {
         }
         byte[] body = SipMessaging.body(response);
         if (relay.call() != null && body != null && (Request.INVITE.equals(method) || Request.UPDATE.equals(method))) {
-            sip.setSdp(back, sdp.rewrite(relay.call(), relay.towards(), body));
+            try {
+                sip.setSdp(back, sdp.rewrite(relay.call(), relay.towards(), body));
+            } catch (SdpRejectedException e) {
+                LOG.info("{}: SDP answer from leg {} refused: {}", relay.call(), relay.towards(), e.reason());
+            }
         } else {
             sip.copyBody(response, back);
         }
@@ -562,6 +587,40 @@ public final class B2bua {
         callsByInviteB.values().removeIf(c -> c == call);
         sdp.release(call);
         CALLS.info("{}: ended after {} s", call, java.time.Duration.between(call.started, java.time.Instant.now()).toSeconds());
+    }
+
+    /**
+     * The media relay heard nothing on either leg for the media timeout: the call is ended with a
+     * BYE on both legs (an unanswered call is failed towards the caller and cancelled towards the
+     * callee), and the reason is logged.
+     */
+    public void endCallForMediaTimeout(Call call, String reason) {
+        synchronized (call) {
+            if (call.state == Call.State.ENDED) {
+                return;
+            }
+            CALLS.info("{}: ending the call: media timeout ({})", call, reason);
+            if (call.state == Call.State.CONFIRMED) {
+                sendBye(call, Call.Side.A);
+                sendBye(call, Call.Side.B);
+                end(call);
+            } else {
+                if (call.provisionalFromB) {
+                    cancelLegB(call);
+                }
+                endWithFailure(call, Response.REQUEST_TIMEOUT, "Media Timeout");
+            }
+        }
+    }
+
+    /** A provisional answer's SDP; one the SDP step refuses is not passed on (the final answer decides). */
+    private byte[] earlyAnswer(Call call, byte[] body) {
+        try {
+            return sdp.rewrite(call, Call.Side.B, body);
+        } catch (SdpRejectedException e) {
+            LOG.info("{}: early answer from leg B refused: {}", call, e.reason());
+            return null;
+        }
     }
 
     /** jain-sip ended a dialog on its own (e.g. no ACK): end the call it belonged to, BYE on the other leg. */

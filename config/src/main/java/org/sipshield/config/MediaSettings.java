@@ -1,0 +1,18 @@
+package org.sipshield.config;
+
+/**
+ * The media relay section: where call media is anchored and how SRTP is negotiated per leg.
+ *
+ * @param address             the relay's IP address: its ports are bound there and SDP advertises it
+ * @param portMin             first RTP port (even); RTCP uses the odd port above each RTP port
+ * @param portMax             last port of the range
+ * @param mediaTimeoutSeconds silence (no accepted packet on either leg) that ends a call with BYE on both legs
+ * @param srtpCiphers         the SRTP Ciphers option: the suites offered and accepted on every leg
+ * @param latching            how plain RTP legs latch
+ */
+public record MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
+        MediaLatching latching) {
+    public static final int DEFAULT_PORT_MIN = 20000;
+    public static final int DEFAULT_PORT_MAX = 29999;
+    public static final int DEFAULT_MEDIA_TIMEOUT = 60;
+}

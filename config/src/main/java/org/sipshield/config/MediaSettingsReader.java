@@ -1,0 +1,33 @@
+package org.sipshield.config;
+
+import java.util.List;
+
+/** Reads the {@code media:} section; every key has a default, so configurations without it load. */
+final class MediaSettingsReader {
+    private MediaSettingsReader() {}
+
+    static MediaSettings media(YamlMapping m, List<Listener> listeners) {
+        String fallback = listeners.isEmpty() ? "127.0.0.1" : listeners.get(0).address();
+        String address = m.string("address", fallback).trim();
+        if (!address.matches("[0-9.]{7,15}|[0-9A-Fa-f:]{2,39}")) {
+            m.problem("address", "'" + address + "' is not an IP address", "an IPv4 or IPv6 address of this machine");
+        } else if (address.equals("0.0.0.0") || address.equals("::")) {
+            m.problem("address", "media needs an address peers can send to, not the wildcard " + address,
+                    "the IP address of this machine that phones and trunks reach");
+        }
+        int min = m.integer("portMin", MediaSettings.DEFAULT_PORT_MIN, 1024, 65534);
+        int max = m.integer("portMax", MediaSettings.DEFAULT_PORT_MAX, 1025, 65535);
+        if (min % 2 != 0) {
+            m.problem("portMin", min + " is odd", "an even port: RTP on even ports, RTCP on the odd port above");
+        }
+        if (max - min < 3) {
+            m.problem("portMax", max + " leaves fewer than two RTP/RTCP pairs above portMin " + min,
+                    "portMax >= portMin + 3 (each call needs two pairs)");
+        }
+        int timeout = m.integer("mediaTimeout", MediaSettings.DEFAULT_MEDIA_TIMEOUT, 5, 86400);
+        SrtpCiphers ciphers = m.enumValue("srtpCiphers", SrtpCiphers.class, SrtpCiphers.ALL, Enum::name);
+        MediaLatching latching = m.enumValue("latching", MediaLatching.class, MediaLatching.SIGNALLED_ADDRESS, Enum::name);
+        m.finish();
+        return new MediaSettings(address, min, max, timeout, ciphers, latching);
+    }
+}

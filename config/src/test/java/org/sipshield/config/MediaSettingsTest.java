@@ -1,0 +1,43 @@
+package org.sipshield.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class MediaSettingsTest {
+    private static final String LISTENERS = "listeners:\n  - transport: UDP\n    address: 127.0.0.2\n    port: 5060\n";
+
+    @Test
+    void withoutAMediaSectionTheDefaultsApply() throws Exception {
+        MediaSettings media = ConfigLoader.parse(LISTENERS, "t.yaml").media();
+        assertEquals(new MediaSettings("127.0.0.2", 20000, 29999, 60, SrtpCiphers.ALL, MediaLatching.SIGNALLED_ADDRESS), media);
+    }
+
+    @Test
+    void theShippedConfigurationLoadsWithItsMediaSection() throws Exception {
+        MediaSettings media = ConfigLoader.parse(ConfigLoader.defaultText(), "sipshield.yaml").media();
+        assertEquals(60, media.mediaTimeoutSeconds());
+        assertEquals(SrtpCiphers.ALL, media.srtpCiphers());
+    }
+
+    @Test
+    void everyKeyIsRead() throws Exception {
+        MediaSettings media = ConfigLoader.parse(LISTENERS + "media:\n  address: 192.0.2.7\n  portMin: 40000\n  portMax: 40099\n"
+                + "  mediaTimeout: 30\n  srtpCiphers: strongest\n  latching: ANY_ADDRESS\n", "t.yaml").media();
+        assertEquals(new MediaSettings("192.0.2.7", 40000, 40099, 30, SrtpCiphers.STRONGEST, MediaLatching.ANY_ADDRESS), media);
+    }
+
+    @Test
+    void badValuesAreAllListed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
+                + "media:\n  address: 0.0.0.0\n  portMin: 40001\n  portMax: 40002\n  mediaTimeout: 1\n  srtpCiphers: WEAK\n"
+                + "  latching: sometimes\n  colour: blue\n", "t.yaml"));
+        String text = e.getMessage();
+        for (String expected : new String[] {"media.address", "media.portMin", "media.portMax", "media.mediaTimeout",
+                "media.srtpCiphers", "media.latching", "colour"}) {
+            assertTrue(text.contains(expected), expected + " in " + text);
+        }
+    }
+}

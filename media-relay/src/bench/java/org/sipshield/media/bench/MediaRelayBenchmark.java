@@ -1,0 +1,227 @@
+package org.sipshield.media.bench;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.sipshield.srtp.SrtpStatus;
+
+/**
+ * Load generator for the media relay (not a test): N concurrent SRTP->SRTP re-keyed streams
+ * (leg A AES_CM_128_HMAC_SHA1_80 in, leg B AEAD_AES_128_GCM out), 50 packets/s each, 172-octet
+ * G.711 RTP, through a relay on 127.0.0.1. For each relay it finds the highest N with zero loss
+ * over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
+ * through the relay (generator send to generator receive, p50/p99). A packet that arrives more than
+ * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine.
+ * The generator (one sending, one receiving thread) runs on the same machine, so the relay under
+ * test and the generator share its cores: both relays get the same number of threads (default 1).
+ *
+ * <p>Usage: bench/media.sh [--seconds S] [--start N] [--max N] [--only sipshield|rtpengine] [--relay-threads T]
+ */
+public final class MediaRelayBenchmark {
+    private static final int PPS = 50;
+    private static final long PERIOD_NANOS = 1_000_000_000L / PPS;
+    private static final int PAYLOAD = 160;
+    private static final int RING = 128;
+    /** A packet later than this is useless to a jitter buffer: it counts as lost. */
+    static final long LATE_MICROS = 50_000;
+
+    record Result(String relay, int streams, long sent, long received, double seconds, double cpu, double p50us,
+            double p99us) {
+        boolean zeroLoss() {
+            return sent > 0 && received >= sent;
+        }
+
+        /** received counts only packets in time (see LATE_MICROS). */
+
+        String line() {
+            return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
+                    + "  latency p50 %7.1f us  p99 %8.1f us  %s", relay, streams, sent, received, sent - received,
+                    received / seconds, 100 * cpu / seconds, p50us, p99us, zeroLoss() ? "ZERO LOSS" : "LOSS");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 20;
+        int start = 250;
+        int max = 6000;
+        String only = null;
+        // the generator itself needs about a core of this 2-core machine: one relay thread each by default
+        int relayThreads = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--start" -> start = Integer.parseInt(args[++i]);
+                case "--max" -> max = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
+                case "--relay-threads" -> relayThreads = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        int threads = relayThreads;
+        System.out.printf(Locale.ROOT, "media relay benchmark: %d s per step, %d pkt/s per stream, %d-octet RTP, %d cores,"
+                + " %d relay threads each%n", seconds, PPS, 12 + PAYLOAD, Runtime.getRuntime().availableProcessors(), threads);
+        List<Result> best = new ArrayList<>();
+        for (String name : new String[] {"sipshield", "rtpengine"}) {
+            if (only != null && !only.equals(name)) {
+                continue;
+            }
+            try (RelayUnderTest relay = name.equals("sipshield") ? new SipshieldRelay(threads) : new RtpengineRelay(threads)) {
+                run(relay, Math.min(100, start), 5); // warm-up (JIT, pools), not reported
+                best.add(search(relay, start, max, seconds));
+            }
+        }
+        System.out.println();
+        for (Result r : best) {
+            System.out.printf(Locale.ROOT, "highest zero-loss: %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us%n",
+                    r.relay(), r.streams(), r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us());
+        }
+        if (best.size() == 2 && best.get(1).streams() > 0) {
+            System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero-loss packet rate): %.2fx%n",
+                    (best.get(0).received() / best.get(0).seconds()) / (best.get(1).received() / best.get(1).seconds()));
+        }
+    }
+
+    private static Result search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+        Result good = null;
+        int n = start;
+        int bad = -1;
+        while (n <= max) {
+            Result r = run(relay, n, seconds);
+            System.out.println(r.line());
+            if (!r.zeroLoss()) {
+                bad = n;
+                break;
+            }
+            good = r;
+            n *= 2;
+        }
+        int low = good == null ? 0 : good.streams();
+        for (int step = 0; bad > 0 && step < 2 && bad - low > Math.max(25, low / 10); step++) {
+            int mid = (low + bad) / 2;
+            Result r = run(relay, mid, seconds);
+            System.out.println(r.line());
+            if (r.zeroLoss()) {
+                good = r;
+                low = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0);
+    }
+
+    /** One step: n streams for the given time, then a second of draining. */
+    static Result run(RelayUnderTest relay, int n, int seconds) throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (DatagramChannel sender = DatagramChannel.open(); DatagramChannel receiver = DatagramChannel.open()) {
+            sender.bind(new InetSocketAddress(lo, 0));
+            sender.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
+            receiver.bind(new InetSocketAddress(lo, 0));
+            receiver.setOption(StandardSocketOptions.SO_RCVBUF, 32 << 20);
+            List<RelayUnderTest.Stream> streams = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                streams.add(relay.open(i, (InetSocketAddress) sender.getLocalAddress(), (InetSocketAddress) receiver.getLocalAddress()));
+            }
+            long[][] sentAt = new long[n][RING];
+            long[] histogram = new long[200_001]; // 1 us buckets up to 200 ms
+            long[] received = new long[1];
+            AtomicBoolean receiving = new AtomicBoolean(true);
+            Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, received, receiving, n), "bench-rx");
+            rx.start();
+            double cpuBefore = relay.cpuSeconds();
+            long sent = send(sender, streams, sentAt, seconds);
+            Thread.sleep(1000);
+            double cpu = relay.cpuSeconds() - cpuBefore;
+            receiving.set(false);
+            receiver.close();
+            rx.join(5000);
+            relay.closeStreams();
+            streams.forEach(s -> s.protectA().close());
+            return new Result(relay.name(), n, sent, received[0], seconds, cpu, percentile(histogram, 0.50),
+                    percentile(histogram, 0.99));
+        }
+    }
+
+    /** Every stream sends every 20 ms, the streams spread evenly over the period. */
+    private static long send(DatagramChannel sender, List<RelayUnderTest.Stream> streams, long[][] sentAt, int seconds)
+            throws Exception {
+        int n = streams.size();
+        ByteBuffer packet = ByteBuffer.allocateDirect(256);
+        long begin = System.nanoTime() + 10_000_000L;
+        long periods = (long) seconds * PPS;
+        long sent = 0;
+        for (long p = 0; p < periods; p++) {
+            for (int i = 0; i < n; i++) {
+                long due = begin + p * PERIOD_NANOS + i * PERIOD_NANOS / n;
+                long wait = due - System.nanoTime();
+                if (wait > 20_000) {
+                    LockSupport.parkNanos(wait - 10_000);
+                }
+                int seq = (int) (p & 0xffff);
+                packet.clear();
+                packet.put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt((int) (p * 160)).putInt(0x10000 + i);
+                for (int k = 0; k < PAYLOAD / 8; k++) {
+                    packet.putLong(p * 31 + k);
+                }
+                packet.flip();
+                RelayUnderTest.Stream s = streams.get(i);
+                if (s.protectA().protectRtp(packet) != SrtpStatus.OK) {
+                    throw new IllegalStateException("protect failed");
+                }
+                sentAt[i][seq % RING] = System.nanoTime();
+                sender.send(packet, s.relay());
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] received,
+            AtomicBoolean running, int n) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
+        try {
+            while (running.get()) {
+                buffer.clear();
+                if (receiver.receive(buffer) == null) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                int seq = buffer.getShort(2) & 0xffff;
+                int stream = buffer.getInt(8) - 0x10000;
+                if (stream < 0 || stream >= n) {
+                    continue;
+                }
+                long micros = (now - sentAt[stream][seq % RING]) / 1000;
+                if (micros <= LATE_MICROS) {
+                    received[0]++;
+                }
+                histogram[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
+            }
+        } catch (java.io.IOException closed) {
+            // the step is over
+        }
+    }
+
+    private static double percentile(long[] histogram, double q) {
+        long total = 0;
+        for (long c : histogram) {
+            total += c;
+        }
+        long want = (long) Math.ceil(total * q);
+        long seen = 0;
+        for (int i = 0; i < histogram.length; i++) {
+            seen += histogram[i];
+            if (seen >= want && total > 0) {
+                return i;
+            }
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,45 @@
+package org.sipshield.media;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import org.sipshield.srtp.SrtpEngine;
+
+/**
+ * How a relay runs.
+ *
+ * @param bindAddress  the local address its ports are bound on (and that SDP advertises)
+ * @param ports        the RTP/RTCP port range
+ * @param mediaTimeout silence after which a session reports a media timeout (at least 1 s)
+ * @param latching     how plain RTP legs latch
+ * @param engine       the SRTP engine of the sessions it opens (OPENSSL in production)
+ * @param ioThreads    event loops; each relay session lives on one of them
+ */
+public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Duration mediaTimeout, LatchingPolicy latching,
+        SrtpEngine engine, int ioThreads) {
+    public MediaRelayOptions {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(ports, "ports");
+        Objects.requireNonNull(latching, "latching");
+        Objects.requireNonNull(engine, "engine");
+        if (mediaTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("media timeout must be at least 1 s, got " + mediaTimeout);
+        }
+        if (ioThreads < 1 || ioThreads > 64) {
+            throw new IllegalArgumentException("ioThreads must be 1..64, got " + ioThreads);
+        }
+    }
+
+    public static MediaRelayOptions defaults(InetAddress bindAddress, PortRange ports) {
+        return new MediaRelayOptions(bindAddress, ports, Duration.ofSeconds(60), LatchingPolicy.SIGNALLED_ADDRESS,
+                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public MediaRelayOptions withMediaTimeout(Duration timeout) {
+        return new MediaRelayOptions(bindAddress, ports, timeout, latching, engine, ioThreads);
+    }
+
+    public MediaRelayOptions withLatching(LatchingPolicy policy) {
+        return new MediaRelayOptions(bindAddress, ports, mediaTimeout, policy, engine, ioThreads);
+    }
+}

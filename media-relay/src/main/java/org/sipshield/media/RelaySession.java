@@ -1,0 +1,176 @@
+package org.sipshield.media;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media of one call anchored on the relay: two legs, each with its own ports, peer and keys.
+ * Everything that moves packets runs on one event loop, so the two legs share no lock with any
+ * other call; signalling changes a leg with {@link #configure}, which hands the change to that loop.
+ */
+public final class RelaySession implements AutoCloseable {
+    static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+
+    private final MediaRelay relay;
+    private final String label;
+    private final EventLoop loop;
+    private final RelayLeg a;
+    private final RelayLeg b;
+    private final MediaTimeoutListener timeoutListener;
+    private final long timeoutNanos;
+    private ScheduledFuture<?> timeoutCheck;
+    private long lastMediaNanos;
+    private boolean closed; // event loop only
+    private volatile boolean closing;
+
+    RelaySession(MediaRelay relay, String label, EventLoop loop, MediaTimeoutListener listener) {
+        this.relay = relay;
+        this.label = label;
+        this.loop = loop;
+        this.a = new RelayLeg(this, RelaySide.A);
+        this.b = new RelayLeg(this, RelaySide.B);
+        this.timeoutListener = listener;
+        this.timeoutNanos = relay.options().mediaTimeout().toNanos();
+        this.lastMediaNanos = System.nanoTime();
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public RelayLeg leg(RelaySide side) {
+        return side == RelaySide.A ? a : b;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    LatchingPolicy latching() {
+        return relay.options().latching();
+    }
+
+    /**
+     * Sets (or, on a re-INVITE, replaces) what signalling agreed for one leg. The SRTP sessions of
+     * the selection are opened now and the previous ones closed; the latch is reset when the keys
+     * or the signalled address change. Waits until the media path has taken the change.
+     */
+    public void configure(RelaySide side, LegMedia media) {
+        Objects.requireNonNull(media, "media");
+        onLoop(() -> {
+            if (closed) {
+                if (media.isSecure()) {
+                    media.selection().discard();
+                }
+                return null;
+            }
+            leg(side).apply(media, relay.options().engine());
+            if (timeoutCheck == null) {
+                lastMediaNanos = System.nanoTime();
+                long period = Math.max(200_000_000L, Math.min(1_000_000_000L, timeoutNanos / 4));
+                timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, period, period, TimeUnit.NANOSECONDS);
+            }
+            return null;
+        });
+    }
+
+    /** A snapshot of one leg's counters. */
+    public LegCounters counters(RelaySide side) {
+        return onLoop(() -> leg(side).snapshot());
+    }
+
+    /** Whether the leg has learnt its peer's address from a packet (for SRTP: one that authenticated). */
+    public boolean isLatched(RelaySide side) {
+        return onLoop(() -> leg(side).isLatched());
+    }
+
+    void mediaSeen() {
+        lastMediaNanos = System.nanoTime();
+    }
+
+    void latched(RelayLeg leg, InetSocketAddress source, boolean rtcp) {
+        LOG.info("{}: {} latched {} on {}", label, leg, rtcp ? "RTCP" : "RTP", source);
+    }
+
+    private void checkTimeout() {
+        if (closed || System.nanoTime() - lastMediaNanos < timeoutNanos) {
+            return;
+        }
+        String reason = "no media for " + relay.options().mediaTimeout().toSeconds() + " s";
+        LOG.info("{}: media timeout ({})", label, reason);
+        closeOnLoop();
+        if (timeoutListener != null) {
+            // the listener ends the call through signalling: never on the media thread
+            relay.signallingExecutor().execute(() -> timeoutListener.mediaTimedOut(this, reason));
+        }
+    }
+
+    /** Closes both legs' sockets, destroys their keys, logs their counters and returns the ports. Idempotent. */
+    @Override
+    public void close() {
+        closing = true;
+        if (loop.isShuttingDown()) {
+            return;
+        }
+        onLoop(() -> {
+            closeOnLoop();
+            return null;
+        });
+    }
+
+    public boolean isClosed() {
+        return closing;
+    }
+
+    private void closeOnLoop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+        }
+        for (RelayLeg leg : new RelayLeg[] {a, b}) {
+            leg.shutdown();
+            leg.rtpChannel.close();
+            leg.rtcpChannel.close();
+        }
+        LOG.info("{}: media ended; leg A {}; leg B {}", label, a.snapshot(), b.snapshot());
+        relay.released(this);
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+        if (loop.inEventLoop()) {
+            try {
+                return task.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Future<T> f = loop.submit(task);
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the media path", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("media path task failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the media path did not answer in 10 s", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RelaySession[" + label + ", A :" + a.localRtpPort() + ", B :" + b.localRtpPort() + "]";
+    }
+}

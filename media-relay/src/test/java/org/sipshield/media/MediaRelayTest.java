@@ -1,0 +1,295 @@
+package org.sipshield.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sipshield.srtp.CryptoSuite;
+import org.sipshield.srtp.SdesAnswer;
+import org.sipshield.srtp.SdesNegotiator;
+import org.sipshield.srtp.SdesOffer;
+import org.sipshield.srtp.SdesSelection;
+import org.sipshield.srtp.SrtpCipherPolicy;
+import org.sipshield.srtp.SrtpKeyManager;
+
+/**
+ * The relay with real sockets on 127.0.0.1 and real SRTP: the endpoints run libsrtp2, the relay
+ * our OpenSSL core, each leg negotiated with its own fresh keys.
+ */
+class MediaRelayTest {
+    private static final SrtpKeyManager KEYS = new SrtpKeyManager();
+    private static final SrtpCipherPolicy GCM_256 = SrtpCipherPolicy.STRONGEST;
+    private static final SrtpCipherPolicy CM_128_80 = SrtpCipherPolicy.of(List.of(CryptoSuite.AES_CM_128_HMAC_SHA1_80));
+    private static final int PORT_MIN = 31000;
+
+    private MediaRelay relay;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void noBufferWrappedByTheLeakDetector() {
+        // every packet takes the in-place path; leakDetectorSampledBuffersAreCopiedAndForwarded covers the other
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void defaultLeakDetection() {
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
+    }
+
+    @Test
+    void leakDetectorSampledBuffersAreCopiedAndForwarded() throws Exception {
+        // production samples one buffer in 128 and wraps it: here every one is
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+        try {
+            Negotiated legA = endpointOffers(GCM_256);
+            Negotiated legB = relayOffers(CM_128_80);
+            try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                    RelaySession session = relay.openSession("call 10", null)) {
+                session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
+                session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+                for (int seq = 1; seq <= 10; seq++) {
+                    byte[] sent = SrtpEndpoint.rtpPacket(0x33333333, seq, 0);
+                    SrtpEndpoint.send(a.rtp, a.protectRtp(sent), session.leg(RelaySide.A).localRtpPort());
+                    assertArrayEquals(sent, b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+                }
+                assertEquals(0, session.counters(RelaySide.A).dropped());
+            }
+        } finally {
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        relay = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 99))
+                .withMediaTimeout(Duration.ofSeconds(60)));
+    }
+
+    @AfterEach
+    void stop() {
+        relay.close();
+    }
+
+    /** Both sides of one leg's SDES: the endpoint offers, the relay answers under ALL. */
+    private record Negotiated(SdesSelection relaySide, SdesSelection endpointSide) {}
+
+    private static Negotiated endpointOffers(SrtpCipherPolicy endpointPolicy) {
+        SdesOffer offer = new SdesNegotiator(endpointPolicy, KEYS).createOffer();
+        SdesAnswer answer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(offer.sdpLines());
+        SdesSelection endpoint = offer.accept(answer.answerLine().orElseThrow()).selection().orElseThrow();
+        return new Negotiated(answer.selection().orElseThrow(), endpoint);
+    }
+
+    /** The relay offers what its leg allows, the endpoint answers. */
+    private static Negotiated relayOffers(SrtpCipherPolicy legPolicy) {
+        SdesOffer offer = new SdesNegotiator(legPolicy, KEYS).createOffer();
+        SdesAnswer answer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(offer.sdpLines());
+        SdesSelection relaySide = offer.accept(answer.answerLine().orElseThrow()).selection().orElseThrow();
+        return new Negotiated(relaySide, answer.selection().orElseThrow());
+    }
+
+    @Test
+    void reKeysGcm256OnLegAIntoAesCm128OnLegBAndBack() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        Negotiated legB = relayOffers(CM_128_80);
+        assertEquals(CryptoSuite.AEAD_AES_256_GCM, legA.relaySide().suite());
+        assertEquals(CryptoSuite.AES_CM_128_HMAC_SHA1_80, legB.relaySide().suite());
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                RelaySession session = relay.openSession("call 1", null)) {
+            session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
+            session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+            int toRelayA = session.leg(RelaySide.A).localRtpPort();
+            int toRelayB = session.leg(RelaySide.B).localRtpPort();
+            for (int seq = 1; seq <= 50; seq++) {
+                byte[] sent = SrtpEndpoint.rtpPacket(0x11111111, seq, 0);
+                byte[] wire = a.protectRtp(sent);
+                assertEquals(172 + 16, wire.length);
+                SrtpEndpoint.send(a.rtp, wire, toRelayA);
+                byte[] arrived = SrtpEndpoint.receive(b.rtp);
+                assertEquals(172 + 10, arrived.length, "leg B carries AES_CM_128_HMAC_SHA1_80's 80-bit tag");
+                assertFalse(java.util.Arrays.equals(sent, 12, 172, arrived, 12, 172), "payload is encrypted on leg B");
+                assertArrayEquals(sent, b.unprotectRtp(arrived), "leg B decrypts exactly what leg A's phone sent");
+            }
+            // the other direction, with telephone-event (RFC 4733, payload type 101) passing through untouched
+            byte[] dtmf = SrtpEndpoint.rtpPacket(0x22222222, 7, 101);
+            SrtpEndpoint.send(b.rtp, b.protectRtp(dtmf), toRelayB);
+            assertArrayEquals(dtmf, a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
+            // SRTCP both ways, on the RTCP ports
+            byte[] rr = SrtpEndpoint.rtcpReceiverReport(0x22222222);
+            SrtpEndpoint.send(b.rtcp, b.protectRtcp(rr), session.leg(RelaySide.B).localRtcpPort());
+            assertArrayEquals(rr, a.unprotectRtcp(SrtpEndpoint.receive(a.rtcp)));
+            byte[] rrA = SrtpEndpoint.rtcpReceiverReport(0x11111111);
+            SrtpEndpoint.send(a.rtcp, a.protectRtcp(rrA), session.leg(RelaySide.A).localRtcpPort());
+            assertArrayEquals(rrA, b.unprotectRtcp(SrtpEndpoint.receive(b.rtcp)));
+
+            LegCounters countersA = session.counters(RelaySide.A);
+            assertEquals(51, countersA.packetsIn());
+            assertEquals(2, countersA.packetsOut());
+            assertEquals(0, countersA.dropped());
+            assertEquals(51, session.counters(RelaySide.B).packetsOut());
+        }
+    }
+
+    @Test
+    void tamperedTagAndReplayAreDroppedAndCountedAndTheCallGoesOn() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        Negotiated legB = relayOffers(CM_128_80);
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                RelaySession session = relay.openSession("call 2", null)) {
+            session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
+            session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+            int toRelay = session.leg(RelaySide.A).localRtpPort();
+            byte[] first = a.protectRtp(SrtpEndpoint.rtpPacket(1, 1, 0));
+            SrtpEndpoint.send(a.rtp, first, toRelay);
+            assertArrayEquals(SrtpEndpoint.rtpPacket(1, 1, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+
+            byte[] second = a.protectRtp(SrtpEndpoint.rtpPacket(1, 2, 0));
+            byte[] tampered = second.clone();
+            tampered[tampered.length - 1] ^= 0x01;
+            SrtpEndpoint.send(a.rtp, tampered, toRelay);
+            SrtpEndpoint.send(a.rtp, first, toRelay); // replay
+            SrtpEndpoint.send(a.rtp, second, toRelay);
+            assertArrayEquals(SrtpEndpoint.rtpPacket(1, 2, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)),
+                    "the genuine packet after the forgeries still goes through");
+
+            LegCounters counters = session.counters(RelaySide.A);
+            assertEquals(1, counters.authFailures());
+            assertEquals(1, counters.replays());
+            assertEquals(2, counters.packetsIn());
+            assertEquals(2, session.counters(RelaySide.B).packetsOut());
+            b.rtp.setSoTimeout(300);
+            assertThrows(SocketTimeoutException.class, () -> SrtpEndpoint.receive(b.rtp), "nothing else reached leg B");
+        }
+    }
+
+    @Test
+    void srtpLegLatchesOnlyOnAnAuthenticatedPacket() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        Negotiated legB = relayOffers(CM_128_80);
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                SrtpEndpoint attacker = SrtpEndpoint.plain(); RelaySession session = relay.openSession("call 3", null)) {
+            // leg A signalled an address it does not send from (NAT): the relay must learn the real one
+            session.configure(RelaySide.A, LegMedia.srtp(new java.net.InetSocketAddress(SrtpEndpoint.LOOPBACK, 9),
+                    null, true, legA.relaySide()));
+            session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+            int toRelay = session.leg(RelaySide.A).localRtpPort();
+
+            byte[] forged = SrtpEndpoint.rtpPacket(5, 1, 0);
+            byte[] forgedWire = java.util.Arrays.copyOf(forged, forged.length + 16);
+            SrtpEndpoint.send(attacker.rtp, forgedWire, toRelay);
+            awaitTrue(() -> session.counters(RelaySide.A).authFailures() == 1);
+            assertFalse(session.isLatched(RelaySide.A), "a packet that does not authenticate never moves the latch");
+
+            SrtpEndpoint.send(a.rtp, a.protectRtp(SrtpEndpoint.rtpPacket(5, 1, 0)), toRelay);
+            b.unprotectRtp(SrtpEndpoint.receive(b.rtp));
+            assertTrue(session.isLatched(RelaySide.A));
+
+            // latched: leg B's media now goes where leg A's phone really is
+            byte[] back = SrtpEndpoint.rtpPacket(6, 1, 0);
+            SrtpEndpoint.send(b.rtp, b.protectRtp(back), session.leg(RelaySide.B).localRtpPort());
+            assertArrayEquals(back, a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
+
+            // anyone else is dropped without a look, and counted
+            SrtpEndpoint.send(attacker.rtp, forgedWire, toRelay);
+            awaitTrue(() -> session.counters(RelaySide.A).droppedForeign() == 1);
+            assertEquals(1, session.counters(RelaySide.A).authFailures());
+        }
+    }
+
+    @Test
+    void srtpToPlainRtpAndRtcpMuxOnTheSrtpLeg() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.plain();
+                RelaySession session = relay.openSession("call 4", null)) {
+            session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), null, true, legA.relaySide()));
+            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            byte[] sent = SrtpEndpoint.rtpPacket(9, 100, 8);
+            SrtpEndpoint.send(a.rtp, a.protectRtp(sent), session.leg(RelaySide.A).localRtpPort());
+            assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp), "leg B gets plain RTP");
+
+            byte[] reply = SrtpEndpoint.rtpPacket(10, 1, 8);
+            SrtpEndpoint.send(b.rtp, reply, session.leg(RelaySide.B).localRtpPort());
+            byte[] wire = SrtpEndpoint.receive(a.rtp);
+            assertEquals(172 + 16, wire.length);
+            assertArrayEquals(reply, a.unprotectRtp(wire));
+
+            // rtcp-mux on leg A: SRTCP arrives on the RTP port and leaves on leg B's RTCP port as RTCP
+            byte[] rr = SrtpEndpoint.rtcpReceiverReport(9);
+            SrtpEndpoint.send(a.rtp, a.protectRtcp(rr), session.leg(RelaySide.A).localRtpPort());
+            assertArrayEquals(rr, SrtpEndpoint.receive(b.rtcp));
+            // and leg B's RTCP goes back to leg A multiplexed on its RTP port
+            byte[] rrB = SrtpEndpoint.rtcpReceiverReport(10);
+            SrtpEndpoint.send(b.rtcp, rrB, session.leg(RelaySide.B).localRtcpPort());
+            assertArrayEquals(rrB, a.unprotectRtcp(SrtpEndpoint.receive(a.rtp)));
+        }
+    }
+
+    @Test
+    void plainRtpLegLatchesOnTheSignalledAddressOnly() throws Exception {
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain(); SrtpEndpoint stranger = SrtpEndpoint.plain();
+                RelaySession session = relay.openSession("call 5", null)) {
+            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            int toRelay = session.leg(RelaySide.A).localRtpPort();
+            SrtpEndpoint.send(stranger.rtp, SrtpEndpoint.rtpPacket(3, 1, 0), toRelay);
+            awaitTrue(() -> session.counters(RelaySide.A).droppedForeign() == 1);
+            assertFalse(session.isLatched(RelaySide.A));
+            byte[] sent = SrtpEndpoint.rtpPacket(4, 1, 0);
+            SrtpEndpoint.send(a.rtp, sent, toRelay);
+            assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp), "RTP to RTP passes unchanged");
+            assertTrue(session.isLatched(RelaySide.A));
+        }
+    }
+
+    @Test
+    void silenceEndsTheSessionAndReturnsItsPorts() throws Exception {
+        MediaRelay quick = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
+                new PortRange(PORT_MIN + 200, PORT_MIN + 203)).withMediaTimeout(Duration.ofSeconds(1)));
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
+            CompletableFuture<String> timedOut = new CompletableFuture<>();
+            RelaySession session = quick.openSession("call 6", (s, reason) -> timedOut.complete(s.label() + ": " + reason));
+            assertEquals(0, quick.freePortPairs());
+            assertThrows(MediaPortsExhaustedException.class, () -> quick.openSession("call 7", null));
+            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            assertEquals("call 6: no media for 1 s", timedOut.get(10, TimeUnit.SECONDS));
+            assertTrue(session.isClosed());
+            awaitTrue(() -> quick.freePortPairs() == 2);
+            quick.openSession("call 8", null).close();
+        } finally {
+            quick.close();
+        }
+    }
+
+    @Test
+    void aPortHeldByAnotherProcessIsSkipped() throws Exception {
+        MediaRelay small = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
+                new PortRange(PORT_MIN + 300, PORT_MIN + 307)));
+        try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), PORT_MIN + 300));
+                RelaySession session = small.openSession("call 9", null)) {
+            assertEquals(PORT_MIN + 302, session.leg(RelaySide.A).localRtpPort());
+            assertEquals(PORT_MIN + 304, session.leg(RelaySide.B).localRtpPort());
+        } finally {
+            small.close();
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(condition.getAsBoolean());
+    }
+}

@@ -1,0 +1,62 @@
+package org.sipshield.proxy.media;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.sipshield.config.MediaLatching;
+import org.sipshield.config.MediaSettings;
+import org.sipshield.media.LatchingPolicy;
+import org.sipshield.media.MediaRelay;
+import org.sipshield.media.MediaRelayOptions;
+import org.sipshield.media.PortRange;
+import org.sipshield.proxy.b2bua.Call;
+import org.sipshield.proxy.b2bua.SdpRewriter;
+import org.sipshield.srtp.SrtpCipherPolicy;
+import org.sipshield.srtp.SrtpEngine;
+import org.sipshield.srtp.SrtpKeyManager;
+
+/**
+ * The proxy's media: the relay started from the {@code media:} section and the SDP step on it.
+ * The address, ports and timeout are read at start; the SRTP Ciphers option at every offer, so a
+ * reload changes what the next call negotiates.
+ */
+public final class MediaAnchoring implements AutoCloseable {
+    private final MediaRelay relay;
+    private final MediaSdpRewriter rewriter;
+
+    private MediaAnchoring(MediaRelay relay, MediaSdpRewriter rewriter) {
+        this.relay = relay;
+        this.rewriter = rewriter;
+    }
+
+    /** @param current the media settings in force (after reloads) */
+    public static MediaAnchoring start(MediaSettings settings, Supplier<MediaSettings> current) throws UnknownHostException {
+        MediaRelayOptions options = new MediaRelayOptions(InetAddress.getByName(settings.address()),
+                new PortRange(settings.portMin(), settings.portMax()), Duration.ofSeconds(settings.mediaTimeoutSeconds()),
+                settings.latching() == MediaLatching.ANY_ADDRESS ? LatchingPolicy.ANY_ADDRESS : LatchingPolicy.SIGNALLED_ADDRESS,
+                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        MediaRelay relay = MediaRelay.start(options);
+        return new MediaAnchoring(relay, new MediaSdpRewriter(relay,
+                () -> SrtpCipherPolicy.named(current.get().srtpCiphers().name()), new SrtpKeyManager()));
+    }
+
+    public SdpRewriter sdpRewriter() {
+        return rewriter;
+    }
+
+    /** Who ends a call whose media went silent. */
+    public void onMediaTimeout(BiConsumer<Call, String> handler) {
+        rewriter.onMediaTimeout(handler);
+    }
+
+    public MediaRelay relay() {
+        return relay;
+    }
+
+    @Override
+    public void close() {
+        relay.close();
+    }
+}

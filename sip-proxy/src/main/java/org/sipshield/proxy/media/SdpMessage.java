@@ -1,0 +1,164 @@
+package org.sipshield.proxy.media;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An SDP body (RFC 4566) as lines: the session part and one {@link SdpMedia} per m= line. Just
+ * enough structure to re-anchor media and swap a=crypto lines; everything else is kept as written.
+ * Parsing never throws: a body that is not SDP is answered with {@link Optional#empty()}.
+ */
+final class SdpMessage {
+    private static final int MAX_LINES = 500;
+
+    final List<String> session;
+    final List<SdpMedia> media;
+
+    private SdpMessage(List<String> session, List<SdpMedia> media) {
+        this.session = session;
+        this.media = media;
+    }
+
+    static Optional<SdpMessage> parse(byte[] body) {
+        if (body == null || body.length == 0 || body.length > 65536) {
+            return Optional.empty();
+        }
+        String[] lines = new String(body, StandardCharsets.UTF_8).split("\r?\n");
+        if (lines.length > MAX_LINES || !lines[0].startsWith("v=")) {
+            return Optional.empty();
+        }
+        List<String> session = new ArrayList<>();
+        List<SdpMedia> media = new ArrayList<>();
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.length() < 2 || line.charAt(1) != '=') {
+                return Optional.empty();
+            }
+            if (line.startsWith("m=")) {
+                Optional<SdpMedia> m = SdpMedia.parse(line);
+                if (m.isEmpty()) {
+                    return Optional.empty();
+                }
+                media.add(m.get());
+            } else if (media.isEmpty()) {
+                session.add(line);
+            } else {
+                media.get(media.size() - 1).lines.add(line);
+            }
+        }
+        return Optional.of(new SdpMessage(session, media));
+    }
+
+    /** The session-level connection address (c=IN IP4/IP6 addr), if any. */
+    Optional<String> sessionConnection() {
+        return connection(session);
+    }
+
+    /** The first audio stream that is not disabled (port 0). */
+    Optional<SdpMedia> firstActiveAudio() {
+        return media.stream().filter(m -> m.type.equals("audio") && m.port != 0).findFirst();
+    }
+
+    static Optional<String> connection(List<String> lines) {
+        for (String l : lines) {
+            if (l.startsWith("c=")) {
+                String[] f = l.substring(2).trim().split("\\s+");
+                if (f.length >= 3) {
+                    String address = f[2];
+                    int slash = address.indexOf('/');
+                    return Optional.of(slash < 0 ? address : address.substring(0, slash));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    byte[] toBytes() {
+        StringBuilder b = new StringBuilder();
+        session.forEach(l -> b.append(l).append("\r\n"));
+        for (SdpMedia m : media) {
+            b.append(m.mLine()).append("\r\n");
+            m.lines.forEach(l -> b.append(l).append("\r\n"));
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One m= section. */
+    static final class SdpMedia {
+        final String type;
+        int port;
+        String proto;
+        final String formats;
+        final List<String> lines = new ArrayList<>();
+
+        private SdpMedia(String type, int port, String proto, String formats) {
+            this.type = type;
+            this.port = port;
+            this.proto = proto;
+            this.formats = formats;
+        }
+
+        static Optional<SdpMedia> parse(String mLine) {
+            String[] f = mLine.substring(2).trim().split("\\s+", 4);
+            if (f.length < 3) {
+                return Optional.empty();
+            }
+            String portText = f[1].contains("/") ? f[1].substring(0, f[1].indexOf('/')) : f[1];
+            if (!portText.matches("[0-9]{1,5}") || Integer.parseInt(portText) > 65535) {
+                return Optional.empty();
+            }
+            return Optional.of(new SdpMedia(f[0].toLowerCase(java.util.Locale.ROOT), Integer.parseInt(portText), f[2],
+                    f.length > 3 ? f[3] : ""));
+        }
+
+        String mLine() {
+            return "m=" + type + " " + port + " " + proto + (formats.isEmpty() ? "" : " " + formats);
+        }
+
+        boolean isSecureProfile() {
+            return proto.toUpperCase(java.util.Locale.ROOT).startsWith("RTP/SAVP");
+        }
+
+        List<String> attributes(String name) {
+            List<String> out = new ArrayList<>();
+            String prefix = "a=" + name;
+            for (String l : lines) {
+                if (l.equals(prefix) || l.startsWith(prefix + ":")) {
+                    out.add(l);
+                }
+            }
+            return out;
+        }
+
+        boolean has(String attribute) {
+            return !attributes(attribute).isEmpty();
+        }
+
+        /** The RTCP port: a=rtcp (RFC 3605) or the RTP port + 1. */
+        int rtcpPort() {
+            for (String l : attributes("rtcp")) {
+                String[] f = l.substring("a=rtcp:".length()).trim().split("\\s+");
+                if (f[0].matches("[0-9]{1,5}")) {
+                    return Integer.parseInt(f[0]);
+                }
+            }
+            return port + 1;
+        }
+
+        void removeAttributes(String... names) {
+            lines.removeIf(l -> {
+                for (String n : names) {
+                    if (l.equals("a=" + n) || l.startsWith("a=" + n + ":")) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+    }
+}
