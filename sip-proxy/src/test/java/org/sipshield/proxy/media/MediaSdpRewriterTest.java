@@ -104,7 +104,7 @@ class MediaSdpRewriterTest {
     void encryptedPhoneToRtpTrunk_srtpAnsweredOnLegA_plainRtpOfferedOnLegB() {
         Call call = TestCalls.call(ENCRYPTED_PHONE, RTP_TRUNK, false);
         SdesOffer phoneOffer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer();
-        byte[] offer = bytes(sdp("10.0.0.5", 4000, "RTP/SAVP", phoneOffer.sdpLines()));
+        byte[] offer = bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", phoneOffer.sdpLines()));
         byte[] towardsB = rewriter.rewrite(call, Call.Side.A, offer);
         String m = mLine(towardsB);
         assertTrue(m.startsWith("m=audio 320") && m.contains(" RTP/AVP 0 101"), m);
@@ -114,7 +114,7 @@ class MediaSdpRewriterTest {
         assertEquals(List.of("a=rtcp-mux"), lines(towardsB, "a=rtcp-mux"));
         assertTrue(lines(towardsB, "a=rtpmap:101").size() == 1, "telephone-event is kept");
 
-        byte[] answerB = bytes(sdp("10.0.0.9", 5000, "RTP/AVP", List.of()));
+        byte[] answerB = bytes(sdp("127.0.0.19", 5000, "RTP/AVP", List.of()));
         byte[] towardsA = rewriter.rewrite(call, Call.Side.B, answerB);
         assertTrue(mLine(towardsA).contains(" RTP/SAVP 0 101"), mLine(towardsA));
         List<String> crypto = lines(towardsA, "a=crypto:");
@@ -139,7 +139,7 @@ class MediaSdpRewriterTest {
     void srtpOnBothLegs_everyLegAndDirectionHasItsOwnKeys() {
         Call call = TestCalls.call(SRTP_TRUNK, ENCRYPTED_PHONE, true);
         SdesOffer carrierOffer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer();
-        byte[] offer = bytes(sdp("10.0.0.5", 4000, "RTP/SAVP", carrierOffer.sdpLines()));
+        byte[] offer = bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", carrierOffer.sdpLines()));
         byte[] towardsB = rewriter.rewrite(call, Call.Side.A, offer);
         List<String> offeredToB = lines(towardsB, "a=crypto:");
         assertEquals(SrtpCipherPolicy.ALL.suites().size(), offeredToB.size());
@@ -148,7 +148,7 @@ class MediaSdpRewriterTest {
         SdesNegotiator.class.getName();
         var phoneAnswer = new SdesNegotiator(SrtpCipherPolicy.of(List.of(CryptoSuite.AES_CM_128_HMAC_SHA1_80)), KEYS)
                 .answer(offeredToB);
-        byte[] answerB = bytes(sdp("10.0.0.9", 5000, "RTP/SAVP", List.of(phoneAnswer.answerLine().orElseThrow(), "a=rtcp-mux")));
+        byte[] answerB = bytes(sdp("127.0.0.19", 5000, "RTP/SAVP", List.of(phoneAnswer.answerLine().orElseThrow(), "a=rtcp-mux")));
         byte[] towardsA = rewriter.rewrite(call, Call.Side.B, answerB);
         String toA = lines(towardsA, "a=crypto:").get(0);
         assertTrue(toA.contains("AEAD_AES_256_GCM"));
@@ -172,13 +172,13 @@ class MediaSdpRewriterTest {
         Call call = TestCalls.call(SRTP_TRUNK, ENCRYPTED_PHONE, true);
         SdesOffer onlyCm = new SdesNegotiator(SrtpCipherPolicy.of(List.of(CryptoSuite.AES_CM_128_HMAC_SHA1_80)), KEYS).createOffer();
         // the trunk allows RTP, so its best-effort offer (RTP/AVP + a=crypto) falls back to RTP on leg A...
-        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, bytes(sdp("10.0.0.5", 4000, "RTP/AVP", onlyCm.sdpLines())));
+        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/AVP", onlyCm.sdpLines())));
         List<String> offeredToB = lines(towardsB, "a=crypto:");
         assertEquals(1, offeredToB.size());
         assertTrue(offeredToB.get(0).contains(" AEAD_AES_256_GCM "), "STRONGEST offers AEAD_AES_256_GCM only");
         var phoneAnswer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(offeredToB);
         byte[] towardsA = rewriter.rewrite(call, Call.Side.B,
-                bytes(sdp("10.0.0.9", 5000, "RTP/SAVP", List.of(phoneAnswer.answerLine().orElseThrow()))));
+                bytes(sdp("127.0.0.19", 5000, "RTP/SAVP", List.of(phoneAnswer.answerLine().orElseThrow()))));
         assertEquals(List.of(), lines(towardsA, "a=crypto:"), "...and leg A is answered with plain RTP");
         assertTrue(mLine(towardsA).contains("RTP/AVP"));
         rewriter.release(call);
@@ -187,7 +187,7 @@ class MediaSdpRewriterTest {
         Call strict = TestCalls.call(ENCRYPTED_PHONE, RTP_TRUNK, false);
         SdesOffer weak = new SdesNegotiator(SrtpCipherPolicy.of(List.of(CryptoSuite.AES_CM_128_HMAC_SHA1_32)), KEYS).createOffer();
         SdpRejectedException e = assertThrows(SdpRejectedException.class,
-                () -> rewriter.rewrite(strict, Call.Side.A, bytes(sdp("10.0.0.5", 4000, "RTP/SAVP", weak.sdpLines()))));
+                () -> rewriter.rewrite(strict, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", weak.sdpLines()))));
         assertEquals(488, e.status());
         assertTrue(e.reason().contains("requires SRTP"), e.reason());
         rewriter.release(strict);
@@ -197,13 +197,13 @@ class MediaSdpRewriterTest {
     void encryptedPhoneWithoutCryptoAndSavpOfferToAnRtpOnlyLegAreRefusedWith488() {
         Call noCrypto = TestCalls.call(ENCRYPTED_PHONE, RTP_TRUNK, false);
         assertEquals(488, assertThrows(SdpRejectedException.class,
-                () -> rewriter.rewrite(noCrypto, Call.Side.A, bytes(sdp("10.0.0.5", 4000, "RTP/AVP", List.of())))).status());
+                () -> rewriter.rewrite(noCrypto, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/AVP", List.of())))).status());
         rewriter.release(noCrypto);
 
         Call savpFromPlainPhone = TestCalls.call(PLAIN_PHONE, RTP_TRUNK, false);
         SdesOffer offer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer();
         assertEquals(488, assertThrows(SdpRejectedException.class, () -> rewriter.rewrite(savpFromPlainPhone, Call.Side.A,
-                bytes(sdp("10.0.0.5", 4000, "RTP/SAVP", offer.sdpLines())))).status());
+                bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", offer.sdpLines())))).status());
         rewriter.release(savpFromPlainPhone);
         assertEquals(0, relay.activeSessions(), "a refused call holds no ports");
     }
@@ -211,10 +211,10 @@ class MediaSdpRewriterTest {
     @Test
     void encryptedCalleeAnsweringWithoutSrtpIsRefused() {
         Call call = TestCalls.call(PLAIN_PHONE, ENCRYPTED_PHONE, true);
-        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, bytes(sdp("10.0.0.5", 4000, "RTP/AVP", List.of())));
+        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/AVP", List.of())));
         assertTrue(mLine(towardsB).contains("RTP/SAVP"), "an Encrypted phone is offered SRTP only");
         assertEquals(488, assertThrows(SdpRejectedException.class,
-                () -> rewriter.rewrite(call, Call.Side.B, bytes(sdp("10.0.0.9", 5000, "RTP/AVP", List.of())))).status());
+                () -> rewriter.rewrite(call, Call.Side.B, bytes(sdp("127.0.0.19", 5000, "RTP/AVP", List.of())))).status());
         rewriter.release(call);
     }
 
@@ -222,17 +222,17 @@ class MediaSdpRewriterTest {
     void aRepeatedAnswerIsStableAndAReInviteGetsFreshKeys() {
         Call call = TestCalls.call(SRTP_TRUNK, SRTP_TRUNK, true);
         SdesOffer first = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer();
-        byte[] offer = bytes(sdp("10.0.0.5", 4000, "RTP/SAVP", first.sdpLines()));
+        byte[] offer = bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", first.sdpLines()));
         byte[] towardsB = rewriter.rewrite(call, Call.Side.A, offer);
         assertArrayEquals(towardsB, rewriter.rewrite(call, Call.Side.A, offer), "the same offer to the next destination");
         var answer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(lines(towardsB, "a=crypto:"));
-        byte[] answerB = bytes(sdp("10.0.0.9", 5000, "RTP/SAVP", List.of(answer.answerLine().orElseThrow())));
+        byte[] answerB = bytes(sdp("127.0.0.19", 5000, "RTP/SAVP", List.of(answer.answerLine().orElseThrow())));
         byte[] towardsA = rewriter.rewrite(call, Call.Side.B, answerB);
         assertArrayEquals(towardsA, rewriter.rewrite(call, Call.Side.B, answerB), "a 200 repeating the 183's answer");
 
         // re-INVITE from leg B: a new offer, new keys on both legs, the same ports
         SdesOffer reOffer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer();
-        byte[] reInvite = bytes(sdp("10.0.0.9", 5002, "RTP/SAVP", reOffer.sdpLines()).replace("a=sendrecv", "a=sendonly"));
+        byte[] reInvite = bytes(sdp("127.0.0.19", 5002, "RTP/SAVP", reOffer.sdpLines()).replace("a=sendrecv", "a=sendonly"));
         byte[] towardsA2 = rewriter.rewrite(call, Call.Side.B, reInvite);
         assertEquals(mLine(towardsA).split(" ")[1], mLine(towardsA2).split(" ")[1]);
         assertEquals(List.of("a=sendonly"), lines(towardsA2, "a=sendonly"), "hold crosses");

@@ -14,7 +14,7 @@ class RequestRateLimiterTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     private static InetAddress ip(int last) throws Exception {
-        return InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) last});
+        return InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) last});
     }
 
     @Test
