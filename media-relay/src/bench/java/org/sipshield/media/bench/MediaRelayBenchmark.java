@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.sipshield.srtp.SrtpStatus;
 
@@ -131,21 +132,44 @@ public final class MediaRelayBenchmark {
             }
             long[][] sentAt = new long[n][RING];
             long[] histogram = new long[200_001]; // 1 us buckets up to 200 ms
-            long[] received = new long[1];
+            AtomicLong received = new AtomicLong();
             AtomicBoolean receiving = new AtomicBoolean(true);
             Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, received, receiving, n), "bench-rx");
             rx.start();
             double cpuBefore = relay.cpuSeconds();
             long sent = send(sender, streams, sentAt, seconds);
-            Thread.sleep(1000);
+            awaitDrained(received, sent);
             double cpu = relay.cpuSeconds() - cpuBefore;
             receiving.set(false);
             receiver.close();
             rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
-            return new Result(relay.name(), n, sent, received[0], seconds, cpu, percentile(histogram, 0.50),
+            return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
                     percentile(histogram, 0.99));
+        }
+    }
+
+    /**
+     * Waits until every packet in flight has come back, or none has for 200 ms (lost ones never
+     * will), at most one second: the relay's CPU then covers all the packets it forwarded.
+     */
+    private static void awaitDrained(AtomicLong received, long sent) throws InterruptedException {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        long last = -1;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long now = received.get();
+            if (now >= sent) {
+                return;
+            }
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > 200_000_000L) {
+                return;
+            }
+            Thread.sleep(10);
         }
     }
 
@@ -183,7 +207,7 @@ public final class MediaRelayBenchmark {
         return sent;
     }
 
-    private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] received,
+    private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, AtomicLong received,
             AtomicBoolean running, int n) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         try {
@@ -200,7 +224,7 @@ public final class MediaRelayBenchmark {
                 }
                 long micros = (now - sentAt[stream][seq % RING]) / 1000;
                 if (micros <= LATE_MICROS) {
-                    received[0]++;
+                    received.incrementAndGet();
                 }
                 histogram[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
