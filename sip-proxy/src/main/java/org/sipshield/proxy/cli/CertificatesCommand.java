@@ -19,6 +19,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -136,14 +137,8 @@ public final class CertificatesCommand {
         }
     }
 
-    @Command(name = "regenerate", description = "Replace the certificate with a new self-signed one (overwrites a CA-signed one).")
-    static final class Regenerate extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
-        CertificatePurpose purpose;
-
-        @Option(names = "--host", required = true, description = "host name: the CN and first subject alternative name")
-        String host;
-
+    /** The key of a new self-signed certificate or CSR: its further names, key type and size, signature hash. */
+    static final class KeyOptions {
         @Option(names = "--san", paramLabel = "NAME", description = "a further DNS name or IP address (repeatable)")
         List<String> sans = List.of();
 
@@ -153,6 +148,26 @@ public final class CertificatesCommand {
         @Option(names = "--hash", defaultValue = "sha256", description = "sha256, sha384, sha512 (at least as strong as the key); default: ${DEFAULT-VALUE}")
         String hash;
 
+        KeySpec keySpec() {
+            return KeySpec.fromName(key);
+        }
+
+        SignatureHash signatureHash() {
+            return SignatureHash.fromName(hash);
+        }
+    }
+
+    @Command(name = "regenerate", description = "Replace the certificate with a new self-signed one (overwrites a CA-signed one).")
+    static final class Regenerate extends Task {
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        CertificatePurpose purpose;
+
+        @Option(names = "--host", required = true, description = "host name: the CN and first subject alternative name")
+        String host;
+
+        @Mixin
+        KeyOptions keyOptions;
+
         @Option(names = "--days", defaultValue = "1825", description = "validity in days, default: ${DEFAULT-VALUE}")
         int days;
 
@@ -161,7 +176,7 @@ public final class CertificatesCommand {
             if (days < 1 || days > 3650) {
                 throw new IllegalArgumentException("--days is 1 to 3650");
             }
-            ServerIdentity identity = manager().regenerate(purpose, host, sans, KeySpec.fromName(key), SignatureHash.fromName(hash),
+            ServerIdentity identity = manager().regenerate(purpose, host, keyOptions.sans, keyOptions.keySpec(), keyOptions.signatureHash(),
                     Duration.ofDays(days));
             out().println("new self-signed " + purpose.fileStem() + " certificate; restart the proxy to serve it:");
             out().print(CertificateDetails.of(identity.certificate()).describe());
@@ -176,21 +191,16 @@ public final class CertificatesCommand {
         @Option(names = "--cn", required = true, description = "common name, also the first subject alternative name")
         String commonName;
 
-        @Option(names = "--san", paramLabel = "NAME", description = "a further DNS name or IP address (repeatable)")
-        List<String> sans = List.of();
-
-        @Option(names = "--key", defaultValue = "rsa-2048", description = "rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384, ec-p521; default: ${DEFAULT-VALUE}")
-        String key;
-
-        @Option(names = "--hash", defaultValue = "sha256", description = "sha256, sha384, sha512; default: ${DEFAULT-VALUE}")
-        String hash;
+        @Mixin
+        KeyOptions keyOptions;
 
         @Option(names = "--out", paramLabel = "FILE", description = "write the CSR here instead of standard output")
         Path file;
 
         @Override
         void run() throws Exception {
-            byte[] csr = manager().createCsr(purpose, commonName, sans, KeySpec.fromName(key), SignatureHash.fromName(hash));
+            byte[] csr = manager().createCsr(purpose, commonName, keyOptions.sans, keyOptions.keySpec(),
+                    keyOptions.signatureHash());
             if (file != null) {
                 Files.write(file, csr);
                 out().println("wrote " + file + "; give it to your CA, then: certs import " + purpose.fileStem() + " SIGNED.pem");
