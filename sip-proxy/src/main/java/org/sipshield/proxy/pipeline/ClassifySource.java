@@ -92,9 +92,22 @@ public final class ClassifySource implements PipelineStep {
         if (number == null) {
             return Optional.empty();
         }
+        boolean invisible = current.config().security().unknownSource() == SecuritySettings.Rejection.DROP;
+        Optional<Peer> device = knownDevice(current, inbound, number, register, invisible);
+        if (device.isPresent()) {
+            return device;
+        }
+        // A number that is not (or not here) a device is challenged exactly like one that is, so an
+        // extension scanner (svwar) cannot tell numbers apart: REGISTER always, other methods unless
+        // unknown sources are dropped (then both kinds get silence).
+        return register || !invisible ? NumberDecoy.of(current) : Optional.empty();
+    }
+
+    private Optional<Peer> knownDevice(SecurityModel current, InboundRequest inbound, String number, boolean register,
+            boolean invisible) {
         Optional<DeviceIdentity> device = current.deviceByNumber(number);
         if (device.isEmpty()) {
-            return register ? RegisterDecoy.of(current) : Optional.empty(); // no extension enumeration by REGISTER
+            return Optional.empty();
         }
         PhoneSecurityProfile profile = current.profileOf(device.get());
         if (!profile.transportType().admits(inbound.transport())) {
@@ -102,7 +115,6 @@ public final class ClassifySource implements PipelineStep {
         }
         // Without digest, a device's requests are its own only when they come from where it registered.
         // With unknownSource DROP, digest too: otherwise a 407 would tell a scanner which numbers exist.
-        boolean invisible = current.config().security().unknownSource() == SecuritySettings.Rejection.DROP;
         if (!register && (!profile.enableDigestAuthentication() || invisible)
                 && !registrations.isRegisteredFrom(device.get().deviceName(), inbound.source())) {
             return Optional.empty();
