@@ -15,6 +15,7 @@ targets=(
   "digest-auth:org.sipshield.digest.DigestHeaderFuzzTest#challengeHeader"
   "config:org.sipshield.config.ConfigLoaderFuzzTest#anyTextIsLoadedOrRefusedWithProblems"
   "srtp:org.sipshield.srtp.SdesCryptoFuzzTest#anyLineIsParsedOrRefusedWithAReason"
+  "sip-proxy:org.sipshield.proxy.media.SdpRewritingFuzzTest#anyOfferAndAnswerIsRewrittenOrRefused"
 )
 filter="${1:-}"
 logs="$here/target/robustness"

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 final class CallMedia {
     private static final Logger LOG = LoggerFactory.getLogger(CallMedia.class);
     private static final Logger CALLS = LoggerFactory.getLogger("sipshield.calls");
-    /** Attributes that describe the peer's own transport or keys: they never cross to the other leg. */
-    private static final String[] LEG_LOCAL = {"crypto", "rtcp", "rtcp-mux", "candidate", "remote-candidates", "ice-ufrag",
+    /** Attributes that describe the peer's own transport: they never cross to the other leg (nor do keys). */
+    private static final String[] LEG_LOCAL = {"rtcp", "rtcp-mux", "candidate", "remote-candidates", "ice-ufrag",
         "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup", "connection", "rtcp-rsize"};
 
     private final Call call;
@@ -201,6 +201,7 @@ final class CallMedia {
         String address = owner.advertisedAddress();
         String family = address.contains(":") ? "IP6" : "IP4";
         SdpMedia audio = sdp.firstActiveAudio().orElse(null);
+        sdp.removeKeyingMaterial();
         for (int i = 0; i < sdp.session.size(); i++) {
             String l = sdp.session.get(i);
             if (l.startsWith("c=")) {
@@ -229,7 +230,7 @@ final class CallMedia {
 
     /** An exchange with nothing to anchor still never carries one leg's keys to the other. */
     private static byte[] withoutKeys(SdpMessage sdp) {
-        sdp.media.forEach(m -> m.removeAttributes("crypto"));
+        sdp.removeKeyingMaterial();
         return sdp.toBytes();
     }
 

@@ -26,7 +26,7 @@ final class SdpMessage {
             return Optional.empty();
         }
         String[] lines = new String(body, StandardCharsets.UTF_8).split("\r?\n");
-        if (lines.length > MAX_LINES || !lines[0].startsWith("v=")) {
+        if (lines.length == 0 || lines.length > MAX_LINES || !lines[0].strip().equals("v=0")) { // RFC 4566: the only version
             return Optional.empty();
         }
         List<String> session = new ArrayList<>();
@@ -78,6 +78,20 @@ final class SdpMessage {
         return Optional.empty();
     }
 
+    /**
+     * Removes every line that can carry a leg's keys, wherever it is: a=crypto, a=key-mgmt, k=, and
+     * any other line holding an SDES "inline:" key parameter (a malformed or misplaced one too).
+     */
+    void removeKeyingMaterial() {
+        session.removeIf(SdpMessage::carriesKeys);
+        media.forEach(m -> m.lines.removeIf(SdpMessage::carriesKeys));
+    }
+
+    private static boolean carriesKeys(String line) {
+        return line.startsWith("a=crypto") || line.startsWith("a=key-mgmt") || line.startsWith("k=")
+                || line.toLowerCase(java.util.Locale.ROOT).contains("inline:");
+    }
+
     byte[] toBytes() {
         StringBuilder b = new StringBuilder();
         session.forEach(l -> b.append(l).append("\r\n"));
@@ -90,6 +104,7 @@ final class SdpMessage {
 
     /** One m= section. */
     static final class SdpMedia {
+        private static final String TOKEN = "[!#$%&'*+\\-.^_`{|}~0-9A-Za-z]+";
         final String type;
         int port;
         String proto;
@@ -110,6 +125,11 @@ final class SdpMessage {
             }
             String portText = f[1].contains("/") ? f[1].substring(0, f[1].indexOf('/')) : f[1];
             if (!portText.matches("[0-9]{1,5}") || Integer.parseInt(portText) > 65535) {
+                return Optional.empty();
+            }
+            // media = token, proto = token *("/" token), fmt = token (RFC 4566 9): nothing else may hide in an m= line
+            if (!f[0].matches(TOKEN) || !f[2].matches(TOKEN + "(/" + TOKEN + ")*")
+                    || (f.length > 3 && !f[3].matches(TOKEN + "( +" + TOKEN + ")*"))) {
                 return Optional.empty();
             }
             return Optional.of(new SdpMedia(f[0].toLowerCase(java.util.Locale.ROOT), Integer.parseInt(portText), f[2],
@@ -142,6 +162,9 @@ final class SdpMessage {
         /** The RTCP port: a=rtcp (RFC 3605) or the RTP port + 1. */
         int rtcpPort() {
             for (String l : attributes("rtcp")) {
+                if (!l.startsWith("a=rtcp:")) {
+                    continue; // "a=rtcp" without a value says nothing
+                }
                 String[] f = l.substring("a=rtcp:".length()).trim().split("\\s+");
                 if (f[0].matches("[0-9]{1,5}")) {
                     return Integer.parseInt(f[0]);

@@ -13,6 +13,7 @@ import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionState;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.SipURI;
 import javax.sip.header.HeaderFactory;
@@ -70,12 +71,13 @@ public final class SipRequestHandler implements SipListener {
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
+        ServerTransaction transaction = null;
         try {
             if (Request.ACK.equals(method)) {
                 b2bua.inDialog(request, event.getDialog(), null);
                 return;
             }
-            ServerTransaction transaction = serverTransaction(event);
+            transaction = serverTransaction(event);
             if (transaction == null) {
                 return; // a retransmission: the transaction layer answers it
             }
@@ -127,6 +129,20 @@ public final class SipRequestHandler implements SipListener {
         } catch (Exception e) {
             LOG.warn("could not handle {} {}: {}", method, request.getRequestURI(), e.toString());
             LOG.debug("stack", e);
+            answerServerError(transaction);
+        }
+    }
+
+    /** A request we failed on still gets a final answer, so the sender does not retransmit into the void. */
+    private void answerServerError(ServerTransaction transaction) {
+        if (transaction == null || (transaction.getState() != TransactionState.TRYING
+                && transaction.getState() != TransactionState.PROCEEDING)) {
+            return;
+        }
+        try {
+            respond(transaction, Response.SERVER_INTERNAL_ERROR);
+        } catch (Exception e) {
+            LOG.debug("could not answer 500 either: {}", e.toString());
         }
     }
 
