@@ -20,6 +20,9 @@ import org.sipshield.srtp.SrtpStatus;
  * over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
  * through the relay (generator send to generator receive, p50/p99). A packet that arrives more than
  * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine.
+ * Each step also runs reference streams through no relay (see {@link #referenceStreams}), so the
+ * latency the generator and the machine add on their own is measured in the same step, and the
+ * latency the relay adds is reported apart from it.
  * The generator (one sending, one receiving thread) runs on the same machine, so the relay under
  * test and the generator share its cores: both relays get the same number of threads (default 1).
  *
