@@ -6,6 +6,9 @@
 # (doubling from --start, then two bisections), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine.
 # Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1]
+# Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
+# sender straight to its receiver on the same schedule: their latency is what the generator and
+# the machine add on their own, and "added by the relay" is the relayed latency minus that.
 # A packet more than 50 ms late counts as lost. The generator shares the machine with the relay,
 # so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
 # The default run (20 s steps) takes about 6-8 minutes; --seconds 60 gives the 60 s steps.

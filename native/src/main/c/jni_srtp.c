@@ -217,6 +217,51 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processBatch(JNIEnv *en
     return ok;
 }
 
+/* Many packets, each with its own session and buffer: the relay's read burst across sockets.
+ * The descriptor arrays are copied to and from the C stack (no pinning, no allocation); each
+ * buffer's address and capacity are read per packet, so every packet is bounds-checked on its own. */
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processPackets(JNIEnv *env, jclass cls,
+        jlongArray sessions, jintArray ops, jobjectArray buffers, jintArray offsets, jintArray lengths,
+        jintArray capacities, jint count) {
+    (void)cls;
+    if (sessions == NULL || ops == NULL || buffers == NULL || offsets == NULL || lengths == NULL
+            || capacities == NULL || count < 0 || count > org_sipshield_jni_SrtpNative_MAX_BATCH
+            || (*env)->GetArrayLength(env, sessions) < count || (*env)->GetArrayLength(env, ops) < count
+            || (*env)->GetArrayLength(env, buffers) < count || (*env)->GetArrayLength(env, offsets) < count
+            || (*env)->GetArrayLength(env, lengths) < count || (*env)->GetArrayLength(env, capacities) < count) {
+        return -SS_BAD_ARGUMENT;
+    }
+    jlong handles[org_sipshield_jni_SrtpNative_MAX_BATCH];
+    jint op[org_sipshield_jni_SrtpNative_MAX_BATCH], offs[org_sipshield_jni_SrtpNative_MAX_BATCH];
+    jint lens[org_sipshield_jni_SrtpNative_MAX_BATCH], caps[org_sipshield_jni_SrtpNative_MAX_BATCH];
+    (*env)->GetLongArrayRegion(env, sessions, 0, count, handles);
+    (*env)->GetIntArrayRegion(env, ops, 0, count, op);
+    (*env)->GetIntArrayRegion(env, offsets, 0, count, offs);
+    (*env)->GetIntArrayRegion(env, lengths, 0, count, lens);
+    (*env)->GetIntArrayRegion(env, capacities, 0, count, caps);
+    int ok = 0;
+    for (jint i = 0; i < count; i++) {
+        jobject buffer = (*env)->GetObjectArrayElement(env, buffers, i);
+        jint r = -SS_BAD_ARGUMENT;
+        if (handles[i] > 0 && buffer != NULL && op_allowed(session_of(handles[i]), op[i])) {
+            uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
+            jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
+            if (base != NULL && total >= 0 && offs[i] >= 0 && lens[i] >= 0 && caps[i] >= lens[i]
+                    && (jlong)offs[i] + caps[i] <= total) {
+                ss_session *s = session_of(handles[i]);
+                size_t out = 0;
+                int rc = s->ops->process(s, op[i], base + offs[i], (size_t)lens[i], (size_t)caps[i], &out);
+                r = rc == SS_OK ? (jint)out : -rc;
+            }
+        }
+        if (buffer != NULL) (*env)->DeleteLocalRef(env, buffer);  /* a batch may exceed the frame's local refs */
+        lens[i] = r;
+        if (r >= 0) ok++;
+    }
+    (*env)->SetIntArrayRegion(env, lengths, 0, count, lens);
+    return ok;
+}
+
 JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_roc(JNIEnv *env, jclass cls, jlong handle, jint ssrc) {
     (void)env; (void)cls;
     if (handle <= 0) return -1;

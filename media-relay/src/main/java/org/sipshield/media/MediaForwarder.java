@@ -4,15 +4,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 
-/** The handler of one relay socket: hands every datagram to its leg, flushes the far leg after each read batch. */
+/** The handler of one relay socket: hands every datagram to its leg (whose loop's {@link PacketBurst} forwards it). */
 final class MediaForwarder extends ChannelInboundHandlerAdapter {
     private final RelayLeg leg;
-    private final RelayLeg far;
     private final boolean rtcpPort;
 
-    MediaForwarder(RelayLeg leg, RelayLeg far, boolean rtcpPort) {
+    MediaForwarder(RelayLeg leg, boolean rtcpPort) {
         this.leg = leg;
-        this.far = far;
         this.rtcpPort = rtcpPort;
     }
 
@@ -23,11 +21,6 @@ final class MediaForwarder extends ChannelInboundHandlerAdapter {
         } else {
             io.netty.util.ReferenceCountUtil.release(msg);
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        far.flushPending();
     }
 
     @Override

@@ -40,6 +40,7 @@ public final class MediaRelay implements AutoCloseable {
     private final PortAllocator ports;
     private final ExecutorService signalling;
     private final AtomicInteger active = new AtomicInteger();
+    private final java.util.Map<EventLoop, PacketBurst> bursts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private MediaRelay(MediaRelayOptions options) {
         this.options = options;
@@ -92,7 +93,8 @@ public final class MediaRelay implements AutoCloseable {
      * @throws MediaPortsExhaustedException when no port pair is free for a leg
      */
     public RelaySession openSession(String label, MediaTimeoutListener listener) {
-        RelaySession session = new RelaySession(this, label, group.next(), listener);
+        EventLoop loop = group.next();
+        RelaySession session = new RelaySession(this, label, loop, bursts.computeIfAbsent(loop, PacketBurst::new), listener);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
         if (!bindLeg(session, a, b)) {
@@ -134,8 +136,8 @@ public final class MediaRelay implements AutoCloseable {
     private Channel[] bindPair(EventLoop loop, RelayLeg leg, RelayLeg far, int port) {
         Channel rtp = null;
         try {
-            rtp = bind(loop, port, new MediaForwarder(leg, far, false));
-            Channel rtcp = bind(loop, port + 1, new MediaForwarder(leg, far, true));
+            rtp = bind(loop, port, new MediaForwarder(leg, false));
+            Channel rtcp = bind(loop, port + 1, new MediaForwarder(leg, true));
             return new Channel[] {rtp, rtcp};
         } catch (Exception e) { // Netty rethrows the native bind error (an IOException) unchecked
             if (rtp != null) {

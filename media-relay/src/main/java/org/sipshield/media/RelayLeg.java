@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import org.sipshield.srtp.SrtpEngine;
 import org.sipshield.srtp.SrtpOperation;
 import org.sipshield.srtp.SrtpSession;
@@ -43,6 +42,8 @@ public final class RelayLeg {
     private long droppedForeign;
     private long droppedOther;
     private SrtpStatus lastStatus = SrtpStatus.OK;
+    /** Packets of this leg's peer waiting in the loop's burst. */
+    int pendingInBurst;
 
     RelayLeg(RelaySession session, RelaySide side) {
         this.session = session;
@@ -114,9 +115,11 @@ public final class RelayLeg {
 
     /**
      * A packet arrived on one of this leg's sockets. Takes ownership of {@code packet}: it is
-     * either forwarded (the same buffer, re-keyed in place) or released.
+     * either handed to the loop's {@link PacketBurst} (re-keyed in place there, then forwarded in
+     * the same buffer) or released.
      */
     void receive(DatagramPacket packet, boolean onRtcpPort) {
+        PacketBurst burst = session.burst();
         ByteBuf buf = packet.content();
         InetSocketAddress source = packet.sender();
         RelayLeg out = session.leg(side.other());
@@ -131,6 +134,11 @@ public final class RelayLeg {
         int length = buf.readableBytes();
         boolean rtcp = onRtcpPort || (mine.rtcpMux() && isRtcp(buf, index, length));
         InetSocketAddress latched = rtcp ? latchedRtcp : latchedRtp;
+        if (latched == null && pendingInBurst > 0) {
+            // an earlier packet may latch this leg: settle it first, as if each were handled on arrival
+            burst.process();
+            latched = rtcp ? latchedRtcp : latchedRtp;
+        }
         if (latched != null ? !latched.equals(source)
                 : inbound == null && session.latching() == LatchingPolicy.SIGNALLED_ADDRESS
                         && !source.equals(mine.signalled(rtcp))) {
@@ -171,23 +179,7 @@ public final class RelayLeg {
             release(received, work);
             return;
         }
-        ByteBuffer nio = work.internalNioBuffer(at, length);
-        if (inbound != null) {
-            SrtpStatus status = rtcp ? inbound.unprotectRtcp(nio) : inbound.unprotectRtp(nio);
-            if (status != SrtpStatus.OK) {
-                countRefused(status);
-                dropped(rtcp ? "SRTCP refused" : "SRTP refused");
-                release(received, work);
-                return;
-            }
-        }
-        if (latched == null) {
-            latch(source, rtcp);
-        }
-        packetsIn++;
-        bytesIn += length;
-        session.mediaSeen();
-        out.send(work, at, nio, rtcp, protect, received);
+        burst.add(this, work, at, length, room, rtcp, source, received);
     }
 
     /** The packet was received into {@code received}, or copied into {@code work} when that is null. */
@@ -199,38 +191,64 @@ public final class RelayLeg {
         }
     }
 
-    private void send(ByteBuf work, int at, ByteBuffer nio, boolean rtcp, SrtpSession protect, DatagramPacket received) {
+    // ---------------------------------------------------------------- the burst's steps (event loop)
+
+    RelayLeg far() {
+        return session.leg(side.other());
+    }
+
+    SrtpSession inbound() {
+        return inbound;
+    }
+
+    SrtpSession outbound() {
+        return outbound;
+    }
+
+    /** Our SRTP session refused a packet of this leg's peer. */
+    void refused(SrtpStatus status, boolean rtcp) {
+        countRefused(status);
+        dropped(rtcp ? "SRTCP refused" : "SRTP refused");
+    }
+
+    /** A packet of this leg's peer is good (authenticated, for SRTP): it may latch the leg. */
+    void accepted(InetSocketAddress source, boolean rtcp, int plainLength) {
+        if ((rtcp ? latchedRtcp : latchedRtp) == null) {
+            latch(source, rtcp);
+        }
+        packetsIn++;
+        bytesIn += plainLength;
+        session.mediaSeen();
+    }
+
+    /** Where this leg's peer gets a packet: its latched address, else the signalled one; null if none yet. */
+    InetSocketAddress destination(boolean rtcp) {
         boolean viaRtpPort = !rtcp || media.rtcpMux();
-        InetSocketAddress destination = viaRtpPort ? (latchedRtp != null ? latchedRtp : media.signalled(false))
+        return viaRtpPort ? (latchedRtp != null ? latchedRtp : media.signalled(false))
                 : (latchedRtcp != null ? latchedRtcp : media.signalled(true));
-        if (destination == null) {
-            droppedOther++;
-            dropped("no destination");
-            release(received, work);
-            return;
-        }
-        if (protect != null) {
-            SrtpStatus status = rtcp ? protect.protectRtcp(nio) : protect.protectRtp(nio);
-            if (status != SrtpStatus.OK) {
-                lastStatus = status;
-                droppedOther++;
-                dropped("protect failed");
-                release(received, work);
-                return;
-            }
-        }
-        int length = nio.limit() - nio.position();
-        ByteBuf outgoing;
-        if (received != null) {
-            // the same memory goes out: a pooled (recycled) slice of the new length replaces the received one
-            outgoing = work.retainedSlice(at, length);
-            received.release();
-        } else {
-            outgoing = work.writerIndex(at + length);
-        }
+    }
+
+    void noDestination() {
+        droppedOther++;
+        dropped("no destination");
+    }
+
+    void protectFailed(SrtpStatus status) {
+        lastStatus = status;
+        droppedOther++;
+        dropped("protect failed");
+    }
+
+    /**
+     * Queues the packet towards this leg's peer (flushed by {@link #flushPending}).
+     *
+     * @return whether this leg had nothing queued before: then the caller must flush it
+     */
+    boolean write(ByteBuf outgoing, boolean rtcp, int length) {
+        boolean viaRtpPort = !rtcp || media.rtcpMux();
         Channel channel = viaRtpPort ? rtpChannel : rtcpChannel;
-        // sends are flushed once per read batch (sendmmsg)
-        channel.write(new DatagramPacket(outgoing, destination), channel.voidPromise());
+        channel.write(new DatagramPacket(outgoing, destination(rtcp)), channel.voidPromise());
+        boolean first = !flushRtp && !flushRtcp;
         if (viaRtpPort) {
             flushRtp = true;
         } else {
@@ -238,9 +256,10 @@ public final class RelayLeg {
         }
         packetsOut++;
         bytesOut += length;
+        return first;
     }
 
-    /** After a batch of reads on the other leg: one sendmmsg for what it queued here. */
+    /** After a burst: one sendmmsg per socket for what it queued here. */
     void flushPending() {
         if (flushRtp) {
             flushRtp = false;

@@ -22,6 +22,7 @@ public final class RelaySession implements AutoCloseable {
     private final MediaRelay relay;
     private final String label;
     private final EventLoop loop;
+    private final PacketBurst burst;
     private final RelayLeg a;
     private final RelayLeg b;
     private final MediaTimeoutListener timeoutListener;
@@ -31,10 +32,11 @@ public final class RelaySession implements AutoCloseable {
     private boolean closed; // event loop only
     private volatile boolean closing;
 
-    RelaySession(MediaRelay relay, String label, EventLoop loop, MediaTimeoutListener listener) {
+    RelaySession(MediaRelay relay, String label, EventLoop loop, PacketBurst burst, MediaTimeoutListener listener) {
         this.relay = relay;
         this.label = label;
         this.loop = loop;
+        this.burst = burst;
         this.a = new RelayLeg(this, RelaySide.A);
         this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
@@ -52,6 +54,11 @@ public final class RelaySession implements AutoCloseable {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /** The packets its loop read and has not forwarded yet (shared with the loop's other sessions). */
+    PacketBurst burst() {
+        return burst;
     }
 
     LatchingPolicy latching() {
@@ -101,6 +108,7 @@ public final class RelaySession implements AutoCloseable {
     }
 
     private void checkTimeout() {
+        burst.process();  // a packet read but not yet forwarded is media seen
         if (closed || System.nanoTime() - lastMediaNanos < timeoutNanos) {
             return;
         }
@@ -148,15 +156,23 @@ public final class RelaySession implements AutoCloseable {
         relay.released(this);
     }
 
+    /**
+     * Runs a signalling task on the loop, after the packets it has read so far are forwarded: they
+     * were read under the configuration in force, so they are handled under it.
+     */
     private <T> T onLoop(java.util.concurrent.Callable<T> task) {
         if (loop.inEventLoop()) {
             try {
+                burst.process();
                 return task.call();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }
-        Future<T> f = loop.submit(task);
+        Future<T> f = loop.submit(() -> {
+            burst.process();
+            return task.call();
+        });
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

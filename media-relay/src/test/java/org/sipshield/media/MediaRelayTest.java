@@ -99,6 +99,82 @@ class MediaRelayTest {
         return new Negotiated(relaySide, answer.selection().orElseThrow());
     }
 
+    /**
+     * With the event loop held, every socket of two calls fills up; released, the loop finds them
+     * all ready and re-keys what it reads as bursts. Each packet still meets the fate it would
+     * have met alone: the first authentic packet latches (a copy from elsewhere right behind it is
+     * foreign, never unprotected, so the real one is no replay), a forged one and a replay are
+     * counted, the rest arrive in order on both calls.
+     */
+    @Test
+    void packetsReadTogetherFromManySocketsEachKeepTheirOwnFate() throws Exception {
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN + 200, PORT_MIN + 299));
+        try (MediaRelay oneLoop = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), Duration.ofSeconds(60),
+                d.latching(), d.engine(), 1))) {
+            Negotiated call1A = endpointOffers(GCM_256);
+            Negotiated call1B = relayOffers(CM_128_80);
+            Negotiated call2A = endpointOffers(CM_128_80);
+            Negotiated call2B = relayOffers(GCM_256);
+            try (SrtpEndpoint a1 = SrtpEndpoint.srtp(call1A.endpointSide()); SrtpEndpoint b1 = SrtpEndpoint.srtp(call1B.endpointSide());
+                    SrtpEndpoint a2 = SrtpEndpoint.srtp(call2A.endpointSide()); SrtpEndpoint b2 = SrtpEndpoint.srtp(call2B.endpointSide());
+                    SrtpEndpoint elsewhere = SrtpEndpoint.plain();
+                    RelaySession call1 = oneLoop.openSession("call 1", null); RelaySession call2 = oneLoop.openSession("call 2", null)) {
+                call1.configure(RelaySide.A, LegMedia.srtp(a1.rtpAddress(), a1.rtcpAddress(), false, call1A.relaySide()));
+                call1.configure(RelaySide.B, LegMedia.srtp(b1.rtpAddress(), b1.rtcpAddress(), false, call1B.relaySide()));
+                call2.configure(RelaySide.A, LegMedia.srtp(a2.rtpAddress(), a2.rtcpAddress(), true, call2A.relaySide()));
+                call2.configure(RelaySide.B, LegMedia.srtp(b2.rtpAddress(), b2.rtcpAddress(), true, call2B.relaySide()));
+                int to1A = call1.leg(RelaySide.A).localRtpPort();
+                int to2A = call2.leg(RelaySide.A).localRtpPort();
+                int to2B = call2.leg(RelaySide.B).localRtpPort();
+
+                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                call1.loop().execute(() -> {
+                    held.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertTrue(held.await(10, TimeUnit.SECONDS));
+                byte[][] wire1 = new byte[6][];
+                for (int seq = 1; seq <= 5; seq++) {
+                    wire1[seq] = a1.protectRtp(SrtpEndpoint.rtpPacket(0x1111, seq, 0));
+                }
+                byte[] forged = wire1[3].clone();
+                forged[40] ^= 1;
+                SrtpEndpoint.send(a1.rtp, wire1[1], to1A);
+                SrtpEndpoint.send(elsewhere.rtp, wire1[2], to1A);  // an authentic copy from another address
+                SrtpEndpoint.send(a1.rtp, wire1[2], to1A);
+                SrtpEndpoint.send(a1.rtp, forged, to1A);
+                SrtpEndpoint.send(a1.rtp, wire1[2], to1A);  // replay
+                SrtpEndpoint.send(a1.rtp, wire1[4], to1A);
+                SrtpEndpoint.send(a1.rtp, wire1[5], to1A);
+                for (int seq = 1; seq <= 5; seq++) {
+                    SrtpEndpoint.send(a2.rtp, a2.protectRtp(SrtpEndpoint.rtpPacket(0x2222, seq, 0)), to2A);
+                    SrtpEndpoint.send(b2.rtp, b2.protectRtp(SrtpEndpoint.rtpPacket(0x3333, seq, 0)), to2B);
+                }
+                SrtpEndpoint.send(b2.rtp, b2.protectRtcp(SrtpEndpoint.rtcpReceiverReport(0x3333)), to2B);  // rtcp-mux
+                release.countDown();
+
+                for (int seq : new int[] {1, 2, 4, 5}) {
+                    assertArrayEquals(SrtpEndpoint.rtpPacket(0x1111, seq, 0), b1.unprotectRtp(SrtpEndpoint.receive(b1.rtp)));
+                }
+                for (int seq = 1; seq <= 5; seq++) {
+                    assertArrayEquals(SrtpEndpoint.rtpPacket(0x2222, seq, 0), b2.unprotectRtp(SrtpEndpoint.receive(b2.rtp)));
+                    assertArrayEquals(SrtpEndpoint.rtpPacket(0x3333, seq, 0), a2.unprotectRtp(SrtpEndpoint.receive(a2.rtp)));
+                }
+                assertArrayEquals(SrtpEndpoint.rtcpReceiverReport(0x3333), a2.unprotectRtcp(SrtpEndpoint.receive(a2.rtp)));
+                LegCounters c1 = call1.counters(RelaySide.A);
+                assertEquals(new LegCounters(4, 4 * 172, 0, 0, 1, 1, 1, 0), c1);
+                assertEquals(4, call1.counters(RelaySide.B).packetsOut());
+                assertEquals(6, call2.counters(RelaySide.B).packetsIn());
+                assertEquals(0, call2.counters(RelaySide.A).dropped() + call2.counters(RelaySide.B).dropped());
+            }
+        }
+    }
+
     @Test
     void reKeysGcm256OnLegAIntoAesCm128OnLegBAndBack() throws Exception {
         Negotiated legA = endpointOffers(GCM_256);

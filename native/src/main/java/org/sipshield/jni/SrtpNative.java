@@ -138,6 +138,23 @@ public final class SrtpNative {
     public static native int processBatch(long session, int operation, ByteBuffer buffer, int[] offsets,
             int[] lengths, int count, int slotCapacity);
 
+    /**
+     * Processes {@code count} packets in one JNI crossing, each with its own session, operation and
+     * direct buffer (e.g. the packets one event-loop wake-up read from many sockets, each in its own
+     * receive buffer): packet {@code i} is bytes {@code [offsets[i], offsets[i] + lengths[i])} of
+     * {@code buffers[i]} and may grow to {@code capacities[i]} bytes, all inside that buffer's
+     * capacity. On return {@code lengths[i]} holds the packet's new length or {@code -STATUS_x},
+     * exactly what the single-packet call would have answered; one bad packet (or bad descriptor)
+     * does not stop the others. The packets are processed in index order.
+     *
+     * @param operations one of the {@code OP_} constants per packet
+     * @return the number of packets processed successfully, or {@code -STATUS_BAD_ARGUMENT} if the
+     *     call itself is malformed (null or short arrays, count outside 0..{@link #MAX_BATCH}); then
+     *     no packet was touched
+     */
+    public static native int processPackets(long[] sessions, int[] operations, ByteBuffer[] buffers, int[] offsets,
+            int[] lengths, int[] capacities, int count);
+
     /** The ROC of the stream with this SSRC, or -1 if the session has not seen it. */
     public static native long roc(long session, int ssrc);
 

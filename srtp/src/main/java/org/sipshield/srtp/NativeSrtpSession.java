@@ -41,6 +41,11 @@ final class NativeSrtpSession extends SrtpSession {
         return handle;
     }
 
+    /** For {@link SrtpPacketBatch}, which checks {@link #isClosed()} before it hands the handle over. */
+    long handle() {
+        return handle;
+    }
+
     @Override
     int processOne(int op, ByteBuffer buffer, int offset, int length, int capacity) {
         if (buffer.isDirect()) {

@@ -29,6 +29,7 @@ public abstract class SrtpSession implements AutoCloseable {
     private final SrtpMasterKey ownedKey;
     private final long[] counts = new long[SrtpStatus.values().length];
     private boolean closed;
+    private int reserved;  // packets of this session waiting in an SrtpPacketBatch
 
     SrtpSession(SrtpEngine engine, SrtpDirection direction, CryptoSuite suite, SrtpSessionOptions options,
             SrtpMasterKey ownedKey) {
@@ -162,6 +163,35 @@ public abstract class SrtpSession implements AutoCloseable {
         }
         counts[status.ordinal()]++;
         return status;
+    }
+
+    /**
+     * A packet is about to join an {@link SrtpPacketBatch}: the status it fails with right away
+     * (counted), or null when it may go, and then it holds one packet of the key's lifetime until
+     * {@link #settle} (so a batch never protects past the lifetime).
+     */
+    final SrtpStatus reserve(ByteBuffer buffer) {
+        SrtpStatus refused = closed ? SrtpStatus.SESSION_CLOSED
+                : buffer.isReadOnly() ? SrtpStatus.BAD_ARGUMENT
+                : counts[SrtpStatus.OK.ordinal()] + reserved >= options.keyLifetime() ? SrtpStatus.INDEX_EXHAUSTED
+                : null;
+        if (refused != null) {
+            counts[refused.ordinal()]++;
+        } else {
+            reserved++;
+        }
+        return refused;
+    }
+
+    /** A reserved packet was processed (or refused): {@code result} is its new length or {@code -code}. */
+    final void settle(int result) {
+        reserved--;
+        counts[(result >= 0 ? SrtpStatus.OK : SrtpStatus.ofCode(-result)).ordinal()]++;
+    }
+
+    /** A reserved packet left its batch unprocessed: nothing happened to it, nothing is counted. */
+    final void unreserve() {
+        reserved--;
     }
 
     /** Octets an operation may add to a packet (tag, MKI, SRTCP index); unprotection adds none. */

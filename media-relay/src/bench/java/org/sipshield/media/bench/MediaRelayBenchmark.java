@@ -20,6 +20,9 @@ import org.sipshield.srtp.SrtpStatus;
  * over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
  * through the relay (generator send to generator receive, p50/p99). A packet that arrives more than
  * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine.
+ * Each step also runs reference streams through no relay (see {@link #referenceStreams}), so the
+ * latency the generator and the machine add on their own is measured in the same step, and the
+ * latency the relay adds is reported apart from it.
  * The generator (one sending, one receiving thread) runs on the same machine, so the relay under
  * test and the generator share its cores: both relays get the same number of threads (default 1).
  *
@@ -33,8 +36,14 @@ public final class MediaRelayBenchmark {
     /** A packet later than this is useless to a jitter buffer: it counts as lost. */
     static final long LATE_MICROS = 50_000;
 
+    /**
+     * @param p50us   one-way latency through the relay, generator send to generator receive
+     * @param refP50us the same for the reference streams of the same step, which go from the
+     *                 generator's sender straight to its receiver through no relay: what the
+     *                 generator and the machine add on their own
+     */
     record Result(String relay, int streams, long sent, long received, double seconds, double cpu, double p50us,
-            double p99us) {
+            double p99us, double refP50us, double refP99us, long allocated) {
         boolean zeroLoss() {
             return sent > 0 && received >= sent;
         }
@@ -43,8 +52,20 @@ public final class MediaRelayBenchmark {
 
         String line() {
             return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
-                    + "  latency p50 %7.1f us  p99 %8.1f us  %s", relay, streams, sent, received, sent - received,
-                    received / seconds, 100 * cpu / seconds, p50us, p99us, zeroLoss() ? "ZERO LOSS" : "LOSS");
+                    + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)  %s",
+                    relay, streams, sent, received, sent - received, received / seconds, 100 * cpu / seconds,
+                    received == 0 ? 0 : 1e6 * cpu / received,
+                    allocated < 0 || received == 0 ? "" : String.format(Locale.ROOT, ", %d B/pkt allocated", allocated / received),
+                    p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), zeroLoss() ? "ZERO LOSS" : "LOSS");
+        }
+
+        /** Latency the relay adds at the median: relay path minus the reference path of the same step. */
+        double addedP50us() {
+            return Math.max(0, p50us - refP50us);
+        }
+
+        double addedP99us() {
+            return Math.max(0, p99us - refP99us);
         }
     }
 
@@ -80,8 +101,10 @@ public final class MediaRelayBenchmark {
         }
         System.out.println();
         for (Result r : best) {
-            System.out.printf(Locale.ROOT, "highest zero-loss: %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us%n",
-                    r.relay(), r.streams(), r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us());
+            System.out.printf(Locale.ROOT, "highest zero-loss: %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us;"
+                    + " no relay p50 %.1f us, p99 %.1f us; added by the relay p50 %.1f us, p99 %.1f us%n", r.relay(), r.streams(),
+                    r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
+                    r.addedP50us(), r.addedP99us());
         }
         if (best.size() == 2 && best.get(1).streams() > 0) {
             System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero-loss packet rate): %.2fx%n",
@@ -115,7 +138,7 @@ public final class MediaRelayBenchmark {
                 bad = mid;
             }
         }
-        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0);
+        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1);
     }
 
     /** One step: n streams for the given time, then a second of draining. */
@@ -130,23 +153,30 @@ public final class MediaRelayBenchmark {
             for (int i = 0; i < n; i++) {
                 streams.add(relay.open(i, (InetSocketAddress) sender.getLocalAddress(), (InetSocketAddress) receiver.getLocalAddress()));
             }
-            long[][] sentAt = new long[n][RING];
+            int refs = referenceStreams(n);
+            InetSocketAddress direct = (InetSocketAddress) receiver.getLocalAddress();
+            long[][] sentAt = new long[n + refs][RING];
             long[] histogram = new long[200_001]; // 1 us buckets up to 200 ms
+            long[] refHistogram = new long[200_001];
             AtomicLong received = new AtomicLong();
+            AtomicLong refReceived = new AtomicLong();
             AtomicBoolean receiving = new AtomicBoolean(true);
-            Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, received, receiving, n), "bench-rx");
+            Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, refReceived, receiving, n,
+                    refs), "bench-rx");
             rx.start();
             double cpuBefore = relay.cpuSeconds();
-            long sent = send(sender, streams, sentAt, seconds);
+            long allocatedBefore = relay.allocatedBytes();
+            long sent = send(sender, streams, refs, direct, sentAt, seconds);
             awaitDrained(received, sent);
             double cpu = relay.cpuSeconds() - cpuBefore;
+            long allocated = allocatedBefore < 0 ? -1 : relay.allocatedBytes() - allocatedBefore;
             receiving.set(false);
             receiver.close();
             rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
             return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
-                    percentile(histogram, 0.99));
+                    percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated);
         }
     }
 
@@ -173,17 +203,31 @@ public final class MediaRelayBenchmark {
         }
     }
 
-    /** Every stream sends every 20 ms, the streams spread evenly over the period. */
-    private static long send(DatagramChannel sender, List<RelayUnderTest.Stream> streams, long[][] sentAt, int seconds)
-            throws Exception {
+    /**
+     * Reference streams per step: one for every 10 relayed ones (at least 5), sent from the same
+     * socket on the same schedule, but straight to the receiver. Their latency is the generator's
+     * own (scheduling of its threads, socket paths, GC, the other load on the machine), measured
+     * under the same conditions as the relayed streams, so the difference is what the relay adds.
+     */
+    static int referenceStreams(int n) {
+        return Math.max(5, (n + 9) / 10);
+    }
+
+    /** Every stream sends every 20 ms, the streams spread evenly over the period; reference streams among them. */
+    private static long send(DatagramChannel sender, List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct,
+            long[][] sentAt, int seconds) throws Exception {
         int n = streams.size();
+        int all = n + refs;
         ByteBuffer packet = ByteBuffer.allocateDirect(256);
         long begin = System.nanoTime() + 10_000_000L;
         long periods = (long) seconds * PPS;
         long sent = 0;
         for (long p = 0; p < periods; p++) {
-            for (int i = 0; i < n; i++) {
-                long due = begin + p * PERIOD_NANOS + i * PERIOD_NANOS / n;
+            for (int k = 0; k < all; k++) {
+                // the reference streams are spread among the relayed ones, every (all / refs)-th slot
+                boolean reference = (long) k * refs / all != (long) (k + 1) * refs / all;
+                int i = reference ? n + (int) ((long) k * refs / all) : k - (int) ((long) (k + 1) * refs / all);
+                long due = begin + p * PERIOD_NANOS + k * PERIOD_NANOS / all;
                 long wait = due - System.nanoTime();
                 if (wait > 20_000) {
                     LockSupport.parkNanos(wait - 10_000);
@@ -191,10 +235,15 @@ public final class MediaRelayBenchmark {
                 int seq = (int) (p & 0xffff);
                 packet.clear();
                 packet.put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt((int) (p * 160)).putInt(0x10000 + i);
-                for (int k = 0; k < PAYLOAD / 8; k++) {
-                    packet.putLong(p * 31 + k);
+                for (int w = 0; w < PAYLOAD / 8; w++) {
+                    packet.putLong(p * 31 + w);
                 }
                 packet.flip();
+                if (reference) {
+                    sentAt[i][seq % RING] = System.nanoTime();
+                    sender.send(packet, direct);
+                    continue;
+                }
                 RelayUnderTest.Stream s = streams.get(i);
                 if (s.protectA().protectRtp(packet) != SrtpStatus.OK) {
                     throw new IllegalStateException("protect failed");
@@ -207,8 +256,8 @@ public final class MediaRelayBenchmark {
         return sent;
     }
 
-    private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, AtomicLong received,
-            AtomicBoolean running, int n) {
+    private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
+            AtomicLong received, AtomicLong refReceived, AtomicBoolean running, int n, int refs) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         try {
             while (running.get()) {
@@ -219,14 +268,15 @@ public final class MediaRelayBenchmark {
                 long now = System.nanoTime();
                 int seq = buffer.getShort(2) & 0xffff;
                 int stream = buffer.getInt(8) - 0x10000;
-                if (stream < 0 || stream >= n) {
+                if (stream < 0 || stream >= n + refs) {
                     continue;
                 }
                 long micros = (now - sentAt[stream][seq % RING]) / 1000;
+                boolean reference = stream >= n;
                 if (micros <= LATE_MICROS) {
-                    received.incrementAndGet();
+                    (reference ? refReceived : received).incrementAndGet();
                 }
-                histogram[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
+                (reference ? refHistogram : histogram)[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
         } catch (java.io.IOException closed) {
             // the step is over

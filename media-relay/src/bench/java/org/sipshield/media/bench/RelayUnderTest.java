@@ -19,6 +19,11 @@ interface RelayUnderTest extends AutoCloseable {
     /** CPU seconds the relay has used so far (all its threads). */
     double cpuSeconds() throws Exception;
 
+    /** Heap bytes the relay's threads have allocated so far, or -1 when it is not a JVM of ours. */
+    default long allocatedBytes() {
+        return -1;
+    }
+
     @Override
     void close() throws Exception;
 

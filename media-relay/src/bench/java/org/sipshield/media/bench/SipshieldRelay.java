@@ -73,6 +73,18 @@ final class SipshieldRelay implements RelayUnderTest {
     }
 
     @Override
+    public long allocatedBytes() {
+        long bytes = 0;
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) threads;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("multiThreadIoEventLoopGroup")) {
+                bytes += Math.max(0, mx.getThreadAllocatedBytes(info.getThreadId()));
+            }
+        }
+        return bytes;
+    }
+
+    @Override
     public void close() {
         closeStreams();
         relay.close();
