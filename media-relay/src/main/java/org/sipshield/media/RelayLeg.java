@@ -42,6 +42,9 @@ public final class RelayLeg {
     private long replays;
     private long droppedForeign;
     private long droppedOther;
+    private long rtcpIn;
+    private long rtcpOut;
+    private long unprotectedRtcp;
     private SrtpStatus lastStatus = SrtpStatus.OK;
 
     RelayLeg(RelaySession session, RelaySide side) {
@@ -103,7 +106,8 @@ public final class RelayLeg {
     }
 
     LegCounters snapshot() {
-        return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther);
+        return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther,
+                rtcpIn, rtcpOut, unprotectedRtcp);
     }
 
     boolean isLatched() {
@@ -173,10 +177,17 @@ public final class RelayLeg {
         }
         ByteBuffer nio = work.internalNioBuffer(at, length);
         if (inbound != null) {
+            boolean inClear = rtcp && RtcpInClear.looksLikePlainRtcp(buf, index, length);
             SrtpStatus status = rtcp ? inbound.unprotectRtcp(nio) : inbound.unprotectRtp(nio);
             if (status != SrtpStatus.OK) {
-                countRefused(status);
-                dropped(rtcp ? "SRTCP refused" : "SRTP refused");
+                if (inClear) {
+                    lastStatus = status;
+                    unprotectedRtcp++;
+                    dropped("RTCP without SRTCP protection");
+                } else {
+                    countRefused(status);
+                    dropped(rtcp ? "SRTCP refused" : "SRTP refused");
+                }
                 release(received, work);
                 return;
             }
@@ -186,6 +197,9 @@ public final class RelayLeg {
         }
         packetsIn++;
         bytesIn += length;
+        if (rtcp) {
+            rtcpIn++;
+        }
         session.mediaSeen();
         out.send(work, at, nio, rtcp, protect, received);
     }
@@ -238,6 +252,9 @@ public final class RelayLeg {
         }
         packetsOut++;
         bytesOut += length;
+        if (rtcp) {
+            rtcpOut++;
+        }
     }
 
     /** After a batch of reads on the other leg: one sendmmsg for what it queued here. */
