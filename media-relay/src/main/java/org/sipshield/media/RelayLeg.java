@@ -148,6 +148,8 @@ public final class RelayLeg {
             packet.release();
             return;
         }
+        // read now: the copy below releases buf, and a refused GCM packet's payload is wiped
+        boolean inClear = rtcp && inbound != null && RtcpInClear.looksLikePlainRtcp(buf, index, length);
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
         // epoll hands each datagram over as a slice of its receive buffer (one slot per datagram with
@@ -177,7 +179,6 @@ public final class RelayLeg {
         }
         ByteBuffer nio = work.internalNioBuffer(at, length);
         if (inbound != null) {
-            boolean inClear = rtcp && RtcpInClear.looksLikePlainRtcp(buf, index, length);
             SrtpStatus status = rtcp ? inbound.unprotectRtcp(nio) : inbound.unprotectRtp(nio);
             if (status != SrtpStatus.OK) {
                 if (inClear) {

@@ -64,6 +64,13 @@ class MediaRelayTest {
                     assertArrayEquals(sent, b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
                 }
                 assertEquals(0, session.counters(RelaySide.A).dropped());
+                // SRTCP too, and RTCP in clear (the copy releases the received buffer: nothing may read it after)
+                byte[] rr = SrtpEndpoint.rtcpReceiverReport(0x33333333);
+                SrtpEndpoint.send(a.rtcp, a.protectRtcp(rr), session.leg(RelaySide.A).localRtcpPort());
+                assertArrayEquals(rr, b.unprotectRtcp(SrtpEndpoint.receive(b.rtcp)));
+                SrtpEndpoint.send(a.rtcp, BARESIP_PING, session.leg(RelaySide.A).localRtcpPort());
+                awaitTrue(() -> session.counters(RelaySide.A).unprotectedRtcp() == 1);
+                assertEquals(1, session.counters(RelaySide.A).rtcpPacketsIn());
             }
         } finally {
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
