@@ -40,6 +40,7 @@ final class PacketBurst {
     private final int[] length = new int[CAPACITY];
     private final int[] room = new int[CAPACITY];
     private final boolean[] rtcp = new boolean[CAPACITY];
+    private final boolean[] inClear = new boolean[CAPACITY];
     private final int[] srtpIndex = new int[CAPACITY];
     private final RelayLeg[] toFlush = new RelayLeg[CAPACITY];
     private int count;
@@ -58,10 +59,11 @@ final class PacketBurst {
      * Takes a packet that passed the leg's checks (configured, from its peer, RTP/RTCP-shaped, room
      * for the tag): bytes {@code [at, at + length)} of {@code buf}, which it may grow by
      * {@code tagRoom}. {@code received} is the datagram that owns {@code buf}'s memory, or null
-     * when {@code buf} is a copy the burst now owns.
+     * when {@code buf} is a copy the burst now owns. {@code inClear}: an RTCP packet shaped like
+     * plain RTCP, should the SRTP session refuse it.
      */
-    void add(RelayLeg leg, ByteBuf buf, int at, int length, int tagRoom, boolean rtcp, InetSocketAddress source,
-            DatagramPacket received) {
+    void add(RelayLeg leg, ByteBuf buf, int at, int length, int tagRoom, boolean rtcp, boolean inClear,
+            InetSocketAddress source, DatagramPacket received) {
         int i = count++;
         from[i] = leg;
         work[i] = buf;
@@ -71,6 +73,7 @@ final class PacketBurst {
         this.length[i] = length;
         this.room[i] = tagRoom;
         this.rtcp[i] = rtcp;
+        this.inClear[i] = inClear;
         // for pooled memory one NIO view per receive buffer, shared by its datagrams: keep the offset now
         ByteBuffer nio = buf.internalNioBuffer(at, length);
         memory[i] = nio;
@@ -123,7 +126,7 @@ final class PacketBurst {
             if (srtpIndex[i] >= 0) {
                 SrtpStatus status = srtp.status(srtpIndex[i]);
                 if (status != SrtpStatus.OK) {
-                    leg.refused(status, rtcp[i]);
+                    leg.refused(status, rtcp[i], inClear[i]);
                     drop(i);
                     continue;
                 }

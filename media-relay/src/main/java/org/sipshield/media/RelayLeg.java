@@ -41,6 +41,9 @@ public final class RelayLeg {
     private long replays;
     private long droppedForeign;
     private long droppedOther;
+    private long rtcpIn;
+    private long rtcpOut;
+    private long unprotectedRtcp;
     private SrtpStatus lastStatus = SrtpStatus.OK;
     /** Packets of this leg's peer waiting in the loop's burst. */
     int pendingInBurst;
@@ -104,7 +107,8 @@ public final class RelayLeg {
     }
 
     LegCounters snapshot() {
-        return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther);
+        return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther,
+                rtcpIn, rtcpOut, unprotectedRtcp);
     }
 
     boolean isLatched() {
@@ -152,6 +156,8 @@ public final class RelayLeg {
             packet.release();
             return;
         }
+        // read now: the copy below releases buf, and a refused GCM packet's payload is wiped
+        boolean inClear = rtcp && inbound != null && RtcpInClear.looksLikePlainRtcp(buf, index, length);
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
         // epoll hands each datagram over as a slice of its receive buffer (one slot per datagram with
@@ -179,7 +185,7 @@ public final class RelayLeg {
             release(received, work);
             return;
         }
-        burst.add(this, work, at, length, room, rtcp, source, received);
+        burst.add(this, work, at, length, room, rtcp, inClear, source, received);
     }
 
     /** The packet was received into {@code received}, or copied into {@code work} when that is null. */
@@ -205,8 +211,17 @@ public final class RelayLeg {
         return outbound;
     }
 
-    /** Our SRTP session refused a packet of this leg's peer. */
-    void refused(SrtpStatus status, boolean rtcp) {
+    /**
+     * Our SRTP session refused a packet of this leg's peer. {@code inClear}: it had the shape of
+     * plain RTCP (see {@link RtcpInClear}), read before unprotecting: counted apart from forgeries.
+     */
+    void refused(SrtpStatus status, boolean rtcp, boolean inClear) {
+        if (inClear) {
+            lastStatus = status;
+            unprotectedRtcp++;
+            dropped("RTCP without SRTCP protection");
+            return;
+        }
         countRefused(status);
         dropped(rtcp ? "SRTCP refused" : "SRTP refused");
     }
@@ -218,6 +233,9 @@ public final class RelayLeg {
         }
         packetsIn++;
         bytesIn += plainLength;
+        if (rtcp) {
+            rtcpIn++;
+        }
         session.mediaSeen();
     }
 
@@ -256,6 +274,9 @@ public final class RelayLeg {
         }
         packetsOut++;
         bytesOut += length;
+        if (rtcp) {
+            rtcpOut++;
+        }
         return first;
     }
 

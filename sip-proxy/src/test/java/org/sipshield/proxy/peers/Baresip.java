@@ -32,6 +32,12 @@ public final class Baresip implements AutoCloseable {
      * @param account  the accounts line's parameters after the AOR (e.g. ";answermode=auto")
      */
     public Baresip(Path directory, String user, Path audioSource, String rtpPorts, String account) throws IOException {
+        this(directory, user, audioSource, rtpPorts, account, false);
+    }
+
+    /** @param rtcpMux whether baresip offers RTCP on the RTP port (RFC 5761) */
+    public Baresip(Path directory, String user, Path audioSource, String rtpPorts, String account, boolean rtcpMux)
+            throws IOException {
         this.directory = Files.createDirectories(directory);
         this.sipPort = portWithNextFree();
         this.log = directory.resolve("baresip.log");
@@ -47,7 +53,7 @@ public final class Baresip implements AutoCloseable {
                 "ausrc_channels 1",
                 "auplay_channels 1",
                 "rtp_ports " + rtpPorts,
-                "rtcp_mux no",
+                "rtcp_mux " + (rtcpMux ? "yes" : "no"),
                 "jitter_buffer_delay 5-10",
                 "module_path /usr/lib/baresip/modules",
                 "module g711.so",
@@ -102,28 +108,23 @@ public final class Baresip implements AutoCloseable {
 
     /** The a=crypto lines of the SIP messages baresip received (from the trace), each once (retransmissions). */
     public List<String> receivedCryptoLines() throws IOException {
-        List<String> lines = new ArrayList<>();
-        boolean received = false;
-        for (String line : output().split("\r?\n")) {
-            Matcher header = TRACE_HEADER.matcher(line.strip());
-            if (header.matches()) {
-                received = header.group(3).endsWith(":" + sipPort);
-            } else if (received && line.strip().startsWith("a=crypto:")) {
-                lines.add(line.strip());
-            }
-        }
-        return lines.stream().distinct().toList();
+        return sdpLines("a=crypto:", false);
     }
 
     /** The a=crypto lines baresip sent, each once. */
     public List<String> sentCryptoLines() throws IOException {
+        return sdpLines("a=crypto:", true);
+    }
+
+    /** The lines starting with {@code prefix} of the SIP messages baresip sent or received, each once. */
+    public List<String> sdpLines(String prefix, boolean sentByBaresip) throws IOException {
         List<String> lines = new ArrayList<>();
-        boolean sent = false;
+        boolean wanted = false;
         for (String line : output().split("\r?\n")) {
             Matcher header = TRACE_HEADER.matcher(line.strip());
             if (header.matches()) {
-                sent = header.group(2).endsWith(":" + sipPort);
-            } else if (sent && line.strip().startsWith("a=crypto:")) {
+                wanted = header.group(sentByBaresip ? 2 : 3).endsWith(":" + sipPort);
+            } else if (wanted && line.strip().startsWith(prefix)) {
                 lines.add(line.strip());
             }
         }
