@@ -33,7 +33,9 @@ final class CallMedia {
     private static final Logger CALLS = LoggerFactory.getLogger("sipshield.calls");
     /** Attributes that describe the peer's own transport: they never cross to the other leg (nor do keys). */
     private static final String[] LEG_LOCAL = {"rtcp", "rtcp-mux", "candidate", "remote-candidates", "ice-ufrag",
-        "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup", "connection", "rtcp-rsize"};
+        "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup", "connection", "rtcp-rsize",
+        // RFC 5576 source attributes: their CNAME names the caller's user and host (topology hiding)
+        "ssrc", "ssrc-group"};
 
     private final Call call;
     private final MediaSdpRewriter owner;

@@ -326,4 +326,17 @@ class MediaSdpRewriterTest {
                 () -> rewriter.rewrite(call, Call.Side.A, bytes("v=0\r\nm=audio 99999 RTP/AVP 0\r\n"))).status());
         rewriter.release(call);
     }
+
+    @Test
+    void nothingThatNamesTheCallerOrCarriesKeysCrossesToTheOtherLeg() {
+        Call call = TestCalls.call(PLAIN_PHONE, RTP_TRUNK, false);
+        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/AVP", List.of(
+                "a=ssrc:305419896 cname:sip:alice@10.1.2.3:5060", "a=ssrc-group:FID 305419896 305419897",
+                "a=key-mgmt:mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO", "k=clear:secret"))));
+        String out = new String(towardsB, StandardCharsets.UTF_8);
+        for (String leak : List.of("alice", "10.1.2.3", "a=ssrc", "key-mgmt", "k=clear", "secret")) {
+            assertFalse(out.contains(leak), leak + " crossed to leg B:\n" + out);
+        }
+        rewriter.release(call);
+    }
 }
