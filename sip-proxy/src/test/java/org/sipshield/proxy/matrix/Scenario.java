@@ -1,0 +1,78 @@
+package org.sipshield.proxy.matrix;
+
+import java.util.Optional;
+import org.sipshield.config.DeviceSecurityMode;
+import org.sipshield.config.Transport;
+import org.sipshield.srtp.CryptoSuite;
+
+/**
+ * One row of the scenario matrix: a phone on a transport, in a device security mode, with digest
+ * on or off, whose call reaches a far end that takes an SRTP suite (or none), and what the
+ * reference and the product's rules say must happen.
+ *
+ * @param suite the SRTP suite the far end (trunk leg) takes; empty: plain RTP there
+ * @param ci    part of the subset that {@code ./sipshield test} runs
+ */
+record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean digest, Optional<CryptoSuite> suite,
+        boolean ci) {
+
+    enum Kind {
+        /** The combination breaks a rule of the reference: loading a config with it must fail and name it. */
+        REFUSED_BY_CONFIG,
+        /** sipp registers a phone (signalling only). */
+        REGISTRATION,
+        /** A baresip phone registers and calls a far end through the proxy; audio both ways. */
+        CALL,
+        /** A baresip phone whose media offer its profile forbids: 488. */
+        REFUSED_488,
+        /** A baresip phone calls through kamailio, a carrier that challenges sipshield; audio both ways. */
+        KAMAILIO_CALL,
+        /** kamailio challenges on a trunk that has no SIP Realm credentials: the phone gets 403. */
+        KAMAILIO_WITHOUT_CREDENTIALS
+    }
+
+    /** Whether the reference allows this mode on this transport (secure modes need TLS, TLS needs a secure mode). */
+    static boolean allowed(Transport transport, DeviceSecurityMode mode) {
+        return mode.isSecure() == (transport == Transport.TLS);
+    }
+
+    /** The media the phone offers: SRTP (RTP/SAVP, mandatory) exactly when its profile is Encrypted. */
+    boolean phoneOffersSrtp() {
+        return kind == Kind.REFUSED_488 ? mode != DeviceSecurityMode.ENCRYPTED : mode == DeviceSecurityMode.ENCRYPTED;
+    }
+
+    String suiteLabel() {
+        if (kind == Kind.REFUSED_BY_CONFIG || kind == Kind.REGISTRATION) {
+            return "-";
+        }
+        return suite.map(CryptoSuite::sdesName).orElse("none");
+    }
+
+    String name() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " " + transport + " " + mode.label()
+                + " digest " + (digest ? "on" : "off") + " " + suiteLabel();
+    }
+
+    /** What must happen, derived from the reference's rules and the product's configuration. */
+    String expected() {
+        String auth = digest ? "401 then 200 REGISTER" : "200 REGISTER";
+        return switch (kind) {
+            case REFUSED_BY_CONFIG -> "refused by config validation: " + mode.label() + " phones "
+                    + (mode.isSecure() ? "need TLS" : "do not use TLS");
+            case REGISTRATION -> auth;
+            case CALL -> auth + "; " + (digest ? "407 then " : "") + "200 INVITE; phone leg " + phoneLeg()
+                    + ", trunk leg " + suite.map(s -> "SRTP " + s.sdesName()).orElse("RTP") + "; audio both ways";
+            case REFUSED_488 -> auth + "; 488 INVITE (" + (mode == DeviceSecurityMode.ENCRYPTED
+                    ? "Encrypted phone offers RTP only" : mode.label() + " phone offers SRTP only") + ")";
+            case KAMAILIO_CALL -> auth + "; 407 then 200 INVITE; carrier's 407 answered once; phone leg "
+                    + phoneLeg() + ", trunk leg " + suite.map(s -> "SRTP " + s.sdesName()).orElse("RTP")
+                    + "; audio both ways";
+            case KAMAILIO_WITHOUT_CREDENTIALS -> auth + "; 407 then 403 INVITE (no SIP Realm for the carrier's challenge)";
+        };
+    }
+
+    /** baresip offers one suite only, AES_CM_128_HMAC_SHA1_80; the proxy takes it under SRTP Ciphers ALL. */
+    String phoneLeg() {
+        return mode == DeviceSecurityMode.ENCRYPTED ? "SRTP " + CryptoSuite.AES_CM_128_HMAC_SHA1_80.sdesName() : "RTP";
+    }
+}
