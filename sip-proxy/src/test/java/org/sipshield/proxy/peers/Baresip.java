@@ -16,8 +16,13 @@ import java.util.regex.Pattern;
 /**
  * Debian's baresip as a headless SIP phone: its own config directory, SIP on a fixed loopback
  * port, audio from a WAV file (aufile) and every decoded/encoded stream recorded as WAV (sndfile),
- * SDES-SRTP mandatory (srtp module, RTP/SAVP). It runs for a bounded time (-t) with the SIP trace on
- * (-s), so the test can read the SDP it saw.
+ * SDES-SRTP mandatory (srtp module, RTP/SAVP) unless its accounts line says otherwise. It runs for a
+ * bounded time (-t) with the SIP trace on (-s), so the test can read the SDP it saw.
+ *
+ * <p>What Debian's baresip 1.0.0 can do, which the tests are built around: UDP, TCP and TLS (TLS on
+ * the port above its SIP port); four SDES suites (AES_CM_128_HMAC_SHA1_80/_32, AEAD_AES_128_GCM,
+ * AEAD_AES_256_GCM, not the AES_256_CM ones); as offerer it always offers AES_CM_128_HMAC_SHA1_80
+ * alone, as answerer it takes the first offered line it knows. No setting changes that.
  */
 public final class Baresip implements AutoCloseable {
     private static final Pattern TRACE_HEADER = Pattern.compile("^(UDP|TCP|TLS) (\\S+) -> (\\S+)$");
