@@ -31,7 +31,7 @@ record MatrixResult(Scenario row, boolean passed, String observed, String eviden
         long passed = results.stream().filter(MatrixResult::passed).count();
         t.append(String.format(Locale.ROOT, "Scenario matrix (%s): %d rows, %d passed, %d failed, %.0f s%n%n", subset,
                 results.size(), passed, results.size() - passed, seconds));
-        t.append("| # | scenario | phone transport | mode | digest | far-end SRTP suite | expected | observed | result | s |\n");
+        t.append("| # | scenario | phone transport | mode | digest | trunk-leg SRTP suite | expected | observed | result | s |\n");
         t.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         int n = 1;
         for (MatrixResult r : results) {

@@ -148,7 +148,7 @@ final class PeerRows {
             phone.command("/quit");
             phone.awaitExit(15);
             List<String> statuses = statuses(phone, row.transport());
-            String observed = String.join(", ", statuses);
+            String observed = byMethod(statuses);
             List<String> invite = statuses.stream().filter(s -> s.startsWith("INVITE ")).toList();
             List<String> expectedInvite = new ArrayList<>();
             if (row.digest()) {
@@ -170,6 +170,18 @@ final class PeerRows {
             return problems.isEmpty() ? MatrixResult.pass(row, observed)
                     : MatrixResult.fail(row, observed + ": " + String.join("; ", problems), phone.output());
         }
+    }
+
+    /** "REGISTER 401, 200; INVITE 407, 180, 200; BYE 200" */
+    private static String byMethod(List<String> statuses) {
+        java.util.Map<String, List<String>> codes = new java.util.LinkedHashMap<>();
+        for (String status : statuses) {
+            String[] f = status.split(" ");
+            codes.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[1]);
+        }
+        List<String> parts = new ArrayList<>();
+        codes.forEach((method, list) -> parts.add(method + " " + String.join(", ", list)));
+        return String.join("; ", parts);
     }
 
     private static void registerStatuses(Scenario row, List<String> statuses, List<String> problems) {
@@ -220,7 +232,7 @@ final class PeerRows {
         List<String> observed = new ArrayList<>();
         Transport transport = row.transport();
         List<String> statuses = statuses(phone, transport);
-        observed.add(String.join(", ", statuses));
+        observed.add(byMethod(statuses));
         registerStatuses(row, statuses, problems);
         List<String> invite = statuses.stream().filter(s -> s.startsWith("INVITE ") && !s.equals("INVITE 180")
                 && !s.equals("INVITE 183")).toList();
@@ -234,7 +246,7 @@ final class PeerRows {
         if (carrier) {
             int challenges = count(m.kamailioLog(), "challenging INVITE") - challengesBefore;
             int authenticated = count(m.kamailioLog(), "authenticated INVITE") - authenticatedBefore;
-            observed.add("carrier challenged " + challenges + ", then authenticated " + authenticated);
+            observed.add("carrier challenged " + challenges + ", authenticated " + authenticated);
             if (challenges != 1 || authenticated != 1) {
                 problems.add("kamailio challenged " + challenges + " and authenticated " + authenticated + " INVITEs, expected 1 and 1");
             }
@@ -281,7 +293,7 @@ final class PeerRows {
                 problems.add("trunk leg: keys were offered to a trunk without SRTP Allowed");
             }
         }
-        observed.add("phone leg " + phoneLeg + ", trunk leg " + trunkLeg);
+        observed.add("phone " + phoneLeg + ", trunk " + trunkLeg);
 
         // keys: every one seen on one leg appears nowhere on the other
         Set<String> phoneKeys = new LinkedHashSet<>();
@@ -300,7 +312,7 @@ final class PeerRows {
         if (!shared.isEmpty()) {
             problems.add(shared.size() + " key(s) appear on both legs");
         } else if (!phoneKeys.isEmpty() && !farKeys.isEmpty()) {
-            observed.add("keys differ per leg (" + phoneKeys.size() + " phone, " + farKeys.size() + " trunk)");
+            observed.add("keys differ per leg (" + phoneKeys.size() + " on the phone's, " + farKeys.size() + " on the trunk's)");
         }
 
         // audio, both ways: 1 s from the middle of each signal, found in what the other end decoded
@@ -314,8 +326,7 @@ final class PeerRows {
         } catch (AssertionError | java.io.IOException none) {
             problems.add("the phone recorded nothing");
         }
-        observed.add(String.format(Locale.ROOT, "audio: far end heard the phone %.2f, phone heard the far end %.2f", heardByFar,
-                heardByPhone));
+        observed.add(String.format(Locale.ROOT, "heard: far end %.2f, phone %.2f", heardByFar, heardByPhone));
         if (rejected[0] > 0) {
             observed.add(rejected[0] + " packets failed libsrtp2's check");
         }

@@ -55,19 +55,18 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
 
     /** What must happen, derived from the reference's rules and the product's configuration. */
     String expected() {
-        String auth = digest ? "401 then 200 REGISTER" : "200 REGISTER";
+        String register = digest ? "REGISTER 401, 200" : "REGISTER 200";
+        String media = "phone " + phoneLeg() + ", trunk " + suite.map(s -> "SRTP " + s.sdesName()).orElse("RTP")
+                + "; audio both ways";
         return switch (kind) {
             case REFUSED_BY_CONFIG -> "refused by config validation: " + mode.label() + " phones "
                     + (mode.isSecure() ? "need TLS" : "do not use TLS");
-            case REGISTRATION -> auth;
-            case CALL -> auth + "; " + (digest ? "407 then " : "") + "200 INVITE; phone leg " + phoneLeg()
-                    + ", trunk leg " + suite.map(s -> "SRTP " + s.sdesName()).orElse("RTP") + "; audio both ways";
-            case REFUSED_488 -> auth + "; 488 INVITE (" + (mode == DeviceSecurityMode.ENCRYPTED
+            case REGISTRATION -> register;
+            case CALL -> register + "; INVITE " + (digest ? "407, " : "") + "200; " + media;
+            case REFUSED_488 -> register + "; INVITE " + (digest ? "407, " : "") + "488 (" + (mode == DeviceSecurityMode.ENCRYPTED
                     ? "Encrypted phone offers RTP only" : mode.label() + " phone offers SRTP only") + ")";
-            case KAMAILIO_CALL -> auth + "; 407 then 200 INVITE; carrier's 407 answered once; phone leg "
-                    + phoneLeg() + ", trunk leg " + suite.map(s -> "SRTP " + s.sdesName()).orElse("RTP")
-                    + "; audio both ways";
-            case KAMAILIO_WITHOUT_CREDENTIALS -> auth + "; 407 then 403 INVITE (no SIP Realm for the carrier's challenge)";
+            case KAMAILIO_CALL -> register + "; INVITE 407, 200; carrier's 407 answered once; " + media;
+            case KAMAILIO_WITHOUT_CREDENTIALS -> register + "; INVITE 407, 403 (no SIP Realm for the carrier's 407)";
         };
     }
 
