@@ -172,7 +172,7 @@ public final class RtpEndpoint implements AutoCloseable {
     /**
      * What arrived, unprotected with {@code relayInlineKey} (the relay's a=crypto key for this leg;
      * ignored for plain RTP) and decoded from PCMU, in sequence order. Packets that do not
-     * authenticate are counted in {@code rejected[0]} and left out.
+     * authenticate are counted in {@code rejected[0]} and left out (silence in their place).
      */
     public short[] decoded(String relayInlineKey, int[] rejected) {
         List<byte[]> packets;
@@ -183,6 +183,7 @@ public final class RtpEndpoint implements AutoCloseable {
         try (SrtpSession unprotect = suite == null ? null
                 : SrtpSession.open(SrtpEngine.LIBSRTP2, SrtpDirection.INBOUND, masterKey(suite, relayInlineKey))) {
             int firstSeq = -1;
+            int ssrc = 0;
             for (byte[] packet : packets) {
                 ByteBuffer b = ByteBuffer.allocateDirect(packet.length);
                 b.put(packet).flip();
@@ -201,23 +202,28 @@ public final class RtpEndpoint implements AutoCloseable {
                     continue; // not PCMU (e.g. comfort noise, telephone-event)
                 }
                 int seq = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
+                int packetSsrc = ByteBuffer.wrap(plain, 8, 4).getInt();
                 if (firstSeq < 0) {
                     firstSeq = seq;
+                    ssrc = packetSsrc;
+                } else if (packetSsrc != ssrc) {
+                    continue; // one stream: the first one's
                 }
                 short[] samples = new short[plain.length - offset];
                 for (int i = 0; i < samples.length; i++) {
                     samples[i] = G711.linear(plain[offset + i]);
                 }
-                bySequence.put((seq - firstSeq) & 0xFFFF, samples);
+                bySequence.put((int) (short) (seq - firstSeq), samples); // signed: a packet that overtook the first one
             }
         }
-        int total = bySequence.values().stream().mapToInt(s -> s.length).sum();
-        short[] audio = new short[total];
-        int at = 0;
-        for (short[] samples : bySequence.values()) {
-            System.arraycopy(samples, 0, audio, at, samples.length);
-            at += samples.length;
+        if (bySequence.isEmpty()) {
+            return new short[0];
         }
+        // each packet at its place in time: a lost one leaves 20 ms of silence, not a shift of all that follows
+        int first = bySequence.firstKey();
+        short[] audio = new short[(bySequence.lastKey() - first + 1) * 160];
+        bySequence.forEach((key, samples) -> System.arraycopy(samples, 0, audio, (key - first) * 160,
+                Math.min(samples.length, audio.length - (key - first) * 160)));
         return audio;
     }
 
