@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sipshield.config.DeviceSecurityMode;
+import org.sipshield.config.SrtpCiphers;
 import org.sipshield.config.Transport;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestChecksum;
@@ -17,7 +18,7 @@ import org.sipshield.proxy.peers.Kamailio;
  * The one proxy every matrix row talks to, configured once for all of them: a phone security
  * profile and a phone per allowed transport, mode and digest setting; far-end trunks with and
  * without SRTP Allowed; kamailio as a challenging carrier, with and without SIP Realm credentials.
- * One start serves the whole matrix.
+ * One start serves every row of one SRTP Ciphers setting.
  */
 final class MatrixProxy implements AutoCloseable {
     static final String FAR_END = "127.0.0.3";
@@ -33,14 +34,16 @@ final class MatrixProxy implements AutoCloseable {
     final Path certificate;
     private final Kamailio kamailio;
 
-    MatrixProxy(Path dataDirectory) throws Exception {
+    MatrixProxy(Path dataDirectory, SrtpCiphers ciphers) throws Exception {
         farEndPort = FreePorts.udpAndTcp();
         int kamailioPort = FreePorts.udpAndTcp();
-        int mediaPorts = 40000 + (int) (ProcessHandle.current().pid() % 50) * 200;
+        // a range of its own per proxy of this run (one per SRTP Ciphers setting) and per process
+        int mediaPorts = 40000 + (int) (ProcessHandle.current().pid() % 16) * 600 + ciphers.ordinal() * 200;
         StringBuilder yaml = new StringBuilder("""
                 media:
                   portMin: %d
                   portMax: %d
+                  srtpCiphers: %s
                 sipTrunkSecurityProfiles:
                   - {name: far end, incomingPort: ${sipPort}, outgoingTransportType: UDP}
                 sipTrunks:
@@ -55,7 +58,7 @@ final class MatrixProxy implements AutoCloseable {
                   - {pattern: "%s!", trunk: no-credentials}
                 sipRealms:
                   - {realm: carrier.example, trunk: carrier, user: sipshield, digestCredentials: {MD5: %s}}
-                """.formatted(mediaPorts, mediaPorts + 199, FAR_END, farEndPort, FAR_END, farEndPort, KAMAILIO, kamailioPort,
+                """.formatted(mediaPorts, mediaPorts + 199, ciphers, FAR_END, farEndPort, FAR_END, farEndPort, KAMAILIO, kamailioPort,
                 KAMAILIO, kamailioPort, TO_FAR_SRTP, TO_FAR_RTP, TO_CARRIER, TO_CARRIER_WITHOUT_CREDENTIALS,
                 ha1("sipshield", "carrier.example", "trunk-secret")));
         List<String> profiles = new ArrayList<>();

@@ -37,7 +37,7 @@ record MatrixResult(Scenario row, boolean passed, String observed, String eviden
         for (MatrixResult r : results) {
             Scenario s = r.row();
             t.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |%n", n++,
-                    s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '), s.transport(), s.mode().label(),
+                    s.label(), s.transport(), s.mode().label(),
                     s.digest() ? "on" : "off", s.suiteLabel(), cell(s.expected()), cell(r.observed()),
                     r.passed() ? "PASS" : "FAIL", r.seconds()));
         }

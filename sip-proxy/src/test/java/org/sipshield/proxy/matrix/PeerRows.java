@@ -283,6 +283,13 @@ final class PeerRows {
             relayKey = relayKeys.size() == 1 ? relayKeys.get(0) : null;
             boolean answered = farLines.stream().anyMatch(l -> field(l, 3).equals(ourKey));
             trunkLeg = "SRTP " + name;
+            List<String> offeredSuites = relayOffered.stream().map(l -> field(l, 2)).distinct().toList();
+            if (!offeredSuites.equals(row.offeredSuites())) {
+                problems.add("trunk leg: the relay offered " + offeredSuites + ", SRTP Ciphers " + row.ciphers() + " is "
+                        + row.offeredSuites());
+            } else {
+                trunkLeg += " (of " + offeredSuites.size() + " offered in policy order)";
+            }
             if (relayKey == null || !answered) {
                 problems.add("trunk leg: the relay offered " + relayKeys.size() + " keys for " + name + ", our answer "
                         + (answered ? "was" : "was not") + " sent");

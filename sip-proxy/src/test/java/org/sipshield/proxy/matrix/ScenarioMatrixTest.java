@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.config.DeviceSecurityMode;
+import org.sipshield.config.SrtpCiphers;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.matrix.Scenario.Kind;
 import org.sipshield.srtp.CryptoSuite;
@@ -35,7 +36,8 @@ class ScenarioMatrixTest {
     @TempDir
     static Path work;
 
-    private static MatrixProxy proxy;
+    /** One proxy per SRTP Ciphers setting, started when its first row runs. */
+    private static final java.util.Map<SrtpCiphers, MatrixProxy> PROXIES = new java.util.EnumMap<>(SrtpCiphers.class);
     private static final List<MatrixResult> RESULTS = new ArrayList<>();
     private static final long STARTED = System.nanoTime();
 
@@ -88,6 +90,15 @@ class ScenarioMatrixTest {
                 Optional.of(CryptoSuite.AES_256_CM_HMAC_SHA1_32), false));
         rows.add(new Scenario(Kind.KAMAILIO_WITHOUT_CREDENTIALS, Transport.TCP, DeviceSecurityMode.NON_SECURE, true,
                 Optional.empty(), true));
+        // the SRTP Ciphers setting: what the relay offers, and an Encrypted phone whose only suite it refuses
+        rows.add(new Scenario(Kind.CALL, Transport.UDP, DeviceSecurityMode.NON_SECURE, false,
+                Optional.of(CryptoSuite.AEAD_AES_128_GCM), false, SrtpCiphers.MEDIUM));
+        rows.add(new Scenario(Kind.REFUSED_488, Transport.TLS, DeviceSecurityMode.ENCRYPTED, false, Optional.empty(), false,
+                SrtpCiphers.MEDIUM));
+        rows.add(new Scenario(Kind.CALL, Transport.TLS, DeviceSecurityMode.AUTHENTICATED, true,
+                Optional.of(CryptoSuite.AEAD_AES_256_GCM), false, SrtpCiphers.STRONGEST));
+        rows.add(new Scenario(Kind.REFUSED_488, Transport.TLS, DeviceSecurityMode.ENCRYPTED, true, Optional.empty(), false,
+                SrtpCiphers.STRONGEST));
         return rows;
     }
 
@@ -126,12 +137,14 @@ class ScenarioMatrixTest {
         if (row.kind() == Kind.REFUSED_BY_CONFIG) {
             return ConfigRow.run(row);
         }
-        return new PeerRows(proxy(), work).run(row);
+        return new PeerRows(proxy(row.ciphers()), work).run(row);
     }
 
-    private static synchronized MatrixProxy proxy() throws Exception {
+    private static synchronized MatrixProxy proxy(SrtpCiphers ciphers) throws Exception {
+        MatrixProxy proxy = PROXIES.get(ciphers);
         if (proxy == null) {
-            proxy = new MatrixProxy(Files.createDirectories(work.resolve("proxy")));
+            proxy = new MatrixProxy(Files.createDirectories(work.resolve("proxy-" + ciphers)), ciphers);
+            PROXIES.put(ciphers, proxy);
         }
         return proxy;
     }
@@ -139,7 +152,7 @@ class ScenarioMatrixTest {
     @AfterAll
     static void report() throws IOException {
         try {
-            if (proxy != null) {
+            for (MatrixProxy proxy : PROXIES.values()) {
                 proxy.close();
             }
         } finally {
