@@ -54,22 +54,7 @@ class MediaOfferAnswerCallTest {
                   portMin: 38600
                   portMax: 38699
                   mediaTimeout: %d
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: carrier
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: pbx
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                """.formatted(MEDIA_TIMEOUT, CARRIER, carrierPort, PBX, pbxPort));
+                """.formatted(MEDIA_TIMEOUT) + TrunkFixtures.carrierAndPbx(CARRIER, carrierPort, PBX, pbxPort));
     }
 
     @AfterAll
