@@ -10,12 +10,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sipshield.config.DeviceSecurityMode;
 import org.sipshield.config.Transport;
+import org.sipshield.media.LegCounters;
+import org.sipshield.media.RelaySide;
+import org.sipshield.media.SessionReport;
 import org.sipshield.proxy.matrix.Scenario.Kind;
 import org.sipshield.proxy.peers.Baresip;
 import org.sipshield.proxy.peers.FreePorts;
@@ -201,7 +206,10 @@ final class PeerRows {
         String prefix = carrier ? MatrixProxy.TO_CARRIER : suite.isPresent() ? MatrixProxy.TO_FAR_SRTP : MatrixProxy.TO_FAR_RTP;
         int challengesBefore = count(m.kamailioLog(), "challenging INVITE");
         int authenticatedBefore = count(m.kamailioLog(), "authenticated INVITE");
+        Queue<SessionReport> reports = new ConcurrentLinkedQueue<>();
+        m.proxy.server.media().relay().onSessionEnded(reports::add);
         try (RtpEndpoint media = new RtpEndpoint(MatrixProxy.FAR_END, suite)) {
+            media.injectForgeriesAndReplays(10);
             Map<String, String> variables = new HashMap<>();
             variables.put("mediaPort", Integer.toString(media.port()));
             variables.put("suiteAction", suite.map(s -> "<ereg regexp=\"a=crypto:([0-9]+) " + s.sdesName()
@@ -221,7 +229,8 @@ final class PeerRows {
                 ProcessOutput farEnd = far.finish();
                 phone.command("/quit");
                 phone.awaitExit(15);
-                return judgeCall(row, phone, farEnd, media, carrier, challengesBefore, authenticatedBefore);
+                MatrixResult result = judgeCall(row, phone, farEnd, media, carrier, challengesBefore, authenticatedBefore);
+                return suite.isPresent() && result.passed() ? judgeInjected(row, result, media, reports) : result;
             }
         }
     }
@@ -350,6 +359,30 @@ final class PeerRows {
                 : MatrixResult.fail(row, text + ": " + String.join("; ", problems),
                         "phone:\n" + phone.output() + "\nfar end:\n" + farEnd.output()
                                 + (carrier ? "\nkamailio:\n" + m.kamailioLog() : ""));
+    }
+
+    /**
+     * The far end also forged and replayed packets from its latched address: the relay's leg
+     * towards it must have dropped and counted exactly those, while the audio (judged above) went on.
+     */
+    private static MatrixResult judgeInjected(Scenario row, MatrixResult call, RtpEndpoint media,
+            Queue<SessionReport> reports) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (reports.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        SessionReport report = reports.peek();
+        if (report == null) {
+            return MatrixResult.fail(row, call.observed() + ": the relay session did not end", "");
+        }
+        LegCounters farLeg = report.leg(RelaySide.B);
+        String observed = call.observed() + "; " + farLeg.authFailures() + " forged and " + farLeg.replays()
+                + " replayed packets dropped and counted";
+        if (farLeg.authFailures() != media.forgedSent() || farLeg.replays() != media.replaysSent()) {
+            return MatrixResult.fail(row, observed + ": the far end forged " + media.forgedSent() + " and replayed "
+                    + media.replaysSent(), report.toString());
+        }
+        return MatrixResult.pass(row, observed);
     }
 
     private static List<String> cryptoLines(String text) {

@@ -75,7 +75,7 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
         String register = digest ? "REGISTER 401, 200" : "REGISTER 200";
         String media = "phone " + phoneLeg() + ", trunk " + suite.map(s -> "SRTP " + s.sdesName() + " (relay offers "
                 + (ciphers == SrtpCiphers.ALL ? "the six" : String.join(", ", offeredSuites())) + ")").orElse("RTP")
-                + "; audio both ways";
+                + "; audio both ways" + (suite.isPresent() ? "; the far end's forged and replayed packets dropped and counted" : "");
         return switch (kind) {
             case REFUSED_BY_CONFIG -> "refused by config validation: " + mode.label() + " phones "
                     + (mode.isSecure() ? "need TLS" : "do not use TLS");

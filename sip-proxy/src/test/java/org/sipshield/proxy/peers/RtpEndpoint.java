@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.sipshield.srtp.CryptoSuite;
 import org.sipshield.srtp.SdesCryptoAttribute;
 import org.sipshield.srtp.SdesParseResult;
@@ -38,6 +39,9 @@ public final class RtpEndpoint implements AutoCloseable {
     private Thread worker;
     private volatile boolean stop;
     private volatile String failure;
+    private volatile int injectEvery; // 0: an honest endpoint
+    private final AtomicInteger forgedSent = new AtomicInteger();
+    private final AtomicInteger replaysSent = new AtomicInteger();
 
     /** A plain RTP endpoint ({@code suite} empty) or an SRTP one on that suite. */
     public RtpEndpoint(String address, Optional<CryptoSuite> suite) throws IOException {
@@ -65,6 +69,23 @@ public final class RtpEndpoint implements AutoCloseable {
             }
         }
         throw new IOException("no even port free on " + address);
+    }
+
+    /**
+     * Makes the endpoint an attacker on its own leg too (SRTP only): before every n-th frame it
+     * sends a copy of it with a corrupted authentication tag, and after it the previous frame again.
+     * Both come from the address the relay latched, so only SRTP itself can refuse them.
+     */
+    public void injectForgeriesAndReplays(int everyNthFrame) {
+        injectEvery = everyNthFrame;
+    }
+
+    public int forgedSent() {
+        return forgedSent.get();
+    }
+
+    public int replaysSent() {
+        return replaysSent.get();
     }
 
     public int port() {
@@ -98,6 +119,7 @@ public final class RtpEndpoint implements AutoCloseable {
             int frame = 0;
             int ssrc = new SecureRandom().nextInt();
             long nextSend = 0;
+            byte[] previous = null;
             while (!stop) {
                 try {
                     socket.receive(in);
@@ -131,7 +153,19 @@ public final class RtpEndpoint implements AutoCloseable {
                     }
                     byte[] wire = new byte[out.remaining()];
                     out.get(wire);
+                    boolean inject = protect != null && injectEvery > 0 && frame % injectEvery == 0 && previous != null;
+                    if (inject) {  // a sequence number not seen yet, so the tag alone refuses it
+                        byte[] forged = wire.clone();
+                        forged[forged.length - 1] ^= 0x01;
+                        socket.send(new DatagramPacket(forged, forged.length, relay));
+                        forgedSent.incrementAndGet();
+                    }
                     socket.send(new DatagramPacket(wire, wire.length, relay));
+                    if (inject) {
+                        socket.send(new DatagramPacket(previous, previous.length, relay));
+                        replaysSent.incrementAndGet();
+                    }
+                    previous = wire;
                     frame++;
                     nextSend += TimeUnit.MILLISECONDS.toNanos(20);
                 }
