@@ -5,7 +5,7 @@
 # protocol) on 127.0.0.1, in the same run. For each: the highest N with zero loss over a step
 # (doubling from --start, then two bisections), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine.
-# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1]
+# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
 # sender straight to its receiver on the same schedule: their latency is what the generator and
 # the machine add on their own, and "added by the relay" is the relayed latency minus that.
