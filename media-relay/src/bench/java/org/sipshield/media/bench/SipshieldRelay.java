@@ -110,8 +110,9 @@ final class SipshieldRelay implements RelayUnderTest {
     static List<String> launcherJvmOptions(File file) throws Exception {
         List<String> options = new ArrayList<>();
         for (String line : Files.readAllLines(file.toPath())) {
-            String option = line.strip();
-            if (!option.isEmpty() && !option.startsWith("#")) {
+            int comment = line.indexOf('#');
+            String option = (comment < 0 ? line : line.substring(0, comment)).strip();
+            if (!option.isEmpty()) {
                 options.add(option);
             }
         }
