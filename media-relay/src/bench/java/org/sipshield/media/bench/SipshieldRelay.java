@@ -39,7 +39,12 @@ final class SipshieldRelay implements RelayUnderTest {
         process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         control = new PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
         replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+        // the JVM may print before main runs (e.g. -XX:StartFlightRecording): passed on, up to "ready"
         String ready = replies.readLine();
+        for (int lines = 0; ready != null && !ready.equals("ready") && lines < 100; lines++) {
+            System.err.println("sipshield relay: " + ready);
+            ready = replies.readLine();
+        }
         if (!"ready".equals(ready)) {
             throw new IllegalStateException("sipshield's relay did not start: " + Files.readString(log));
         }
