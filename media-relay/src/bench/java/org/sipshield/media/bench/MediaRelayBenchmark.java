@@ -54,7 +54,7 @@ public final class MediaRelayBenchmark {
      *                 generator and the machine add on their own
      */
     record Result(String relay, int streams, long sent, long received, double seconds, double cpu, double p50us,
-            double p99us, double refP50us, double refP99us, long allocated) {
+            double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us) {
         boolean zeroLoss() {
             return sent > 0 && received >= sent;
         }
@@ -63,11 +63,13 @@ public final class MediaRelayBenchmark {
 
         String line() {
             return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
-                    + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)  %s",
+                    + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)"
+                    + "  p99.9 %.1f ms (no relay %.1f)  %s",
                     relay, streams, sent, received, sent - received, received / seconds, 100 * cpu / seconds,
                     received == 0 ? 0 : 1e6 * cpu / received,
                     allocated < 0 || received == 0 ? "" : String.format(Locale.ROOT, ", %d B/pkt allocated", allocated / received),
-                    p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), zeroLoss() ? "ZERO LOSS" : "LOSS");
+                    p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), p999us / 1000, refP999us / 1000,
+                    zeroLoss() ? "ZERO LOSS" : "LOSS");
         }
 
         /** Latency the relay adds at the median: relay path minus the reference path of the same step. */
@@ -190,7 +192,7 @@ public final class MediaRelayBenchmark {
                 bad = mid;
             }
         }
-        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1);
+        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1, 0, 0);
     }
 
     /** One step: n streams for the given time, then a second of draining. */
@@ -228,7 +230,8 @@ public final class MediaRelayBenchmark {
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
             return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
-                    percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated);
+                    percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
+                    percentile(histogram, 0.999), percentile(refHistogram, 0.999));
         }
     }
 
