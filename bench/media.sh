@@ -5,13 +5,18 @@
 # protocol) on 127.0.0.1, in the same run. For each: the highest N with zero loss over a step
 # (doubling from --start, then two bisections), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine.
-# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1]
+# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
 # sender straight to its receiver on the same schedule: their latency is what the generator and
 # the machine add on their own, and "added by the relay" is the relayed latency minus that.
+# Each relay runs in its own process, apart from the generator's JVM: sipshield's relay in a JVM of its
+# own started with jvm.options (the options `./sipshield run` uses; --relay-jvm to compare others),
+# rtpengine as its daemon; a relay's CPU is its whole process's, from /proc/PID/stat.
 # A packet more than 50 ms late counts as lost. The generator shares the machine with the relay,
 # so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
-# The default run (20 s steps) takes about 6-8 minutes; --seconds 60 gives the issue's 60 s steps.
+# Each relay first gets 10 s of warm-up at up to 250 streams (not reported: the figures are the
+# steady state of a relay that has run for a while). The default run (20 s steps) takes about
+# 4-8 minutes; --seconds 60 gives the issue's 60 s steps.
 set -eu
 cd "$(dirname "$0")/.."
 command -v rtpengine >/dev/null || { echo "needs Debian's rtpengine-daemon: apt-get install -y rtpengine-daemon" >&2; exit 1; }

@@ -21,7 +21,8 @@ import org.sipshield.srtp.SrtpStatus;
  * loop runs after it has handled every socket that was ready; a full burst is processed at once.
  * Anything that changes a leg (signalling, close, media timeout) processes the burst first, so a
  * packet meets the configuration that was in force when it was read, as if processed on arrival.
- * One per event loop; confined to it; allocates nothing per packet.
+ * One per event loop; confined to it; allocates nothing per packet (the datagrams it writes are
+ * reused, see {@link OutgoingDatagram}).
  */
 final class PacketBurst {
     /** Packets per burst; a wake-up seldom reads more (a socket yields at most {@code DATAGRAMS_PER_READ}). */
@@ -29,6 +30,7 @@ final class PacketBurst {
 
     private final EventLoop loop;
     private final Runnable processTask = this::process;
+    private final OutgoingDatagram.Pool datagrams = new OutgoingDatagram.Pool();
     private final SrtpPacketBatch srtp = new SrtpPacketBatch(CAPACITY);
     private final RelayLeg[] from = new RelayLeg[CAPACITY];
     private final ByteBuf[] work = new ByteBuf[CAPACITY];
@@ -49,6 +51,11 @@ final class PacketBurst {
 
     PacketBurst(EventLoop loop) {
         this.loop = loop;
+    }
+
+    /** The reusable datagrams the loop's sockets write. */
+    OutgoingDatagram.Pool datagrams() {
+        return datagrams;
     }
 
     boolean isEmpty() {

@@ -265,7 +265,7 @@ public final class RelayLeg {
     boolean write(ByteBuf outgoing, boolean rtcp, int length) {
         boolean viaRtpPort = !rtcp || media.rtcpMux();
         Channel channel = viaRtpPort ? rtpChannel : rtcpChannel;
-        channel.write(new DatagramPacket(outgoing, destination(rtcp)), channel.voidPromise());
+        channel.write(session.burst().datagrams().take(outgoing, destination(rtcp)), channel.voidPromise());
         boolean first = !flushRtp && !flushRtcp;
         if (viaRtpPort) {
             flushRtp = true;

@@ -224,6 +224,41 @@ class MediaRelayTest {
         }
     }
 
+    /**
+     * Every write reuses one datagram object of the loop (handed back once the kernel took the
+     * packet) and still carries its own bytes to its own peer, in both directions and on the RTCP
+     * port; the sockets stay unconnected, so a foreign sender's packet is still seen and counted.
+     */
+    @Test
+    void writesReuseOneDatagramAndEachStillReachesItsOwnPeer() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        Negotiated legB = relayOffers(CM_128_80);
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                SrtpEndpoint foreign = SrtpEndpoint.plain(); RelaySession session = relay.openSession("call 9", null)) {
+            session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
+            session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+            RelayLeg relayA = session.leg(RelaySide.A);
+            RelayLeg relayB = session.leg(RelaySide.B);
+            for (int seq = 1; seq <= 30; seq++) {
+                byte[] forward = SrtpEndpoint.rtpPacket(0x11111111, seq, 0);
+                SrtpEndpoint.send(a.rtp, a.protectRtp(forward), relayA.localRtpPort());
+                assertArrayEquals(forward, b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+                byte[] back = SrtpEndpoint.rtpPacket(0x22222222, seq, 8);
+                SrtpEndpoint.send(b.rtp, b.protectRtp(back), relayB.localRtpPort());
+                assertArrayEquals(back, a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
+                byte[] report = SrtpEndpoint.rtcpReceiverReport(0x11111111);
+                SrtpEndpoint.send(a.rtcp, a.protectRtcp(report), relayA.localRtcpPort());
+                assertArrayEquals(report, b.unprotectRtcp(SrtpEndpoint.receive(b.rtcp)));
+            }
+            SrtpEndpoint.send(foreign.rtp, SrtpEndpoint.rtpPacket(0x11111111, 31, 0), relayA.localRtpPort());
+            awaitTrue(() -> session.counters(RelaySide.A).droppedForeign() == 1);
+
+            assertEquals(60, session.counters(RelaySide.B).packetsOut());
+            assertEquals(30, session.counters(RelaySide.A).packetsOut());
+            assertEquals(1, relay.outgoingDatagramsCreated(), "90 writes, one datagram object");
+        }
+    }
+
     @Test
     void tamperedTagAndReplayAreDroppedAndCountedAndTheCallGoesOn() throws Exception {
         Negotiated legA = endpointOffers(GCM_256);

@@ -1,5 +1,6 @@
 package org.sipshield.media.bench;
 
+import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -23,12 +24,22 @@ import org.sipshield.srtp.SrtpStatus;
  * Each step also runs reference streams through no relay (see {@link #referenceStreams}), so the
  * latency the generator and the machine add on their own is measured in the same step, and the
  * latency the relay adds is reported apart from it.
- * The generator (one sending, one receiving thread) runs on the same machine, so the relay under
- * test and the generator share its cores: both relays get the same number of threads (default 1).
- *
- * <p>Usage: bench/media.sh [--seconds S] [--start N] [--max N] [--only sipshield|rtpengine] [--relay-threads T]
+ * Each relay runs in its own process (sipshield's in its own JVM, started with the launcher's JVM
+ * options from jvm.options), so neither is charged the generator's CPU or GC pauses; a relay's CPU
+ * is its whole process's, from /proc. The generator (one sending, one receiving thread) runs on the
+ * same machine, so the relay under test and the generator share its cores: both relays get the same
+ * number of threads (default 1).
  */
 public final class MediaRelayBenchmark {
+    private static final String USAGE = """
+            usage: bench/media.sh [--seconds S] [--start N] [--max N] [--only sipshield|rtpengine] [--relay-threads T]
+                                  [--jvm-options FILE] [--relay-jvm "OPTIONS"]...
+              --seconds S        length of a step (default 20; the issue's figure is 60)
+              --start N, --max N the first and the highest number of streams tried (250, 6000)
+              --only R           one relay only
+              --relay-threads T  event loops of sipshield, --num-threads of rtpengine (1)
+              --jvm-options FILE the JVM options of sipshield's relay process (default jvm.options, the launcher's)
+              --relay-jvm "..."  instead, these options; given several times, each is measured in turn (side by side)""";
     private static final int PPS = 50;
     private static final long PERIOD_NANOS = 1_000_000_000L / PPS;
     private static final int PAYLOAD = 160;
@@ -43,7 +54,7 @@ public final class MediaRelayBenchmark {
      *                 generator and the machine add on their own
      */
     record Result(String relay, int streams, long sent, long received, double seconds, double cpu, double p50us,
-            double p99us, double refP50us, double refP99us, long allocated) {
+            double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us) {
         boolean zeroLoss() {
             return sent > 0 && received >= sent;
         }
@@ -52,11 +63,13 @@ public final class MediaRelayBenchmark {
 
         String line() {
             return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
-                    + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)  %s",
+                    + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)"
+                    + "  p99.9 %.1f ms (no relay %.1f)  %s",
                     relay, streams, sent, received, sent - received, received / seconds, 100 * cpu / seconds,
                     received == 0 ? 0 : 1e6 * cpu / received,
                     allocated < 0 || received == 0 ? "" : String.format(Locale.ROOT, ", %d B/pkt allocated", allocated / received),
-                    p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), zeroLoss() ? "ZERO LOSS" : "LOSS");
+                    p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), p999us / 1000, refP999us / 1000,
+                    zeroLoss() ? "ZERO LOSS" : "LOSS");
         }
 
         /** Latency the relay adds at the median: relay path minus the reference path of the same step. */
@@ -74,6 +87,9 @@ public final class MediaRelayBenchmark {
         int start = 250;
         int max = 6000;
         String only = null;
+        // the relay's JVM options: those of the launcher's `run` unless given (once per variant to compare)
+        List<String> relayJvm = new ArrayList<>();
+        File launcherOptions = new File("jvm.options");
         // the generator itself needs about a core of this 2-core machine: one relay thread each by default
         int relayThreads = 1;
         for (int i = 0; i < args.length; i++) {
@@ -83,20 +99,39 @@ public final class MediaRelayBenchmark {
                 case "--max" -> max = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--relay-threads" -> relayThreads = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                case "--relay-jvm" -> relayJvm.add(args[++i].strip());
+                case "--jvm-options" -> launcherOptions = new File(args[++i]);
+                case "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
             }
         }
         int threads = relayThreads;
+        List<List<String>> variants = new ArrayList<>();
+        if (relayJvm.isEmpty()) {
+            variants.add(SipshieldRelay.launcherJvmOptions(launcherOptions));
+        } else {
+            relayJvm.forEach(o -> variants.add(o.isEmpty() ? List.of() : List.of(o.split("\\s+"))));
+        }
         System.out.printf(Locale.ROOT, "media relay benchmark: %d s per step, %d pkt/s per stream, %d-octet RTP, %d cores,"
-                + " %d relay threads each%n", seconds, PPS, 12 + PAYLOAD, Runtime.getRuntime().availableProcessors(), threads);
+                + " %d relay threads each, each relay in its own process%n", seconds, PPS, 12 + PAYLOAD,
+                Runtime.getRuntime().availableProcessors(), threads);
+        System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
         List<Result> best = new ArrayList<>();
-        for (String name : new String[] {"sipshield", "rtpengine"}) {
-            if (only != null && !only.equals(name)) {
-                continue;
+        if (only == null || only.equals("sipshield")) {
+            for (List<String> jvm : variants) {
+                System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
+                        : String.join(" ", jvm));
+                try (SipshieldRelay relay = new SipshieldRelay(threads, jvm)) {
+                    best.add(measure(relay, start, max, seconds));
+                }
             }
-            try (RelayUnderTest relay = name.equals("sipshield") ? new SipshieldRelay(threads) : new RtpengineRelay(threads)) {
-                run(relay, Math.min(100, start), 5); // warm-up (JIT, pools), not reported
-                best.add(search(relay, start, max, seconds));
+        }
+        if (only == null || only.equals("rtpengine")) {
+            try (RtpengineRelay relay = new RtpengineRelay(threads)) {
+                best.add(measure(relay, start, max, seconds));
             }
         }
         System.out.println();
@@ -106,9 +141,30 @@ public final class MediaRelayBenchmark {
                     r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
                     r.addedP50us(), r.addedP99us());
         }
-        if (best.size() == 2 && best.get(1).streams() > 0) {
-            System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero-loss packet rate): %.2fx%n",
-                    (best.get(0).received() / best.get(0).seconds()) / (best.get(1).received() / best.get(1).seconds()));
+        Result reference = best.isEmpty() ? null : best.get(best.size() - 1);
+        if (reference != null && reference.relay().equals("rtpengine") && best.size() > 1 && reference.streams() > 0) {
+            for (Result r : best.subList(0, best.size() - 1)) {
+                System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero-loss packet rate): %.2fx%n",
+                        (r.received() / r.seconds()) / (reference.received() / reference.seconds()));
+            }
+        }
+        System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+    }
+
+    private static Result measure(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+        // warm-up, the same for both relays, not reported: a production relay runs for days, so the
+        // figures are its steady state (JIT-compiled, pools filled), not its first seconds
+        run(relay, Math.min(250, start), 10);
+        return search(relay, start, max, seconds);
+    }
+
+    /** The machine's load (1, 5, 15 minutes): other tenants' work shows in every figure. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -118,7 +174,7 @@ public final class MediaRelayBenchmark {
         int bad = -1;
         while (n <= max) {
             Result r = run(relay, n, seconds);
-            System.out.println(r.line());
+            System.out.println(r.line() + "  load " + loadAverage());
             if (!r.zeroLoss()) {
                 bad = n;
                 break;
@@ -130,7 +186,7 @@ public final class MediaRelayBenchmark {
         for (int step = 0; bad > 0 && step < 2 && bad - low > Math.max(25, low / 10); step++) {
             int mid = (low + bad) / 2;
             Result r = run(relay, mid, seconds);
-            System.out.println(r.line());
+            System.out.println(r.line() + "  load " + loadAverage());
             if (r.zeroLoss()) {
                 good = r;
                 low = mid;
@@ -138,7 +194,7 @@ public final class MediaRelayBenchmark {
                 bad = mid;
             }
         }
-        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1);
+        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1, 0, 0);
     }
 
     /** One step: n streams for the given time, then a second of draining. */
@@ -176,7 +232,8 @@ public final class MediaRelayBenchmark {
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
             return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
-                    percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated);
+                    percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
+                    percentile(histogram, 0.999), percentile(refHistogram, 0.999));
         }
     }
 

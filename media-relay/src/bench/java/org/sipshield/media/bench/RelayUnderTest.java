@@ -16,11 +16,11 @@ interface RelayUnderTest extends AutoCloseable {
     /** Tears every stream down. */
     void closeStreams() throws Exception;
 
-    /** CPU seconds the relay has used so far (all its threads). */
+    /** CPU seconds the relay's process has used so far (all its threads). */
     double cpuSeconds() throws Exception;
 
     /** Heap bytes the relay's threads have allocated so far, or -1 when it is not a JVM of ours. */
-    default long allocatedBytes() {
+    default long allocatedBytes() throws Exception {
         return -1;
     }
 

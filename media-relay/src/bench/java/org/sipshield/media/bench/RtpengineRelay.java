@@ -144,9 +144,7 @@ final class RtpengineRelay implements RelayUnderTest {
 
     @Override
     public double cpuSeconds() throws Exception {
-        String[] f = Files.readString(Path.of("/proc/" + process.pid() + "/stat")).split("\\) ", 2)[1].split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-        return ticks / 100.0;
+        return ProcessCpu.seconds(process.pid());
     }
 
     @Override
