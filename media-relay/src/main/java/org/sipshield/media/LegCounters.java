@@ -6,18 +6,23 @@ package org.sipshield.media;
  *
  * @param droppedForeign packets from an address that is not the leg's (latched or signalled) peer
  * @param droppedOther   packets that could not be forwarded (no peer address yet, not RTP, no room)
+ * @param rtcpPacketsIn  of packetsIn, the RTCP ones
+ * @param rtcpPacketsOut of packetsOut, the RTCP ones
+ * @param unprotectedRtcp plain RTCP on an SRTP leg (never forwarded): a peer that sends some RTCP
+ *                       before or after its SRTP is up, not a forgery (those are authFailures)
  */
 public record LegCounters(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long authFailures, long replays,
-        long droppedForeign, long droppedOther) {
+        long droppedForeign, long droppedOther, long rtcpPacketsIn, long rtcpPacketsOut, long unprotectedRtcp) {
 
     /** Everything dropped, for whatever reason. */
     public long dropped() {
-        return authFailures + replays + droppedForeign + droppedOther;
+        return authFailures + replays + droppedForeign + droppedOther + unprotectedRtcp;
     }
 
     @Override
     public String toString() {
-        return "in " + packetsIn + " pkt/" + bytesIn + " B, out " + packetsOut + " pkt/" + bytesOut + " B, auth failures "
-                + authFailures + ", replays " + replays + ", dropped foreign " + droppedForeign + ", dropped other " + droppedOther;
+        return "in " + packetsIn + " pkt/" + bytesIn + " B (RTCP " + rtcpPacketsIn + "), out " + packetsOut + " pkt/" + bytesOut
+                + " B (RTCP " + rtcpPacketsOut + "), auth failures " + authFailures + ", replays " + replays
+                + ", unprotected RTCP " + unprotectedRtcp + ", dropped foreign " + droppedForeign + ", dropped other " + droppedOther;
     }
 }

@@ -43,6 +43,8 @@ public final class MediaRelay implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final Map<ThreadAwareExecutor, PacketBurst> bursts = new ConcurrentHashMap<>();
     private final byte[] bindAddress;
+    private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
 
     private MediaRelay(MediaRelayOptions options) {
         this.options = options;
@@ -79,6 +81,31 @@ public final class MediaRelay implements AutoCloseable {
     /** Sessions open now. */
     public int activeSessions() {
         return active.get();
+    }
+
+    /**
+     * Who is told each session's final counters when it ends. Called on the session's event loop:
+     * it must return quickly and never block.
+     */
+    public void onSessionEnded(java.util.function.Consumer<SessionReport> listener) {
+        this.sessionEnded = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** How many times a session on hold outlived the media timeout in silence (and was kept, as it should). */
+    public long silencesToleratedOnHold() {
+        return silencesOnHold.get();
+    }
+
+    void silenceToleratedOnHold() {
+        silencesOnHold.incrementAndGet();
+    }
+
+    void ended(SessionReport report) {
+        try {
+            sessionEnded.accept(report);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the session-ended listener failed: {}", report.label(), e.toString());
+        }
     }
 
     /** RTP+RTCP pairs still free. */

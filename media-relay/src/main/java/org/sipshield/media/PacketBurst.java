@@ -37,6 +37,7 @@ final class PacketBurst {
     private final int[] length = new int[CAPACITY];
     private final int[] room = new int[CAPACITY];
     private final boolean[] rtcp = new boolean[CAPACITY];
+    private final boolean[] inClear = new boolean[CAPACITY];
     private final int[] source = new int[CAPACITY * ADDRESS];
     private final int[] srtpIndex = new int[CAPACITY];
     private final RelaySocket[] to = new RelaySocket[CAPACITY];
@@ -98,15 +99,17 @@ final class PacketBurst {
     /**
      * Takes a packet that passed the leg's checks (configured, from its peer, RTP/RTCP-shaped, room
      * for the tag): {@code length} octets in slot {@code slot}, which it may grow by {@code tagRoom};
-     * its source is at {@code sourceWords[sourceAt..]}.
+     * its source is at {@code sourceWords[sourceAt..]}. {@code inClear}: an RTCP packet shaped like
+     * plain RTCP, should the SRTP session refuse it.
      */
-    void add(RelayLeg leg, int slot, int length, int tagRoom, boolean rtcp, int[] sourceWords, int sourceAt) {
+    void add(RelayLeg leg, int slot, int length, int tagRoom, boolean rtcp, boolean inClear, int[] sourceWords, int sourceAt) {
         int i = count++;
         from[i] = leg;
         this.at[i] = slot * SLOT;
         this.length[i] = length;
         this.room[i] = tagRoom;
         this.rtcp[i] = rtcp;
+        this.inClear[i] = inClear;
         System.arraycopy(sourceWords, sourceAt, source, i * ADDRESS, ADDRESS);
         leg.pendingInBurst++;
     }
@@ -146,7 +149,7 @@ final class PacketBurst {
             if (srtpIndex[i] >= 0) {
                 SrtpStatus status = srtp.status(srtpIndex[i]);
                 if (status != SrtpStatus.OK) {
-                    leg.refused(status, rtcp[i]);
+                    leg.refused(status, rtcp[i], inClear[i]);
                     from[i] = null;
                     continue;
                 }
@@ -210,7 +213,7 @@ final class PacketBurst {
                     sending[r] = at[j];
                     sending[r + 1] = length[j];
                     out.destination(rtcp[j]).writeTo(sending, r + 2);
-                    out.sent(length[j]);
+                    out.sent(length[j], rtcp[j]);
                     to[j] = null;
                 }
             }

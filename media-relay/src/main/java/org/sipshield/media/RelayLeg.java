@@ -37,6 +37,9 @@ public final class RelayLeg {
     private long replays;
     private long droppedForeign;
     private long droppedOther;
+    private long rtcpIn;
+    private long rtcpOut;
+    private long unprotectedRtcp;
     private SrtpStatus lastStatus = SrtpStatus.OK;
     /** Packets of this leg's peer waiting in the loop's burst. */
     int pendingInBurst;
@@ -100,7 +103,8 @@ public final class RelayLeg {
     }
 
     LegCounters snapshot() {
-        return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther);
+        return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther,
+                rtcpIn, rtcpOut, unprotectedRtcp);
     }
 
     boolean isLatched() {
@@ -148,6 +152,8 @@ public final class RelayLeg {
             dropped("not RTP/RTCP");
             return;
         }
+        // read now: a refused GCM packet's payload is wiped by the SRTP core
+        boolean inClear = rtcp && inbound != null && RtcpInClear.looksLikePlainRtcp(memory, index, length);
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
         if (length + room > MediaRelay.DATAGRAM_SLOT) {
@@ -155,7 +161,7 @@ public final class RelayLeg {
             dropped("no room");
             return;
         }
-        burst.add(this, slot, length, room, rtcp, source, sourceAt);
+        burst.add(this, slot, length, room, rtcp, inClear, source, sourceAt);
     }
 
     private static boolean matches(PeerAddress expected, int[] source, int at) {
@@ -176,8 +182,17 @@ public final class RelayLeg {
         return outbound;
     }
 
-    /** Our SRTP session refused a packet of this leg's peer. */
-    void refused(SrtpStatus status, boolean rtcp) {
+    /**
+     * Our SRTP session refused a packet of this leg's peer. {@code inClear}: it had the shape of
+     * plain RTCP (see {@link RtcpInClear}), read before unprotecting: counted apart from forgeries.
+     */
+    void refused(SrtpStatus status, boolean rtcp, boolean inClear) {
+        if (inClear) {
+            lastStatus = status;
+            unprotectedRtcp++;
+            dropped("RTCP without SRTCP protection");
+            return;
+        }
         countRefused(status);
         dropped(rtcp ? "SRTCP refused" : "SRTP refused");
     }
@@ -189,6 +204,9 @@ public final class RelayLeg {
         }
         packetsIn++;
         bytesIn += plainLength;
+        if (rtcp) {
+            rtcpIn++;
+        }
         session.mediaSeen();
     }
 
@@ -216,9 +234,12 @@ public final class RelayLeg {
     }
 
     /** A packet of {@code length} octets goes out to this leg's peer. */
-    void sent(int length) {
+    void sent(int length, boolean rtcp) {
         packetsOut++;
         bytesOut += length;
+        if (rtcp) {
+            rtcpOut++;
+        }
     }
 
     private void latch(PeerAddress source, boolean rtcp) {

@@ -29,6 +29,8 @@ public final class RelaySession implements AutoCloseable {
     private ScheduledFuture<?> timeoutCheck;
     private long lastMediaNanos;
     private boolean closed; // event loop only
+    private boolean onHold; // event loop only
+    private boolean holdSilenceLogged; // event loop only
     private volatile boolean closing;
 
     RelaySession(MediaRelay relay, String label, IoEventLoop loop, PacketBurst burst, MediaTimeoutListener listener) {
@@ -88,6 +90,29 @@ public final class RelaySession implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether the call is on hold (signalling saw a=sendonly, a=recvonly, a=inactive or a 0.0.0.0
+     * address in the last offer/answer): silence is then what the parties agreed, and the media
+     * timeout does not end the session. Taken off hold, silence counts again from that moment.
+     */
+    public void hold(boolean held) {
+        onLoop(() -> {
+            if (onHold && !held) {
+                lastMediaNanos = System.nanoTime();
+            }
+            if (onHold != held) {
+                LOG.info("{}: {}", label, held ? "on hold: silence does not end the call" : "off hold");
+            }
+            onHold = held;
+            holdSilenceLogged = false;
+            return null;
+        });
+    }
+
+    public boolean isOnHold() {
+        return onLoop(() -> onHold);
+    }
+
     /** A snapshot of one leg's counters. */
     public LegCounters counters(RelaySide side) {
         return onLoop(() -> leg(side).snapshot());
@@ -109,6 +134,14 @@ public final class RelaySession implements AutoCloseable {
     private void checkTimeout() {
         burst.process();  // a packet read but not yet forwarded is media seen
         if (closed || System.nanoTime() - lastMediaNanos < timeoutNanos) {
+            return;
+        }
+        if (onHold) {
+            if (!holdSilenceLogged) {
+                holdSilenceLogged = true;
+                relay.silenceToleratedOnHold();
+                LOG.info("{}: no media for {} s while on hold: the call goes on", label, relay.options().mediaTimeout().toSeconds());
+            }
             return;
         }
         String reason = "no media for " + relay.options().mediaTimeout().toSeconds() + " s";
@@ -151,8 +184,10 @@ public final class RelaySession implements AutoCloseable {
             leg.rtpSocket.close();
             leg.rtcpSocket.close();
         }
-        LOG.info("{}: media ended; leg A {}; leg B {}", label, a.snapshot(), b.snapshot());
+        SessionReport report = new SessionReport(label, a.snapshot(), b.snapshot());
+        LOG.info("{}: media ended; leg A {}; leg B {}", label, report.legA(), report.legB());
         relay.released(this);
+        relay.ended(report);
     }
 
     /**

@@ -151,7 +151,7 @@ class MediaRelayTest {
                 }
                 assertArrayEquals(SrtpEndpoint.rtcpReceiverReport(0x3333), a2.unprotectRtcp(SrtpEndpoint.receive(a2.rtp)));
                 LegCounters c1 = call1.counters(RelaySide.A);
-                assertEquals(new LegCounters(4, 4 * 172, 0, 0, 1, 1, 1, 0), c1);
+                assertEquals(new LegCounters(4, 4 * 172, 0, 0, 1, 1, 1, 0, 0, 0, 0), c1);
                 assertEquals(4, call1.counters(RelaySide.B).packetsOut());
                 assertEquals(6, call2.counters(RelaySide.B).packetsIn());
                 assertEquals(0, call2.counters(RelaySide.A).dropped() + call2.counters(RelaySide.B).dropped());
@@ -327,6 +327,118 @@ class MediaRelayTest {
             byte[] rrB = SrtpEndpoint.rtcpReceiverReport(10);
             SrtpEndpoint.send(b.rtcp, rrB, session.leg(RelaySide.B).localRtcpPort());
             assertArrayEquals(rrB, a.unprotectRtcp(SrtpEndpoint.receive(a.rtp)));
+        }
+    }
+
+    /** What baresip 1.0.0 sends in clear on an SRTP leg (captured on lo): its pinhole APP and its closing BYE+SDES. */
+    private static final byte[] BARESIP_PING = hex("80cc0003c3382aca50494e47504f4e47");
+    private static final byte[] BARESIP_BYE = hex("81cb0003c3382aca0441646a6f00000081ca0008c3382aca0119"
+            + "7369703a616c696365403132372e302e302e313a333331323900");
+
+    private static byte[] hex(String s) {
+        return java.util.HexFormat.of().parseHex(s);
+    }
+
+    @Test
+    void rtcpInClearOnAnSrtpLegIsDroppedAndCountedApartFromForgeries() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        Negotiated legB = relayOffers(CM_128_80);
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                RelaySession session = relay.openSession("call 11", null)) {
+            // leg A multiplexes (RTCP on the RTP port, RFC 5761), leg B does not
+            session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), null, true, legA.relaySide()));
+            session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+            int toRelayA = session.leg(RelaySide.A).localRtpPort();
+            int toRelayBRtcp = session.leg(RelaySide.B).localRtcpPort();
+            SrtpEndpoint.send(a.rtp, a.protectRtp(SrtpEndpoint.rtpPacket(0xc3382aca, 1, 0)), toRelayA);
+            b.unprotectRtp(SrtpEndpoint.receive(b.rtp));
+
+            SrtpEndpoint.send(a.rtp, BARESIP_PING, toRelayA);
+            SrtpEndpoint.send(a.rtp, BARESIP_BYE, toRelayA);
+            SrtpEndpoint.send(b.rtcp, BARESIP_PING, toRelayBRtcp);
+            awaitTrue(() -> session.counters(RelaySide.A).unprotectedRtcp() == 2 && session.counters(RelaySide.B).unprotectedRtcp() == 1);
+
+            // genuine SRTCP still passes both ways and is counted as RTCP
+            byte[] rr = SrtpEndpoint.rtcpReceiverReport(0xc3382aca);
+            SrtpEndpoint.send(a.rtp, a.protectRtcp(rr), toRelayA);
+            assertArrayEquals(rr, b.unprotectRtcp(SrtpEndpoint.receive(b.rtcp)));
+            byte[] rrB = SrtpEndpoint.rtcpReceiverReport(0x5555);
+            SrtpEndpoint.send(b.rtcp, b.protectRtcp(rrB), toRelayBRtcp);
+            assertArrayEquals(rrB, a.unprotectRtcp(SrtpEndpoint.receive(a.rtp)), "back to leg A on its RTP port (rtcp-mux)");
+
+            // a forged SRTCP packet (the right shape with a wrong tag) is still an authentication failure
+            byte[] forged = a.protectRtcp(SrtpEndpoint.rtcpReceiverReport(0xc3382aca));
+            forged[10] ^= 0x01;
+            SrtpEndpoint.send(a.rtp, forged, toRelayA);
+            byte[] forgedB = b.protectRtcp(SrtpEndpoint.rtcpReceiverReport(0x5555));
+            forgedB[forgedB.length - 1] ^= 0x01;
+            SrtpEndpoint.send(b.rtcp, forgedB, toRelayBRtcp);
+            awaitTrue(() -> session.counters(RelaySide.A).authFailures() == 1 && session.counters(RelaySide.B).authFailures() == 1);
+
+            LegCounters countersA = session.counters(RelaySide.A);
+            LegCounters countersB = session.counters(RelaySide.B);
+            assertEquals(1, countersA.rtcpPacketsIn());
+            assertEquals(1, countersA.rtcpPacketsOut());
+            assertEquals(1, countersB.rtcpPacketsIn());
+            assertEquals(1, countersB.rtcpPacketsOut());
+            assertEquals(2, countersA.unprotectedRtcp());
+            assertEquals(1, countersB.unprotectedRtcp());
+            assertEquals(1, countersA.authFailures());
+            assertEquals(0, countersA.droppedOther() + countersB.droppedOther(), "each drop has its own counter");
+            b.rtcp.setSoTimeout(300);
+            assertThrows(SocketTimeoutException.class, () -> SrtpEndpoint.receive(b.rtcp), "nothing in clear reached leg B");
+        }
+    }
+
+    @Test
+    void theClearRtcpShapeIsExact() {
+        java.nio.ByteBuffer ping = java.nio.ByteBuffer.wrap(BARESIP_PING);
+        assertTrue(RtcpInClear.looksLikePlainRtcp(ping, 0, 16));
+        assertFalse(RtcpInClear.looksLikePlainRtcp(ping, 0, 12), "lengths must add up to the datagram");
+        java.nio.ByteBuffer bye = java.nio.ByteBuffer.wrap(BARESIP_BYE);
+        assertTrue(RtcpInClear.looksLikePlainRtcp(bye, 0, BARESIP_BYE.length), "a compound packet");
+        byte[] withTrailer = java.util.Arrays.copyOf(BARESIP_PING, 16 + 14);
+        withTrailer[16] = (byte) 0x80;
+        assertFalse(RtcpInClear.looksLikePlainRtcp(java.nio.ByteBuffer.wrap(withTrailer), 0, withTrailer.length),
+                "an SRTCP index and tag after the RTCP packet");
+        byte[] rtp = SrtpEndpoint.rtpPacket(1, 1, 0);
+        assertFalse(RtcpInClear.looksLikePlainRtcp(java.nio.ByteBuffer.wrap(rtp), 0, rtp.length));
+    }
+
+    @Test
+    void aSessionOnHoldOutlivesTheMediaTimeoutAndTakenOffHoldTimesOutAgain() throws Exception {
+        MediaRelay quick = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
+                new PortRange(PORT_MIN + 400, PORT_MIN + 403)).withMediaTimeout(Duration.ofSeconds(1)));
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
+            CompletableFuture<String> timedOut = new CompletableFuture<>();
+            CompletableFuture<SessionReport> ended = new CompletableFuture<>();
+            quick.onSessionEnded(ended::complete);
+            RelaySession session = quick.openSession("call 12", (s, reason) -> timedOut.complete(reason));
+            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            session.hold(true);
+            assertTrue(session.isOnHold());
+            // the relay's own check finds the silence longer than the timeout, and keeps the call
+            for (int i = 0; i < 1000 && quick.silencesToleratedOnHold() == 0; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, quick.silencesToleratedOnHold());
+            assertFalse(session.isClosed(), "a call on hold is not ended by silence");
+            assertFalse(timedOut.isDone());
+
+            // off hold: media flows, and silence ends the call again
+            session.hold(false);
+            byte[] sent = SrtpEndpoint.rtpPacket(4, 1, 0);
+            SrtpEndpoint.send(a.rtp, sent, session.leg(RelaySide.A).localRtpPort());
+            assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp));
+            assertEquals("no media for 1 s", timedOut.get(10, TimeUnit.SECONDS));
+            assertTrue(session.isClosed());
+            SessionReport report = ended.get(10, TimeUnit.SECONDS);
+            assertEquals("call 12", report.label());
+            assertEquals(1, report.leg(RelaySide.A).packetsIn());
+            assertEquals(1, report.leg(RelaySide.B).packetsOut());
+        } finally {
+            quick.close();
         }
     }
 

@@ -46,19 +46,28 @@ class NativeSessionMemoryTest {
         assertTrue(after - before < during - before, "destroying must give the memory back");
     }
 
+    /**
+     * The probe counts the whole process, JIT compiler threads included, so one round can grow for
+     * reasons of its own; a leak grows every round. The smallest growth of three rounds must stay
+     * under the tolerance.
+     */
     private static void assertFlat(int engine, int sessions, long tolerance) {
         ByteBuffer buf = ByteBuffer.allocateDirect(256);
         for (int i = 0; i < 500; i++) {  // warm up the allocator, the JIT and OpenSSL's caches
             cycle(engine, i, buf);
         }
-        long before = SrtpNative.nativeHeapInUse();
-        for (int i = 0; i < sessions; i++) {
-            cycle(engine, i, buf);
+        long smallest = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long before = SrtpNative.nativeHeapInUse();
+            for (int i = 0; i < sessions; i++) {
+                cycle(engine, i, buf);
+            }
+            long growth = SrtpNative.nativeHeapInUse() - before;
+            System.out.printf("engine %d: %d sessions, native heap %+d bytes%n", engine, sessions, growth);
+            smallest = Math.min(smallest, growth);
         }
-        long after = SrtpNative.nativeHeapInUse();
-        System.out.printf("engine %d: %d sessions, native heap %+d bytes%n", engine, sessions, after - before);
-        assertTrue(after - before < tolerance,
-                "native heap grew by " + (after - before) + " bytes over " + sessions + " sessions");
+        assertTrue(smallest < tolerance,
+                "native heap grew by at least " + smallest + " bytes in every round of " + sessions + " sessions");
     }
 
     /** Each session also protects a packet, so per-stream state is created before it is freed. */

@@ -371,6 +371,11 @@ public final class SipShieldServer implements AutoCloseable {
         return identity;
     }
 
+    /** The media relay and SDP step (null before start): its counters, ready for metrics. */
+    public MediaAnchoring media() {
+        return media;
+    }
+
     public SipShieldConfig config() {
         return model.get().config();
     }

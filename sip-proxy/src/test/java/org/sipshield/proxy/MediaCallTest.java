@@ -37,22 +37,7 @@ class MediaCallTest {
                   portMin: 38400
                   portMax: 38499
                   mediaTimeout: 5
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: carrier
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: pbx
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                """.formatted(CARRIER, carrierPort, PBX, pbxPort));
+                """ + TrunkFixtures.carrierAndPbx(CARRIER, carrierPort, PBX, pbxPort));
     }
 
     @AfterAll

@@ -243,10 +243,13 @@ public final class B2bua {
             return false;
         }
         String method = request.getMethod();
-        if (Request.ACK.equals(method)) {
-            return true; // leg B's 2xx was acknowledged when it arrived
-        }
         Call.Side from = dialog == call.dialogA ? Call.Side.A : Call.Side.B;
+        if (Request.ACK.equals(method)) {
+            synchronized (call) {
+                payOwedAck(call, from, request);
+            }
+            return true; // otherwise the far 2xx was acknowledged when it arrived
+        }
         Call.Side towards = from.other();
         if (Request.BYE.equals(method)) {
             transaction.sendResponse(sip.messages.createResponse(Response.OK, request));
@@ -278,6 +281,42 @@ public final class B2bua {
         relays.put(relayed, new Relay(transaction, call, towards));
         other.sendRequest(relayed);
         return true;
+    }
+
+    /**
+     * The ACK of a 2xx that carried an SDP offer brings the answer: rewritten for the far leg, it
+     * goes in the ACK we owed that leg. An ACK without an answer, or with one the SDP step refuses,
+     * still completes the far leg's transaction; then the call cannot have media and is ended with
+     * BYE on both legs (RFC 3261 section 13.2.2.4: the UAC must answer an offer in a 2xx in its ACK).
+     */
+    private void payOwedAck(Call call, Call.Side from, Request ack) throws SipException, InvalidArgumentException,
+            ParseException {
+        Call.OwedAck owed = call.owedAck;
+        if (owed == null || owed.towards() != from.other() || call.state == Call.State.ENDED) {
+            return;
+        }
+        call.owedAck = null;
+        Request out = owed.dialog().createAck(owed.cseq());
+        byte[] body = SipMessaging.body(ack);
+        String failure = body == null ? "the ACK carries no SDP answer to the offer in the 2xx" : null;
+        if (body != null) {
+            try {
+                byte[] answer = sdp.rewrite(call, from, body);
+                sip.setSdp(out, answer);
+                if (from == Call.Side.A) {
+                    call.sdpSeenB = answer;
+                }
+            } catch (SdpRejectedException e) {
+                failure = e.reason();
+            }
+        }
+        owed.dialog().sendAck(out);
+        if (failure != null) {
+            CALLS.info("{}: ending the call: the answer in leg {}'s ACK is unusable: {}", call, from, failure);
+            sendBye(call, Call.Side.A);
+            sendBye(call, Call.Side.B);
+            end(call);
+        }
     }
 
     /** CANCEL of a call not yet answered: 487 to the caller, CANCEL on leg B once it may be sent. */
@@ -358,20 +397,38 @@ public final class B2bua {
         }
         if (status < 300) {
             Dialog legB = dialog != null ? dialog : call.dialogB;
-            legB.sendAck(legB.createAck(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+            long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            if (call.state == Call.State.CONFIRMED) {
+                if (call.owedAck == null) {
+                    legB.sendAck(legB.createAck(cseq)); // a retransmitted 2xx: our ACK was lost
+                }
+                return; // while the ACK is owed, the caller's ACK brings what it must carry
+            }
+            byte[] body = SipMessaging.body(response);
+            // delayed offer: the INVITE had no SDP, so this 2xx offers and leg A's ACK will answer
+            boolean offerIn2xx = body != null && SipMessaging.body(call.inviteA.getRequest()) == null;
+            if (!offerIn2xx || call.cancelled || call.state == Call.State.ENDED) {
+                legB.sendAck(legB.createAck(cseq));
+            }
             if (call.cancelled || call.state == Call.State.ENDED) {
                 sendBye(call, Call.Side.B);
                 return;
             }
-            call.sdpSeenB = SipMessaging.body(response);
+            call.sdpSeenB = body;
             byte[] answer;
             try {
-                answer = call.sdpSeenB == null ? null : sdp.rewrite(call, Call.Side.B, call.sdpSeenB);
+                answer = body == null ? null : sdp.rewrite(call, Call.Side.B, body);
             } catch (SdpRejectedException e) {
-                LOG.info("{}: answer from leg B refused: {}", call, e.reason());
+                LOG.info("{}: {} from leg B refused: {}", call, offerIn2xx ? "offer" : "answer", e.reason());
+                if (offerIn2xx) {
+                    legB.sendAck(legB.createAck(cseq));
+                }
                 sendBye(call, Call.Side.B);
                 endWithFailure(call, e.status(), "Not Acceptable Here");
                 return;
+            }
+            if (offerIn2xx) {
+                call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq);
             }
             call.sdpSeenA = answer;
             call.state = Call.State.CONFIRMED;
@@ -479,8 +536,13 @@ public final class B2bua {
             throws SipException, ParseException, InvalidArgumentException {
         String method = transaction.getRequest().getMethod();
         int status = response.getStatusCode();
-        if (Request.INVITE.equals(method) && status < 300 && dialog != null) {
-            dialog.sendAck(dialog.createAck(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+        byte[] body = SipMessaging.body(response);
+        // a re-INVITE without SDP: this 2xx offers, and the origin's ACK will bring the answer
+        boolean offerIn2xx = Request.INVITE.equals(method) && status < 300 && dialog != null && relay.call() != null
+                && relay.origin() != null && body != null && SipMessaging.body(relay.origin().getRequest()) == null;
+        long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        if (Request.INVITE.equals(method) && status < 300 && dialog != null && !offerIn2xx) {
+            dialog.sendAck(dialog.createAck(cseq));
         }
         if (relay.origin() == null) {
             return; // a BYE we sent ourselves
@@ -497,12 +559,20 @@ public final class B2bua {
                 back.addHeader((Header) ((Header) values.next()).clone());
             }
         }
-        byte[] body = SipMessaging.body(response);
         if (relay.call() != null && body != null && (Request.INVITE.equals(method) || Request.UPDATE.equals(method))) {
             try {
                 sip.setSdp(back, sdp.rewrite(relay.call(), relay.towards(), body));
+                if (offerIn2xx) {
+                    synchronized (relay.call()) {
+                        relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq);
+                    }
+                }
             } catch (SdpRejectedException e) {
-                LOG.info("{}: SDP answer from leg {} refused: {}", relay.call(), relay.towards(), e.reason());
+                LOG.info("{}: SDP {} from leg {} refused: {}", relay.call(), offerIn2xx ? "offer" : "answer", relay.towards(),
+                        e.reason());
+                if (offerIn2xx) {
+                    dialog.sendAck(dialog.createAck(cseq));
+                }
             }
         } else {
             sip.copyBody(response, back);

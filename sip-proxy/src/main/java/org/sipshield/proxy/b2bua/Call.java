@@ -53,6 +53,13 @@ public final class Call {
     Object digestAnswerB;
     boolean tlsB;
 
+    /**
+     * An ACK we owe one leg: its 2xx carried an SDP offer (the INVITE we sent had none, RFC 3264
+     * delayed offer), so the answer comes in the other leg's ACK and crosses in ours.
+     */
+    record OwedAck(Side towards, Dialog dialog, long cseq) {}
+
+    OwedAck owedAck;
     State state = State.TRYING;
     boolean cancelled;
     byte[] sdpSeenA;

@@ -33,7 +33,9 @@ final class CallMedia {
     private static final Logger CALLS = LoggerFactory.getLogger("sipshield.calls");
     /** Attributes that describe the peer's own transport: they never cross to the other leg (nor do keys). */
     private static final String[] LEG_LOCAL = {"rtcp", "rtcp-mux", "candidate", "remote-candidates", "ice-ufrag",
-        "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup", "connection", "rtcp-rsize"};
+        "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup", "connection", "rtcp-rsize",
+        // RFC 5576 source attributes: their CNAME names the caller's user and host (topology hiding)
+        "ssrc", "ssrc-group"};
 
     private final Call call;
     private final MediaSdpRewriter owner;
@@ -50,6 +52,7 @@ final class CallMedia {
         InetSocketAddress rtp;
         InetSocketAddress rtcp;
         boolean mux;
+        boolean holds; // the offer puts the stream on hold
         SdesAnswer answerToOfferer; // null: plain RTP towards the offerer
         SdesOffer offerToAnswerer;  // null: plain RTP offered to the answerer
 
@@ -113,6 +116,7 @@ final class CallMedia {
         }
         p.offeredProto = offered.proto;
         p.mux = offered.has("rtcp-mux");
+        p.holds = holds(sdp, offered);
         p.rtp = address(sdp, offered, offered.port);
         p.rtcp = address(sdp, offered, offered.rtcpPort());
         Call.Side to = from.other();
@@ -176,7 +180,9 @@ final class CallMedia {
         SdesSelection offererKeys = p.answerToOfferer == null ? null : p.answerToOfferer.selection().orElseThrow();
         relay.configure(side(offerer), offererKeys != null ? LegMedia.srtp(p.rtp, p.rtcp, p.mux, offererKeys)
                 : LegMedia.plainRtp(p.rtp, p.rtcp, p.mux));
-        CALLS.info("{}: media anchored; leg {} {} on :{}, leg {} {} on :{}", call, offerer,
+        boolean onHold = p.holds || holds(sdp, answered);
+        relay.hold(onHold);
+        CALLS.info("{}: media anchored{}; leg {} {} on :{}, leg {} {} on :{}", call, onHold ? " (on hold)" : "", offerer,
                 offererKeys == null ? "RTP" : offererKeys.suite(), relay.leg(side(offerer)).localRtpPort(), from,
                 answererKeys == null ? "RTP" : answererKeys.suite(), relay.leg(side(from)).localRtpPort());
 
@@ -226,6 +232,33 @@ final class CallMedia {
             audio.lines.add(0, "c=IN " + family + " " + address);
         }
         return audio;
+    }
+
+    /**
+     * Hold (RFC 3264 section 8.4): the stream is sendonly, recvonly or inactive (media level, else
+     * session level), or its address is 0.0.0.0 (RFC 2543 hold). Silence is then agreed, not lost media.
+     */
+    private static boolean holds(SdpMessage sdp, SdpMedia media) {
+        String direction = direction(media.lines);
+        if (direction == null) {
+            direction = direction(sdp.session);
+        }
+        String host = SdpMessage.connection(media.lines).or(sdp::sessionConnection).orElse("");
+        return (direction != null && !direction.equals("sendrecv")) || host.equals("0.0.0.0");
+    }
+
+    private static String direction(List<String> lines) {
+        for (String l : lines) {
+            if (l.equals("a=sendonly") || l.equals("a=recvonly") || l.equals("a=inactive") || l.equals("a=sendrecv")) {
+                return l.substring(2);
+            }
+        }
+        return null;
+    }
+
+    /** The call's relay session, once an offer opened it (tests). */
+    synchronized RelaySession relaySession() {
+        return session;
     }
 
     /** An exchange with nothing to anchor still never carries one leg's keys to the other. */

@@ -63,6 +63,11 @@ public final class MediaSdpRewriter implements SdpRewriter {
         }
     }
 
+    /** The relay session of a call, if it has one (tests). */
+    Optional<RelaySession> relaySession(Call call) {
+        return Optional.ofNullable(calls.get(call.id())).map(CallMedia::relaySession);
+    }
+
     /** Calls with media state (for tests and metrics). */
     public int activeCalls() {
         return calls.size();

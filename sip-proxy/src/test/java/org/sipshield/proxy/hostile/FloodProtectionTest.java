@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.RunningProxy;
+import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -41,22 +42,7 @@ class FloodProtectionTest {
                   requestsPerSecondPerSource: %d
                   requestBurstPerSource: %d
                   overRequestLimit: %s
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: carrier
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:5060"]
-                  - name: pbx
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                """.formatted(RATE, BURST, action, CARRIER, PBX, pbxPort);
+                """.formatted(RATE, BURST, action) + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort);
     }
 
     @Test

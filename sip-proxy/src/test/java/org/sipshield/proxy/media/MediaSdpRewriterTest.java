@@ -243,12 +243,100 @@ class MediaSdpRewriterTest {
     }
 
     @Test
+    void delayedOffer_theOfferIn200GoesToTheCallerWithItsOwnKeys_theAnswerInTheAckToTheCallee() {
+        Call call = TestCalls.call(SRTP_TRUNK, ENCRYPTED_PHONE, true);
+        assertEquals(null, rewriter.rewrite(call, Call.Side.A, null), "an INVITE without SDP passes as it is");
+
+        // the callee offers in its 200
+        SdesOffer phoneOffer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer();
+        byte[] offer = bytes(sdp("127.0.0.19", 5000, "RTP/SAVP", phoneOffer.sdpLines()));
+        byte[] towardsA = rewriter.rewrite(call, Call.Side.B, offer);
+        assertEquals(List.of("c=IN IP4 127.0.0.1"), lines(towardsA, "c="));
+        assertTrue(mLine(towardsA).contains(" RTP/SAVP "), mLine(towardsA));
+        List<String> offeredToA = lines(towardsA, "a=crypto:");
+        assertEquals(SrtpCipherPolicy.ALL.suites().size(), offeredToA.size(), "the caller's leg gets an offer of our own");
+        for (String k : lines(offer, "a=crypto:")) {
+            assertFalse(new String(towardsA, StandardCharsets.UTF_8).contains(inlineKey(k)), "the callee's keys never reach leg A");
+        }
+
+        // the caller answers in its ACK
+        var carrierAnswer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(offeredToA);
+        byte[] ackAnswer = bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", List.of(carrierAnswer.answerLine().orElseThrow())));
+        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, ackAnswer);
+        assertEquals(List.of("c=IN IP4 127.0.0.1"), lines(towardsB, "c="));
+        List<String> answeredToB = lines(towardsB, "a=crypto:");
+        assertEquals(1, answeredToB.size());
+        assertTrue(phoneOffer.accept(answeredToB.get(0)).isSecured(), "the callee's offer is answered: " + answeredToB);
+        assertNotEquals(inlineKey(carrierAnswer.answerLine().orElseThrow()), inlineKey(answeredToB.get(0)));
+        int portA = Integer.parseInt(mLine(towardsA).split(" ")[1]);
+        int portB = Integer.parseInt(mLine(towardsB).split(" ")[1]);
+        var session = rewriter.relaySession(call).orElseThrow();
+        assertEquals(portA, session.leg(org.sipshield.media.RelaySide.A).localRtpPort());
+        assertEquals(portB, session.leg(org.sipshield.media.RelaySide.B).localRtpPort());
+        assertFalse(session.isOnHold());
+        rewriter.release(call);
+    }
+
+    @Test
+    void holdSuspendsTheMediaTimeoutAndResumingGetsFreshKeys() {
+        Call call = TestCalls.call(SRTP_TRUNK, SRTP_TRUNK, true);
+        byte[] towardsB = rewriter.rewrite(call, Call.Side.A,
+                bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer().sdpLines())));
+        var answer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(lines(towardsB, "a=crypto:"));
+        rewriter.rewrite(call, Call.Side.B, bytes(sdp("127.0.0.19", 5000, "RTP/SAVP", List.of(answer.answerLine().orElseThrow()))));
+        var session = rewriter.relaySession(call).orElseThrow();
+        assertFalse(session.isOnHold());
+
+        // leg A holds (a=sendonly), leg B answers a=recvonly
+        byte[] hold = rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/SAVP",
+                new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer().sdpLines()).replace("a=sendrecv", "a=sendonly")));
+        assertEquals(List.of("a=sendonly"), lines(hold, "a=sendonly"));
+        var holdAnswer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(lines(hold, "a=crypto:"));
+        byte[] heldA = rewriter.rewrite(call, Call.Side.B, bytes(sdp("127.0.0.19", 5000, "RTP/SAVP",
+                List.of(holdAnswer.answerLine().orElseThrow())).replace("a=sendrecv", "a=recvonly")));
+        assertTrue(session.isOnHold());
+
+        // resumed with fresh keys on both legs
+        byte[] resume = rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/SAVP",
+                new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer().sdpLines())));
+        var resumeAnswer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(lines(resume, "a=crypto:"));
+        byte[] resumedA = rewriter.rewrite(call, Call.Side.B, bytes(sdp("127.0.0.19", 5000, "RTP/SAVP",
+                List.of(resumeAnswer.answerLine().orElseThrow()))));
+        assertFalse(session.isOnHold());
+        assertNotEquals(inlineKey(lines(heldA, "a=crypto:").get(0)), inlineKey(lines(resumedA, "a=crypto:").get(0)));
+        for (String k : lines(hold, "a=crypto:")) {
+            assertFalse(new String(resume, StandardCharsets.UTF_8).contains(inlineKey(k)));
+        }
+
+        // RFC 2543 hold: c=0.0.0.0 with no direction attribute
+        byte[] oldHold = rewriter.rewrite(call, Call.Side.B, bytes(sdp("0.0.0.0", 5000, "RTP/SAVP",
+                new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).createOffer().sdpLines()).replace("a=sendrecv\r\n", "")));
+        var oldHoldAnswer = new SdesNegotiator(SrtpCipherPolicy.ALL, KEYS).answer(lines(oldHold, "a=crypto:"));
+        rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/SAVP", List.of(oldHoldAnswer.answerLine().orElseThrow()))));
+        assertTrue(session.isOnHold());
+        rewriter.release(call);
+    }
+
+    @Test
     void aBodyThatIsNotSdpIsRefused() {
         Call call = TestCalls.call(PLAIN_PHONE, RTP_TRUNK, false);
         assertEquals(488, assertThrows(SdpRejectedException.class,
                 () -> rewriter.rewrite(call, Call.Side.A, bytes("hello\r\n"))).status());
         assertEquals(488, assertThrows(SdpRejectedException.class,
                 () -> rewriter.rewrite(call, Call.Side.A, bytes("v=0\r\nm=audio 99999 RTP/AVP 0\r\n"))).status());
+        rewriter.release(call);
+    }
+
+    @Test
+    void nothingThatNamesTheCallerOrCarriesKeysCrossesToTheOtherLeg() {
+        Call call = TestCalls.call(PLAIN_PHONE, RTP_TRUNK, false);
+        byte[] towardsB = rewriter.rewrite(call, Call.Side.A, bytes(sdp("127.0.0.15", 4000, "RTP/AVP", List.of(
+                "a=ssrc:305419896 cname:sip:alice@10.1.2.3:5060", "a=ssrc-group:FID 305419896 305419897",
+                "a=key-mgmt:mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO", "k=clear:secret"))));
+        String out = new String(towardsB, StandardCharsets.UTF_8);
+        for (String leak : List.of("alice", "10.1.2.3", "a=ssrc", "key-mgmt", "k=clear", "secret")) {
+            assertFalse(out.contains(leak), leak + " crossed to leg B:\n" + out);
+        }
         rewriter.release(call);
     }
 }

@@ -36,6 +36,43 @@ public final class Sipp {
         return new ProcessOutput(result.exitCode(), result.output() + readTraces(work));
     }
 
+    /**
+     * Starts one call of the scenario as a client without waiting for it, so a test can act while the
+     * call is up (send media, read {@link Server#messages()}); {@link Server#finish()} waits for its end.
+     */
+    public static Server startClient(String scenario, Map<String, String> variables, String transport, String localIp,
+            String host, int port) {
+        Path work = workDirectory();
+        int localPort = FreePorts.udpAndTcp();
+        List<String> command = command(scenarioFile(scenario, variables, work), transport, localIp, localPort);
+        command.addAll(List.of("-cid_str", "leg-a-%u-%p@%s", host + ":" + port));
+        try {
+            Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("stdout.log").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            return new Server(process, work, localIp, localPort);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start sipp: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The messages of a -trace_msg text, each as "received" or "sent" followed by the message, in
+     * order; retransmissions appear as often as they were seen.
+     */
+    public static List<String> tracedMessages(String trace, boolean received) {
+        List<String> messages = new ArrayList<>();
+        String wanted = received ? "message received" : "message sent";
+        for (String block : trace.split("(?m)^-{20,} .*$")) {
+            String b = block.strip();
+            int headerEnd = b.indexOf('\n');
+            if (headerEnd > 0 && b.substring(0, headerEnd).contains(wanted)) {
+                messages.add(b.substring(headerEnd + 1).strip());
+            }
+        }
+        return messages;
+    }
+
     /** Starts a sipp server (UAS) that handles one call of the scenario on localIp:port. */
     public static Server server(String scenario, Map<String, String> variables, String transport, String localIp, int port) {
         return server(scenario, variables, transport, localIp, port, new String[0]);
