@@ -218,7 +218,7 @@ final class PacketBurst {
                 }
             }
             int sent = UdpNative.send(socket.fdValue(), memory, sending, n);
-            if (sent != n) {
+            if (sent != n && RelaySession.LOG.isDebugEnabled()) {
                 RelaySession.LOG.debug("{}: {} of {} datagrams sent", socket, Math.max(sent, 0), n);
             }
         }
