@@ -16,12 +16,17 @@ public final class LegMedia {
     private final InetSocketAddress rtcp;
     private final boolean rtcpMux;
     private final SdesSelection srtp;
+    // the same addresses as the packet path compares and sends to them, made once here
+    private final PeerAddress rtpPeer;
+    private final PeerAddress rtcpPeer;
 
     private LegMedia(InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux, SdesSelection srtp) {
         this.rtp = rtp;
         this.rtcp = rtcpMux ? rtp : rtcp;
         this.rtcpMux = rtcpMux;
         this.srtp = srtp;
+        this.rtpPeer = PeerAddress.of(this.rtp);
+        this.rtcpPeer = PeerAddress.of(this.rtcp);
     }
 
     /**
@@ -57,8 +62,9 @@ public final class LegMedia {
         return srtp;
     }
 
-    InetSocketAddress signalled(boolean forRtcp) {
-        return forRtcp ? rtcp : rtp;
+    /** Where the peer said it receives RTP or RTCP, or null (none given, or held). */
+    PeerAddress signalled(boolean forRtcp) {
+        return forRtcp ? rtcpPeer : rtpPeer;
     }
 
     @Override

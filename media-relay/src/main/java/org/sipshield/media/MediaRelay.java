@@ -1,28 +1,28 @@
 package org.sipshield.media;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import java.net.InetSocketAddress;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.sipshield.jni.UdpNative;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The media relay: anchors each call's RTP/RTCP on our own ports and forwards between its two
- * legs, re-keying SRTP per leg. Runs on Netty's native epoll transport (Linux only).
+ * legs, re-keying SRTP per leg. Runs on Netty's native epoll event loops (Linux only), with its
+ * own sockets registered on them as file descriptors and read and written in batches by the native
+ * library (recvmmsg / sendmmsg into fixed slots of direct memory: nothing allocated per packet).
  *
  * <p>Knows nothing of SIP: signalling opens a {@link RelaySession} per call, tells it what each leg
  * agreed ({@link RelaySession#configure}), and closes it when the call ends.
@@ -31,22 +31,26 @@ public final class MediaRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
     /** Room per datagram: any UDP payload on an Ethernet path plus what SRTP protection appends. */
     static final int DATAGRAM_SLOT = 2048;
-    /** Datagrams read per recvmmsg call (1: plain recvmsg); a tuning knob for measurements, not configuration. */
-    static final boolean LEVEL_TRIGGERED = !Boolean.getBoolean("sipshield.media.edgeTriggered");
-    static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 4);
+    /** Datagrams read per recvmmsg call; a tuning knob for measurements, not configuration. */
+    static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 8);
+    /** SO_RCVBUF and SO_SNDBUF of every media socket: room for bursts while the loop is busy. */
+    static final int SOCKET_BUFFER = 1 << 20;
 
     private final MediaRelayOptions options;
     private final MultiThreadIoEventLoopGroup group;
     private final PortAllocator ports;
     private final ExecutorService signalling;
     private final AtomicInteger active = new AtomicInteger();
-    private final java.util.Map<EventLoop, PacketBurst> bursts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<ThreadAwareExecutor, PacketBurst> bursts = new ConcurrentHashMap<>();
+    private final byte[] bindAddress;
     private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
 
     private MediaRelay(MediaRelayOptions options) {
         this.options = options;
-        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), EpollIoHandler.newFactory());
+        this.bindAddress = options.bindAddress().getAddress();
+        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+                new BurstingIoHandlerFactory(EpollIoHandler.newFactory(), bursts));
         this.ports = new PortAllocator(options.ports());
         this.signalling = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "media-timeouts");
@@ -60,9 +64,6 @@ public final class MediaRelay implements AutoCloseable {
      */
     public static MediaRelay start(MediaRelayOptions options) {
         Objects.requireNonNull(options, "options");
-        if (!io.netty.util.internal.PlatformDependent.hasUnsafe()) {
-            throw new IllegalStateException("the media relay works on the packets' own memory and needs direct buffer addresses");
-        }
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("the media relay needs Netty's native epoll transport: " + Epoll.unavailabilityCause());
         }
@@ -120,17 +121,20 @@ public final class MediaRelay implements AutoCloseable {
      * @throws MediaPortsExhaustedException when no port pair is free for a leg
      */
     public RelaySession openSession(String label, MediaTimeoutListener listener) {
-        EventLoop loop = group.next();
-        RelaySession session = new RelaySession(this, label, loop, bursts.computeIfAbsent(loop, PacketBurst::new), listener);
+        IoEventLoop loop = group.next();
+        PacketBurst burst = bursts.get(loop);
+        if (burst == null) {
+            throw new IllegalStateException("event loop without a packet burst: " + loop);
+        }
+        RelaySession session = new RelaySession(this, label, loop, burst, listener);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
-        if (!bindLeg(session, a, b)) {
+        if (!bindLeg(session, a)) {
             throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
                     + options.ports().max());
         }
-        if (!bindLeg(session, b, a)) {
-            a.rtpChannel.close();
-            a.rtcpChannel.close();
+        if (!bindLeg(session, b)) {
+            closeSockets(loop, a);
             ports.release(a.localRtpPort());
             throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
                     + options.ports().max());
@@ -143,15 +147,13 @@ public final class MediaRelay implements AutoCloseable {
      * Takes port pairs until one binds: another process may hold ports of the range (a pair that
      * fails goes back to the end of the queue), a bounded number of times.
      */
-    private boolean bindLeg(RelaySession session, RelayLeg leg, RelayLeg far) {
+    private boolean bindLeg(RelaySession session, RelayLeg leg) {
         for (int tries = 0; tries < 64; tries++) {
             int port = ports.take();
             if (port < 0) {
                 return false;
             }
-            Channel[] bound = bindPair(session.loop(), leg, far, port);
-            if (bound != null) {
-                leg.bound(port, bound[0], bound[1]);
+            if (bindPair(session, leg, port)) {
                 return true;
             }
             ports.release(port);
@@ -159,53 +161,65 @@ public final class MediaRelay implements AutoCloseable {
         return false;
     }
 
-    /** Binds RTP and RTCP for one leg, or closes what it bound and answers null. */
-    private Channel[] bindPair(EventLoop loop, RelayLeg leg, RelayLeg far, int port) {
-        Channel rtp = null;
+    /** Binds RTP and RTCP for one leg and registers them on the session's loop, or closes what it opened. */
+    private boolean bindPair(RelaySession session, RelayLeg leg, int port) {
+        int rtp = UdpNative.open(bindAddress, port, SOCKET_BUFFER);
+        if (rtp < 0) {
+            LOG.debug("media port {} not bindable: errno {}", port, -rtp);
+            return false;
+        }
+        int rtcp = UdpNative.open(bindAddress, port + 1, SOCKET_BUFFER);
+        if (rtcp < 0) {
+            UdpNative.close(rtp);
+            LOG.debug("media port {} not bindable: errno {}", port + 1, -rtcp);
+            return false;
+        }
+        leg.bound(port, new RelaySocket(rtp, leg, false, session.burst()), new RelaySocket(rtcp, leg, true, session.burst()));
+        IoEventLoop loop = session.loop();
         try {
-            rtp = bind(loop, port, new MediaForwarder(leg, false));
-            Channel rtcp = bind(loop, port + 1, new MediaForwarder(leg, true));
-            return new Channel[] {rtp, rtcp};
-        } catch (Exception e) { // Netty rethrows the native bind error (an IOException) unchecked
-            if (rtp != null) {
-                rtp.close().syncUninterruptibly();
-            }
-            LOG.debug("media port pair {} not bindable: {}", port, e.toString());
-            return null;
+            register(loop, leg.rtpSocket);
+            register(loop, leg.rtcpSocket);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("media port pair {} not registered on its event loop: {}", port, e.toString());
+            closeSockets(loop, leg);
+            return false;
         }
     }
 
-    private Channel bind(EventLoop loop, int port, MediaForwarder handler) {
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DATAGRAM_SLOT * DATAGRAMS_PER_READ))
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAMS_PER_READ > 1 ? DATAGRAM_SLOT : 0)
-                // level-triggered: a read that did not fill the buffer ends the loop, no extra recvmmsg
-                // just to meet EAGAIN (each socket carries one stream: usually one packet per wake-up)
-                .option(EpollChannelOption.EPOLL_MODE, LEVEL_TRIGGERED ? io.netty.channel.epoll.EpollMode.LEVEL_TRIGGERED
-                        : io.netty.channel.epoll.EpollMode.EDGE_TRIGGERED)
-                .option(ChannelOption.SO_RCVBUF, 1 << 20)
-                .option(ChannelOption.SO_SNDBUF, 1 << 20)
-                .option(ChannelOption.MAX_MESSAGES_PER_READ, 32)
-                .handler(handler);
-        return bootstrap.bind(new InetSocketAddress(options.bindAddress(), port)).syncUninterruptibly().channel();
+    /** The socket joins the loop's epoll set, readable events level-triggered (no extra read just to meet EAGAIN). */
+    private static void register(IoEventLoop loop, RelaySocket socket) {
+        IoRegistration registration = loop.register(socket).syncUninterruptibly().getNow();
+        loop.submit(() -> {
+            socket.registered(registration);
+            registration.submit(EpollIoOps.EPOLLIN);
+        }).syncUninterruptibly();
     }
 
+    private static void closeSockets(IoEventLoop loop, RelayLeg leg) {
+        loop.submit(() -> {
+            leg.rtpSocket.close();
+            leg.rtcpSocket.close();
+        }).syncUninterruptibly();
+    }
+
+    /** On the session's loop, after its sockets are closed: the ports may be taken again. */
     void released(RelaySession session) {
         active.decrementAndGet();
-        int pa = session.leg(RelaySide.A).localRtpPort();
-        int pb = session.leg(RelaySide.B).localRtpPort();
-        session.leg(RelaySide.A).rtcpChannel.closeFuture().addListener(f -> ports.release(pa));
-        session.leg(RelaySide.B).rtcpChannel.closeFuture().addListener(f -> ports.release(pb));
+        ports.release(session.leg(RelaySide.A).localRtpPort());
+        ports.release(session.leg(RelaySide.B).localRtpPort());
     }
 
-    /** Outgoing datagrams its loops have ever made (each is reused after the kernel took it); for tests. */
-    long outgoingDatagramsCreated() throws Exception {
-        long created = 0;
-        for (java.util.Map.Entry<EventLoop, PacketBurst> e : bursts.entrySet()) {
-            created += e.getKey().submit(() -> e.getValue().datagrams().created()).get();
+    /** recvmmsg calls that returned datagrams and the datagrams they returned, over all loops; for tests. */
+    long[] reads() throws Exception {
+        long[] total = new long[2];
+        for (Map.Entry<ThreadAwareExecutor, PacketBurst> e : bursts.entrySet()) {
+            IoEventLoop loop = (IoEventLoop) e.getKey();
+            long[] one = loop.submit(() -> new long[] {e.getValue().reads(), e.getValue().packetsRead()}).get();
+            total[0] += one[0];
+            total[1] += one[1];
         }
-        return created;
+        return total;
     }
 
     ExecutorService signallingExecutor() {

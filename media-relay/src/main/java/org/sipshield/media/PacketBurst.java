@@ -1,11 +1,8 @@
 package org.sipshield.media;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramPacket;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.sipshield.jni.UdpNative;
 import org.sipshield.srtp.SrtpOperation;
 import org.sipshield.srtp.SrtpPacketBatch;
 import org.sipshield.srtp.SrtpSession;
@@ -13,107 +10,126 @@ import org.sipshield.srtp.SrtpStatus;
 
 /**
  * The packets one event-loop wake-up read, from all the sockets of all the sessions on that loop,
- * re-keyed together: one JNI crossing unprotects them all (each with its leg's keys, in the
- * memory they were received into), one protects them all for their far legs, then they are
- * written and every socket written to is flushed once (sendmmsg where a socket got several).
+ * in one direct memory of fixed slots: recvmmsg writes each datagram into its slot, one JNI crossing
+ * unprotects them all there (each with its leg's keys), one protects them all for their far legs in
+ * the same slots (a slot leaves room for the tag), and each far socket sends what it got with one
+ * sendmmsg from the same memory. Sources and destinations travel as ints ({@link PeerAddress}):
+ * nothing here allocates per packet, and no byte is copied between the socket and the SRTP core.
  *
- * <p>The burst is processed by a task queued on the loop when its first packet arrives, which the
- * loop runs after it has handled every socket that was ready; a full burst is processed at once.
- * Anything that changes a leg (signalling, close, media timeout) processes the burst first, so a
- * packet meets the configuration that was in force when it was read, as if processed on arrival.
- * One per event loop; confined to it; allocates nothing per packet (the datagrams it writes are
- * reused, see {@link OutgoingDatagram}).
+ * <p>The burst is processed once the loop has read every socket that was ready
+ * ({@link BurstingIoHandlerFactory}), or at once when its slots are full. Anything that changes a
+ * leg (signalling, close, media timeout) processes the burst first, so a packet meets the
+ * configuration that was in force when it was read, as if processed on arrival. One per event
+ * loop; confined to it.
  */
 final class PacketBurst {
-    /** Packets per burst; a wake-up seldom reads more (a socket yields at most {@code DATAGRAMS_PER_READ}). */
+    /** Packets per burst: the slots of the burst's memory. */
     static final int CAPACITY = 64;
+    private static final int SLOT = MediaRelay.DATAGRAM_SLOT;
+    private static final int READ = Math.max(1, Math.min(MediaRelay.DATAGRAMS_PER_READ, UdpNative.MAX_DATAGRAMS));
+    private static final int ADDRESS = UdpNative.ADDRESS_INTS;
 
-    private final EventLoop loop;
-    private final Runnable processTask = this::process;
-    private final OutgoingDatagram.Pool datagrams = new OutgoingDatagram.Pool();
+    private final ByteBuffer memory = ByteBuffer.allocateDirect(CAPACITY * SLOT);
+    private final int[] received = new int[READ * UdpNative.RECEIVED_INTS];
     private final SrtpPacketBatch srtp = new SrtpPacketBatch(CAPACITY);
     private final RelayLeg[] from = new RelayLeg[CAPACITY];
-    private final ByteBuf[] work = new ByteBuf[CAPACITY];
-    private final DatagramPacket[] received = new DatagramPacket[CAPACITY];
-    private final InetSocketAddress[] source = new InetSocketAddress[CAPACITY];
-    private final ByteBuffer[] memory = new ByteBuffer[CAPACITY];
     private final int[] at = new int[CAPACITY];
-    private final int[] nioOffset = new int[CAPACITY];
     private final int[] length = new int[CAPACITY];
     private final int[] room = new int[CAPACITY];
     private final boolean[] rtcp = new boolean[CAPACITY];
     private final boolean[] inClear = new boolean[CAPACITY];
+    private final int[] source = new int[CAPACITY * ADDRESS];
     private final int[] srtpIndex = new int[CAPACITY];
-    private final RelayLeg[] toFlush = new RelayLeg[CAPACITY];
+    private final RelaySocket[] to = new RelaySocket[CAPACITY];
+    private final int[] sending = new int[CAPACITY * UdpNative.SENT_INTS];
     private int count;
-    private int flushCount;
-    private boolean scheduled;
+    /** Slots holding a datagram: read and not yet forwarded or dropped, or not yet looked at. */
+    private int slotsUsed;
+    /** While a read's datagrams are handed to their legs: the slots up to here are still theirs. */
+    private int slotsHeld;
+    private long reads;
+    private long packetsRead;
 
-    PacketBurst(EventLoop loop) {
-        this.loop = loop;
+    /**
+     * Reads what is waiting on {@code socket} into free slots and hands each datagram to its leg,
+     * which adds it to the burst (or drops and counts it). Bounded: level-triggered epoll wakes the
+     * loop again for whatever a full read left behind.
+     */
+    void readFrom(RelaySocket socket) {
+        for (int round = 0; round < 4; round++) {
+            if (slotsUsed + READ > CAPACITY) {
+                process();
+            }
+            int first = slotsUsed;
+            int n = UdpNative.receive(socket.fdValue(), memory, first * SLOT, SLOT, READ, received);
+            if (n <= 0) {
+                if (n < 0) {
+                    // an error the socket had pending (reading clears it); a peer gone away is the media timeout's business
+                    RelaySession.LOG.debug("{}: receive: errno {}", socket, -n);
+                }
+                return;
+            }
+            reads++;
+            packetsRead += n;
+            slotsUsed = first + n;
+            slotsHeld = slotsUsed;
+            RelayLeg leg = socket.leg();
+            boolean rtcpPort = socket.isRtcpPort();
+            for (int k = 0; k < n; k++) {
+                leg.receive(this, first + k, received[k * UdpNative.RECEIVED_INTS], received, k * UdpNative.RECEIVED_INTS + 1,
+                        rtcpPort);
+            }
+            slotsHeld = 0;
+            if (n < READ) {
+                return;
+            }
+        }
     }
 
-    /** The reusable datagrams the loop's sockets write. */
-    OutgoingDatagram.Pool datagrams() {
-        return datagrams;
+    /** The packet's bytes, for the leg's checks: the burst's memory (absolute indexes, see {@link #offset}). */
+    ByteBuffer memory() {
+        return memory;
+    }
+
+    /** Where slot {@code slot} starts in {@link #memory()}. */
+    static int offset(int slot) {
+        return slot * SLOT;
+    }
+
+    /**
+     * Takes a packet that passed the leg's checks (configured, from its peer, RTP/RTCP-shaped, room
+     * for the tag): {@code length} octets in slot {@code slot}, which it may grow by {@code tagRoom};
+     * its source is at {@code sourceWords[sourceAt..]}. {@code inClear}: an RTCP packet shaped like
+     * plain RTCP, should the SRTP session refuse it.
+     */
+    void add(RelayLeg leg, int slot, int length, int tagRoom, boolean rtcp, boolean inClear, int[] sourceWords, int sourceAt) {
+        int i = count++;
+        from[i] = leg;
+        this.at[i] = slot * SLOT;
+        this.length[i] = length;
+        this.room[i] = tagRoom;
+        this.rtcp[i] = rtcp;
+        this.inClear[i] = inClear;
+        System.arraycopy(sourceWords, sourceAt, source, i * ADDRESS, ADDRESS);
+        leg.pendingInBurst++;
     }
 
     boolean isEmpty() {
         return count == 0;
     }
 
-    /**
-     * Takes a packet that passed the leg's checks (configured, from its peer, RTP/RTCP-shaped, room
-     * for the tag): bytes {@code [at, at + length)} of {@code buf}, which it may grow by
-     * {@code tagRoom}. {@code received} is the datagram that owns {@code buf}'s memory, or null
-     * when {@code buf} is a copy the burst now owns. {@code inClear}: an RTCP packet shaped like
-     * plain RTCP, should the SRTP session refuse it.
-     */
-    void add(RelayLeg leg, ByteBuf buf, int at, int length, int tagRoom, boolean rtcp, boolean inClear,
-            InetSocketAddress source, DatagramPacket received) {
-        int i = count++;
-        from[i] = leg;
-        work[i] = buf;
-        this.received[i] = received;
-        this.source[i] = source;
-        this.at[i] = at;
-        this.length[i] = length;
-        this.room[i] = tagRoom;
-        this.rtcp[i] = rtcp;
-        this.inClear[i] = inClear;
-        // for pooled memory one NIO view per receive buffer, shared by its datagrams: keep the offset now
-        ByteBuffer nio = buf.internalNioBuffer(at, length);
-        memory[i] = nio;
-        nioOffset[i] = nio.position();
-        leg.pendingInBurst++;
-        if (count == CAPACITY) {
-            process();
-        } else if (!scheduled) {
-            scheduled = true;
-            loop.execute(processTask);
-        }
-    }
-
-    /** Re-keys, forwards and flushes everything pending. Idempotent when empty. */
+    /** Re-keys, forwards and sends everything pending. Idempotent when empty. */
     void process() {
-        scheduled = false;
-        if (count == 0) {
-            return;
+        if (count > 0) {
+            unprotectAll();
+            protectAll();
+            sendAll();
+            Arrays.fill(from, 0, count, null);
+            Arrays.fill(to, 0, count, null);
+            count = 0;
         }
-        unprotectAll();
-        protectAll();
-        writeAll();
-        Arrays.fill(from, 0, count, null);
-        Arrays.fill(work, 0, count, null);
-        Arrays.fill(received, 0, count, null);
-        Arrays.fill(source, 0, count, null);
-        Arrays.fill(memory, 0, count, null);
-        count = 0;
-        for (int k = 0; k < flushCount; k++) {
-            toFlush[k].flushPending();
-            toFlush[k] = null;
-        }
-        flushCount = 0;
+        // the slots of datagrams still being handed to their legs stay theirs
+        slotsUsed = slotsHeld;
     }
 
     /** Step 1: every packet from an SRTP leg is unprotected with its leg's keys; the leg counts and latches. */
@@ -122,7 +138,7 @@ final class PacketBurst {
         for (int i = 0; i < count; i++) {
             SrtpSession in = from[i].inbound();
             srtpIndex[i] = in == null ? -1 : srtp.add(in, rtcp[i] ? SrtpOperation.UNPROTECT_RTCP : SrtpOperation.UNPROTECT_RTP,
-                    memory[i], nioOffset[i], length[i], length[i]);
+                    memory, at[i], length[i], length[i]);
         }
         if (srtp.size() > 0) {
             srtp.process();
@@ -134,12 +150,12 @@ final class PacketBurst {
                 SrtpStatus status = srtp.status(srtpIndex[i]);
                 if (status != SrtpStatus.OK) {
                     leg.refused(status, rtcp[i], inClear[i]);
-                    drop(i);
+                    from[i] = null;
                     continue;
                 }
                 length[i] = srtp.length(srtpIndex[i]);
             }
-            leg.accepted(source[i], rtcp[i], length[i]);
+            leg.accepted(source, i * ADDRESS, rtcp[i], length[i]);
         }
     }
 
@@ -153,12 +169,12 @@ final class PacketBurst {
             RelayLeg out = from[i].far();
             if (out.destination(rtcp[i]) == null) {
                 out.noDestination();
-                drop(i);
+                from[i] = null;
                 continue;
             }
             SrtpSession protect = out.outbound();
             srtpIndex[i] = protect == null ? -1 : srtp.add(protect, rtcp[i] ? SrtpOperation.PROTECT_RTCP
-                    : SrtpOperation.PROTECT_RTP, memory[i], nioOffset[i], length[i], length[i] + room[i]);
+                    : SrtpOperation.PROTECT_RTP, memory, at[i], length[i], length[i] + room[i]);
         }
         if (srtp.size() > 0) {
             srtp.process();
@@ -168,7 +184,7 @@ final class PacketBurst {
                 SrtpStatus status = srtp.status(srtpIndex[i]);
                 if (status != SrtpStatus.OK) {
                     from[i].far().protectFailed(status);
-                    drop(i);
+                    from[i] = null;
                 } else {
                     length[i] = srtp.length(srtpIndex[i]);
                 }
@@ -177,33 +193,43 @@ final class PacketBurst {
         srtp.clear();
     }
 
-    /** Step 3: the same memory goes out; each far socket is flushed once, after the burst. */
-    private void writeAll() {
+    /** Step 3: the same memory goes out, one sendmmsg per far socket for all it got in this burst. */
+    private void sendAll() {
         for (int i = 0; i < count; i++) {
-            if (from[i] == null) {
+            if (from[i] != null) {
+                to[i] = from[i].far().socketFor(rtcp[i]);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            RelaySocket socket = to[i];
+            if (socket == null) {
                 continue;
             }
-            RelayLeg out = from[i].far();
-            ByteBuf outgoing;
-            if (received[i] != null) {
-                // a pooled (recycled) slice of the new length replaces the received one
-                outgoing = work[i].retainedSlice(at[i], length[i]);
-                received[i].release();
-            } else {
-                outgoing = work[i].writerIndex(at[i] + length[i]);
+            int n = 0;
+            for (int j = i; j < count; j++) {
+                if (to[j] == socket) {
+                    int r = n++ * UdpNative.SENT_INTS;
+                    RelayLeg out = from[j].far();
+                    sending[r] = at[j];
+                    sending[r + 1] = length[j];
+                    out.destination(rtcp[j]).writeTo(sending, r + 2);
+                    out.sent(length[j], rtcp[j]);
+                    to[j] = null;
+                }
             }
-            if (out.write(outgoing, rtcp[i], length[i])) {
-                toFlush[flushCount++] = out;
+            int sent = UdpNative.send(socket.fdValue(), memory, sending, n);
+            if (sent != n && RelaySession.LOG.isDebugEnabled()) {
+                RelaySession.LOG.debug("{}: {} of {} datagrams sent", socket, Math.max(sent, 0), n);
             }
         }
     }
 
-    private void drop(int i) {
-        if (received[i] != null) {
-            received[i].release();
-        } else {
-            work[i].release();
-        }
-        from[i] = null;
+    /** recvmmsg calls that returned datagrams, and the datagrams they returned (for measurements). */
+    long reads() {
+        return reads;
+    }
+
+    long packetsRead() {
+        return packetsRead;
     }
 }

@@ -1,9 +1,7 @@
 package org.sipshield.media;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.sipshield.jni.UdpNative;
 import org.sipshield.srtp.SrtpEngine;
 import org.sipshield.srtp.SrtpOperation;
 import org.sipshield.srtp.SrtpSession;
@@ -22,17 +20,15 @@ public final class RelayLeg {
     private final RelaySide side;
     // set once, before the session is handed out
     private int rtpPort;
-    Channel rtpChannel;
-    Channel rtcpChannel;
+    RelaySocket rtpSocket;
+    RelaySocket rtcpSocket;
 
     // event loop only
     private LegMedia media;
     private SrtpSession inbound;
     private SrtpSession outbound;
-    private InetSocketAddress latchedRtp;
-    private InetSocketAddress latchedRtcp;
-    private boolean flushRtp;
-    private boolean flushRtcp;
+    private PeerAddress latchedRtp;
+    private PeerAddress latchedRtcp;
     private long packetsIn;
     private long bytesIn;
     private long packetsOut;
@@ -53,10 +49,10 @@ public final class RelayLeg {
         this.side = side;
     }
 
-    void bound(int port, Channel rtp, Channel rtcp) {
+    void bound(int port, RelaySocket rtp, RelaySocket rtcp) {
         this.rtpPort = port;
-        this.rtpChannel = rtp;
-        this.rtcpChannel = rtcp;
+        this.rtpSocket = rtp;
+        this.rtcpSocket = rtcp;
     }
 
     public RelaySide side() {
@@ -118,83 +114,58 @@ public final class RelayLeg {
     // ---------------------------------------------------------------- media path (event loop)
 
     /**
-     * A packet arrived on one of this leg's sockets. Takes ownership of {@code packet}: it is
-     * either handed to the loop's {@link PacketBurst} (re-keyed in place there, then forwarded in
-     * the same buffer) or released.
+     * A datagram arrived on one of this leg's sockets: {@code length} octets in slot {@code slot} of
+     * the burst's memory ({@link UdpNative#TRUNCATED} if it did not fit), from the source at
+     * {@code source[sourceAt..]}. It joins the burst (re-keyed and forwarded there, in that slot) or
+     * is dropped and counted here; either way nothing is allocated.
      */
-    void receive(DatagramPacket packet, boolean onRtcpPort) {
-        PacketBurst burst = session.burst();
-        ByteBuf buf = packet.content();
-        InetSocketAddress source = packet.sender();
+    void receive(PacketBurst burst, int slot, int length, int[] source, int sourceAt, boolean onRtcpPort) {
         RelayLeg out = session.leg(side.other());
         LegMedia mine = media;
         if (mine == null || out.media == null) {
             droppedOther++;
             dropped("not configured");
-            packet.release();
             return;
         }
-        int index = buf.readerIndex();
-        int length = buf.readableBytes();
-        boolean rtcp = onRtcpPort || (mine.rtcpMux() && isRtcp(buf, index, length));
-        InetSocketAddress latched = rtcp ? latchedRtcp : latchedRtp;
+        if (length == UdpNative.TRUNCATED) {
+            droppedOther++;
+            dropped("longer than a slot");
+            return;
+        }
+        ByteBuffer memory = burst.memory();
+        int index = PacketBurst.offset(slot);
+        boolean rtcp = onRtcpPort || (mine.rtcpMux() && isRtcp(memory, index, length));
+        PeerAddress latched = rtcp ? latchedRtcp : latchedRtp;
         if (latched == null && pendingInBurst > 0) {
             // an earlier packet may latch this leg: settle it first, as if each were handled on arrival
             burst.process();
             latched = rtcp ? latchedRtcp : latchedRtp;
         }
-        if (latched != null ? !latched.equals(source)
+        if (latched != null ? !latched.matches(source, sourceAt)
                 : inbound == null && session.latching() == LatchingPolicy.SIGNALLED_ADDRESS
-                        && !source.equals(mine.signalled(rtcp))) {
+                        && !matches(mine.signalled(rtcp), source, sourceAt)) {
             droppedForeign++;
-            packet.release();
             return;
         }
-        if (length < (rtcp ? 8 : 12) || (buf.getByte(index) & 0xC0) != 0x80) {
+        if (length < (rtcp ? 8 : 12) || (memory.get(index) & 0xC0) != 0x80) {
             droppedOther++;
             dropped("not RTP/RTCP");
-            packet.release();
             return;
         }
-        // read now: the copy below releases buf, and a refused GCM packet's payload is wiped
-        boolean inClear = rtcp && inbound != null && RtcpInClear.looksLikePlainRtcp(buf, index, length);
+        // read now: a refused GCM packet's payload is wiped by the SRTP core
+        boolean inClear = rtcp && inbound != null && RtcpInClear.looksLikePlainRtcp(memory, index, length);
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
-        // epoll hands each datagram over as a slice of its receive buffer (one slot per datagram with
-        // recvmmsg): work on the receive buffer's memory, where the slot leaves room for the tag
-        ByteBuf work = buf.unwrap();
-        int at;
-        DatagramPacket received = packet;
-        if (work == null) {
-            work = buf;
-            at = index;
-        } else if (work.unwrap() == null && buf.hasMemoryAddress() && work.hasMemoryAddress()) {
-            at = (int) (buf.memoryAddress() - work.memoryAddress()) + index;
-        } else {
-            // a buffer the leak detector sampled (1 in 128 by default) is wrapped: copying it lets the
-            // wrapper be released the normal way, so the detector never reports a leak that is not one
-            work = rtpChannel.alloc().directBuffer(length + room);
-            work.writeBytes(buf, index, length);
-            packet.release();
-            received = null;
-            at = 0;
-        }
-        if (length + room > MediaRelay.DATAGRAM_SLOT || work.capacity() - at - length < room) {
+        if (length + room > MediaRelay.DATAGRAM_SLOT) {
             droppedOther++;
             dropped("no room");
-            release(received, work);
             return;
         }
-        burst.add(this, work, at, length, room, rtcp, inClear, source, received);
+        burst.add(this, slot, length, room, rtcp, inClear, source, sourceAt);
     }
 
-    /** The packet was received into {@code received}, or copied into {@code work} when that is null. */
-    private static void release(DatagramPacket received, ByteBuf work) {
-        if (received != null) {
-            received.release();
-        } else {
-            work.release();
-        }
+    private static boolean matches(PeerAddress expected, int[] source, int at) {
+        return expected != null && expected.matches(source, at);
     }
 
     // ---------------------------------------------------------------- the burst's steps (event loop)
@@ -227,9 +198,9 @@ public final class RelayLeg {
     }
 
     /** A packet of this leg's peer is good (authenticated, for SRTP): it may latch the leg. */
-    void accepted(InetSocketAddress source, boolean rtcp, int plainLength) {
+    void accepted(int[] source, int sourceAt, boolean rtcp, int plainLength) {
         if ((rtcp ? latchedRtcp : latchedRtp) == null) {
-            latch(source, rtcp);
+            latch(PeerAddress.copyOf(source, sourceAt), rtcp);
         }
         packetsIn++;
         bytesIn += plainLength;
@@ -240,7 +211,7 @@ public final class RelayLeg {
     }
 
     /** Where this leg's peer gets a packet: its latched address, else the signalled one; null if none yet. */
-    InetSocketAddress destination(boolean rtcp) {
+    PeerAddress destination(boolean rtcp) {
         boolean viaRtpPort = !rtcp || media.rtcpMux();
         return viaRtpPort ? (latchedRtp != null ? latchedRtp : media.signalled(false))
                 : (latchedRtcp != null ? latchedRtcp : media.signalled(true));
@@ -257,42 +228,21 @@ public final class RelayLeg {
         dropped("protect failed");
     }
 
-    /**
-     * Queues the packet towards this leg's peer (flushed by {@link #flushPending}).
-     *
-     * @return whether this leg had nothing queued before: then the caller must flush it
-     */
-    boolean write(ByteBuf outgoing, boolean rtcp, int length) {
-        boolean viaRtpPort = !rtcp || media.rtcpMux();
-        Channel channel = viaRtpPort ? rtpChannel : rtcpChannel;
-        channel.write(session.burst().datagrams().take(outgoing, destination(rtcp)), channel.voidPromise());
-        boolean first = !flushRtp && !flushRtcp;
-        if (viaRtpPort) {
-            flushRtp = true;
-        } else {
-            flushRtcp = true;
-        }
+    /** The socket a packet for this leg's peer leaves from: RTCP goes on the RTP port with rtcp-mux. */
+    RelaySocket socketFor(boolean rtcp) {
+        return !rtcp || media.rtcpMux() ? rtpSocket : rtcpSocket;
+    }
+
+    /** A packet of {@code length} octets goes out to this leg's peer. */
+    void sent(int length, boolean rtcp) {
         packetsOut++;
         bytesOut += length;
         if (rtcp) {
             rtcpOut++;
         }
-        return first;
     }
 
-    /** After a burst: one sendmmsg per socket for what it queued here. */
-    void flushPending() {
-        if (flushRtp) {
-            flushRtp = false;
-            rtpChannel.flush();
-        }
-        if (flushRtcp) {
-            flushRtcp = false;
-            rtcpChannel.flush();
-        }
-    }
-
-    private void latch(InetSocketAddress source, boolean rtcp) {
+    private void latch(PeerAddress source, boolean rtcp) {
         if (rtcp && !media.rtcpMux()) {
             latchedRtcp = source;
         } else {
@@ -323,11 +273,11 @@ public final class RelayLeg {
     }
 
     /** RFC 5761 section 4: RTCP packet types 192..223 in the second octet, where RTP has marker+payload type. */
-    private static boolean isRtcp(ByteBuf buf, int index, int length) {
+    private static boolean isRtcp(ByteBuffer memory, int index, int length) {
         if (length < 2) {
             return false;
         }
-        int pt = buf.getUnsignedByte(index + 1);
+        int pt = memory.get(index + 1) & 0xff;
         return pt >= 192 && pt <= 223;
     }
 

@@ -1,9 +1,8 @@
 package org.sipshield.media;
 
-import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +20,7 @@ public final class RelaySession implements AutoCloseable {
 
     private final MediaRelay relay;
     private final String label;
-    private final EventLoop loop;
+    private final IoEventLoop loop;
     private final PacketBurst burst;
     private final RelayLeg a;
     private final RelayLeg b;
@@ -34,7 +33,7 @@ public final class RelaySession implements AutoCloseable {
     private boolean holdSilenceLogged; // event loop only
     private volatile boolean closing;
 
-    RelaySession(MediaRelay relay, String label, EventLoop loop, PacketBurst burst, MediaTimeoutListener listener) {
+    RelaySession(MediaRelay relay, String label, IoEventLoop loop, PacketBurst burst, MediaTimeoutListener listener) {
         this.relay = relay;
         this.label = label;
         this.loop = loop;
@@ -54,7 +53,7 @@ public final class RelaySession implements AutoCloseable {
         return side == RelaySide.A ? a : b;
     }
 
-    EventLoop loop() {
+    IoEventLoop loop() {
         return loop;
     }
 
@@ -128,7 +127,7 @@ public final class RelaySession implements AutoCloseable {
         lastMediaNanos = System.nanoTime();
     }
 
-    void latched(RelayLeg leg, InetSocketAddress source, boolean rtcp) {
+    void latched(RelayLeg leg, PeerAddress source, boolean rtcp) {
         LOG.info("{}: {} latched {} on {}", label, leg, rtcp ? "RTCP" : "RTP", source);
     }
 
@@ -182,8 +181,8 @@ public final class RelaySession implements AutoCloseable {
         }
         for (RelayLeg leg : new RelayLeg[] {a, b}) {
             leg.shutdown();
-            leg.rtpChannel.close();
-            leg.rtcpChannel.close();
+            leg.rtpSocket.close();
+            leg.rtcpSocket.close();
         }
         SessionReport report = new SessionReport(label, a.snapshot(), b.snapshot());
         LOG.info("{}: media ended; leg A {}; leg B {}", label, report.legA(), report.legB());

@@ -1,6 +1,6 @@
 package org.sipshield.media;
 
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 /**
  * Recognises an RTCP packet sent without SRTCP protection: a compound of RTCP packets (version 2,
@@ -18,7 +18,7 @@ final class RtcpInClear {
     private RtcpInClear() {}
 
     /** Read before unprotecting: a refused GCM packet's payload is wiped by the SRTP core. */
-    static boolean looksLikePlainRtcp(ByteBuf buf, int index, int length) {
+    static boolean looksLikePlainRtcp(ByteBuffer buf, int index, int length) {
         if (length < 8) {
             return false;
         }
@@ -28,12 +28,12 @@ final class RtcpInClear {
             if (length - at < 4) {
                 return false;
             }
-            int first = buf.getUnsignedByte(index + at);
-            int type = buf.getUnsignedByte(index + at + 1);
+            int first = buf.get(index + at) & 0xff;
+            int type = buf.get(index + at + 1) & 0xff;
             if ((first & 0xC0) != 0x80 || type < 192 || type > 223) {
                 return false;
             }
-            at += 4 * (buf.getUnsignedShort(index + at + 2) + 1);
+            at += 4 * ((buf.getShort(index + at + 2) & 0xffff) + 1);
         }
         return at == length;
     }

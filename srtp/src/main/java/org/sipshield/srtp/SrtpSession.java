@@ -27,6 +27,8 @@ public abstract class SrtpSession implements AutoCloseable {
     private final CryptoSuite suite;
     private final SrtpSessionOptions options;
     private final SrtpMasterKey ownedKey;
+    /** Read per packet by the media path: kept as an int, not looked up through the options' Optional (which allocates). */
+    private final int mkiLength;
     private final long[] counts = new long[SrtpStatus.values().length];
     private boolean closed;
     private int reserved;  // packets of this session waiting in an SrtpPacketBatch
@@ -38,6 +40,7 @@ public abstract class SrtpSession implements AutoCloseable {
         this.suite = suite;
         this.options = options;
         this.ownedKey = ownedKey;
+        this.mkiLength = options.mki().map(Mki::length).orElse(0);
     }
 
     /**
@@ -196,7 +199,7 @@ public abstract class SrtpSession implements AutoCloseable {
 
     /** Octets an operation may add to a packet (tag, MKI, SRTCP index); unprotection adds none. */
     public final int maxOverhead(SrtpOperation operation) {
-        int mki = options.mki().map(Mki::length).orElse(0);
+        int mki = mkiLength;
         switch (operation) {
             case PROTECT_RTP: return suite.srtpAuthTagLength() + mki;
             case PROTECT_RTCP: return suite.srtcpAuthTagLength() + 4 + mki;
