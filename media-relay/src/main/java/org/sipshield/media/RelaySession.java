@@ -128,7 +128,13 @@ public final class RelaySession implements AutoCloseable {
     }
 
     void latched(RelayLeg leg, PeerAddress source, boolean rtcp) {
-        LOG.info("{}: {} latched {} on {}", label, leg, rtcp ? "RTCP" : "RTP", source);
+        // logged off the event loop: a console appender writing on it would stall every call's media
+        String what = label + ": " + leg + " latched " + (rtcp ? "RTCP" : "RTP") + " on " + source;
+        try {
+            relay.signallingExecutor().execute(() -> LOG.info(what));
+        } catch (java.util.concurrent.RejectedExecutionException relayClosing) {
+            LOG.debug("{} (relay closing)", what);
+        }
     }
 
     private void checkTimeout() {

@@ -100,7 +100,15 @@ public final class ClassifySource implements PipelineStep {
         // A number that is not (or not here) a device is challenged exactly like one that is, so an
         // extension scanner (svwar) cannot tell numbers apart: REGISTER always, other methods unless
         // unknown sources are dropped (then both kinds get silence).
-        return register || !invisible ? NumberDecoy.of(current) : Optional.empty();
+        if (!register && invisible) {
+            return Optional.empty();
+        }
+        Optional<Peer> decoy = NumberDecoy.of(current);
+        decoy.ifPresent(d -> SECURITY.info(
+                "SECURITY unknown-source src={} port={} transport={} local-port={} method={} answer=challenge",
+                inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.transport(),
+                inbound.localPort(), inbound.method()));
+        return decoy;
     }
 
     private Optional<Peer> knownDevice(SecurityModel current, InboundRequest inbound, String number, boolean register,

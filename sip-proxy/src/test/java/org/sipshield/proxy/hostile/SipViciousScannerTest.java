@@ -91,13 +91,19 @@ class SipViciousScannerTest {
     @ParameterizedTest(name = "unknownSource {0}")
     @ValueSource(strings = {"DROP", "REJECT_403"})
     void existingAndNonExistingNumbersGetTheSameAnswer(String unknownSource) throws Exception {
-        try (RunningProxy proxy = new RunningProxy(dataDirectory, model(unknownSource));
+        try (SecurityLog log = new SecurityLog();
+                RunningProxy proxy = new RunningProxy(dataDirectory, model(unknownSource));
                 UdpSipClient scanner = new UdpSipClient("127.0.0.1", "127.0.0.1", proxy.sipPort)) {
             int cseq = 1;
             for (String method : List.of("REGISTER", "INVITE", "OPTIONS")) {
                 String existing = answerShape(scanner, method, "2001", cseq++);
                 String missing = answerShape(scanner, method, "2002", cseq++);
                 assertEquals(existing, missing, method + ": the answer tells 2001 (exists) from 2002 (does not)");
+            }
+            // the operator still sees the probe for what it is
+            assertFalse(log.lines("unknown-source src=127.0.0.1").isEmpty(), log.lines("").toString());
+            if (unknownSource.equals("REJECT_403")) {
+                assertFalse(log.lines("method=INVITE answer=challenge").isEmpty(), log.lines("").toString());
             }
         }
     }
