@@ -3,7 +3,7 @@
 # streams (leg A AES_CM_128_HMAC_SHA1_80 in, leg B AEAD_AES_128_GCM out) at 50 packets/s, 172-octet
 # G.711 RTP, through sipshield's relay and then Debian's rtpengine (userspace forwarding, ng
 # protocol) on 127.0.0.1, in the same run. For each: the highest N with zero loss over a step
-# (doubling from --start, then two bisections), packets/s, relay CPU, one-way latency p50/p99;
+# (doubling from --start, then bisecting to within about 6%, at most 4 steps), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine.
 # Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
@@ -16,7 +16,7 @@
 # so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
 # Each relay first gets 10 s of warm-up at up to 250 streams (not reported: the figures are the
 # steady state of a relay that has run for a while). The default run (20 s steps) takes about
-# 4-8 minutes; --seconds 60 gives the issue's 60 s steps.
+# 6-10 minutes; --seconds 60 gives the issue's 60 s steps.
 set -eu
 cd "$(dirname "$0")/.."
 command -v rtpengine >/dev/null || { echo "needs Debian's rtpengine-daemon: apt-get install -y rtpengine-daemon" >&2; exit 1; }

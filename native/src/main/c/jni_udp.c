@@ -62,15 +62,19 @@ static void pack_source(const struct sockaddr_storage *ss, jint *out) {
     words_from_bytes(b, out + 1);
 }
 
-/* The sockaddr of a destination for a socket of this family; 0 if it cannot be reached from it. */
-static socklen_t unpack_destination(int family, const jint *port_and_words, struct sockaddr_storage *ss) {
+/*
+ * The sockaddr of a destination: an IPv4-mapped address as AF_INET, any other as AF_INET6; 0 if the
+ * port is impossible. Which family the socket can reach is the kernel's to say (it refuses the other
+ * with EAFNOSUPPORT and that datagram is skipped): asking the socket its family here would cost a
+ * getsockname per burst, one system call more per packet when each socket sends one.
+ */
+static socklen_t unpack_destination(const jint *port_and_words, struct sockaddr_storage *ss) {
     uint8_t b[16];
     bytes_from_words(port_and_words + 1, b);
     jint port = port_and_words[0];
     if (port <= 0 || port > 65535) return 0;
     memset(ss, 0, sizeof *ss);
-    if (family == AF_INET) {
-        if (memcmp(b, V4_MAPPED, 12) != 0) return 0;
+    if (memcmp(b, V4_MAPPED, 12) == 0) {
         struct sockaddr_in *in = (struct sockaddr_in *)ss;
         in->sin_family = AF_INET;
         in->sin_port = htons((uint16_t)port);
@@ -82,13 +86,6 @@ static socklen_t unpack_destination(int family, const jint *port_and_words, stru
     in6->sin6_port = htons((uint16_t)port);
     memcpy(&in6->sin6_addr, b, 16);
     return sizeof *in6;
-}
-
-static int family_of(int fd) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return -1;
-    return ss.ss_family;
 }
 
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_open(JNIEnv *env, jclass cls, jbyteArray address, jint port,
@@ -199,8 +196,6 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_send(JNIEnv *env, jclass
     jlong total = (*env)->GetDirectBufferCapacity(env, memory);
     if (base == NULL || total < 0) return -EINVAL;
     if (count == 0) return 0;
-    int family = family_of(fd);
-    if (family < 0) return -errno;
     jint in[MAX_DATAGRAMS * SENT_INTS];
     (*env)->GetIntArrayRegion(env, datagrams, 0, count * SENT_INTS, in);
     struct mmsghdr msgs[MAX_DATAGRAMS];
@@ -213,7 +208,7 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_send(JNIEnv *env, jclass
         const jint *d = in + i * SENT_INTS;
         jlong off = d[0], len = d[1];
         if (off < 0 || len < 0 || off + len > total) continue;
-        socklen_t tolen = unpack_destination(family, d + 2, &to[ready]);
+        socklen_t tolen = unpack_destination(d + 2, &to[ready]);
         if (tolen == 0) continue;
         iov[ready].iov_base = base + off;
         iov[ready].iov_len = (size_t)len;

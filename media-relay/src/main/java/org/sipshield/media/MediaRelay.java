@@ -45,6 +45,7 @@ public final class MediaRelay implements AutoCloseable {
     private final byte[] bindAddress;
     private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
+    private final OffLoopLog log;
 
     private MediaRelay(MediaRelayOptions options) {
         this.options = options;
@@ -57,6 +58,7 @@ public final class MediaRelay implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.log = new OffLoopLog(RelaySession.LOG, signalling);
     }
 
     /**
@@ -220,6 +222,11 @@ public final class MediaRelay implements AutoCloseable {
             total[1] += one[1];
         }
         return total;
+    }
+
+    /** Where the event loops' info lines go: written by the signalling thread. */
+    OffLoopLog log() {
+        return log;
     }
 
     ExecutorService signallingExecutor() {

@@ -101,7 +101,7 @@ public final class RelaySession implements AutoCloseable {
                 lastMediaNanos = System.nanoTime();
             }
             if (onHold != held) {
-                LOG.info("{}: {}", label, held ? "on hold: silence does not end the call" : "off hold");
+                log(label + ": " + (held ? "on hold: silence does not end the call" : "off hold"));
             }
             onHold = held;
             holdSilenceLogged = false;
@@ -128,13 +128,14 @@ public final class RelaySession implements AutoCloseable {
     }
 
     void latched(RelayLeg leg, PeerAddress source, boolean rtcp) {
-        // logged off the event loop: a console appender writing on it would stall every call's media
-        String what = label + ": " + leg + " latched " + (rtcp ? "RTCP" : "RTP") + " on " + source;
-        try {
-            relay.signallingExecutor().execute(() -> LOG.info(what));
-        } catch (java.util.concurrent.RejectedExecutionException relayClosing) {
-            LOG.debug("{} (relay closing)", what);
+        if (relay.log().enabled()) {
+            log(label + ": " + leg + " latched " + (rtcp ? "RTCP" : "RTP") + " on " + source);
         }
+    }
+
+    /** An info line of this session, written off the event loop ({@link OffLoopLog}). */
+    private void log(String line) {
+        relay.log().info(line);
     }
 
     private void checkTimeout() {
@@ -146,12 +147,12 @@ public final class RelaySession implements AutoCloseable {
             if (!holdSilenceLogged) {
                 holdSilenceLogged = true;
                 relay.silenceToleratedOnHold();
-                LOG.info("{}: no media for {} s while on hold: the call goes on", label, relay.options().mediaTimeout().toSeconds());
+                log(label + ": no media for " + relay.options().mediaTimeout().toSeconds() + " s while on hold: the call goes on");
             }
             return;
         }
         String reason = "no media for " + relay.options().mediaTimeout().toSeconds() + " s";
-        LOG.info("{}: media timeout ({})", label, reason);
+        log(label + ": media timeout (" + reason + ")");
         closeOnLoop();
         if (timeoutListener != null) {
             // the listener ends the call through signalling: never on the media thread
@@ -191,7 +192,9 @@ public final class RelaySession implements AutoCloseable {
             leg.rtcpSocket.close();
         }
         SessionReport report = new SessionReport(label, a.snapshot(), b.snapshot());
-        LOG.info("{}: media ended; leg A {}; leg B {}", label, report.legA(), report.legB());
+        if (relay.log().enabled()) {
+            log(label + ": media ended; leg A " + report.legA() + "; leg B " + report.legB());
+        }
         relay.released(this);
         relay.ended(report);
     }

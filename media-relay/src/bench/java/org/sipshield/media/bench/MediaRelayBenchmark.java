@@ -183,7 +183,9 @@ public final class MediaRelayBenchmark {
             n *= 2;
         }
         int low = good == null ? 0 : good.streams();
-        for (int step = 0; bad > 0 && step < 2 && bad - low > Math.max(25, low / 10); step++) {
+        // bisect until the bracket is within about 6% (4 steps from a doubling): a coarser search
+        // gives two relays whose limits differ by less than the bracket the same figure
+        for (int step = 0; bad > 0 && step < 4 && bad - low > Math.max(25, low / 16); step++) {
             int mid = (low + bad) / 2;
             Result r = run(relay, mid, seconds);
             System.out.println(r.line() + "  load " + loadAverage());
@@ -217,8 +219,11 @@ public final class MediaRelayBenchmark {
             AtomicLong received = new AtomicLong();
             AtomicLong refReceived = new AtomicLong();
             AtomicBoolean receiving = new AtomicBoolean(true);
+            long stepStart = System.nanoTime();
+            // late relayed packets by the tenth of a second they were sent in: one stall or a steady shortfall?
+            long[] lateByTenth = new long[seconds * 10 + 20];
             Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, refReceived, receiving, n,
-                    refs), "bench-rx");
+                    refs, stepStart, lateByTenth), "bench-rx");
             rx.start();
             double cpuBefore = relay.cpuSeconds();
             long allocatedBefore = relay.allocatedBytes();
@@ -231,6 +236,7 @@ public final class MediaRelayBenchmark {
             rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
+            printLateTimeline(lateByTenth);
             return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
                     percentile(histogram, 0.999), percentile(refHistogram, 0.999));
@@ -314,7 +320,8 @@ public final class MediaRelayBenchmark {
     }
 
     private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
-            AtomicLong received, AtomicLong refReceived, AtomicBoolean running, int n, int refs) {
+            AtomicLong received, AtomicLong refReceived, AtomicBoolean running, int n, int refs, long stepStart,
+            long[] lateByTenth) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         try {
             while (running.get()) {
@@ -328,15 +335,31 @@ public final class MediaRelayBenchmark {
                 if (stream < 0 || stream >= n + refs) {
                     continue;
                 }
-                long micros = (now - sentAt[stream][seq % RING]) / 1000;
+                long sentNanos = sentAt[stream][seq % RING];
+                long micros = (now - sentNanos) / 1000;
                 boolean reference = stream >= n;
                 if (micros <= LATE_MICROS) {
                     (reference ? refReceived : received).incrementAndGet();
+                } else if (!reference) {
+                    lateByTenth[(int) Math.max(0, Math.min(lateByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
                 }
                 (reference ? refHistogram : histogram)[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
         } catch (java.io.IOException closed) {
             // the step is over
+        }
+    }
+
+    /** Where in the step the late relayed packets were sent: "late packets sent at 12.3 s: 650, ...". */
+    private static void printLateTimeline(long[] lateByTenth) {
+        StringBuilder line = new StringBuilder();
+        for (int t = 0; t < lateByTenth.length; t++) {
+            if (lateByTenth[t] > 0) {
+                line.append(line.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f s: %d", t / 10.0, lateByTenth[t]));
+            }
+        }
+        if (line.length() > 0) {
+            System.out.println("  late relayed packets by the time they were sent (step start = 0): " + line);
         }
     }
 
