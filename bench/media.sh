@@ -4,7 +4,8 @@
 # G.711 RTP, through sipshield's relay and then Debian's rtpengine (userspace forwarding, ng
 # protocol) on 127.0.0.1, in the same run. For each: the highest N with zero loss over a step
 # (doubling from --start, then bisecting to within about 6%, at most 4 steps), packets/s, relay CPU, one-way latency p50/p99;
-# then the ratio sipshield/rtpengine.
+# then the ratio sipshield/rtpengine. Also, of the steps run, the highest N with zero loss and a p99
+# added by the relay under 1 ms (the latency target), and that ratio.
 # Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
 # sender straight to its receiver on the same schedule: their latency is what the generator and

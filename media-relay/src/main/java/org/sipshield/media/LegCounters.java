@@ -10,19 +10,22 @@ package org.sipshield.media;
  * @param rtcpPacketsOut of packetsOut, the RTCP ones
  * @param unprotectedRtcp plain RTCP on an SRTP leg (never forwarded): a peer that sends some RTCP
  *                       before or after its SRTP is up, not a forgery (those are authFailures)
+ * @param notSent        packets for the leg's peer that the kernel did not take: the socket's send
+ *                       buffer was full (the relay fell behind) or the peer's address is unreachable;
+ *                       not in packetsOut
  */
 public record LegCounters(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long authFailures, long replays,
-        long droppedForeign, long droppedOther, long rtcpPacketsIn, long rtcpPacketsOut, long unprotectedRtcp) {
+        long droppedForeign, long droppedOther, long rtcpPacketsIn, long rtcpPacketsOut, long unprotectedRtcp, long notSent) {
 
     /** Everything dropped, for whatever reason. */
     public long dropped() {
-        return authFailures + replays + droppedForeign + droppedOther + unprotectedRtcp;
+        return authFailures + replays + droppedForeign + droppedOther + unprotectedRtcp + notSent;
     }
 
     @Override
     public String toString() {
         return "in " + packetsIn + " pkt/" + bytesIn + " B (RTCP " + rtcpPacketsIn + "), out " + packetsOut + " pkt/" + bytesOut
                 + " B (RTCP " + rtcpPacketsOut + "), auth failures " + authFailures + ", replays " + replays
-                + ", unprotected RTCP " + unprotectedRtcp + ", dropped foreign " + droppedForeign + ", dropped other " + droppedOther;
+                + ", unprotected RTCP " + unprotectedRtcp + ", dropped foreign " + droppedForeign + ", dropped other " + droppedOther + ", not sent " + notSent;
     }
 }

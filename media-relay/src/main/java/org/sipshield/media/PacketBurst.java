@@ -42,6 +42,8 @@ final class PacketBurst {
     private final int[] srtpIndex = new int[CAPACITY];
     private final RelaySocket[] to = new RelaySocket[CAPACITY];
     private final int[] sending = new int[CAPACITY * UdpNative.SENT_INTS];
+    /** The burst's indexes of the packets in {@link #sending}, in order. */
+    private final int[] batch = new int[CAPACITY];
     private int count;
     /** Slots holding a datagram: read and not yet forwarded or dropped, or not yet looked at. */
     private int slotsUsed;
@@ -193,7 +195,11 @@ final class PacketBurst {
         srtp.clear();
     }
 
-    /** Step 3: the same memory goes out, one sendmmsg per far socket for all it got in this burst. */
+    /**
+     * Step 3: the same memory goes out, one sendmmsg per far socket for all it got in this burst.
+     * Only what the kernel took counts as sent; when it takes fewer (a full send buffer stops the
+     * call), the rest, the tail of the batch, counts as not sent.
+     */
     private void sendAll() {
         for (int i = 0; i < count; i++) {
             if (from[i] != null) {
@@ -205,21 +211,24 @@ final class PacketBurst {
             if (socket == null) {
                 continue;
             }
+            RelayLeg out = socket.leg();
             int n = 0;
             for (int j = i; j < count; j++) {
                 if (to[j] == socket) {
-                    int r = n++ * UdpNative.SENT_INTS;
-                    RelayLeg out = from[j].far();
+                    int r = n * UdpNative.SENT_INTS;
                     sending[r] = at[j];
                     sending[r + 1] = length[j];
                     out.destination(rtcp[j]).writeTo(sending, r + 2);
-                    out.sent(length[j], rtcp[j]);
+                    batch[n++] = j;
                     to[j] = null;
                 }
             }
-            int sent = UdpNative.send(socket.fdValue(), memory, sending, n);
-            if (sent != n && RelaySession.LOG.isDebugEnabled()) {
-                RelaySession.LOG.debug("{}: {} of {} datagrams sent", socket, Math.max(sent, 0), n);
+            int sent = Math.max(0, UdpNative.send(socket.fdValue(), memory, sending, n));
+            for (int k = 0; k < sent; k++) {
+                out.sent(length[batch[k]], rtcp[batch[k]]);
+            }
+            if (sent < n) {
+                out.notSent(n - sent);
             }
         }
     }

@@ -40,6 +40,7 @@ public final class RelayLeg {
     private long rtcpIn;
     private long rtcpOut;
     private long unprotectedRtcp;
+    private long notSent;
     private SrtpStatus lastStatus = SrtpStatus.OK;
     /** Packets of this leg's peer waiting in the loop's burst. */
     int pendingInBurst;
@@ -104,7 +105,7 @@ public final class RelayLeg {
 
     LegCounters snapshot() {
         return new LegCounters(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays, droppedForeign, droppedOther,
-                rtcpIn, rtcpOut, unprotectedRtcp);
+                rtcpIn, rtcpOut, unprotectedRtcp, notSent);
     }
 
     boolean isLatched() {
@@ -240,6 +241,12 @@ public final class RelayLeg {
         if (rtcp) {
             rtcpOut++;
         }
+    }
+
+    /** Packets for this leg's peer that the kernel did not take (see {@link LegCounters#notSent()}). */
+    void notSent(int packets) {
+        notSent += packets;
+        dropped("not sent");
     }
 
     private void latch(PeerAddress source, boolean rtcp) {

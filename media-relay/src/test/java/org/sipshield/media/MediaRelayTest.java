@@ -54,6 +54,32 @@ class MediaRelayTest {
         }
     }
 
+    /**
+     * A packet the kernel will not take (here: an IPv6 peer for the relay's IPv4 socket) is counted
+     * as not sent on the leg it was for, never as sent; the next packet to a reachable peer goes.
+     */
+    @Test
+    void aPacketTheKernelRefusesCountsAsNotSentAndTheNextStillGoes() throws Exception {
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain();
+                RelaySession session = relay.openSession("call 11", null)) {
+            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+            java.net.InetSocketAddress unreachable = new java.net.InetSocketAddress(InetAddress.getByName("::1"), 9);
+            session.configure(RelaySide.B, LegMedia.plainRtp(unreachable, unreachable, false));
+            int toRelay = session.leg(RelaySide.A).localRtpPort();
+            SrtpEndpoint.send(a.rtp, SrtpEndpoint.rtpPacket(7, 1, 0), toRelay);
+            awaitTrue(() -> session.counters(RelaySide.B).notSent() == 1);
+            assertEquals(0, session.counters(RelaySide.B).packetsOut());
+            assertEquals(1, session.counters(RelaySide.B).dropped());
+
+            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            byte[] sent = SrtpEndpoint.rtpPacket(7, 2, 0);
+            SrtpEndpoint.send(a.rtp, sent, toRelay);
+            assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp));
+            assertEquals(1, session.counters(RelaySide.B).packetsOut());
+            assertEquals(1, session.counters(RelaySide.B).notSent());
+        }
+    }
+
     @BeforeEach
     void start() throws Exception {
         relay = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 99))
@@ -151,7 +177,7 @@ class MediaRelayTest {
                 }
                 assertArrayEquals(SrtpEndpoint.rtcpReceiverReport(0x3333), a2.unprotectRtcp(SrtpEndpoint.receive(a2.rtp)));
                 LegCounters c1 = call1.counters(RelaySide.A);
-                assertEquals(new LegCounters(4, 4 * 172, 0, 0, 1, 1, 1, 0, 0, 0, 0), c1);
+                assertEquals(new LegCounters(4, 4 * 172, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0), c1);
                 assertEquals(4, call1.counters(RelaySide.B).packetsOut());
                 assertEquals(6, call2.counters(RelaySide.B).packetsIn());
                 assertEquals(0, call2.counters(RelaySide.A).dropped() + call2.counters(RelaySide.B).dropped());

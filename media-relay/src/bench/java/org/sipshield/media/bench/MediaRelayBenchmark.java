@@ -20,7 +20,8 @@ import org.sipshield.srtp.SrtpStatus;
  * G.711 RTP, through a relay on 127.0.0.1. For each relay it finds the highest N with zero loss
  * over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
  * through the relay (generator send to generator receive, p50/p99). A packet that arrives more than
- * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine.
+ * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine,
+ * and the same for the highest step run with zero loss and a p99 added under 1 ms.
  * Each step also runs reference streams through no relay (see {@link #referenceStreams}), so the
  * latency the generator and the machine add on their own is measured in the same step, and the
  * latency the relay adds is reported apart from it.
@@ -82,6 +83,15 @@ public final class MediaRelayBenchmark {
         }
     }
 
+    /** The p99 the target allows the relay to add. */
+    static final double ADDED_P99_TARGET_MICROS = 1000;
+
+    /**
+     * What one relay reached: the highest N with zero loss (the search's result), and among the
+     * steps run the highest with zero loss and a p99 added under {@link #ADDED_P99_TARGET_MICROS}.
+     */
+    record Limits(Result zeroLoss, Result withinLatency) {}
+
     public static void main(String[] args) throws Exception {
         int seconds = 20;
         int start = 250;
@@ -119,7 +129,7 @@ public final class MediaRelayBenchmark {
                 + " %d relay threads each, each relay in its own process%n", seconds, PPS, 12 + PAYLOAD,
                 Runtime.getRuntime().availableProcessors(), threads);
         System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
-        List<Result> best = new ArrayList<>();
+        List<Limits> best = new ArrayList<>();
         if (only == null || only.equals("sipshield")) {
             for (List<String> jvm : variants) {
                 System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
@@ -135,23 +145,37 @@ public final class MediaRelayBenchmark {
             }
         }
         System.out.println();
-        for (Result r : best) {
-            System.out.printf(Locale.ROOT, "highest zero-loss: %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us;"
-                    + " no relay p50 %.1f us, p99 %.1f us; added by the relay p50 %.1f us, p99 %.1f us%n", r.relay(), r.streams(),
-                    r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
-                    r.addedP50us(), r.addedP99us());
+        for (Limits l : best) {
+            printLimit("highest zero-loss:", l.zeroLoss());
         }
-        Result reference = best.isEmpty() ? null : best.get(best.size() - 1);
-        if (reference != null && reference.relay().equals("rtpengine") && best.size() > 1 && reference.streams() > 0) {
-            for (Result r : best.subList(0, best.size() - 1)) {
-                System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero-loss packet rate): %.2fx%n",
-                        (r.received() / r.seconds()) / (reference.received() / reference.seconds()));
+        for (Limits l : best) {
+            printLimit("highest zero-loss with p99 added < 1 ms (of the steps run):", l.withinLatency());
+        }
+        Limits reference = best.isEmpty() ? null : best.get(best.size() - 1);
+        if (reference != null && reference.zeroLoss().relay().equals("rtpengine") && best.size() > 1) {
+            for (Limits l : best.subList(0, best.size() - 1)) {
+                System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero-loss packet rate): %s%n",
+                        ratio(l.zeroLoss(), reference.zeroLoss()));
+                System.out.printf(Locale.ROOT, "ratio sipshield/rtpengine (zero loss and p99 added < 1 ms): %s%n",
+                        ratio(l.withinLatency(), reference.withinLatency()));
             }
         }
         System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
     }
 
-    private static Result measure(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+    private static void printLimit(String what, Result r) {
+        System.out.printf(Locale.ROOT, "%s %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us;"
+                + " no relay p50 %.1f us, p99 %.1f us; added by the relay p50 %.1f us, p99 %.1f us%n", what, r.relay(), r.streams(),
+                r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
+                r.addedP50us(), r.addedP99us());
+    }
+
+    private static String ratio(Result sipshield, Result rtpengine) {
+        return rtpengine.received() == 0 ? "n/a (rtpengine reached no step)" : String.format(Locale.ROOT, "%.2fx",
+                (sipshield.received() / sipshield.seconds()) / (rtpengine.received() / rtpengine.seconds()));
+    }
+
+    private static Limits measure(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
         // warm-up, the same for both relays, not reported: a production relay runs for days, so the
         // figures are its steady state (JIT-compiled, pools filled), not its first seconds
         run(relay, Math.min(250, start), 10);
@@ -168,13 +192,16 @@ public final class MediaRelayBenchmark {
         }
     }
 
-    private static Result search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+    private static Limits search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1, 0, 0);
         Result good = null;
+        Result withinLatency = none;
         int n = start;
         int bad = -1;
         while (n <= max) {
             Result r = run(relay, n, seconds);
             System.out.println(r.line() + "  load " + loadAverage());
+            withinLatency = withinLatency(r, withinLatency);
             if (!r.zeroLoss()) {
                 bad = n;
                 break;
@@ -189,6 +216,7 @@ public final class MediaRelayBenchmark {
             int mid = (low + bad) / 2;
             Result r = run(relay, mid, seconds);
             System.out.println(r.line() + "  load " + loadAverage());
+            withinLatency = withinLatency(r, withinLatency);
             if (r.zeroLoss()) {
                 good = r;
                 low = mid;
@@ -196,7 +224,12 @@ public final class MediaRelayBenchmark {
                 bad = mid;
             }
         }
-        return good != null ? good : new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1, 0, 0);
+        return new Limits(good != null ? good : none, withinLatency);
+    }
+
+    /** The step with more streams of the two that had zero loss and added less than the p99 target. */
+    private static Result withinLatency(Result step, Result sofar) {
+        return step.zeroLoss() && step.addedP99us() < ADDED_P99_TARGET_MICROS && step.streams() > sofar.streams() ? step : sofar;
     }
 
     /** One step: n streams for the given time, then a second of draining. */
