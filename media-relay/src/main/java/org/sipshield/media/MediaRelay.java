@@ -237,5 +237,6 @@ public final class MediaRelay implements AutoCloseable {
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         signalling.shutdownNow();
+        log.flush(); // the last sessions' "media ended" lines, whose hand-over shutdownNow dropped
     }
 }

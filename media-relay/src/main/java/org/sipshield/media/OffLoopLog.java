@@ -43,6 +43,11 @@ final class OffLoopLog {
         }
     }
 
+    /** Writes what is queued, on the caller's thread: when the writer is gone (the relay closed). */
+    void flush() {
+        writeAll();
+    }
+
     private void writeAll() {
         // cleared first: a line queued after the last poll below hands over again
         handedOver.set(false);

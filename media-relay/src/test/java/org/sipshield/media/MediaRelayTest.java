@@ -485,6 +485,35 @@ class MediaRelayTest {
         }
     }
 
+    /**
+     * The relay's log lines are written in order, never by the event loop (a blocking appender
+     * there would stall every call's media), and none is lost when the relay closes right after.
+     */
+    @Test
+    void logLinesLeaveTheEventLoopInOrderAndNoneIsLostAtClose() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RelaySession.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
+            RelaySession session = relay.openSession("call 12", null);
+            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            SrtpEndpoint.send(a.rtp, SrtpEndpoint.rtpPacket(4, 1, 0), session.leg(RelaySide.A).localRtpPort());
+            SrtpEndpoint.receive(b.rtp);
+            session.close();
+            relay.close();
+        } finally {
+            logger.detachAppender(lines);
+        }
+        List<String> info = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                .map(e -> e.getThreadName() + " | " + e.getFormattedMessage()).toList();
+        assertEquals(2, info.size(), info.toString());
+        assertTrue(info.get(0).contains("call 12: leg A :" + PORT_MIN + " latched RTP on "), info.get(0));
+        assertTrue(info.get(1).contains("call 12: media ended; leg A in 1 pkt/172 B"), info.get(1));
+        info.forEach(line -> assertFalse(line.startsWith("multiThreadIoEventLoopGroup"), "written by the event loop: " + line));
+    }
+
     @Test
     void silenceEndsTheSessionAndReturnsItsPorts() throws Exception {
         MediaRelay quick = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
