@@ -227,7 +227,7 @@ public final class MediaRelayBenchmark {
         return new Limits(good != null ? good : none, withinLatency);
     }
 
-    /** The step with more streams of the two that had zero loss and added less than the p99 target. */
+    /** This step if it had zero loss, added less than the p99 target and had more streams than the best so far; else that best. */
     private static Result withinLatency(Result step, Result sofar) {
         return step.zeroLoss() && step.addedP99us() < ADDED_P99_TARGET_MICROS && step.streams() > sofar.streams() ? step : sofar;
     }
@@ -253,6 +253,7 @@ public final class MediaRelayBenchmark {
             AtomicLong refReceived = new AtomicLong();
             AtomicBoolean receiving = new AtomicBoolean(true);
             long stepStart = System.nanoTime();
+            java.time.Instant stepStartedAt = java.time.Instant.now();
             // late relayed packets by the tenth of a second they were sent in: one stall or a steady shortfall?
             long[] lateByTenth = new long[seconds * 10 + 20];
             Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, refReceived, receiving, n,
@@ -269,7 +270,7 @@ public final class MediaRelayBenchmark {
             rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
-            printLateTimeline(lateByTenth);
+            printLateTimeline(lateByTenth, stepStartedAt);
             return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
                     percentile(histogram, 0.999), percentile(refHistogram, 0.999));
@@ -384,7 +385,7 @@ public final class MediaRelayBenchmark {
     }
 
     /** Where in the step the late relayed packets were sent: "late packets sent at 12.3 s: 650, ...". */
-    private static void printLateTimeline(long[] lateByTenth) {
+    private static void printLateTimeline(long[] lateByTenth, java.time.Instant stepStartedAt) {
         StringBuilder line = new StringBuilder();
         for (int t = 0; t < lateByTenth.length; t++) {
             if (lateByTenth[t] > 0) {
@@ -392,7 +393,8 @@ public final class MediaRelayBenchmark {
             }
         }
         if (line.length() > 0) {
-            System.out.println("  late relayed packets by the time they were sent (step start = 0): " + line);
+            System.out.println("  late relayed packets by the time they were sent (step start = 0, at " + stepStartedAt
+                    + "): " + line);
         }
     }
 
