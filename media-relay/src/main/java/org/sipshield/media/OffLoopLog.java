@@ -31,8 +31,14 @@ final class OffLoopLog {
         return log.isInfoEnabled();
     }
 
-    /** Queues one line (built by the caller, which checked {@link #enabled()}); never blocks. */
+    /**
+     * Queues one line; never blocks. A line nobody would write is not queued (callers whose line is
+     * costly to build check {@link #enabled()} first).
+     */
     void info(String line) {
+        if (!enabled()) {
+            return;
+        }
         lines.add(line);
         if (handedOver.compareAndSet(false, true)) {
             try {

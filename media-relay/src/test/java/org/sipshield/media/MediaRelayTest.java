@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +21,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.sipshield.srtp.CryptoSuite;
 import org.sipshield.srtp.SdesAnswer;
 import org.sipshield.srtp.SdesNegotiator;
@@ -63,7 +69,7 @@ class MediaRelayTest {
         try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain();
                 RelaySession session = relay.openSession("call 11", null)) {
             session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
-            java.net.InetSocketAddress unreachable = new java.net.InetSocketAddress(InetAddress.getByName("::1"), 9);
+            InetSocketAddress unreachable = new InetSocketAddress(InetAddress.getByName("::1"), 9);
             session.configure(RelaySide.B, LegMedia.plainRtp(unreachable, unreachable, false));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
             SrtpEndpoint.send(a.rtp, SrtpEndpoint.rtpPacket(7, 1, 0), toRelay);
@@ -301,7 +307,7 @@ class MediaRelayTest {
         try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
                 SrtpEndpoint attacker = SrtpEndpoint.plain(); RelaySession session = relay.openSession("call 3", null)) {
             // leg A signalled an address it does not send from (NAT): the relay must learn the real one
-            session.configure(RelaySide.A, LegMedia.srtp(new java.net.InetSocketAddress(SrtpEndpoint.LOOPBACK, 9),
+            session.configure(RelaySide.A, LegMedia.srtp(new InetSocketAddress(SrtpEndpoint.LOOPBACK, 9),
                     null, true, legA.relaySide()));
             session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
@@ -491,8 +497,8 @@ class MediaRelayTest {
      */
     @Test
     void logLinesLeaveTheEventLoopInOrderAndNoneIsLostAtClose() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RelaySession.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(RelaySession.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         logger.addAppender(lines);
         try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
@@ -506,7 +512,7 @@ class MediaRelayTest {
         } finally {
             logger.detachAppender(lines);
         }
-        List<String> info = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+        List<String> info = lines.list.stream().filter(e -> e.getLevel() == Level.INFO)
                 .map(e -> e.getThreadName() + " | " + e.getFormattedMessage()).toList();
         assertEquals(2, info.size(), info.toString());
         assertTrue(info.get(0).contains("call 12: leg A :" + PORT_MIN + " latched RTP on "), info.get(0));
@@ -539,7 +545,7 @@ class MediaRelayTest {
         MediaRelay small = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
                 new PortRange(PORT_MIN + 300, PORT_MIN + 307)));
         try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(
-                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), PORT_MIN + 300));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT_MIN + 300));
                 RelaySession session = small.openSession("call 9", null)) {
             assertEquals(PORT_MIN + 302, session.leg(RelaySide.A).localRtpPort());
             assertEquals(PORT_MIN + 304, session.leg(RelaySide.B).localRtpPort());
