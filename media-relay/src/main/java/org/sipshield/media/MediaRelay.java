@@ -42,6 +42,7 @@ public final class MediaRelay implements AutoCloseable {
     private final ExecutorService signalling;
     private final AtomicInteger active = new AtomicInteger();
     private final Map<ThreadAwareExecutor, PacketBurst> bursts = new ConcurrentHashMap<>();
+    private final Map<IoEventLoop, MediaTimeoutSweep> sweeps = new ConcurrentHashMap<>();
     private final byte[] bindAddress;
     private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
@@ -128,7 +129,9 @@ public final class MediaRelay implements AutoCloseable {
         if (burst == null) {
             throw new IllegalStateException("event loop without a packet burst: " + loop);
         }
-        RelaySession session = new RelaySession(this, label, loop, burst, listener);
+        MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst,
+                MediaTimeoutSweep.periodNanos(options.mediaTimeout().toNanos())));
+        RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
         if (!bindLeg(session, a)) {

@@ -2,7 +2,6 @@ package org.sipshield.media;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,18 +25,22 @@ public final class RelaySession implements AutoCloseable {
     private final RelayLeg b;
     private final MediaTimeoutListener timeoutListener;
     private final long timeoutNanos;
-    private ScheduledFuture<?> timeoutCheck;
+    private final MediaTimeoutSweep sweep;
+    /** Where this session sits in its loop's {@link MediaTimeoutSweep}; -1 while not watched. Event loop only. */
+    int sweepIndex = -1;
     private long lastMediaNanos;
     private boolean closed; // event loop only
     private boolean onHold; // event loop only
     private boolean holdSilenceLogged; // event loop only
     private volatile boolean closing;
 
-    RelaySession(MediaRelay relay, String label, IoEventLoop loop, PacketBurst burst, MediaTimeoutListener listener) {
+    RelaySession(MediaRelay relay, String label, IoEventLoop loop, PacketBurst burst, MediaTimeoutSweep sweep,
+            MediaTimeoutListener listener) {
         this.relay = relay;
         this.label = label;
         this.loop = loop;
         this.burst = burst;
+        this.sweep = sweep;
         this.a = new RelayLeg(this, RelaySide.A);
         this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
@@ -81,10 +84,10 @@ public final class RelaySession implements AutoCloseable {
                 return null;
             }
             leg(side).apply(media, relay.options().engine());
-            if (timeoutCheck == null) {
+            if (sweepIndex < 0) {
+                // silence counts from the first leg configured
                 lastMediaNanos = System.nanoTime();
-                long period = Math.max(200_000_000L, Math.min(1_000_000_000L, timeoutNanos / 4));
-                timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, period, period, TimeUnit.NANOSECONDS);
+                sweep.watch(this);
             }
             return null;
         });
@@ -138,9 +141,9 @@ public final class RelaySession implements AutoCloseable {
         relay.log().info(line);
     }
 
-    private void checkTimeout() {
-        burst.process();  // a packet read but not yet forwarded is media seen
-        if (closed || System.nanoTime() - lastMediaNanos < timeoutNanos) {
+    /** By the loop's {@link MediaTimeoutSweep}, after it forwarded the packets already read. */
+    void checkTimeout(long now) {
+        if (closed || now - lastMediaNanos < timeoutNanos) {
             return;
         }
         if (onHold) {
@@ -183,9 +186,7 @@ public final class RelaySession implements AutoCloseable {
         }
         closed = true;
         closing = true;
-        if (timeoutCheck != null) {
-            timeoutCheck.cancel(false);
-        }
+        sweep.forget(this);
         for (RelayLeg leg : new RelayLeg[] {a, b}) {
             leg.shutdown();
             leg.rtpSocket.close();

@@ -14,7 +14,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -28,6 +31,7 @@ import org.sipshield.srtp.SdesNegotiator;
 import org.sipshield.srtp.SdesOffer;
 import org.sipshield.srtp.SdesSelection;
 import org.sipshield.srtp.SrtpCipherPolicy;
+import org.sipshield.srtp.SrtpEngine;
 import org.sipshield.srtp.SrtpKeyManager;
 
 /**
@@ -536,6 +540,52 @@ class MediaRelayTest {
             awaitTrue(() -> quick.freePortPairs() == 2);
             quick.openSession("call 8", null).close();
         } finally {
+            quick.close();
+        }
+    }
+
+    /**
+     * One sweep per event loop checks every session's silence: sessions leave it as they time out
+     * (each leaving place taken by another), and the one still in it keeps being checked.
+     */
+    @Test
+    void silentSessionsOfOneLoopTimeOutWhileTheOneWithMediaGoesOnUntilItsOwnSilence() throws Exception {
+        MediaRelay quick = MediaRelay.start(new MediaRelayOptions(InetAddress.getLoopbackAddress(),
+                new PortRange(PORT_MIN + 500, PORT_MIN + 515), Duration.ofSeconds(1), LatchingPolicy.SIGNALLED_ADDRESS,
+                SrtpEngine.OPENSSL, 1));
+        List<SrtpEndpoint> endpoints = new ArrayList<>();
+        try {
+            Map<String, CompletableFuture<Long>> timedOutAt = new LinkedHashMap<>();
+            List<RelaySession> sessions = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                SrtpEndpoint a = SrtpEndpoint.plain();
+                SrtpEndpoint b = SrtpEndpoint.plain();
+                endpoints.add(a);
+                endpoints.add(b);
+                CompletableFuture<Long> at = new CompletableFuture<>();
+                timedOutAt.put("call " + i, at);
+                RelaySession session = quick.openSession("call " + i, (s, reason) -> at.complete(System.nanoTime()));
+                session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+                session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+                sessions.add(session);
+            }
+            // call 1 (neither first nor last in the sweep) has media for 4 s; the others are silent
+            SrtpEndpoint talker = endpoints.get(2);
+            SrtpEndpoint listener = endpoints.get(3);
+            for (int seq = 1; seq <= 40; seq++) {
+                SrtpEndpoint.send(talker.rtp, SrtpEndpoint.rtpPacket(seq, seq * 160, 0), sessions.get(1).leg(RelaySide.A).localRtpPort());
+                SrtpEndpoint.receive(listener.rtp);
+                Thread.sleep(100);
+            }
+            long mediaStopped = System.nanoTime();
+            for (String silent : List.of("call 0", "call 2", "call 3")) {
+                assertTrue(timedOutAt.get(silent).get(10, TimeUnit.SECONDS) < mediaStopped, silent + " timed out while call 1 talked");
+            }
+            assertFalse(sessions.get(1).isClosed(), "call 1 had media");
+            assertTrue(timedOutAt.get("call 1").get(10, TimeUnit.SECONDS) > mediaStopped, "call 1 ends by its own silence");
+            awaitTrue(() -> quick.freePortPairs() == 8);
+        } finally {
+            endpoints.forEach(SrtpEndpoint::close);
             quick.close();
         }
     }

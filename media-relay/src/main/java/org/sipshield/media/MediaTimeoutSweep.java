@@ -1,0 +1,71 @@
+package org.sipshield.media;
+
+import io.netty.channel.IoEventLoop;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The media timeout of every session on one event loop, checked by one periodic task for all of
+ * them. One timer per session would mean, with thousands of calls, thousands of timer tasks per
+ * period on the loop's scheduled-task heap (each added and cancelled with its call), and a timer
+ * task that the JIT compiles with the whole packet path inlined in it (checking for silence first
+ * forwards the packets already read): in the benchmark that compile ran for half a second while
+ * the loop was at its busiest, and the loop fell behind (see DESIGN.md).
+ * Everything here runs on the event loop, apart from the constructor.
+ */
+final class MediaTimeoutSweep {
+    private final PacketBurst burst;
+    private RelaySession[] sessions = new RelaySession[64];
+    private int size;
+
+    MediaTimeoutSweep(IoEventLoop loop, PacketBurst burst, long periodNanos) {
+        this.burst = burst;
+        loop.scheduleAtFixedRate(this::sweep, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** How often the sessions of a relay whose media timeout is {@code timeoutNanos} are checked. */
+    static long periodNanos(long timeoutNanos) {
+        return Math.max(200_000_000L, Math.min(1_000_000_000L, timeoutNanos / 4));
+    }
+
+    /** The session's silence is checked from now on, until {@link #forget}. */
+    void watch(RelaySession session) {
+        if (session.sweepIndex >= 0) {
+            return;
+        }
+        if (size == sessions.length) {
+            sessions = Arrays.copyOf(sessions, size * 2);
+        }
+        sessions[size] = session;
+        session.sweepIndex = size++;
+    }
+
+    /** The session ended: it leaves the sweep, its place taken by the last one. */
+    void forget(RelaySession session) {
+        int i = session.sweepIndex;
+        if (i < 0) {
+            return;
+        }
+        RelaySession last = sessions[--size];
+        sessions[i] = last;
+        last.sweepIndex = i;
+        sessions[size] = null;
+        session.sweepIndex = -1;
+    }
+
+    int watched() {
+        return size;
+    }
+
+    private void sweep() {
+        burst.process(); // a packet read but not yet forwarded is media seen
+        long now = System.nanoTime();
+        // backwards: a session that times out leaves, and the one moved into its place was checked already
+        // (i < size: a session-ended listener may close other sessions of this loop too)
+        for (int i = size - 1; i >= 0; i--) {
+            if (i < size) {
+                sessions[i].checkTimeout(now);
+            }
+        }
+    }
+}
