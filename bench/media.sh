@@ -2,7 +2,9 @@
 # Media relay benchmark (not a test; `mvn test` never runs it): N concurrent SRTP->SRTP re-keyed
 # streams (leg A AES_CM_128_HMAC_SHA1_80 in, leg B AEAD_AES_128_GCM out) at 50 packets/s, 172-octet
 # G.711 RTP, through sipshield's relay and then Debian's rtpengine (userspace forwarding, ng
-# protocol) on 127.0.0.1, in the same run. For each: the highest N with zero loss over a step
+# protocol) on 127.0.0.1, in the same run. The N streams start one after another over one second,
+# as calls arrive, then all N run for the step (a late or lost packet counts from the first one
+# sent, ramp included; packets/s and CPU are those at full load). For each relay: the highest N with zero loss over a step
 # (doubling from --start, then bisecting to within about 6%, at most 4 steps), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine. Also, of the steps run, the highest N with zero loss and a p99
 # added by the relay under 1 ms (the latency target), and that ratio.

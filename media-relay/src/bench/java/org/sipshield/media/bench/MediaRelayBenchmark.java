@@ -17,8 +17,9 @@ import org.sipshield.srtp.SrtpStatus;
 /**
  * Load generator for the media relay (not a test): N concurrent SRTP->SRTP re-keyed streams
  * (leg A AES_CM_128_HMAC_SHA1_80 in, leg B AEAD_AES_128_GCM out), 50 packets/s each, 172-octet
- * G.711 RTP, through a relay on 127.0.0.1. For each relay it finds the highest N with zero loss
- * over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
+ * G.711 RTP, through a relay on 127.0.0.1. The streams start over one second (see
+ * {@link #RAMP_PERIODS}), then all N run for the step. For each relay it finds the highest N with
+ * zero loss over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
  * through the relay (generator send to generator receive, p50/p99). A packet that arrives more than
  * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine,
  * and the same for the highest step run with zero loss and a p99 added under 1 ms.
@@ -45,29 +46,41 @@ public final class MediaRelayBenchmark {
     private static final long PERIOD_NANOS = 1_000_000_000L / PPS;
     private static final int PAYLOAD = 160;
     private static final int RING = 128;
+    /**
+     * The streams start one after another over this many periods (one second), as calls arrive,
+     * then all N run together for the step's seconds. Packets sent during the ramp count like any
+     * other for loss; rates and CPU are those of the seconds at full load.
+     */
+    static final int RAMP_PERIODS = PPS;
     /** A packet later than this is useless to a jitter buffer: it counts as lost. */
     static final long LATE_MICROS = 50_000;
 
     /**
+     * @param sent, received every relayed packet of the step, the ramp included (received: in time)
+     * @param seconds, cpu, fullLoadReceived the seconds at full load (after the ramp), the relay's CPU
+     *                 seconds and the relayed packets received in time that were sent in them
      * @param p50us   one-way latency through the relay, generator send to generator receive
      * @param refP50us the same for the reference streams of the same step, which go from the
      *                 generator's sender straight to its receiver through no relay: what the
      *                 generator and the machine add on their own
      */
-    record Result(String relay, int streams, long sent, long received, double seconds, double cpu, double p50us,
-            double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us) {
+    record Result(String relay, int streams, long sent, long received, double seconds, double cpu, long fullLoadReceived,
+            double p50us, double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us) {
         boolean zeroLoss() {
             return sent > 0 && received >= sent;
         }
 
-        /** received counts only packets in time (see LATE_MICROS). */
+        /** Relayed packets per second received in time at full load (see LATE_MICROS). */
+        double packetsPerSecond() {
+            return fullLoadReceived / seconds;
+        }
 
         String line() {
             return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
                     + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)"
                     + "  p99.9 %.1f ms (no relay %.1f)  %s",
-                    relay, streams, sent, received, sent - received, received / seconds, 100 * cpu / seconds,
-                    received == 0 ? 0 : 1e6 * cpu / received,
+                    relay, streams, sent, received, sent - received, packetsPerSecond(), 100 * cpu / seconds,
+                    fullLoadReceived == 0 ? 0 : 1e6 * cpu / fullLoadReceived,
                     allocated < 0 || received == 0 ? "" : String.format(Locale.ROOT, ", %d B/pkt allocated", allocated / received),
                     p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), p999us / 1000, refP999us / 1000,
                     zeroLoss() ? "ZERO LOSS" : "LOSS");
@@ -118,6 +131,10 @@ public final class MediaRelayBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
             }
         }
+        if (seconds < 1 || seconds > 1200) {
+            // a packet's RTP sequence number is its period: it must not wrap within a step
+            throw new IllegalArgumentException("--seconds must be 1..1200\n" + USAGE);
+        }
         int threads = relayThreads;
         List<List<String>> variants = new ArrayList<>();
         if (relayJvm.isEmpty()) {
@@ -166,13 +183,13 @@ public final class MediaRelayBenchmark {
     private static void printLimit(String what, Result r) {
         System.out.printf(Locale.ROOT, "%s %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us;"
                 + " no relay p50 %.1f us, p99 %.1f us; added by the relay p50 %.1f us, p99 %.1f us%n", what, r.relay(), r.streams(),
-                r.received() / r.seconds(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
+                r.packetsPerSecond(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
                 r.addedP50us(), r.addedP99us());
     }
 
     private static String ratio(Result sipshield, Result rtpengine) {
         return rtpengine.received() == 0 ? "n/a (rtpengine reached no step)" : String.format(Locale.ROOT, "%.2fx",
-                (sipshield.received() / sipshield.seconds()) / (rtpengine.received() / rtpengine.seconds()));
+                sipshield.packetsPerSecond() / rtpengine.packetsPerSecond());
     }
 
     private static Limits measure(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
@@ -193,7 +210,7 @@ public final class MediaRelayBenchmark {
     }
 
     private static Limits search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
-        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, -1, 0, 0);
+        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, 0, -1, 0, 0);
         Result good = null;
         Result withinLatency = none;
         int n = start;
@@ -232,7 +249,7 @@ public final class MediaRelayBenchmark {
         return step.zeroLoss() && step.addedP99us() < ADDED_P99_TARGET_MICROS && step.streams() > sofar.streams() ? step : sofar;
     }
 
-    /** One step: n streams for the given time, then a second of draining. */
+    /** One step: n streams starting over the ramp, all n for the given time, then a second of draining. */
     static Result run(RelayUnderTest relay, int n, int seconds) throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (DatagramChannel sender = DatagramChannel.open(); DatagramChannel receiver = DatagramChannel.open()) {
@@ -250,20 +267,20 @@ public final class MediaRelayBenchmark {
             long[] histogram = new long[200_001]; // 1 us buckets up to 200 ms
             long[] refHistogram = new long[200_001];
             AtomicLong received = new AtomicLong();
+            AtomicLong fullLoadReceived = new AtomicLong();
             AtomicLong refReceived = new AtomicLong();
             AtomicBoolean receiving = new AtomicBoolean(true);
             long stepStart = System.nanoTime();
             java.time.Instant stepStartedAt = java.time.Instant.now();
             // late relayed packets by the tenth of a second they were sent in: one stall or a steady shortfall?
-            long[] lateByTenth = new long[seconds * 10 + 20];
-            Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, refReceived, receiving, n,
-                    refs, stepStart, lateByTenth), "bench-rx");
+            long[] lateByTenth = new long[(RAMP_PERIODS / PPS + seconds) * 10 + 20];
+            Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, fullLoadReceived,
+                    refReceived, receiving, n, refs, stepStart, lateByTenth), "bench-rx");
             rx.start();
-            double cpuBefore = relay.cpuSeconds();
             long allocatedBefore = relay.allocatedBytes();
-            long sent = send(sender, streams, refs, direct, sentAt, seconds);
-            awaitDrained(received, sent);
-            double cpu = relay.cpuSeconds() - cpuBefore;
+            Sent sent = send(sender, streams, refs, direct, sentAt, seconds, relay);
+            awaitDrained(received, sent.packets());
+            double cpu = relay.cpuSeconds() - sent.cpuAtFullLoad();
             long allocated = allocatedBefore < 0 ? -1 : relay.allocatedBytes() - allocatedBefore;
             receiving.set(false);
             receiver.close();
@@ -271,7 +288,8 @@ public final class MediaRelayBenchmark {
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
             printLateTimeline(lateByTenth, stepStartedAt);
-            return new Result(relay.name(), n, sent, received.get(), seconds, cpu, percentile(histogram, 0.50),
+            return new Result(relay.name(), n, sent.packets(), received.get(), seconds, cpu, fullLoadReceived.get(),
+                    percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
                     percentile(histogram, 0.999), percentile(refHistogram, 0.999));
         }
@@ -310,16 +328,27 @@ public final class MediaRelayBenchmark {
         return Math.max(5, (n + 9) / 10);
     }
 
-    /** Every stream sends every 20 ms, the streams spread evenly over the period; reference streams among them. */
-    private static long send(DatagramChannel sender, List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct,
-            long[][] sentAt, int seconds) throws Exception {
+    /** What the sender sent: relayed packets, and the relay's CPU seconds when the ramp ended. */
+    record Sent(long packets, double cpuAtFullLoad) {}
+
+    /**
+     * Every stream sends every 20 ms, the streams spread evenly over the period; reference streams
+     * among them. Relayed stream i starts in period i * RAMP_PERIODS / n (the reference streams at
+     * once: they measure the generator, not the relay).
+     */
+    private static Sent send(DatagramChannel sender, List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct,
+            long[][] sentAt, int seconds, RelayUnderTest relay) throws Exception {
         int n = streams.size();
         int all = n + refs;
         ByteBuffer packet = ByteBuffer.allocateDirect(256);
         long begin = System.nanoTime() + 10_000_000L;
-        long periods = (long) seconds * PPS;
+        long periods = RAMP_PERIODS + (long) seconds * PPS;
         long sent = 0;
+        double cpuAtFullLoad = 0;
         for (long p = 0; p < periods; p++) {
+            if (p == RAMP_PERIODS) {
+                cpuAtFullLoad = relay.cpuSeconds();
+            }
             for (int k = 0; k < all; k++) {
                 // the reference streams are spread among the relayed ones, every (all / refs)-th slot
                 boolean reference = (long) k * refs / all != (long) (k + 1) * refs / all;
@@ -341,6 +370,9 @@ public final class MediaRelayBenchmark {
                     sender.send(packet, direct);
                     continue;
                 }
+                if (p < (long) i * RAMP_PERIODS / n) {
+                    continue; // this call has not started yet
+                }
                 RelayUnderTest.Stream s = streams.get(i);
                 if (s.protectA().protectRtp(packet) != SrtpStatus.OK) {
                     throw new IllegalStateException("protect failed");
@@ -350,12 +382,12 @@ public final class MediaRelayBenchmark {
                 sent++;
             }
         }
-        return sent;
+        return new Sent(sent, cpuAtFullLoad);
     }
 
     private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
-            AtomicLong received, AtomicLong refReceived, AtomicBoolean running, int n, int refs, long stepStart,
-            long[] lateByTenth) {
+            AtomicLong received, AtomicLong fullLoadReceived, AtomicLong refReceived,
+            AtomicBoolean running, int n, int refs, long stepStart, long[] lateByTenth) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         try {
             while (running.get()) {
@@ -374,6 +406,9 @@ public final class MediaRelayBenchmark {
                 boolean reference = stream >= n;
                 if (micros <= LATE_MICROS) {
                     (reference ? refReceived : received).incrementAndGet();
+                    if (!reference && seq >= RAMP_PERIODS) { // sequence number = period, sent at full load
+                        fullLoadReceived.incrementAndGet();
+                    }
                 } else if (!reference) {
                     lateByTenth[(int) Math.max(0, Math.min(lateByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
                 }
