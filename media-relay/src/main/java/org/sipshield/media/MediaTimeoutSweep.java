@@ -53,10 +53,6 @@ final class MediaTimeoutSweep {
         session.sweepIndex = -1;
     }
 
-    int watched() {
-        return size;
-    }
-
     private void sweep() {
         burst.process(); // a packet read but not yet forwarded is media seen
         long now = System.nanoTime();
