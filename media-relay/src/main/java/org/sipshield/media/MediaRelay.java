@@ -129,8 +129,7 @@ public final class MediaRelay implements AutoCloseable {
         if (burst == null) {
             throw new IllegalStateException("event loop without a packet burst: " + loop);
         }
-        MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst,
-                MediaTimeoutSweep.periodNanos(options.mediaTimeout().toNanos())));
+        MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst, options.mediaTimeout()));
         RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);

@@ -1,6 +1,7 @@
 package org.sipshield.media;
 
 import io.netty.channel.IoEventLoop;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -18,14 +19,11 @@ final class MediaTimeoutSweep {
     private RelaySession[] sessions = new RelaySession[64];
     private int size;
 
-    MediaTimeoutSweep(IoEventLoop loop, PacketBurst burst, long periodNanos) {
+    /** Checks every media timeout / 4, kept between 0.2 and 1 s. */
+    MediaTimeoutSweep(IoEventLoop loop, PacketBurst burst, Duration mediaTimeout) {
         this.burst = burst;
-        loop.scheduleAtFixedRate(this::sweep, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** How often the sessions of a relay whose media timeout is {@code timeoutNanos} are checked. */
-    static long periodNanos(long timeoutNanos) {
-        return Math.max(200_000_000L, Math.min(1_000_000_000L, timeoutNanos / 4));
+        long period = Math.max(200_000_000L, Math.min(1_000_000_000L, mediaTimeout.toNanos() / 4));
+        loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** The session's silence is checked from now on, until {@link #forget}. */
