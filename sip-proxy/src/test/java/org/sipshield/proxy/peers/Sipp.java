@@ -148,7 +148,7 @@ public final class Sipp {
                 "-timeout", "40s", "-timeout_error", "-nostdin", "-trace_err", "-trace_msg"));
     }
 
-    private static Path workDirectory() {
+    static Path workDirectory() {
         try {
             return Files.createTempDirectory("sipp");
         } catch (IOException e) {
@@ -156,7 +156,7 @@ public final class Sipp {
         }
     }
 
-    private static Path scenarioFile(String scenario, Map<String, String> variables, Path directory) {
+    static Path scenarioFile(String scenario, Map<String, String> variables, Path directory) {
         try (InputStream in = Sipp.class.getResourceAsStream("/sipp/" + scenario)) {
             if (in == null) {
                 throw new IllegalArgumentException("no sipp scenario " + scenario);
