@@ -70,7 +70,8 @@ class CallLoadTest {
                 routePatterns:
                   - {pattern: "9!", trunk: carrier}
                 """.formatted(RELAY_PORT_MIN, RELAY_PORT_MAX, CARRIER, carrierPort) + LoadPhones.config(CALLS);
-        try (RunningProxy proxy = new RunningProxy(dataDirectory, config);
+        try (MemoryDirectory data = new MemoryDirectory(dataDirectory);
+                RunningProxy proxy = new RunningProxy(data.path(), config);
                 ProxyLog log = new ProxyLog();
                 OptionsProber prober = new OptionsProber(PROBER, "127.0.0.1", proxy.sipPort, 50)) {
             MediaRelay relay = proxy.server.media().relay();
@@ -107,7 +108,8 @@ class CallLoadTest {
             }
             boolean drained = awaitDrained(proxy, relay, freePairsBefore);
             OptionsProber.Report pings = prober.stop();
-            System.out.println("call load: " + caller.successful() + "/" + CALLS + " calls completed; at most "
+            System.out.println("call load: " + registered.summary() + "; " + caller.summary() + "; " + callee.summary()
+                    + "; at most "
                     + peaks.calls + " calls and " + peaks.sessions + " relay sessions at once; afterwards "
                     + proxy.server.activeCalls() + " calls, " + relay.activeSessions() + " sessions, "
                     + (freePairsBefore - relay.freePortPairs()) + " port pairs in use; " + pings);
@@ -121,6 +123,7 @@ class CallLoadTest {
             assertTrue(pings.failures().isEmpty() && pings.answered200() == pings.sent() && !pings.stillRunning(),
                     "every OPTIONS ping is answered 200 during the load: " + pings);
             assertTrue(log.problems().isEmpty(), log.describeProblems());
+            assertEquals(0, proxy.server.signallingStalls(), "the stall watchdog never fired");
         }
     }
 

@@ -163,6 +163,13 @@ public final class SippLoad implements AutoCloseable {
             return count("FailedCall(C)");
         }
 
+        /** One line for the test's output: the outcome, and the figures that are reported, never judged. */
+        public String summary() {
+            return label + ": " + successful() + " successful, " + failed() + " failed, exit " + exitCode + ", "
+                    + count("Retransmissions(C)") + " retransmissions, " + stats.getOrDefault("ElapsedTime(C)", "?")
+                    + " elapsed, " + stats.getOrDefault("CallRate(C)", "?") + " calls/s";
+        }
+
         /** Everything a failure message needs: the exit code, the non-zero counters, the screen, the errors. */
         public String describe() {
             StringBuilder text = new StringBuilder("sipp " + label + ": exit " + exitCode + "\n" + command + "\n");
