@@ -25,14 +25,17 @@ import org.sipshield.proxy.peers.SippLoad;
  */
 class CallLoadTest {
     static final int CALLS = Integer.getInteger("sipshield.load.calls", 300);
-    /** New calls per second: the 300 calls start within about 3 s. */
-    static final int CALL_RATE = 100;
+    /**
+     * New calls per second: the 300 calls start within about 6 s. At 100/s on this project's loaded
+     * 2-core VM the proxy answered late enough for a few hundred retransmissions: 50 leaves room.
+     */
+    static final int CALL_RATE = 50;
     /**
      * How long each phone holds its call before its BYE: well beyond the time the calls take to
      * start, so all of them are up at once however the machine's load stretches the start. The
-     * tests asserts they were (the peak), so a too-short hold shows as a failure, not a pass.
+     * test asserts they were (the peak), so a too-short hold shows as a failure, not a pass.
      */
-    static final int HOLD_MILLIS = 10_000;
+    static final int HOLD_MILLIS = 15_000;
     static final String CARRIER = "127.0.0.2";
     static final String PROBER = "127.0.0.3";
     static final int RELAY_PORT_MIN = 42000;
@@ -82,7 +85,7 @@ class CallLoadTest {
             SippLoad.Result registered;
             try (SippLoad registering = SippLoad.start("registering phones", "load-register.xml", Map.of(), List.of(
                     "-t", "u1", "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.udpAndTcp()),
-                    "-inf", phones.toString(), "-m", Integer.toString(CALLS), "-r", "200", "-l", "1000",
+                    "-inf", phones.toString(), "-m", Integer.toString(CALLS), "-r", "60", "-l", "1000",
                     "-recv_timeout", "32000", "-timeout", "120s", "-timeout_error", target))) {
                 registered = registering.await(150);
             }
