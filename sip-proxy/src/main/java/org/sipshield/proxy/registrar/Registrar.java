@@ -41,6 +41,16 @@ public final class Registrar implements AutoCloseable {
     private final RegistrationStore store;
     private final BindingIndex index = new BindingIndex();
     private final GroupCommitWriter writer;
+    /**
+     * Builds and sends the answers once their commit is durable, so the writer thread only commits:
+     * answering a group of a thousand REGISTERs on it would make it the serial section again.
+     */
+    private final java.util.concurrent.ExecutorService replies = java.util.concurrent.Executors.newFixedThreadPool(2,
+            runnable -> {
+                Thread thread = new Thread(runnable, "sipshield-registrar-replies");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final MessageFactory messages;
     private final HeaderFactory headers;
     private final RegistrarSettings settings;
@@ -123,7 +133,7 @@ public final class Registrar implements AutoCloseable {
             return CompletableFuture.completedFuture(rejection(request, rejection));
         }
         Instant at = now;
-        return durable.handle((stored, error) -> {
+        return durable.handleAsync((stored, error) -> {
             if (error == null) {
                 LOG.info("registered {} line {} from {}: {} contact(s)", deviceName, line, source, current.size());
                 return ok(request, current, at);
@@ -136,7 +146,7 @@ public final class Registrar implements AutoCloseable {
             LOG.warn("REGISTER of {} from {} not stored: {}", deviceName, source, error.getMessage());
             return rejection(request, new RegisterRejection(Response.SERVER_INTERNAL_ERROR,
                     "Registration could not be stored"));
-        });
+        }, replies);
     }
 
     /** Active bindings of a directory number, newest first: where a call to it goes. */
@@ -174,6 +184,12 @@ public final class Registrar implements AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        replies.shutdown();
+        try {
+            replies.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** RFC 3261 10.3 step 6: refuse too-brief intervals before changing anything. */
