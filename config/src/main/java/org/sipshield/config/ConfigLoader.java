@@ -31,7 +31,8 @@ public final class ConfigLoader {
     public static final String DEFAULT_RESOURCE = "/org/sipshield/config/sipshield.yaml";
     public static final String DEFAULT_NAME = "embedded default sipshield.yaml";
 
-    private static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+    /** A site with 100,000 phones and their users writes about 20 MB; past this a file is refused unread. */
+    private static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
 
     private ConfigLoader() {}
 

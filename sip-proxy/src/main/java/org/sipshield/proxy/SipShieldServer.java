@@ -398,6 +398,10 @@ public final class SipShieldServer implements AutoCloseable {
             stack.stop();
             stack = null;
         }
+        if (registrar != null) {
+            registrar.close(); // commits what is queued: a 200 already promised is kept
+            registrar = null;
+        }
         if (registrationStore != null) {
             registrationStore.close();
             registrationStore = null;

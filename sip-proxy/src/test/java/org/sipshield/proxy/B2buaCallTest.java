@@ -175,6 +175,19 @@ class B2buaCallTest {
     }
 
     @Test
+    void cancellingAReInviteCancelsOnlyThatReInviteAndTheCallGoesOn() {
+        // RFC 3261 9.2: a CANCEL names one INVITE transaction; matched by Call-ID alone it was taken
+        // for the call's first INVITE and the re-INVITE on the other leg rang on unanswered.
+        try (Sipp.Server pbx = Sipp.server("uas-reinvite-ring-cancel.xml", Map.of(), "udp", PBX, pbxPort)) {
+            ProcessOutput call = Sipp.client("uac-reinvite-cancel.xml", Map.of("caller", "5550100", "called", "8200"),
+                    "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = pbx.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+        }
+    }
+
+    @Test
     void aDeadFirstDestinationIsSkippedForTheNextOneAndTheSecurityStatusIsTransmitted() {
         try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "tcp", PBX, pbxPort)) {
             ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "7300"),

@@ -60,6 +60,8 @@ public final class B2bua {
     private final Map<Dialog, Call> callsByDialog = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, Call> callsByInviteB = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, Relay> relays = new ConcurrentHashMap<>();
+    /** Relayed in-dialog INVITEs by their origin's branch and Call-ID: what a CANCEL of a re-INVITE matches. */
+    private final Map<String, ClientTransaction> reInvitesByOrigin = new ConcurrentHashMap<>();
 
     /** A request we sent on behalf of another: where its final answer goes back to. */
     private record Relay(ServerTransaction origin, Call call, Call.Side towards) {}
@@ -79,8 +81,8 @@ public final class B2bua {
     public void invite(InboundRequest inbound, Target target) throws SipException, ParseException, InvalidArgumentException {
         ServerTransaction inviteA = inbound.transaction();
         Dialog dialogA = inbound.provider().getNewDialog(inviteA);
-        Call call = new Call(inbound.peer(), target, inbound.provider(), inviteA, dialogA, SipMessaging.newTag(),
-                inbound.transport() == Transport.TLS);
+        Call call = new Call(inbound.peer(), target, inbound.callId(), mappedReplaces(inbound.request()), inbound.provider(),
+                inviteA, dialogA, SipMessaging.newTag(), inbound.transport() == Transport.TLS);
         callsByCallIdA.put(inbound.callId(), call);
         callsByDialog.put(dialogA, call);
         inviteA.sendResponse(sip.messages.createResponse(Response.TRYING, inbound.request()));
@@ -116,7 +118,9 @@ public final class B2bua {
                 if (call.target.transmitSecurityStatus()) {
                     invite.addHeader(securityStatusHeader(call.security(Call.Side.A, policy())));
                 }
-                mapReplaces(call.inviteA.getRequest(), invite);
+                if (call.replacesB != null) {
+                    invite.addHeader(sip.headers.createHeader("Replaces", call.replacesB));
+                }
                 send(call, provider, invite, hop);
                 return;
             } catch (SipException | ParseException | InvalidArgumentException e) {
@@ -192,21 +196,18 @@ public final class B2bua {
     /**
      * A Replaces header names a dialog of leg A; the far side only knows the matching leg B
      * dialog, so its identifiers are swapped in. An unknown dialog keeps the header as it is and
-     * the far side answers 481, as RFC 3891 says.
+     * the far side answers 481, as RFC 3891 says. Read before the new call's own lock is taken
+     * (the locking rule: never two calls' monitors at once).
      */
-    private void mapReplaces(Request original, Request outgoing) throws ParseException {
+    private String mappedReplaces(Request original) {
         Header replaces = original.getHeader("Replaces");
         if (replaces == null) {
-            return;
+            return null;
         }
         String value = replaces.toString().substring(replaces.toString().indexOf(':') + 1).trim();
-        String replacedCallId = value.split(";")[0].trim();
-        Call replaced = callsByCallIdA.get(replacedCallId);
-        if (replaced != null && replaced.dialogB != null && replaced.dialogB.getRemoteTag() != null) {
-            value = replaced.dialogB.getCallId().getCallId() + ";to-tag=" + replaced.dialogB.getRemoteTag()
-                    + ";from-tag=" + replaced.dialogB.getLocalTag();
-        }
-        outgoing.addHeader(sip.headers.createHeader("Replaces", value));
+        Call replaced = callsByCallIdA.get(value.split(";")[0].trim());
+        String mapped = replaced == null ? null : replaced.replacesValueOfLegB();
+        return mapped != null ? mapped : value;
     }
 
     // ---------------------------------------------------------------- out-of-dialog non-INVITE requests
@@ -240,22 +241,28 @@ public final class B2bua {
         if (call == null) {
             return false;
         }
+        synchronized (call) {
+            return inDialog(call, request, dialog, transaction);
+        }
+    }
+
+    private boolean inDialog(Call call, Request request, Dialog dialog, ServerTransaction transaction)
+            throws SipException, ParseException, InvalidArgumentException {
         String method = request.getMethod();
         Call.Side from = dialog == call.dialogA ? Call.Side.A : Call.Side.B;
         if (Request.ACK.equals(method)) {
-            synchronized (call) {
-                payOwedAck(call, from, request);
-            }
+            payOwedAck(call, from, request);
             return true; // otherwise the far 2xx was acknowledged when it arrived
         }
         Call.Side towards = from.other();
         if (Request.BYE.equals(method)) {
             transaction.sendResponse(sip.messages.createResponse(Response.OK, request));
-            synchronized (call) {
-                CALLS.info("{}: BYE from leg {}", call, from);
-                hangUp(call, towards);
-            }
+            CALLS.info("{}: BYE from leg {}", call, from);
+            hangUp(call, towards);
             return true;
+        }
+        if (call.state == Call.State.ENDED) {
+            return false; // it ended while this request was on its way: 481
         }
         Dialog other = call.dialog(towards);
         if (other == null || other.getState() == null || other.getState() != javax.sip.DialogState.CONFIRMED) {
@@ -277,8 +284,18 @@ public final class B2bua {
         }
         ClientTransaction relayed = call.provider(towards).getNewClientTransaction(out);
         relays.put(relayed, new Relay(transaction, call, towards));
+        if (Request.INVITE.equals(method)) {
+            reInvitesByOrigin.put(originKey(request), relayed);
+        }
         other.sendRequest(relayed);
         return true;
+    }
+
+    /** An INVITE's transaction as its CANCEL names it (RFC 3261 9.2: same top Via branch, same Call-ID). */
+    private static String originKey(Request request) {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        return (via == null ? "" : via.getBranch() + '\n' + via.getHost() + ':' + via.getPort()) + '\n'
+                + ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
     }
 
     /**
@@ -317,13 +334,34 @@ public final class B2bua {
         }
     }
 
-    /** CANCEL of a call not yet answered: 487 to the caller, CANCEL on leg B once it may be sent. */
+    /**
+     * CANCEL, matched to the INVITE transaction it names (RFC 3261 9.2: top Via branch and Call-ID),
+     * not merely to a call: the CANCEL of a call's first INVITE ends the unanswered call (487 to the
+     * caller, CANCEL on leg B once it may be sent); the CANCEL of a re-INVITE cancels that re-INVITE
+     * on the other leg and leaves the call up. False when it matches no INVITE of ours (481).
+     */
     public boolean cancel(Request cancel, ServerTransaction transaction) throws SipException, ParseException,
             InvalidArgumentException {
         String callId = ((CallIdHeader) cancel.getHeader(CallIdHeader.NAME)).getCallId();
+        String key = originKey(cancel);
         Call call = callsByCallIdA.get(callId);
-        if (call == null) {
-            return false;
+        if (call == null || !key.equals(originKey(call.inviteA.getRequest()))) {
+            ClientTransaction reInvite = reInvitesByOrigin.get(key);
+            Relay relay = reInvite == null ? null : relays.get(reInvite);
+            if (relay == null || relay.call() == null) {
+                return false;
+            }
+            transaction.sendResponse(sip.messages.createResponse(Response.OK, cancel));
+            synchronized (relay.call()) {
+                try {
+                    // the far leg answers its INVITE 487, and that final answer crosses back as usual
+                    relay.call().provider(relay.towards()).getNewClientTransaction(reInvite.createCancel()).sendRequest();
+                    CALLS.info("{}: re-INVITE cancelled by leg {}", relay.call(), relay.towards().other());
+                } catch (SipException e) {
+                    LOG.debug("{}: CANCEL of a re-INVITE: {}", relay.call(), e.getMessage());
+                }
+            }
+            return true;
         }
         transaction.sendResponse(sip.messages.createResponse(Response.OK, cancel));
         synchronized (call) {
@@ -367,7 +405,16 @@ public final class B2bua {
             Relay relay = relays.get(transaction);
             if (relay != null && event.getResponse().getStatusCode() >= 200) {
                 relays.remove(transaction);
-                relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+                if (relay.origin() != null && Request.INVITE.equals(relay.origin().getRequest().getMethod())) {
+                    reInvitesByOrigin.remove(originKey(relay.origin().getRequest()));
+                }
+                if (relay.call() == null) {
+                    relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+                } else {
+                    synchronized (relay.call()) {
+                        relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+                    }
+                }
             }
         } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
             LOG.warn("cannot relay a {} response: {}", event.getResponse().getStatusCode(), e.toString());
@@ -480,7 +527,10 @@ public final class B2bua {
             return;
         }
         Relay relay = relays.remove(transaction);
-        if (relay != null) {
+        if (relay != null && relay.origin() != null && Request.INVITE.equals(relay.origin().getRequest().getMethod())) {
+            reInvitesByOrigin.remove(originKey(relay.origin().getRequest()));
+        }
+        if (relay != null && relay.origin() != null) {
             try {
                 relay.origin().sendResponse(sip.messages.createResponse(Response.REQUEST_TIMEOUT, relay.origin().getRequest()));
             } catch (SipException | ParseException | InvalidArgumentException e) {
@@ -554,9 +604,7 @@ public final class B2bua {
             try {
                 sip.setSdp(back, sdp.rewrite(relay.call(), relay.towards(), body));
                 if (offerIn2xx) {
-                    synchronized (relay.call()) {
-                        relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq);
-                    }
+                    relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq);
                 }
             } catch (SdpRejectedException e) {
                 LOG.info("{}: SDP {} from leg {} refused: {}", relay.call(), offerIn2xx ? "offer" : "answer", relay.towards(),
@@ -643,9 +691,16 @@ public final class B2bua {
             return;
         }
         call.state = Call.State.ENDED;
-        callsByCallIdA.values().remove(call);
-        callsByDialog.values().removeIf(c -> c == call);
-        callsByInviteB.values().removeIf(c -> c == call);
+        callsByCallIdA.remove(call.callIdA, call); // by key: ending a call costs the same with 10 or 10,000 up
+        if (call.dialogA != null) {
+            callsByDialog.remove(call.dialogA, call);
+        }
+        if (call.dialogB != null) {
+            callsByDialog.remove(call.dialogB, call);
+        }
+        if (call.inviteB != null) {
+            callsByInviteB.remove(call.inviteB, call);
+        }
         sdp.release(call);
         CALLS.info("{}: ended after {} s", call, java.time.Duration.between(call.started, java.time.Instant.now()).toSeconds());
     }

@@ -13,8 +13,13 @@ import org.sipshield.proxy.security.Peer;
 /**
  * One call through the B2BUA: the inbound leg (A, where the caller's INVITE arrived, we are its
  * UAS) and the outbound leg (B, our own INVITE to the target, we are its UAC). The two legs share
- * nothing on the wire: each has its own Call-ID, tags, CSeq, Via and Contact. Guarded by its
- * own monitor; no lock is shared between calls.
+ * nothing on the wire: each has its own Call-ID, tags, CSeq, Via and Contact.
+ *
+ * <p>The locking rule: every mutable field of a call (and the jain-sip dialogs and transactions it
+ * holds) is read and written only while holding the call's own monitor, from whichever stack or
+ * relay thread the event arrives on. No code holds two calls' monitors at once (what one call needs
+ * to know of another, e.g. the dialog a Replaces header names, is read before taking its own), and
+ * no lock is shared between calls. The final fields are set before the call is published.
  */
 public final class Call {
     private static final AtomicLong IDS = new AtomicLong();
@@ -35,6 +40,10 @@ public final class Call {
     final Instant started = Instant.now();
     final Peer caller;
     final Target target;
+    /** Leg A's Call-ID: the call's key in the B2BUA's registry. */
+    final String callIdA;
+    /** The Replaces value for leg B (leg A's named dialog mapped to its leg B), or null. */
+    final String replacesB;
 
     // leg A
     final SipProvider providerA;
@@ -65,10 +74,12 @@ public final class Call {
     byte[] sdpSeenA;
     byte[] sdpSeenB;
 
-    Call(Peer caller, Target target, SipProvider providerA, ServerTransaction inviteA, Dialog dialogA, String localTagA,
-            boolean tlsA) {
+    Call(Peer caller, Target target, String callIdA, String replacesB, SipProvider providerA, ServerTransaction inviteA,
+            Dialog dialogA, String localTagA, boolean tlsA) {
         this.caller = caller;
         this.target = target;
+        this.callIdA = callIdA;
+        this.replacesB = replacesB;
         this.providerA = providerA;
         this.inviteA = inviteA;
         this.dialogA = dialogA;
@@ -90,6 +101,14 @@ public final class Call {
 
     public synchronized State state() {
         return state;
+    }
+
+    /** Leg B's dialog identifiers as a Replaces value names them (call-id;to-tag;from-tag), or null before it is established. */
+    synchronized String replacesValueOfLegB() {
+        if (dialogB == null || dialogB.getRemoteTag() == null) {
+            return null;
+        }
+        return dialogB.getCallId().getCallId() + ";to-tag=" + dialogB.getRemoteTag() + ";from-tag=" + dialogB.getLocalTag();
     }
 
     Dialog dialog(Side side) {

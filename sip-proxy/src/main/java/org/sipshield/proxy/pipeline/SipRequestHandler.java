@@ -151,7 +151,18 @@ public final class SipRequestHandler implements SipListener {
         ServerTransaction transaction = inbound.transaction();
         if (Request.REGISTER.equals(method)) {
             if (inbound.peer() instanceof Peer.Device device) {
-                transaction.sendResponse(registrar.register(inbound, device.device()));
+                // Answered when the binding is committed, from the registrar's writer: this thread goes on.
+                registrar.register(inbound, device.device()).whenComplete((response, error) -> {
+                    try {
+                        if (error != null) {
+                            throw error;
+                        }
+                        transaction.sendResponse(response);
+                    } catch (Throwable e) {
+                        LOG.warn("could not answer REGISTER {}: {}", inbound.request().getRequestURI(), e.toString());
+                        answerServerError(transaction);
+                    }
+                });
             } else {
                 respond(transaction, Response.FORBIDDEN);
             }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TimeZone;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import javax.sip.address.URI;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.HeaderFactory;
@@ -26,19 +26,40 @@ import org.slf4j.LoggerFactory;
  * pipeline has already classified and authenticated. It answers every request with a response to
  * send and never throws for bad input; the 200 OK is built only after the bindings are committed.
  *
+ * <p>Reads (where a number is reachable, who registered from where) come from an in-memory index
+ * of every active binding, loaded from the store on start. A REGISTER changes its line in the index
+ * at once and in the store through grouped commits ({@link GroupCommitWriter}); its 200 waits for
+ * the commit, so every 200 sent names a binding that survives a crash. Should the commit fail, the
+ * REGISTER gets 500 and the line goes back to what it was.
+ *
  * <p>Bindings belong to one line (address of record = the To URI's user, a directory number) of one
  * device; a device with several lines registers each separately.
  */
-public final class Registrar {
+public final class Registrar implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
 
     private final RegistrationStore store;
+    private final BindingIndex index = new BindingIndex();
+    private final GroupCommitWriter writer;
+    /**
+     * Builds and sends the answers once their commit is durable, so the writer thread only commits:
+     * answering a group of a thousand REGISTERs on it would make it the serial section again.
+     */
+    private final java.util.concurrent.ExecutorService replies = java.util.concurrent.Executors.newFixedThreadPool(2,
+            runnable -> {
+                Thread thread = new Thread(runnable, "sipshield-registrar-replies");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final MessageFactory messages;
     private final HeaderFactory headers;
     private final RegistrarSettings settings;
     private final Clock clock;
-    /** Serialises read-modify-write of one line; different lines and devices proceed in parallel. */
-    private final ConcurrentHashMap<String, Object> lineLocks = new ConcurrentHashMap<>();
+    /**
+     * Serialise read-modify-write of one line (a line always takes the same lock); different lines
+     * mostly proceed in parallel. Striped so that memory does not grow with the number of lines.
+     */
+    private final Object[] lineLocks = new Object[256];
 
     public Registrar(RegistrationStore store, MessageFactory messages, HeaderFactory headers,
             RegistrarSettings settings, Clock clock) {
@@ -47,14 +68,35 @@ public final class Registrar {
         this.headers = Objects.requireNonNull(headers, "headers");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
+        for (int i = 0; i < lineLocks.length; i++) {
+            lineLocks[i] = new Object();
+        }
+        List<Binding> active = store.allActive(clock.instant());
+        java.util.Map<String, List<Binding>> lines = new java.util.LinkedHashMap<>();
+        for (Binding binding : active) {
+            lines.computeIfAbsent(BindingIndex.line(binding.deviceName(), binding.addressOfRecord()),
+                    line -> new ArrayList<>()).add(binding);
+        }
+        for (List<Binding> line : lines.values()) {
+            index.replace(line.get(0).deviceName(), line.get(0).addressOfRecord(), line);
+        }
+        if (!active.isEmpty()) {
+            LOG.info("{} active registration binding(s) loaded", active.size());
+        }
+        this.writer = new GroupCommitWriter(store);
+    }
+
+    private Object lineLock(String deviceName, String addressOfRecord) {
+        return lineLocks[Math.floorMod(BindingIndex.line(deviceName, addressOfRecord).hashCode(), lineLocks.length)];
     }
 
     /**
-     * Applies an authorised REGISTER of {@code device} received from {@code source} and returns the
-     * final response to send (200 with every current binding, or 400/403/423/500 with a reason).
-     * The caller adds the To tag when it sends it.
+     * Applies an authorised REGISTER of {@code device} received from {@code source}; the future
+     * gives the final response to send (200 with every current binding once they are committed, or
+     * 400/403/423/500 with a reason) and never completes exceptionally. The caller adds the To tag
+     * when it sends it.
      */
-    public Response register(Request request, Device device, SourceAddress source) {
+    public CompletableFuture<Response> register(Request request, Device device, SourceAddress source) {
         RegisterRequest register;
         try {
             register = RegisterRequest.parse(request);
@@ -65,44 +107,56 @@ public final class Registrar {
         } catch (RegisterRejection rejection) {
             LOG.info("REGISTER of {} from {} refused: {} {}", device.deviceName(), source,
                     rejection.statusCode(), rejection.reasonPhrase());
-            return rejection(request, rejection);
+            return CompletableFuture.completedFuture(rejection(request, rejection));
         }
+        String deviceName = device.deviceName();
+        String line = register.addressOfRecord();
+        List<Binding> previous;
+        List<Binding> current;
+        Instant now;
+        CompletableFuture<Void> durable;
         try {
-            List<Binding> current;
-            Instant now;
-            synchronized (lineLocks.computeIfAbsent(device.deviceName() + '\n' + register.addressOfRecord(),
-                    line -> new Object())) {
+            synchronized (lineLock(deviceName, line)) {
                 now = clock.instant();
-                List<Binding> existing = store.bindings(device.deviceName(), register.addressOfRecord(), now);
+                previous = index.stored(deviceName, line);
+                List<Binding> existing = index.bindings(deviceName, line, now);
                 if (register.isQuery()) {
-                    current = existing;
-                } else {
-                    current = updated(existing, register, device, source, now);
-                    store.replaceBindings(device.deviceName(), register.addressOfRecord(), current);
-                    LOG.info("registered {} line {} from {}: {} contact(s)", device.deviceName(),
-                            register.addressOfRecord(), source, current.size());
+                    return CompletableFuture.completedFuture(ok(request, existing, now));
+                }
+                current = updated(existing, register, device, source, now);
+                index.replace(deviceName, line, current);
+                durable = writer.replace(deviceName, line, current);
+            }
+        } catch (RegisterRejection rejection) {
+            LOG.info("REGISTER of {} from {} refused: {} {}", deviceName, source,
+                    rejection.statusCode(), rejection.reasonPhrase());
+            return CompletableFuture.completedFuture(rejection(request, rejection));
+        }
+        Instant at = now;
+        return durable.handleAsync((stored, error) -> {
+            if (error == null) {
+                LOG.info("registered {} line {} from {}: {} contact(s)", deviceName, line, source, current.size());
+                return ok(request, current, at);
+            }
+            synchronized (lineLock(deviceName, line)) {
+                if (index.stored(deviceName, line).equals(current)) {
+                    index.replace(deviceName, line, previous); // nothing newer came since: undo ours
                 }
             }
-            return ok(request, current, now);
-        } catch (RegisterRejection rejection) {
-            LOG.info("REGISTER of {} from {} refused: {} {}", device.deviceName(), source,
-                    rejection.statusCode(), rejection.reasonPhrase());
-            return rejection(request, rejection);
-        } catch (RegistrationStoreException e) {
-            LOG.warn("REGISTER of {} from {} not stored: {}", device.deviceName(), source, e.getMessage());
+            LOG.warn("REGISTER of {} from {} not stored: {}", deviceName, source, error.getMessage());
             return rejection(request, new RegisterRejection(Response.SERVER_INTERNAL_ERROR,
                     "Registration could not be stored"));
-        }
+        }, replies);
     }
 
     /** Active bindings of a directory number, newest first: where a call to it goes. */
     public List<Binding> bindingsForDirectoryNumber(String directoryNumber) {
-        return store.bindingsForAddressOfRecord(directoryNumber, clock.instant());
+        return index.forAddressOfRecord(directoryNumber, clock.instant());
     }
 
     /** Active bindings of a device over all its lines, newest first. */
     public List<Binding> bindingsOfDevice(String deviceName) {
-        return store.bindingsOfDevice(deviceName, clock.instant());
+        return index.ofDevice(deviceName, clock.instant());
     }
 
     /**
@@ -110,12 +164,32 @@ public final class Registrar {
      * registered device a later request from there comes from.
      */
     public Optional<Binding> bindingFrom(SourceAddress source) {
-        return store.bindingsFrom(source, clock.instant()).stream().findFirst();
+        return index.from(source, clock.instant()).stream().findFirst();
     }
 
     /** Deletes expired bindings; call it on a schedule (lookups already ignore them). */
     public int purgeExpired() {
-        return store.purgeExpired(clock.instant());
+        Instant now = clock.instant();
+        int purged = index.purgeExpired(now);
+        store.purgeExpired(now);
+        return purged;
+    }
+
+    /** Active bindings held now, over every line. */
+    public int activeBindings() {
+        return index.size();
+    }
+
+    /** Commits the changes still queued, then stops writing. */
+    @Override
+    public void close() {
+        writer.close();
+        replies.shutdown();
+        try {
+            replies.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** RFC 3261 10.3 step 6: refuse too-brief intervals before changing anything. */

@@ -16,6 +16,15 @@ public interface RegistrationStore extends AutoCloseable {
     /** Replaces all bindings of one line of one device in one transaction. */
     void replaceBindings(String deviceName, String addressOfRecord, List<Binding> bindings);
 
+    /** One line's complete new state. */
+    record LineBindings(String deviceName, String addressOfRecord, List<Binding> bindings) {}
+
+    /** Replaces the bindings of several lines in one transaction: all are committed, or none. */
+    void replaceLines(List<LineBindings> lines);
+
+    /** Every active binding: what a registrar loads on start. */
+    List<Binding> allActive(Instant now);
+
     /** Active bindings whose address of record is this directory number, newest first. */
     List<Binding> bindingsForAddressOfRecord(String addressOfRecord, Instant now);
 

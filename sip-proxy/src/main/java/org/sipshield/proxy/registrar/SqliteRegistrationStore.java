@@ -85,25 +85,37 @@ public final class SqliteRegistrationStore implements RegistrationStore {
     }
 
     @Override
-    public synchronized void replaceBindings(String deviceName, String addressOfRecord, List<Binding> bindings) {
-        for (Binding binding : bindings) {
-            if (!binding.deviceName().equals(deviceName) || !binding.addressOfRecord().equals(addressOfRecord)) {
-                throw new IllegalArgumentException("binding of " + binding.deviceName() + "/"
-                        + binding.addressOfRecord() + " given for " + deviceName + "/" + addressOfRecord);
+    public void replaceBindings(String deviceName, String addressOfRecord, List<Binding> bindings) {
+        replaceLines(List.of(new LineBindings(deviceName, addressOfRecord, bindings)));
+    }
+
+    @Override
+    public synchronized void replaceLines(List<LineBindings> lines) {
+        for (LineBindings line : lines) {
+            for (Binding binding : line.bindings()) {
+                if (!binding.deviceName().equals(line.deviceName())
+                        || !binding.addressOfRecord().equals(line.addressOfRecord())) {
+                    throw new IllegalArgumentException("binding of " + binding.deviceName() + "/"
+                            + binding.addressOfRecord() + " given for " + line.deviceName() + "/" + line.addressOfRecord());
+                }
             }
         }
+        String what = lines.size() == 1 ? lines.get(0).deviceName() + "/" + lines.get(0).addressOfRecord()
+                : lines.size() + " lines";
         try {
             connection.setAutoCommit(false);
             try (PreparedStatement delete = connection.prepareStatement(
                     "DELETE FROM registration_binding WHERE device_name = ? AND address_of_record = ?");
                     PreparedStatement insert = connection.prepareStatement(
                             "INSERT INTO registration_binding (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                delete.setString(1, deviceName);
-                delete.setString(2, addressOfRecord);
-                delete.executeUpdate();
-                for (Binding binding : bindings) {
-                    bind(insert, binding);
-                    insert.executeUpdate();
+                for (LineBindings line : lines) {
+                    delete.setString(1, line.deviceName());
+                    delete.setString(2, line.addressOfRecord());
+                    delete.executeUpdate();
+                    for (Binding binding : line.bindings()) {
+                        bind(insert, binding);
+                        insert.executeUpdate();
+                    }
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -113,9 +125,14 @@ public final class SqliteRegistrationStore implements RegistrationStore {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new RegistrationStoreException("cannot store the bindings of " + deviceName + "/" + addressOfRecord
-                    + ": " + e.getMessage(), e);
+            throw new RegistrationStoreException("cannot store the bindings of " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized List<Binding> allActive(Instant now) {
+        return query(SELECT + "expires_at > ? ORDER BY device_name, address_of_record, registered_at, contact_uri",
+                now.toEpochMilli());
     }
 
     @Override

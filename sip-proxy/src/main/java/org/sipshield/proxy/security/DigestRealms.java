@@ -80,9 +80,12 @@ public final class DigestRealms {
                 context.nonceCounts());
     }
 
-    /** Users without digest credentials are left out: nobody can authenticate as them. */
+    /**
+     * Users without digest credentials are left out: nobody can authenticate as them. No userhash
+     * index: our policies never offer userhash, and it would cost three hashes per user at every load.
+     */
     private static DigestUserDirectory directory(List<Map.Entry<String, Optional<DigestCredentials>>> users) {
-        InMemoryDigestUserDirectory.Builder directory = InMemoryDigestUserDirectory.builder();
+        InMemoryDigestUserDirectory.Builder directory = InMemoryDigestUserDirectory.builder().withoutUserhashIndex();
         for (Map.Entry<String, Optional<DigestCredentials>> user : users) {
             user.getValue().ifPresent(credentials -> directory.add(credentials.realm(), user.getKey(),
                     credentials.ha1ByAlgorithm().entrySet().stream()

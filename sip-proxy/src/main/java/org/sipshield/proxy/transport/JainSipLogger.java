@@ -9,9 +9,17 @@ import org.slf4j.LoggerFactory;
  * Sends jain-sip's own diagnostics to SLF4J (logger "jain-sip"), instead of the log4j 1.x
  * writer it would otherwise want. jain-sip logs whole messages at debug level: those can carry
  * Authorization headers and SDP keys, so keep this logger at INFO or above in production.
+ *
+ * <p>jain-sip asks whether logging is enabled several times per message; the answer is read from
+ * the logging configuration once, when the stack starts (a level change applies at the next start).
  */
 public final class JainSipLogger implements StackLogger {
     private static final Logger LOG = LoggerFactory.getLogger("jain-sip");
+
+    private final boolean debug = LOG.isDebugEnabled();
+    private final boolean info = LOG.isInfoEnabled();
+    private final boolean warn = LOG.isWarnEnabled();
+    private final boolean error = LOG.isErrorEnabled();
 
     @Override
     public void logStackTrace() {
@@ -58,21 +66,21 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public boolean isLoggingEnabled() {
-        return LOG.isInfoEnabled();
+        return info;
     }
 
     @Override
     public boolean isLoggingEnabled(int logLevel) {
         if (logLevel >= TRACE_DEBUG) {
-            return LOG.isDebugEnabled();
+            return debug;
         }
         if (logLevel >= TRACE_INFO) {
-            return LOG.isInfoEnabled();
+            return info;
         }
         if (logLevel >= TRACE_WARN) {
-            return LOG.isWarnEnabled();
+            return warn;
         }
-        return LOG.isErrorEnabled();
+        return error;
     }
 
     @Override

@@ -8,6 +8,7 @@ public final class TestCalls {
     private TestCalls() {}
 
     public static Call call(Peer caller, Peer callee, boolean calleeSrtpAllowed) {
-        return new Call(caller, new Target(callee, List.of(), calleeSrtpAllowed, false, false), null, null, null, "tag", false);
+        return new Call(caller, new Target(callee, List.of(), calleeSrtpAllowed, false, false), "test-call", null, null, null, null,
+                "tag", false);
     }
 }

@@ -38,6 +38,7 @@ import org.sipshield.srtp.CryptoSuite;
 final class PeerRows {
     private static final AtomicInteger ROW = new AtomicInteger();
     private static final Pattern CRYPTO = Pattern.compile("a=crypto:(\\d+) (\\S+) inline:([A-Za-z0-9+/=]+)");
+    private static final Pattern KAMAILIO_AUTHENTICATED = Pattern.compile("authenticated INVITE (\\S+) as ");
     private static final Pattern CSEQ = Pattern.compile("(?m)^CSeq: \\d+ (\\S+)");
     private static final Pattern SIPP_RECEIVED_STATUS = Pattern.compile("message received \\[\\d+\\] bytes :\\s+SIP/2\\.0 (\\d{3})");
     /** The phone's signal and the far end's: sweeps through different bands, so each direction is told apart. */
@@ -255,9 +256,16 @@ final class PeerRows {
         if (carrier) {
             int challenges = count(m.kamailioLog(), "challenging INVITE") - challengesBefore;
             int authenticated = count(m.kamailioLog(), "authenticated INVITE") - authenticatedBefore;
-            observed.add("carrier challenged " + challenges + ", authenticated " + authenticated);
+            // the trunk leg's BYE must pass the carrier, which record-routes: one that went round it
+            // would never get its 200 back (sipp answers where the INVITE came from) and would be
+            // retransmitted into the next row's far end (issue 22)
+            int byes = count(m.kamailioLog(), "in-dialog BYE " + lastAuthenticatedCallId(m.kamailioLog()) + " relayed");
+            observed.add("carrier challenged " + challenges + ", authenticated " + authenticated + ", relayed the BYE " + byes);
             if (challenges != 1 || authenticated != 1) {
                 problems.add("kamailio challenged " + challenges + " and authenticated " + authenticated + " INVITEs, expected 1 and 1");
+            }
+            if (byes != 1) {
+                problems.add("kamailio relayed the trunk leg's BYE " + byes + " times, expected once (it record-routes)");
             }
         }
 
@@ -383,6 +391,16 @@ final class PeerRows {
                     + media.replaysSent(), report.toString());
         }
         return MatrixResult.pass(row, observed);
+    }
+
+    /** The Call-ID of the INVITE kamailio authenticated last (this row's trunk leg), or "?". */
+    private static String lastAuthenticatedCallId(String kamailioLog) {
+        Matcher matcher = KAMAILIO_AUTHENTICATED.matcher(kamailioLog);
+        String callId = "?";
+        while (matcher.find()) {
+            callId = matcher.group(1);
+        }
+        return callId;
     }
 
     private static List<String> cryptoLines(String text) {

@@ -85,7 +85,7 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
                     ? "SRTP Ciphers " + ciphers + " refuses baresip's AES_CM_128_HMAC_SHA1_80"
                     : mode == DeviceSecurityMode.ENCRYPTED ? "Encrypted phone offers RTP only"
                     : mode.label() + " phone offers SRTP only") + ")";
-            case KAMAILIO_CALL -> register + "; INVITE 407, 200; carrier's 407 answered once; " + media;
+            case KAMAILIO_CALL -> register + "; INVITE 407, 200; carrier's 407 answered once, the BYE through the carrier; " + media;
             case KAMAILIO_WITHOUT_CREDENTIALS -> register + "; INVITE 407, 403 (no SIP Realm for the carrier's 407)";
         };
     }

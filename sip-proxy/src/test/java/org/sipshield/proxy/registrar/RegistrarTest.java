@@ -46,10 +46,15 @@ class RegistrarTest {
 
     @AfterEach
     void close() {
+        registrar.close();
         store.close();
     }
 
+    /** A new registrar on the same store (the previous one is closed first, as on a restart). */
     Registrar registrar(RegistrarSettings settings) {
+        if (registrar != null) {
+            registrar.close();
+        }
         return new Registrar(store, SipMessages.MESSAGES, SipMessages.HEADERS, settings, clock);
     }
 
@@ -58,7 +63,7 @@ class RegistrarTest {
     }
 
     Response register(Request request) {
-        return registrar.register(request, PHONE, source);
+        return registrar.register(request, PHONE, source).join();
     }
 
     /** "uri;expires" of each Contact of a response. */
@@ -397,7 +402,7 @@ class RegistrarTest {
     @Test
     void ipv6SourcesAreStoredAndRecognised() throws Exception {
         SourceAddress v6 = source("2001:db8::7", 5061, Transport.TLS);
-        registrar.register(SipMessages.register("1001").contact("<sips:1001@[2001:db8::7]:5061>").build(), PHONE, v6);
+        registrar.register(SipMessages.register("1001").contact("<sips:1001@[2001:db8::7]:5061>").build(), PHONE, v6).join();
 
         assertEquals(v6, registrar.bindingFrom(source("2001:DB8:0:0::7", 5061, Transport.TLS)).orElseThrow().source());
     }
@@ -408,7 +413,7 @@ class RegistrarTest {
                 org.sipshield.config.DeviceSecurityMode.ENCRYPTED, "vmuser", "8000"));
 
         Response response = registrar.register(SipMessages.register("8000").contact("<sip:8000@192.168.5.5:5061>")
-                .build(), port, source("192.168.5.5", 5061, Transport.TLS));
+                .build(), port, source("192.168.5.5", 5061, Transport.TLS)).join();
 
         assertEquals(200, response.getStatusCode());
         assertEquals("CiscoUM1-VI1", registrar.bindingsForDirectoryNumber("8000").get(0).deviceName());
@@ -422,5 +427,43 @@ class RegistrarTest {
 
         assertEquals(500, response.getStatusCode());
         assertEquals("Registration could not be stored", response.getReasonPhrase());
+        assertTrue(registrar.bindingsForDirectoryNumber("1001").isEmpty(), "a binding never stored is not routed to");
+    }
+
+    @Test
+    void aFailedCommitPutsTheLineBackAsItWas() {
+        register(SipMessages.register("1001").contact(CONTACT).expires(600).build());
+        store.close();
+
+        Response response = register(SipMessages.register("1001").cseq(2).contact("<sip:other@192.168.1.99>")
+                .expires(600).build());
+
+        assertEquals(500, response.getStatusCode());
+        assertEquals("sip:1001@192.168.1.10:5060;transport=udp",
+                registrar.bindingsForDirectoryNumber("1001").get(0).contactUri());
+    }
+
+    @Test
+    void everyRegistrationAnswered200IsInTheStoreForTheNextRegistrar() throws Exception {
+        // Many lines at once from many threads: their commits are grouped, and none is lost.
+        Device many = new Device("SEPMANYLINES01", DeviceKind.PHONE,
+                java.util.stream.IntStream.range(0, 400).mapToObj(i -> Integer.toString(5000 + i)).toList());
+        List<java.util.concurrent.CompletableFuture<Response>> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+        for (int i = 0; i < 400; i++) {
+            String number = Integer.toString(5000 + i);
+            threads.execute(() -> answers.add(registrar.register(SipMessages.register(number)
+                    .contact("<sip:" + number + "@192.168.1.10>").expires(600).build(), many, source)));
+        }
+        threads.shutdown();
+        assertTrue(threads.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS));
+        for (java.util.concurrent.CompletableFuture<Response> answer : answers) {
+            assertEquals(200, answer.join().getStatusCode());
+        }
+
+        registrar = registrar(RegistrarSettings.defaults());
+        assertEquals(400, registrar.activeBindings());
+        assertEquals(400, store.allActive(clock.instant()).size());
+        assertEquals("sip:5123@192.168.1.10", registrar.bindingsForDirectoryNumber("5123").get(0).contactUri());
     }
 }
