@@ -88,7 +88,7 @@ class CallRaceTest {
             int freePairsBefore = relay.freePortPairs();
             RegistrationLoadTest.awaitFirstAnswer(prober);
             // -Dsipshield.race.trace=true: sipp keeps every message it sent and received, for a look at one call
-            List<String> trace = Boolean.getBoolean("sipshield.race.trace") ? List.of("-trace_msg") : List.of();
+            List<String> trace = Boolean.getBoolean("sipshield.race.trace") ? List.of(System.getProperty("sipshield.race.traceOption", "-trace_msg")) : List.of();
             Map<String, String> race = Map.of("raceMinMs", Integer.toString(RACE_MIN_MILLIS),
                     "raceMaxMs", Integer.toString(RACE_MAX_MILLIS), "called", "8100");
             SippLoad.Result caller;
