@@ -115,7 +115,8 @@ class CallLoadTest {
                     + "; at most "
                     + peaks.calls + " calls and " + peaks.sessions + " relay sessions at once; afterwards "
                     + proxy.server.activeCalls() + " calls, " + relay.activeSessions() + " sessions, "
-                    + (freePairsBefore - relay.freePortPairs()) + " port pairs in use; " + pings);
+                    + (freePairsBefore - relay.freePortPairs()) + " port pairs in use; " + pings
+                    + "; watchdog stalls " + proxy.server.signallingStalls());
 
             RegistrationLoadTest.assertAllSucceeded(caller, CALLS);
             RegistrationLoadTest.assertAllSucceeded(callee, CALLS);

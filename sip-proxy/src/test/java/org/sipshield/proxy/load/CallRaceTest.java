@@ -24,13 +24,16 @@ import org.sipshield.proxy.peers.SippLoad;
  * both legs (a leg that never gets its BYE is the half-open call this is for), no call record, relay
  * session or relay port left, no WARN/ERROR/exception in the log, and no stall.
  *
- * <p>Opt-in (-Dsipshield.race=true) until its sipp scenarios are trustworthy: sipp counts a message
- * that arrives while a call sits between two steps as unexpected, so every message that a race can
- * bring at any moment goes to a global handler; in a 60-call traced run all calls passed, but in a
- * 200-call run some caller calls still ended without answering the proxy's BYE (the BYE is in
- * sipp's trace as received, no 200 sent, no error logged), which points at the scenario or sipp,
- * not yet at the proxy. What one 200-call run did find in the proxy: 2 relay sessions and 4 port
- * pairs left with no call record (see the load-tests branch's report).
+ * <p>Opt-in (-Dsipshield.race=true) while it fails on two races in the proxy it found, so that it
+ * does not turn the whole suite red before they are fixed: (1) a caller's re-INVITE that crosses
+ * the proxy's BYE (the callee hung up) gets 100 Trying and never a final answer (the proxy relays
+ * it on the callee's ended dialog; the callee drops it; nothing answers the caller), 3-15 calls of
+ * 200 per run; (2) sometimes a relay session and its ports (and the SDP step's media state) stay
+ * after their call ended: a late offer re-creates the call's media after it was released.
+ * sipp counts a message that arrives while a call sits between two steps as unexpected, so every
+ * message a race can bring at any moment has a global (and where the call waits, a local)
+ * handler. -Dsipshield.race.trace=true -Dsipshield.race.traceOption=-trace_shortmsg keeps one line
+ * per message of each side (the full -trace_msg changes the timing enough to hide the races).
  */
 @EnabledIfSystemProperty(named = "sipshield.race", matches = "true")
 class CallRaceTest {
@@ -88,7 +91,8 @@ class CallRaceTest {
             int freePairsBefore = relay.freePortPairs();
             RegistrationLoadTest.awaitFirstAnswer(prober);
             // -Dsipshield.race.trace=true: sipp keeps every message it sent and received, for a look at one call
-            List<String> trace = Boolean.getBoolean("sipshield.race.trace") ? List.of(System.getProperty("sipshield.race.traceOption", "-trace_msg")) : List.of();
+            List<String> trace = Boolean.getBoolean("sipshield.race.trace")
+                    ? List.of(System.getProperty("sipshield.race.traceOption", "-trace_msg")) : List.of();
             Map<String, String> race = Map.of("raceMinMs", Integer.toString(RACE_MIN_MILLIS),
                     "raceMaxMs", Integer.toString(RACE_MAX_MILLIS), "called", "8100");
             SippLoad.Result caller;
@@ -115,6 +119,7 @@ class CallRaceTest {
                     + proxy.server.activeCalls() + " calls, " + callsWithMedia + " calls with media state, "
                     + relay.activeSessions() + " sessions, "
                     + (freePairsBefore - relay.freePortPairs()) + " port pairs in use; " + pings
+                    + "; watchdog stalls " + proxy.server.signallingStalls()
                     + "\n--- caller ---\n" + caller.screen() + "\n--- callee ---\n" + callee.screen());
 
             RegistrationLoadTest.assertAllSucceeded(caller, CALLS);

@@ -86,7 +86,8 @@ class RegistrationLoadTest {
                 tcp = tcpLoad.await(330);
             }
             OptionsProber.Report pings = prober.stop();
-            System.out.println("registration load: " + udp.summary() + "; " + tcp.summary() + "; " + pings);
+            System.out.println("registration load: " + udp.summary() + "; " + tcp.summary() + "; " + pings
+                    + "; watchdog stalls " + proxy.server.signallingStalls());
 
             assertAllSucceeded(udp, UDP_PHONES);
             assertAllSucceeded(tcp, TCP_PHONES);
