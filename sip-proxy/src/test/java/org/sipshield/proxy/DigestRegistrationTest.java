@@ -120,6 +120,25 @@ class DigestRegistrationTest {
         }
     }
 
+    @Test
+    void aReplayIsStillRefusedAfterAConfigurationReload()
+            throws Exception {
+        try (UdpSipClient phone = new UdpSipClient("127.0.0.1", "127.0.0.1", proxy.sipPort)) {
+            String uri = "sip:127.0.0.1:" + proxy.sipPort;
+            String challenge = phone.exchange(phone.request("REGISTER", uri, "2001", "2001", "reload-1", 1, ""));
+            String authorization = answer(challenge, uri);
+            String first = phone.exchange(phone.request("REGISTER", uri, "2001", "2001", "reload-1", 2,
+                    "Authorization: " + authorization + "\r\n"));
+            assertTrue(first.startsWith("SIP/2.0 200"), first);
+
+            // A reload builds new authenticators; the nonce-count state they check must be the old one.
+            proxy.server.reload(proxy.server.config());
+            String replayed = phone.exchange(phone.request("REGISTER", uri, "2001", "2001", "reload-1", 3,
+                    "Authorization: " + authorization + "\r\n"));
+            assertTrue(replayed.startsWith("SIP/2.0 401"), "a replay after a reload must be refused:\n" + replayed);
+        }
+    }
+
     private static String answer(String challenge, String uri) {
         DigestClient client = new DigestClient(realm -> Optional.of(new SipRealmCredentials(realm, "alice",
                 "alice-secret".toCharArray())), new SecureRandom());

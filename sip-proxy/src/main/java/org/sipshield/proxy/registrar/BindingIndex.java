@@ -16,6 +16,10 @@ import java.util.Set;
  *
  * <p>One lock guards the whole index: each operation is a few map look-ups on lists of one or two
  * bindings, far shorter than anything else done per request.
+ *
+ * <p>Memory is per registered line, so the secondary indexes hold a line key itself where a key
+ * names one line (nearly always: a number has one device, a device a line or two, a source one
+ * phone), and a set only where it names several: a set per key would cost more than the binding.
  */
 final class BindingIndex {
     /** Newest registration first, then by contact: the order callers are promised. */
@@ -23,9 +27,10 @@ final class BindingIndex {
             .thenComparing(Binding::contactUri);
 
     private final Map<String, List<Binding>> byLine = new HashMap<>();
-    private final Map<String, Set<String>> linesByAddressOfRecord = new HashMap<>();
-    private final Map<String, Set<String>> linesByDevice = new HashMap<>();
-    private final Map<SourceAddress, Set<String>> linesBySource = new HashMap<>();
+    /** Values: a line key (String) or several ({@code Set<String>}). */
+    private final Map<String, Object> linesByAddressOfRecord = new HashMap<>();
+    private final Map<String, Object> linesByDevice = new HashMap<>();
+    private final Map<SourceAddress, Object> linesBySource = new HashMap<>();
 
     static String line(String deviceName, String addressOfRecord) {
         return deviceName + '\n' + addressOfRecord;
@@ -95,10 +100,12 @@ final class BindingIndex {
         return size;
     }
 
-    private List<Binding> collect(Set<String> lines, Instant now, java.util.function.Predicate<Binding> wanted) {
-        if (lines == null) {
+    @SuppressWarnings("unchecked")
+    private List<Binding> collect(Object lineOrLines, Instant now, java.util.function.Predicate<Binding> wanted) {
+        if (lineOrLines == null) {
             return List.of();
         }
+        Iterable<String> lines = lineOrLines instanceof String line ? List.of(line) : (Set<String>) lineOrLines;
         List<Binding> found = new ArrayList<>(2);
         for (String line : lines) {
             for (Binding binding : byLine.getOrDefault(line, List.of())) {
@@ -123,14 +130,34 @@ final class BindingIndex {
         return bindings;
     }
 
-    private static <K> void link(Map<K, Set<String>> index, K key, String line) {
-        index.computeIfAbsent(key, k -> new LinkedHashSet<>(2)).add(line);
+    @SuppressWarnings("unchecked")
+    private static <K> void link(Map<K, Object> index, K key, String line) {
+        Object present = index.get(key);
+        if (present == null) {
+            index.put(key, line);
+        } else if (present instanceof String one) {
+            if (!one.equals(line)) {
+                Set<String> several = new LinkedHashSet<>(4);
+                several.add(one);
+                several.add(line);
+                index.put(key, several);
+            }
+        } else {
+            ((Set<String>) present).add(line);
+        }
     }
 
-    private static <K> void unlink(Map<K, Set<String>> index, K key, String line) {
-        Set<String> lines = index.get(key);
-        if (lines != null && lines.remove(line) && lines.isEmpty()) {
-            index.remove(key);
+    @SuppressWarnings("unchecked")
+    private static <K> void unlink(Map<K, Object> index, K key, String line) {
+        Object present = index.get(key);
+        if (present instanceof String one) {
+            if (one.equals(line)) {
+                index.remove(key);
+            }
+        } else if (present instanceof Set<?> several && several.remove(line)) {
+            if (several.size() == 1) {
+                index.put(key, several.iterator().next());
+            }
         }
     }
 }
