@@ -284,6 +284,7 @@ public final class B2bua {
         }
         ClientTransaction relayed = call.provider(towards).getNewClientTransaction(out);
         relays.put(relayed, new Relay(transaction, call, towards));
+        call.pendingRelayed.add(relayed);
         if (Request.INVITE.equals(method)) {
             reInvitesByOrigin.put(originKey(request), relayed);
         }
@@ -412,6 +413,7 @@ public final class B2bua {
                     relayResponse(relay, transaction, event.getResponse(), event.getDialog());
                 } else {
                     synchronized (relay.call()) {
+                        relay.call().pendingRelayed.remove(transaction);
                         relayResponse(relay, transaction, event.getResponse(), event.getDialog());
                     }
                 }
@@ -529,6 +531,11 @@ public final class B2bua {
         Relay relay = relays.remove(transaction);
         if (relay != null && relay.origin() != null && Request.INVITE.equals(relay.origin().getRequest().getMethod())) {
             reInvitesByOrigin.remove(originKey(relay.origin().getRequest()));
+        }
+        if (relay != null && relay.call() != null) {
+            synchronized (relay.call()) {
+                relay.call().pendingRelayed.remove(transaction);
+            }
         }
         if (relay != null && relay.origin() != null) {
             try {
@@ -701,8 +708,36 @@ public final class B2bua {
         if (call.inviteB != null) {
             callsByInviteB.remove(call.inviteB, call);
         }
+        answerPendingRelayed(call);
         sdp.release(call);
         CALLS.info("{}: ended after {} s", call, java.time.Duration.between(call.started, java.time.Instant.now()).toSeconds());
+    }
+
+    /**
+     * Requests relayed across the call that the far leg has not answered when the call ends (a
+     * re-INVITE crossing a BYE): RFC 3261 15.1.2 wants them answered, 487 recommended, so the
+     * sender does not wait until its timer runs out; a late answer from the far leg is ignored.
+     */
+    private void answerPendingRelayed(Call call) {
+        for (ClientTransaction pending : call.pendingRelayed) {
+            Relay relay = relays.remove(pending);
+            if (relay == null || relay.origin() == null) {
+                continue;
+            }
+            Request original = relay.origin().getRequest();
+            if (Request.INVITE.equals(original.getMethod())) {
+                reInvitesByOrigin.remove(originKey(original));
+            }
+            try {
+                if (relay.origin().getState() == javax.sip.TransactionState.TRYING
+                        || relay.origin().getState() == javax.sip.TransactionState.PROCEEDING) {
+                    relay.origin().sendResponse(sip.messages.createResponse(Response.REQUEST_TERMINATED, original));
+                }
+            } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
+                LOG.debug("{}: 487 to a pending {}: {}", call, original.getMethod(), e.getMessage());
+            }
+        }
+        call.pendingRelayed.clear();
     }
 
     /**

@@ -69,6 +69,8 @@ public final class Call {
     record OwedAck(Side towards, Dialog dialog, long cseq) {}
 
     OwedAck owedAck;
+    /** In-dialog requests relayed to the other leg and not yet answered there (answered 487 if the call ends first). */
+    final java.util.Set<ClientTransaction> pendingRelayed = new java.util.HashSet<>();
     State state = State.TRYING;
     boolean cancelled;
     byte[] sdpSeenA;

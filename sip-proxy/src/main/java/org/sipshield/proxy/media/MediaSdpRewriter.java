@@ -48,6 +48,10 @@ public final class MediaSdpRewriter implements SdpRewriter {
         if (sdp == null || sdp.length == 0) {
             return sdp; // no offer here (delayed offer): nothing to anchor yet
         }
+        if (call.state() == Call.State.ENDED) {
+            // its media is released: anchoring it again would leave a relay session nobody ends
+            throw new SdpRejectedException(481, "the call has ended");
+        }
         Optional<SdpMessage> parsed = SdpMessage.parse(sdp);
         if (parsed.isEmpty()) {
             throw new SdpRejectedException(488, "the body is not an SDP we can anchor");

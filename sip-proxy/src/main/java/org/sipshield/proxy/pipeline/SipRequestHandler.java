@@ -159,7 +159,10 @@ public final class SipRequestHandler implements SipListener {
                         }
                         transaction.sendResponse(response);
                     } catch (Throwable e) {
-                        LOG.warn("could not answer REGISTER {}: {}", inbound.request().getRequestURI(), e.toString());
+                        // the registration stands (it is committed); a phone that closed its connection
+                        // before the answer left re-registers as any phone does: not an operator's alarm
+                        LOG.info("could not send the answer to REGISTER {}: {}", inbound.request().getRequestURI(),
+                                e.toString());
                         answerServerError(transaction);
                     }
                 });

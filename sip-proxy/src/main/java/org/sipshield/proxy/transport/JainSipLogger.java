@@ -61,7 +61,20 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public void logError(String message) {
+        if (isKeepaliveToAPeerThatLeft(message)) {
+            LOG.debug(message);
+            return;
+        }
         LOG.error(message);
+    }
+
+    /**
+     * jain-sip answering a TCP keepalive (double CRLF, RFC 5626 4.4.1) from a peer that has just
+     * closed its connection: the peer left, nothing is wrong here, and an ERROR line per phone that
+     * hangs up its connection would bury the real ones.
+     */
+    private static boolean isKeepaliveToAPeerThatLeft(String message) {
+        return message != null && message.startsWith("A problem occured while trying to send a single CLRF");
     }
 
     @Override
@@ -85,6 +98,10 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public void logError(String message, Exception exception) {
+        if (isKeepaliveToAPeerThatLeft(message)) {
+            LOG.debug(message, exception);
+            return;
+        }
         LOG.error(message, exception);
     }
 
