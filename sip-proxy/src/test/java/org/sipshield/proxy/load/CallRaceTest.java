@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.media.MediaRelay;
 import org.sipshield.proxy.RunningProxy;
@@ -24,18 +23,16 @@ import org.sipshield.proxy.peers.SippLoad;
  * both legs (a leg that never gets its BYE is the half-open call this is for), no call record, relay
  * session or relay port left, no WARN/ERROR/exception in the log, and no stall.
  *
- * <p>Opt-in (-Dsipshield.race=true) while it fails on two races in the proxy it found, so that it
- * does not turn the whole suite red before they are fixed: (1) a caller's re-INVITE that crosses
- * the proxy's BYE (the callee hung up) gets 100 Trying and never a final answer (the proxy relays
- * it on the callee's ended dialog; the callee drops it; nothing answers the caller), 3-15 calls of
- * 200 per run; (2) sometimes a relay session and its ports (and the SDP step's media state) stay
- * after their call ended: a late offer re-creates the call's media after it was released.
- * sipp counts a message that arrives while a call sits between two steps as unexpected, so every
+ * <p>It found two races, both fixed: a caller's re-INVITE that crossed the proxy's BYE (the callee
+ * hung up) got 100 Trying and never a final answer (now the ended call answers it 487, RFC 3261
+ * 15.1.2), and a late offer re-created a call's media after it was released, leaving a relay
+ * session and its ports behind (now an ended call is never anchored again).
+ *
+ * <p>sipp counts a message that arrives while a call sits between two steps as unexpected, so every
  * message a race can bring at any moment has a global (and where the call waits, a local)
  * handler. -Dsipshield.race.trace=true -Dsipshield.race.traceOption=-trace_shortmsg keeps one line
  * per message of each side (the full -trace_msg changes the timing enough to hide the races).
  */
-@EnabledIfSystemProperty(named = "sipshield.race", matches = "true")
 class CallRaceTest {
     static final int CALLS = Integer.getInteger("sipshield.race.calls", 200);
     static final int CALL_RATE = 40;
