@@ -273,7 +273,8 @@ public final class SipRequestHandler implements SipListener {
 
     @Override
     public void processIOException(IOExceptionEvent event) {
-        LOG.debug("transport error towards {}:{} over {}", event.getHost(), event.getPort(), event.getTransport());
+        LOG.info("could not reach {}:{} over {} (the peer closed its connection or is gone)", event.getHost(),
+                event.getPort(), event.getTransport());
     }
 
     @Override

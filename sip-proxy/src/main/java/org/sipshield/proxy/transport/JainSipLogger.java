@@ -61,7 +61,7 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public void logError(String message) {
-        if (isKeepaliveToAPeerThatLeft(message)) {
+        if (isUnreachablePeer(message)) {
             LOG.debug(message);
             return;
         }
@@ -69,12 +69,16 @@ public final class JainSipLogger implements StackLogger {
     }
 
     /**
-     * jain-sip answering a TCP keepalive (double CRLF, RFC 5626 4.4.1) from a peer that has just
-     * closed its connection: the peer left, nothing is wrong here, and an ERROR line per phone that
-     * hangs up its connection would bury the real ones.
+     * jain-sip's four ERROR lines for one peer it could not reach over TCP/TLS (a phone that closed
+     * its connection as our answer or keepalive CRLF left: "Problem connecting", "Problem sending",
+     * its socket table, "Could not connect"). The same failure reaches the caller as an exception or
+     * an IOExceptionEvent, which says it once (SipRequestHandler); four ERROR lines per phone that
+     * hangs up its connection would bury the real errors.
      */
-    private static boolean isKeepaliveToAPeerThatLeft(String message) {
-        return message != null && message.startsWith("A problem occured while trying to send a single CLRF");
+    private static boolean isUnreachablePeer(String message) {
+        return message != null && (message.startsWith("A problem occured while trying to send a single CLRF")
+                || message.startsWith("Problem connecting ") || message.startsWith("Problem sending: sendBytes ")
+                || message.startsWith("Could not connect to ") || message.startsWith("{"));
     }
 
     @Override
@@ -98,7 +102,7 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public void logError(String message, Exception exception) {
-        if (isKeepaliveToAPeerThatLeft(message)) {
+        if (isUnreachablePeer(message)) {
             LOG.debug(message, exception);
             return;
         }
