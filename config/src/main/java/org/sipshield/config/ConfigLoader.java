@@ -163,8 +163,9 @@ public final class ConfigLoader {
         } catch (java.nio.file.InvalidPathException e) {
             server.problem("dataDirectory", "'" + dataDirectory + "' is not a valid path", null);
         }
+        int stallWarningSeconds = server.integer("stallWarningSeconds", ServerSettings.DEFAULT_STALL_WARNING_SECONDS, 1, 3600);
         server.finish();
-        return new ServerSettings(hostName, data);
+        return new ServerSettings(hostName, data, stallWarningSeconds);
     }
 
     private static Listener readListener(YamlMapping listener) {

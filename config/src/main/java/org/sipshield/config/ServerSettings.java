@@ -7,5 +7,9 @@ import java.nio.file.Path;
  *
  * @param hostName      the name it gives itself: CN of its generated certificate, Via and Contact host
  * @param dataDirectory where it keeps its certificates, keys and databases (created on start)
+ * @param stallWarningSeconds how long a signalling thread may work on one message before the stall
+ *                      watchdog logs it with a thread dump
  */
-public record ServerSettings(String hostName, Path dataDirectory) {}
+public record ServerSettings(String hostName, Path dataDirectory, int stallWarningSeconds) {
+    public static final int DEFAULT_STALL_WARNING_SECONDS = 10;
+}

@@ -30,14 +30,24 @@ public final class DigestAuthenticator {
     private final String opaque;
     private final Map<DigestAlgorithm, DigestChecksum> dummyChecksums = new EnumMap<>(DigestAlgorithm.class);
 
+    /** An authenticator with a nonce-count tracker of its own, bounded by the policy's maxTrackedNonces. */
     public DigestAuthenticator(DigestPolicy policy, NonceSecret secret, DigestUserDirectory users, Clock clock,
                                SecureRandom random) {
+        this(policy, secret, users, clock, random, new NonceCountTracker(policy.maxTrackedNonces()));
+    }
+
+    /**
+     * An authenticator sharing a nonce-count tracker: a server that rebuilds its authenticators
+     * when its configuration is reloaded passes the same tracker, so replay state survives it.
+     */
+    public DigestAuthenticator(DigestPolicy policy, NonceSecret secret, DigestUserDirectory users, Clock clock,
+                               SecureRandom random, NonceCountTracker tracker) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.users = Objects.requireNonNull(users, "users");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nonces = new StatelessNonces(Objects.requireNonNull(secret, "secret"), Objects.requireNonNull(random, "random"),
                 policy.realm(), policy.bindings());
-        this.tracker = new NonceCountTracker(policy.maxTrackedNonces(), policy.nonceValiditySeconds() * 1000L);
+        this.tracker = Objects.requireNonNull(tracker, "tracker");
         this.opaque = nonces.opaque();
         char[] dummyPassword = new char[24];
         for (int i = 0; i < dummyPassword.length; i++) {
@@ -148,7 +158,7 @@ public final class DigestAuthenticator {
         if (now - issuedAt > policy.nonceValiditySeconds() * 1000L) {
             return result(request, DigestOutcome.STALE, null, claimed, null);
         }
-        return switch (tracker.record(auth.nonce(), issuedAt, nc, now)) {
+        return switch (tracker.record(auth.nonce(), issuedAt, policy.nonceValiditySeconds() * 1000L, nc, now)) {
             case ACCEPTED -> result(request, DigestOutcome.OK, claimed, claimed, null);
             case REPLAY -> result(request, DigestOutcome.REPLAY, null, claimed, null);
             case FORGOTTEN -> result(request, DigestOutcome.STALE, null, claimed, null);
@@ -189,7 +199,7 @@ public final class DigestAuthenticator {
         return List.copyOf(list);
     }
 
-    /** How many nonces the replay tracker holds now (never above policy.maxTrackedNonces()). */
+    /** How many nonces the replay tracker holds now (never above its bound). */
     public int trackedNonces() {
         return tracker.size();
     }

@@ -8,6 +8,10 @@ import java.util.Map;
  * Remembers, per nonce, the highest nc accepted, so a replayed or reordered nc is refused
  * (RFC 7616 section 3.4 / 5.5).
  *
+ * <p>One tracker may serve several authenticators (realms, profiles): nonces are random, so they
+ * never collide, and a server that rebuilds its authenticators on a configuration reload hands
+ * the new ones the same tracker, so a reload never makes a used nc acceptable again.
+ *
  * <p>Memory bound: at most {@code maxEntries} nonces (each ~250 bytes). When full, expired
  * entries are dropped first (at most one sweep per second), then the least recently used one.
  * An evicted nonce must never be accepted again from nc 1, so the tracker keeps a watermark:
@@ -15,7 +19,7 @@ import java.util.Map;
  * before the watermark is answered {@link Result#FORGOTTEN} (the caller rechallenges with
  * stale=true); one issued after it cannot have been seen before, so it is genuinely new.
  */
-final class NonceCountTracker {
+public final class NonceCountTracker {
 
     enum Result { ACCEPTED, REPLAY, FORGOTTEN }
 
@@ -23,26 +27,31 @@ final class NonceCountTracker {
 
     private static final class Entry {
         final long issuedAtMillis;
+        final long expiresAtMillis;
         long highestNc;
 
-        Entry(long issuedAtMillis, long nc) {
+        Entry(long issuedAtMillis, long expiresAtMillis, long nc) {
             this.issuedAtMillis = issuedAtMillis;
+            this.expiresAtMillis = expiresAtMillis;
             this.highestNc = nc;
         }
     }
 
     private final int maxEntries;
-    private final long validityMillis;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long evictedWatermarkMillis = Long.MIN_VALUE;
     private long lastSweepMillis = Long.MIN_VALUE;
 
-    NonceCountTracker(int maxEntries, long validityMillis) {
+    /** maxEntries: see {@link DigestPolicy#DEFAULT_MAX_TRACKED_NONCES} for the memory it means. */
+    public NonceCountTracker(int maxEntries) {
+        if (maxEntries < 1 || maxEntries > DigestPolicy.MAX_MAX_TRACKED_NONCES) {
+            throw new IllegalArgumentException("maxEntries must be 1.." + DigestPolicy.MAX_MAX_TRACKED_NONCES);
+        }
         this.maxEntries = maxEntries;
-        this.validityMillis = validityMillis;
     }
 
-    synchronized Result record(String nonce, long issuedAtMillis, long nc, long nowMillis) {
+    /** validityMillis: how long the nonce's own policy accepts it (entries past it are swept first). */
+    synchronized Result record(String nonce, long issuedAtMillis, long validityMillis, long nc, long nowMillis) {
         Entry e = entries.get(nonce);
         if (e != null) {
             if (nc <= e.highestNc) {
@@ -57,11 +66,12 @@ final class NonceCountTracker {
         if (entries.size() >= maxEntries) {
             makeRoom(nowMillis);
         }
-        entries.put(nonce, new Entry(issuedAtMillis, nc));
+        entries.put(nonce, new Entry(issuedAtMillis, issuedAtMillis + validityMillis, nc));
         return Result.ACCEPTED;
     }
 
-    synchronized int size() {
+    /** How many nonces are tracked now (never above maxEntries). */
+    public synchronized int size() {
         return entries.size();
     }
 
@@ -73,7 +83,7 @@ final class NonceCountTracker {
             Iterator<Entry> sweep = entries.values().iterator();
             while (sweep.hasNext()) {
                 Entry en = sweep.next();
-                if (nowMillis - en.issuedAtMillis > validityMillis) {
+                if (nowMillis > en.expiresAtMillis) {
                     evictedWatermarkMillis = Math.max(evictedWatermarkMillis, en.issuedAtMillis);
                     sweep.remove();
                 }

@@ -240,6 +240,22 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void aReplayStaysRefusedWhenTheAuthenticatorIsRebuiltOverTheSameTracker() {
+        // What a configuration reload does: new authenticators, same key, same nonce-count state.
+        NonceCountTracker counts = new NonceCountTracker(1000);
+        DigestPolicy policy = DigestPolicy.builder(REALM).build();
+        DigestAuthenticator before = new DigestAuthenticator(policy, secret, users, clock, random, counts);
+        String nc1 = header(answer(client(REALM, "bob", "s3cret"), before.challenge(register), "REGISTER"));
+        assertEquals(DigestOutcome.OK, before.verify(register, nc1).outcome());
+
+        DigestAuthenticator after = new DigestAuthenticator(policy, secret, users, clock, random, counts);
+        assertEquals(DigestOutcome.REPLAY, after.verify(register, nc1).outcome());
+        // A rebuilt authenticator with replay state of its own would have let the replay through.
+        assertEquals(DigestOutcome.OK, server(policy).verify(register, nc1).outcome());
+        assertEquals(1, counts.size());
+    }
+
+    @Test
     void theReplayTrackerIsBoundedAndAnEvictedNonceIsNeverAcceptedTwice() {
         int max = 8;
         DigestAuthenticator server = server(DigestPolicy.builder(REALM).maxTrackedNonces(max).build());

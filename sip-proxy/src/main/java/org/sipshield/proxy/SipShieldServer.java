@@ -1,7 +1,6 @@
 package org.sipshield.proxy;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -28,18 +26,16 @@ import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.address.SipURI;
 import javax.sip.message.MessageFactory;
-import org.sipshield.config.Destination;
 import org.sipshield.config.Listener;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
-import org.sipshield.config.SipTrunk;
-import org.sipshield.config.SipTrunkSecurityProfile;
 import org.sipshield.config.TlsSettings;
 import org.sipshield.config.Transport;
-import org.sipshield.config.TransportType;
 import org.sipshield.digest.BlockAction;
 import org.sipshield.digest.BruteForceGuard;
 import org.sipshield.digest.BruteForcePolicy;
+import org.sipshield.digest.DigestPolicy;
+import org.sipshield.digest.NonceCountTracker;
 import org.sipshield.digest.NonceSecret;
 import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.Hop;
@@ -63,12 +59,14 @@ import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.screening.RequestRateLimiter;
 import org.sipshield.proxy.screening.ScreeningValve;
 import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.proxy.security.DigestContext;
 import org.sipshield.proxy.security.SecurityModel;
 import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.proxy.transport.JainSipLogger;
 import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
-import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.proxy.watchdog.StallWatchdog;
+import org.sipshield.proxy.watchdog.WatchedSipListener;
 import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.ClientAuth;
@@ -97,7 +95,10 @@ public final class SipShieldServer implements AutoCloseable {
         LogBridge.install();
     }
 
-    private final AtomicReference<SecurityModel> model;
+    /** Set by start(): the model's digest authenticators need the nonce key from the data directory. */
+    private final AtomicReference<SecurityModel> model = new AtomicReference<>();
+    private volatile SipShieldConfig initialConfig;
+    private DigestContext digestContext;
     private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
     private final List<SipProvider> providers = new ArrayList<>();
     private final Clock clock;
@@ -110,6 +111,7 @@ public final class SipShieldServer implements AutoCloseable {
     private ScheduledExecutorService housekeeping;
     private CertificateExpiryMonitor expiryMonitor;
     private RevocationChecker ocsp;
+    private StallWatchdog watchdog;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -117,7 +119,7 @@ public final class SipShieldServer implements AutoCloseable {
 
     /** clock drives nonce validity, brute-force windows and registration expiry (tests move it by hand). */
     public SipShieldServer(SipShieldConfig config, Clock clock) {
-        this.model = new AtomicReference<>(new SecurityModel(config));
+        this.initialConfig = config;
         this.clock = clock;
     }
 
@@ -125,10 +127,14 @@ public final class SipShieldServer implements AutoCloseable {
         SipShieldConfig config = config();
         Path dataDirectory = config.server().dataDirectory();
         Files.createDirectories(dataDirectory);
+        digestContext = new DigestContext(nonceSecret(dataDirectory),
+                new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), clock, new SecureRandom());
+        model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
-        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity), this::namesOfTrunkAt));
+        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
+                destination -> model.get().namesOfTrunkAt(destination)));
         ScreeningValve.register(stackName, requestRateLimit(config.security()));
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
@@ -153,12 +159,15 @@ public final class SipShieldServer implements AutoCloseable {
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             SipRequestHandler handler = new SipRequestHandler(messages, headers, "sipshield/" + Version.current(),
-                    pipeline(dataDirectory), (inbound, device) -> registrar.register(inbound.request(), device(device),
+                    pipeline(), (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
                     routing, b2bua,
                     new RequestPipeline(List.of(new PingPolicy(model::get, new ClassifySource(model::get, this::isRegisteredFrom)))));
+            watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
+            watchdog.start();
+            WatchedSipListener watched = new WatchedSipListener(handler, watchdog);
             for (SipProvider provider : providers) {
-                provider.addSipListener(handler);
+                provider.addSipListener(watched);
                 LOG.info("listening on {}", describe(provider));
             }
             stack.start();
@@ -201,7 +210,7 @@ public final class SipShieldServer implements AutoCloseable {
         expiryMonitor.start(housekeeping);
     }
 
-    private RequestPipeline pipeline(Path dataDirectory) throws IOException {
+    private RequestPipeline pipeline() {
         SecuritySettings security = config().security();
         BruteForcePolicy policy = BruteForcePolicy.builder()
                 .maxFailuresPerUser(security.digestFailureLimit())
@@ -213,7 +222,7 @@ public final class SipShieldServer implements AutoCloseable {
         return new RequestPipeline(List.of(
                 new ClassifySource(model::get, this::isRegisteredFrom),
                 new TrunkMethodAcl(),
-                new DigestAuthentication(model::get, nonceSecret(dataDirectory), new BruteForceGuard(policy, clock), clock),
+                new DigestAuthentication(model::get, new BruteForceGuard(policy, clock)),
                 new ApplicationLevelAcl(model::get)));
     }
 
@@ -282,7 +291,11 @@ public final class SipShieldServer implements AutoCloseable {
         if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())) {
             throw new IllegalArgumentException("listeners and server settings change only with a restart");
         }
-        model.set(new SecurityModel(next));
+        if (digestContext == null) {
+            initialConfig = next; // not started yet: start() builds the model
+            return;
+        }
+        model.set(new SecurityModel(next, digestContext));
         next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
                 next.phones().size(), next.voicemailPorts().size());
@@ -340,33 +353,6 @@ public final class SipShieldServer implements AutoCloseable {
         return sockets;
     }
 
-    /** The certificate names a TLS trunk's server must present, for the trunk with a destination at that address. */
-    private Optional<AllowedPeerNames> namesOfTrunkAt(InetSocketAddress destination) {
-        SipShieldConfig config = config();
-        for (SipTrunk trunk : config.sipTrunks()) {
-            SipTrunkSecurityProfile profile = config.trunkProfile(trunk.securityProfile()).orElseThrow();
-            if (profile.outgoingTransportType() != TransportType.TLS
-                    || profile.secureCertificateSubjectOrSubjectAlternateName().isEmpty()) {
-                continue;
-            }
-            for (Destination hop : trunk.destinations()) {
-                if (hop.port() == destination.getPort() && addressesOf(hop.host()).contains(destination.getAddress())) {
-                    return Optional.of(AllowedPeerNames.parse(
-                            String.join(" ", profile.secureCertificateSubjectOrSubjectAlternateName())));
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static List<java.net.InetAddress> addressesOf(String host) {
-        try {
-            return List.of(java.net.InetAddress.getAllByName(host));
-        } catch (java.net.UnknownHostException e) {
-            return List.of();
-        }
-    }
-
     public ServerIdentity identity() {
         return identity;
     }
@@ -377,7 +363,13 @@ public final class SipShieldServer implements AutoCloseable {
     }
 
     public SipShieldConfig config() {
-        return model.get().config();
+        SecurityModel current = model.get();
+        return current == null ? initialConfig : current.config();
+    }
+
+    /** Stalls of the signalling threads the watchdog has logged since start (0 is the only healthy value). */
+    public long signallingStalls() {
+        return watchdog == null ? 0 : watchdog.stallsDetected();
     }
 
     public int activeCalls() {
@@ -413,6 +405,10 @@ public final class SipShieldServer implements AutoCloseable {
         if (media != null) {
             media.close();
             media = null;
+        }
+        if (watchdog != null) {
+            watchdog.close();
+            watchdog = null;
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);

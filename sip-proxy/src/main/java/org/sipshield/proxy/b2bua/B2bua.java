@@ -27,10 +27,8 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.sipshield.config.SecureCallIconDisplayPolicy;
-import org.sipshield.config.SipRealm;
 import org.sipshield.config.Transport;
 import org.sipshield.digest.DigestAnswer;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.DigestClient;
 import org.sipshield.digest.DigestHeaderKind;
 import org.sipshield.digest.SipRealmCredentials;
@@ -522,14 +520,7 @@ public final class B2bua {
     }
 
     private Optional<SipRealmCredentials> credentialsFor(String trunk, String realm) {
-        for (SipRealm configured : model.get().config().sipRealms()) {
-            if (configured.realm().equals(realm) && trunk.equals(configured.trunk())) {
-                List<DigestChecksum> checksums = configured.digestCredentials().ha1ByAlgorithm().entrySet().stream()
-                        .map(e -> DigestChecksum.parse(e.getKey() + ":" + e.getValue())).toList();
-                return Optional.of(SipRealmCredentials.fromChecksums(realm, configured.user(), checksums));
-            }
-        }
-        return Optional.empty();
+        return model.get().sipRealmCredentials(trunk, realm);
     }
 
     private void relayResponse(Relay relay, ClientTransaction transaction, Response response, Dialog dialog)

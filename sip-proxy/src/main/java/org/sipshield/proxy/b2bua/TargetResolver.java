@@ -53,15 +53,15 @@ public final class TargetResolver {
         }
         for (RoutePattern route : config.routePatterns()) {
             if (route.matches(number)) {
-                SipTrunk trunk = config.trunk(route.trunk()).orElseThrow();
-                SipTrunkSecurityProfile profile = config.trunkProfile(trunk.securityProfile()).orElseThrow();
+                SipTrunk trunk = current.trunk(route.trunk()).orElseThrow();
+                SipTrunkSecurityProfile profile = current.profileOf(trunk);
                 Transport transport = switch (profile.outgoingTransportType()) {
                     case TLS -> Transport.TLS;
                     case UDP -> Transport.UDP;
                     default -> Transport.TCP;
                 };
                 List<Hop> hops = new ArrayList<>();
-                for (Destination destination : trunk.destinations()) {
+                for (Destination destination : current.destinations(trunk)) {
                     hops.add(new Hop(number, destination.host(), destination.port(), transport));
                 }
                 return new Target(new Peer.Trunk(trunk, profile), hops, trunk.srtpAllowed(),

@@ -32,7 +32,7 @@ public final class ApplicationLevelAcl implements PipelineStep {
             return Verdict.proceed();
         }
         Optional<ApplicationUser> user = inbound.authenticatedUser() == null ? Optional.empty()
-                : model.get().config().applicationUser(inbound.authenticatedUser());
+                : model.get().applicationUser(inbound.authenticatedUser());
         for (RequestCategory category : categories) {
             if (user.isEmpty() || !category.acceptedBy(user.get())) {
                 SECURITY.info("SECURITY acl-denied level=application trunk=\"{}\" user=\"{}\" method={} category=\"{}\"",

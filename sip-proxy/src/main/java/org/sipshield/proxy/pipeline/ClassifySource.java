@@ -71,9 +71,8 @@ public final class ClassifySource implements PipelineStep {
             if (!candidate.profile().isTls()) {
                 return Optional.of(candidate);
             }
-            AllowedPeerNames allowed = AllowedPeerNames.parse(
-                    String.join(" ", candidate.profile().secureCertificateSubjectOrSubjectAlternateName()));
-            if (allowed.firstAllowed(names).isPresent() && suiteFits(inbound, candidate)) {
+            Optional<AllowedPeerNames> allowed = current.allowedPeerNames(candidate.trunk());
+            if (allowed.isPresent() && allowed.get().firstAllowed(names).isPresent() && suiteFits(inbound, candidate)) {
                 return Optional.of(candidate);
             }
         }

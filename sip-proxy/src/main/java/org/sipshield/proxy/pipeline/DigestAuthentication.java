@@ -1,34 +1,22 @@
 package org.sipshield.proxy.pipeline;
 
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.sip.header.Header;
 import javax.sip.message.Request;
-import org.sipshield.config.DigestCredentials;
-import org.sipshield.config.DigestOptions;
 import org.sipshield.digest.BlockAction;
 import org.sipshield.digest.BruteForceGuard;
-import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestAuthenticator;
 import org.sipshield.digest.DigestAuthorization;
 import org.sipshield.digest.DigestParseException;
 import org.sipshield.digest.DigestChallenge;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.DigestHeaderKind;
-import org.sipshield.digest.DigestPolicy;
 import org.sipshield.digest.DigestRequest;
-import org.sipshield.digest.DigestUser;
-import org.sipshield.digest.DigestUserDirectory;
 import org.sipshield.digest.DigestVerification;
-import org.sipshield.digest.NonceBinding;
-import org.sipshield.digest.NonceSecret;
 import org.sipshield.digest.SecurityEvent;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
@@ -46,18 +34,12 @@ public final class DigestAuthentication implements PipelineStep {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
     private final Supplier<SecurityModel> model;
-    private final NonceSecret secret;
     private final BruteForceGuard guard;
-    private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
-    /** One authenticator per (model, realm, nonce validity): its replay tracking must outlive requests. */
-    private final Map<String, DigestAuthenticator> authenticators = new ConcurrentHashMap<>();
 
-    public DigestAuthentication(Supplier<SecurityModel> model, NonceSecret secret, BruteForceGuard guard, Clock clock) {
+    /** guard: lives as long as the server, so its counters survive a configuration reload. */
+    public DigestAuthentication(Supplier<SecurityModel> model, BruteForceGuard guard) {
         this.model = model;
-        this.secret = secret;
         this.guard = guard;
-        this.clock = clock;
     }
 
     @Override
@@ -66,11 +48,11 @@ public final class DigestAuthentication implements PipelineStep {
         if (Request.ACK.equals(method) || Request.CANCEL.equals(method) || !inbound.isOutOfDialog()) {
             return Verdict.proceed(); // never challenged (RFC 3261 22.1); in-dialog: authorised by their dialog
         }
-        SecurityModel current = model.get();
-        Required required = required(current, inbound.peer());
+        Required required = required(model.get(), inbound.peer());
         if (required == null) {
             return Verdict.proceed();
         }
+        String realm = required.authenticator().policy().realm();
         DigestHeaderKind kind = Request.REGISTER.equals(method) ? DigestHeaderKind.WWW_AUTHENTICATE
                 : DigestHeaderKind.PROXY_AUTHENTICATE;
         List<String> credentials = credentials(inbound.request(), kind);
@@ -79,14 +61,13 @@ public final class DigestAuthentication implements PipelineStep {
         if (blocked.isPresent()) {
             return blockedVerdict(blocked.get());
         }
-        DigestAuthenticator authenticator = authenticator(current, required);
         DigestRequest request = DigestRequest.of(method, inbound.source(), inbound.callId());
-        DigestVerification verification = authenticator.verify(request, credentials);
+        DigestVerification verification = required.authenticator().verify(request, credentials);
         if (verification.isAuthenticated()) {
             String user = verification.authenticatedUser().orElseThrow();
             if (required.expectedUser() != null && !required.expectedUser().equals(user)) {
                 SECURITY.info("SECURITY digest-auth-rejected src={} port={} user=\"{}\" realm=\"{}\" reason=not-the-device-user",
-                        inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), "", required.realm());
+                        inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), "", realm);
                 return Verdict.respond(403, "Forbidden");
             }
             guard.recordSuccess(inbound.source().getAddress(), user);
@@ -95,7 +76,7 @@ public final class DigestAuthentication implements PipelineStep {
         }
         verification.securityEvent().ifPresent(event -> SECURITY.warn(event.toLogLine()));
         if (verification.outcome().countsAsFailedAttempt()) {
-            Optional<SecurityEvent> blocking = guard.recordFailure(inbound.source(), verification.claimedUser(), required.realm());
+            Optional<SecurityEvent> blocking = guard.recordFailure(inbound.source(), verification.claimedUser(), realm);
             if (blocking.isPresent()) {
                 SECURITY.warn(blocking.get().toLogLine());
                 return blockedVerdict(guard.policy().action());
@@ -125,58 +106,21 @@ public final class DigestAuthentication implements PipelineStep {
                 : Verdict.respond(403, "Forbidden");
     }
 
-    /** Who must authenticate, in which realm; null when the peer's profile does not ask for digest. */
-    private record Required(String realm, int nonceValiditySeconds, String expectedUser, boolean trunk,
-            DigestOptions options) {}
+    /**
+     * Which authenticator (the peer's profile's, built with the configuration) and, for a device,
+     * which digest user it must prove to be; null when the peer's profile does not ask for digest.
+     */
+    private record Required(DigestAuthenticator authenticator, String expectedUser) {}
 
     private static Required required(SecurityModel current, Peer peer) {
-        if (peer instanceof Peer.Trunk trunk && trunk.profile().enableDigestAuthentication()) {
-            return new Required(current.config().enterpriseParameters().clusterId(),
-                    trunk.profile().nonceValidityTime(), null, true, trunk.profile().digestOptions());
+        if (peer instanceof Peer.Trunk trunk) {
+            return current.digest().forTrunkProfile(trunk.profile()).map(a -> new Required(a, null)).orElse(null);
         }
-        if (peer instanceof Peer.Device device && device.profile().enableDigestAuthentication()) {
-            return new Required(current.config().enterpriseParameters().sipStationRealm(),
-                    device.profile().nonceValidityTime(), device.device().digestUser(), false,
-                    device.profile().digestOptions());
+        if (peer instanceof Peer.Device device) {
+            return current.digest().forPhoneProfile(device.profile())
+                    .map(a -> new Required(a, device.device().digestUser())).orElse(null);
         }
         return null;
-    }
-
-    private DigestAuthenticator authenticator(SecurityModel current, Required required) {
-        String key = System.identityHashCode(current) + "\n" + required;
-        return authenticators.computeIfAbsent(key, k -> {
-            if (authenticators.size() > 64) {
-                authenticators.clear(); // older models' authenticators after many reloads
-            }
-            DigestOptions options = required.options();
-            List<NonceBinding> bindings = new ArrayList<>();
-            if (options.bindNonceToSource()) {
-                bindings.add(NonceBinding.SOURCE_ADDRESS);
-            }
-            if (options.bindNonceToCallId()) {
-                bindings.add(NonceBinding.CALL_ID);
-            }
-            DigestPolicy policy = DigestPolicy.builder(required.realm())
-                    .algorithms(options.digestAlgorithms().stream()
-                            .map(name -> DigestAlgorithm.fromToken(name).orElseThrow()).toArray(DigestAlgorithm[]::new))
-                    .nonceValiditySeconds(required.nonceValiditySeconds())
-                    .bindNonceTo(bindings.toArray(NonceBinding[]::new))
-                    .acceptRfc2069Clients(options.acceptDigestWithoutQop())
-                    .build();
-            return new DigestAuthenticator(policy, secret, directory(current, required.trunk()), clock, random);
-        });
-    }
-
-    /** The configured users of one realm: application users for trunks, end users for devices. */
-    private static DigestUserDirectory directory(SecurityModel current, boolean applicationUsers) {
-        return (realm, username) -> {
-            Optional<DigestCredentials> credentials = applicationUsers
-                    ? current.config().applicationUser(username).map(u -> u.digestCredentials())
-                    : current.config().endUser(username).map(u -> u.digestCredentials());
-            return credentials.filter(c -> c != null && realm.equals(c.realm()))
-                    .map(c -> new DigestUser(username, c.ha1ByAlgorithm().entrySet().stream()
-                            .map(e -> DigestChecksum.parse(e.getKey() + ":" + e.getValue())).toList()));
-        };
     }
 
     private static List<String> credentials(Request request, DigestHeaderKind kind) {

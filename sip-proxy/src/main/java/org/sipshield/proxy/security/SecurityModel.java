@@ -1,53 +1,99 @@
 package org.sipshield.proxy.security;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.sipshield.config.ApplicationUser;
 import org.sipshield.config.Destination;
 import org.sipshield.config.PhoneSecurityProfile;
 import org.sipshield.config.Phone;
+import org.sipshield.config.SipRealm;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.SipTrunk;
 import org.sipshield.config.SipTrunkSecurityProfile;
 import org.sipshield.config.Transport;
+import org.sipshield.config.TransportType;
 import org.sipshield.config.VoicemailPort;
+import org.sipshield.digest.DigestChecksum;
+import org.sipshield.digest.SipRealmCredentials;
+import org.sipshield.tls.AllowedPeerNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configuration turned into the look-ups the request pipeline needs: which trunk owns a
- * (port, transport, source address), which device owns a directory number. Immutable; a reload
- * builds a new one.
+ * The configuration turned into the look-ups the request path needs, all built when the
+ * configuration is loaded or reloaded: which trunk owns a (port, transport, source address),
+ * which device owns a directory number, the digest authenticators, the TLS names a trunk must
+ * present, the SIP Realm credentials we answer trunk challenges with, the addresses of trunk
+ * destinations (resolved here, so no DNS query ever runs on the signalling path). Immutable; the
+ * request path only looks things up, and a reload builds a new model.
  */
 public final class SecurityModel {
     private static final Logger LOG = LoggerFactory.getLogger(SecurityModel.class);
 
     private final SipShieldConfig config;
-    private final List<TrunkAddress> trunkAddresses = new ArrayList<>();
+    private final Map<String, SipTrunkSecurityProfile> trunkProfiles;
+    private final Map<String, PhoneSecurityProfile> phoneProfiles;
+    private final Map<String, ApplicationUser> applicationUsers;
+    private final Map<String, SipTrunk> trunks;
+    private final List<TrunkEntry> trunkEntries = new ArrayList<>();
+    private final Map<String, List<Destination>> resolvedDestinations = new HashMap<>();
+    private final Map<InetSocketAddress, AllowedPeerNames> tlsNamesByDestination = new HashMap<>();
+    private final Map<String, SipRealmCredentials> sipRealmCredentials = new HashMap<>();
     private final Map<String, DeviceIdentity> deviceByNumber = new HashMap<>();
     private final Map<String, DeviceIdentity> deviceByName = new HashMap<>();
+    private final DigestRealms digest;
 
-    /** One address a trunk sends from, resolved when the configuration was loaded. */
-    private record TrunkAddress(InetAddress address, SipTrunk trunk, SipTrunkSecurityProfile profile) {}
+    /**
+     * One trunk as classification sees it: its profile, the addresses it sends from, the TLS
+     * names it may present. peer is the one Peer.Trunk every request of this trunk is given.
+     */
+    private record TrunkEntry(Peer.Trunk peer, Set<InetAddress> addresses, Optional<AllowedPeerNames> allowedNames) {}
 
-    public SecurityModel(SipShieldConfig config) {
+    public SecurityModel(SipShieldConfig config, DigestContext digestContext) {
         this.config = config;
+        this.trunkProfiles = index(config.sipTrunkSecurityProfiles(), SipTrunkSecurityProfile::name);
+        this.phoneProfiles = index(config.phoneSecurityProfiles(), PhoneSecurityProfile::name);
+        this.applicationUsers = index(config.applicationUsers(), ApplicationUser::userId);
+        this.trunks = index(config.sipTrunks(), SipTrunk::name);
         for (SipTrunk trunk : config.sipTrunks()) {
-            SipTrunkSecurityProfile profile = config.trunkProfile(trunk.securityProfile()).orElseThrow();
+            SipTrunkSecurityProfile profile = trunkProfiles.get(trunk.securityProfile());
+            Set<InetAddress> addresses = new HashSet<>();
+            List<Destination> resolved = new ArrayList<>();
+            Optional<AllowedPeerNames> names = profile.secureCertificateSubjectOrSubjectAlternateName().isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(AllowedPeerNames.parse(String.join(" ", profile.secureCertificateSubjectOrSubjectAlternateName())));
             for (Destination destination : trunk.destinations()) {
                 try {
-                    for (InetAddress address : InetAddress.getAllByName(destination.host())) {
-                        trunkAddresses.add(new TrunkAddress(address, trunk, profile));
+                    InetAddress[] all = InetAddress.getAllByName(destination.host());
+                    addresses.addAll(List.of(all));
+                    resolved.add(new Destination(all[0].getHostAddress(), destination.port()));
+                    if (profile.outgoingTransportType() == TransportType.TLS && names.isPresent()) {
+                        for (InetAddress address : all) {
+                            tlsNamesByDestination.putIfAbsent(new InetSocketAddress(address, destination.port()), names.get());
+                        }
                     }
                 } catch (UnknownHostException e) {
-                    LOG.warn("trunk {}: destination {} does not resolve; requests from it will not be recognised",
-                            trunk.name(), destination);
+                    LOG.warn("trunk {}: destination {} does not resolve; it is neither called nor recognised until "
+                            + "the configuration is reloaded", trunk.name(), destination);
                 }
             }
+            trunkEntries.add(new TrunkEntry(new Peer.Trunk(trunk, profile), Set.copyOf(addresses), names));
+            resolvedDestinations.put(trunk.name(), List.copyOf(resolved));
+        }
+        for (SipRealm realm : config.sipRealms()) {
+            List<DigestChecksum> checksums = realm.digestCredentials().ha1ByAlgorithm().entrySet().stream()
+                    .map(e -> DigestChecksum.parse(e.getKey() + ":" + e.getValue())).toList();
+            sipRealmCredentials.putIfAbsent(realm.trunk() + '\n' + realm.realm(),
+                    SipRealmCredentials.fromChecksums(realm.realm(), realm.user(), checksums));
         }
         for (Phone phone : config.phones()) {
             add(new DeviceIdentity(DeviceIdentity.Kind.PHONE, phone.deviceName(), phone.lines(), phone.securityProfile(),
@@ -57,6 +103,15 @@ public final class SecurityModel {
             add(new DeviceIdentity(DeviceIdentity.Kind.VOICEMAIL_PORT, port.deviceName(), List.of(port.directoryNumber()),
                     port.securityProfile(), port.digestUser()));
         }
+        this.digest = new DigestRealms(config, digestContext);
+    }
+
+    private static <T> Map<String, T> index(List<T> items, Function<T, String> name) {
+        Map<String, T> map = new HashMap<>();
+        for (T item : items) {
+            map.putIfAbsent(name.apply(item), item); // names are unique in a validated configuration
+        }
+        return Map.copyOf(map);
     }
 
     private void add(DeviceIdentity device) {
@@ -76,19 +131,42 @@ public final class SecurityModel {
      * trunk on the port is a candidate.
      */
     public List<Peer.Trunk> trunkCandidates(int localPort, Transport transport, InetAddress source) {
-        List<Peer.Trunk> candidates = new ArrayList<>();
-        for (SipTrunk trunk : config.sipTrunks()) {
-            SipTrunkSecurityProfile profile = config.trunkProfile(trunk.securityProfile()).orElseThrow();
+        List<Peer.Trunk> candidates = new ArrayList<>(1);
+        for (TrunkEntry entry : trunkEntries) {
+            SipTrunkSecurityProfile profile = entry.peer().profile();
             if (profile.incomingPort() != localPort || !profile.incomingTransportType().admits(transport)) {
                 continue;
             }
-            boolean fromTrunkAddress = trunkAddresses.stream()
-                    .anyMatch(a -> a.trunk() == trunk && a.address().equals(source));
-            if (transport == Transport.TLS || fromTrunkAddress) {
-                candidates.add(new Peer.Trunk(trunk, profile));
+            if (transport == Transport.TLS || entry.addresses().contains(source)) {
+                candidates.add(entry.peer());
             }
         }
         return candidates;
+    }
+
+    /** The certificate names a TLS trunk may present (its profile's subject / SAN setting); empty: none. */
+    public Optional<AllowedPeerNames> allowedPeerNames(SipTrunk trunk) {
+        for (TrunkEntry entry : trunkEntries) {
+            if (entry.peer().trunk() == trunk) {
+                return entry.allowedNames();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The certificate names the server of a TLS trunk destination at this address must present. */
+    public Optional<AllowedPeerNames> namesOfTrunkAt(InetSocketAddress destination) {
+        return Optional.ofNullable(tlsNamesByDestination.get(destination));
+    }
+
+    /** A trunk's destinations in order, each host an address resolved when the configuration was loaded. */
+    public List<Destination> destinations(SipTrunk trunk) {
+        return resolvedDestinations.getOrDefault(trunk.name(), List.of());
+    }
+
+    /** What we answer a challenge of this trunk in this realm with (the SIP Realm settings). */
+    public Optional<SipRealmCredentials> sipRealmCredentials(String trunkName, String realm) {
+        return Optional.ofNullable(sipRealmCredentials.get(trunkName + '\n' + realm));
     }
 
     public Optional<DeviceIdentity> deviceByNumber(String directoryNumber) {
@@ -100,6 +178,23 @@ public final class SecurityModel {
     }
 
     public PhoneSecurityProfile profileOf(DeviceIdentity device) {
-        return config.phoneProfile(device.securityProfile()).orElseThrow();
+        return phoneProfiles.get(device.securityProfile());
+    }
+
+    public Optional<SipTrunk> trunk(String name) {
+        return Optional.ofNullable(trunks.get(name));
+    }
+
+    public SipTrunkSecurityProfile profileOf(SipTrunk trunk) {
+        return trunkProfiles.get(trunk.securityProfile());
+    }
+
+    public Optional<ApplicationUser> applicationUser(String userId) {
+        return Optional.ofNullable(applicationUsers.get(userId));
+    }
+
+    /** The digest authenticators of this configuration's profiles. */
+    public DigestRealms digest() {
+        return digest;
     }
 }
