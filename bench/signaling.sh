@@ -15,11 +15,17 @@
 #     sipshield anchors the media on its own relay (trunk towards the UAS, a B2BUA); Kamailio
 #     relays statefully with record-routing and rtpengine (userspace forwarding) anchors the
 #     media (offer / answer / delete over the ng protocol).
+#   REGISTER with digest over TLS, the single-connection floor: Debian's sipp has no TLS, so 1,000
+#     other phones (200000.., a TLS profile in sipshield) speak TCP to stunnel on 127.0.77.1:15061,
+#     which carries them all over one TLS connection to the proxy's 5061 (their Via says TLS).
+#     1,000 concurrent TLS phones each on its own connection (the issue's Netty generator) is not
+#     done yet.
 #
 # For each proxy and each test: the highest rate (registrations or calls per second) with zero
 # failures over a step of --seconds (sipp's -m = rate x seconds; a failure is any answer but the
 # expected one, a timeout of 8 s after retransmissions, or sipp falling more than 5% behind the
-# schedule); doubling from --*-start, then bisecting to within 6% (at most --max-steps steps). Runs
+# schedule; a step stops at the latest 10 s after its schedule, --pause seconds between steps);
+# doubling from --*-start, then bisecting to within 6% (at most --max-steps steps). Runs
 # after the first start from the first run's figure (x1.25 up, /1.25 down, then bisect). At the
 # highest zero-failure step: the proxy's CPU (utime+stime of all its processes over the step, from
 # /proc/PID/stat; Kamailio's figure includes rtpengine's, also shown apart), its memory (PSS: a
@@ -33,24 +39,26 @@
 # answered 200 must be in sipshield.db.
 #
 # Usage: bench/signaling.sh [--seconds 60] [--runs 3] [--users 10000] [--only sipshield|kamailio]
-#          [--tests reg-udp,reg-tcp,invite-udp] [--reg-start 1000] [--invite-start 50] [--hold 2]
-#          [--max-steps 7] [--kamailio-children 4] [--tcp-mode t1|tn] [--keep]
+#          [--tests reg-udp,reg-tcp,invite-udp,reg-tls] [--reg-start 1000] [--invite-start 50] [--hold 2]
+#          [--max-steps 7] [--kamailio-children 4] [--tcp-mode t1|tn] [--tls-users 1000] [--pause 3] [--keep]
 # Traffic stays on 127.0.77.0/24: phones (sipp) 127.0.77.1, sipshield 127.0.77.10:5060 (media relay
 # there too), Kamailio 127.0.77.20:5060 with rtpengine on 127.0.77.20, the far end 127.0.77.3.
 # Everything it starts is its own process group and is stopped on exit (trap); each sipp step has
-# a hard time limit. Installs sip-tester, kamailio, rtpengine-daemon (apt-get, when root).
+# a hard time limit. Installs what is missing (apt-get, when root): sip-tester, kamailio,
+# kamailio-tls-modules, rtpengine-daemon, stunnel4, sqlite3, openssl, python3.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-seconds=60 runs=3 users=10000 only="" tests="reg-udp,reg-tcp,invite-udp"
-reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1
+seconds=60 runs=3 users=10000 tls_users=1000 only="" tests="reg-udp,reg-tcp,invite-udp,reg-tls"
+reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1 pause=3
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --users) users="$2"; shift 2 ;;
+    --tls-users) tls_users="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --tests) tests="$2"; shift 2 ;;
     --reg-start) reg_start="$2"; shift 2 ;;
@@ -59,6 +67,7 @@ while [ $# -gt 0 ]; do
     --max-steps) max_steps="$2"; shift 2 ;;
     --kamailio-children) kam_children="$2"; shift 2 ;;
     --tcp-mode) tcp_mode="$2"; shift 2 ;;
+    --pause) pause="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --help|-h) usage; exit 0 ;;
     *) echo "signaling.sh: unknown option $1 (--help)" >&2; exit 2 ;;
@@ -72,6 +81,9 @@ command -v kamailio >/dev/null || need+=(kamailio)
 command -v rtpengine >/dev/null || need+=(rtpengine-daemon)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 command -v python3 >/dev/null || need+=(python3)
+command -v stunnel4 >/dev/null || need+=(stunnel4)
+command -v openssl >/dev/null || need+=(openssl)
+[ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so ] || need+=(kamailio-tls-modules)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -149,7 +161,26 @@ HZ=$(getconf CLK_TCK)
 
 # --- fixtures ----------------------------------------------------------------------------------
 echo "generating $users phones" >&2
-python3 bench/signaling/gen.py "$work" "$users" "$hold"
+python3 bench/signaling/gen.py "$work" "$users" "$hold" "$tls_users"
+# sipp has no TLS here: its TLS phones speak TCP to stunnel on 127.0.77.1:15061, which holds one TLS
+# connection to the proxy; their Via says TLS, as the proxy sees them
+sed -e 's|SIP/2.0/\[transport\]|SIP/2.0/TLS|' -e 's|transport=\[transport\]|transport=tls|' \
+  bench/signaling/register.xml > "$work/register-tls.xml"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/kamailio-key.pem" -out "$work/kamailio-cert.pem" \
+  -days 2 -subj "/CN=sigbench-kamailio.invalid" >/dev/null 2>&1
+cat > "$work/kamailio-tls.cfg" <<EOF
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = $work/kamailio-key.pem
+certificate = $work/kamailio-cert.pem
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+EOF
 sed -e "s|@PCAP@|$work/rtp.pcap|" -e "s|@HOLD_MS@|$(awk -v h="$hold" 'BEGIN { printf "%d", h * 1000 }')|" \
   bench/signaling/invite-uac.xml > "$work/invite-uac.xml"
 cp bench/signaling/register.xml bench/signaling/invite-uas.xml "$work/"
@@ -162,6 +193,7 @@ server:
 listeners:
   - {transport: UDP, address: $SIPSHIELD, port: 5060}
   - {transport: TCP, address: $SIPSHIELD, port: 5060}
+  - {transport: TLS, address: $SIPSHIELD, port: 5061}
 media:
   address: $SIPSHIELD
   portMin: 20000
@@ -171,6 +203,7 @@ security:
   requestBurstPerSource: 1000000
 phoneSecurityProfiles:
   - {name: bench phones, transportType: TCP+UDP, enableDigestAuthentication: true, nonceValidityTime: 600}
+  - {name: bench tls phones, deviceSecurityMode: Encrypted, transportType: TLS, enableDigestAuthentication: true, nonceValidityTime: 600}
 sipTrunkSecurityProfiles:
   - name: bench trunk
     deviceSecurityMode: Non Secure
@@ -202,6 +235,21 @@ start_uas() {
   uas_group=$started
   wait_listening udp "$UAS:5090" 10 || { echo "the sipp UAS did not start:" >&2; cat "$work/uas.log" >&2; exit 1; }
 }
+stunnel_group=""
+start_stunnel() {   # start_stunnel PROXY_ADDRESS: sipp's TLS phones reach the proxy's 5061 through it
+  cat > "$work/stunnel.conf" <<EOF
+foreground = yes
+pid =
+[phones]
+client = yes
+accept = $PHONE:15061
+connect = $1:5061
+EOF
+  start_group "$work/stunnel.log" stunnel4 "$work/stunnel.conf"
+  stunnel_group=$started
+  wait_listening tcp "$PHONE:15061" 10 || { echo "stunnel did not start:" >&2; cat "$work/stunnel.log" >&2; exit 1; }
+}
+stop_stunnel() { [ -n "$stunnel_group" ] && { stop_group "$stunnel_group"; forget_group "$stunnel_group"; stunnel_group=""; }; }
 stop_uas() { [ -n "$uas_group" ] && { stop_group "$uas_group"; forget_group "$uas_group"; uas_group=""; }; }
 
 start_sipshield() {   # start_sipshield DATADIR
@@ -219,7 +267,7 @@ start_kamailio() {
   media_group=$started
   wait_listening udp "$KAMAILIO:$NGPORT" 20 || { echo "rtpengine did not start:" >&2; cat "$work/rtpengine.log" >&2; exit 1; }
   sed -e "s|@CHILDREN@|$kam_children|g" -e "s|@ADDRESS@|$KAMAILIO|g" -e "s|@DBDIR@|$work/kamailio-db|g" \
-    -e "s|@USERS@|$users|g" -e "s|@NGPORT@|$NGPORT|g" -e "s|@UAS@|$UAS:5090|g" \
+    -e "s|@USERS@|$users|g" -e "s|@NGPORT@|$NGPORT|g" -e "s|@UAS@|$UAS:5090|g" -e "s|@TLSCFG@|$work/kamailio-tls.cfg|g" \
     bench/signaling/kamailio.cfg.in > "$work/kamailio.cfg"
   mkdir -p "$work/kamailio-run"
   start_group "$work/kamailio.log" kamailio -f "$work/kamailio.cfg" -DD -E -m 512 -M 16 -Y "$work/kamailio-run" -w "$work/kamailio-run"
@@ -242,7 +290,9 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   step_no=$((step_no + 1))
   dir="$work/step-$step_no"; mkdir -p "$dir"
   case "$proxy" in sipshield) target="$SIPSHIELD:5060" ;; kamailio) target="$KAMAILIO:5060" ;; esac
+  local inf="$work/users.csv"
   case "$test" in
+    reg-tls) scenario=register-tls.xml transport=t1 duration=0 target="$PHONE:15061" inf="$work/users-tls.csv" ;;
     reg-udp) scenario=register.xml transport=u1 duration=0 ;;
     reg-tcp) scenario=register.xml transport="$tcp_mode" duration=0; [ "$tcp_mode" = tn ] && extra+=(-max_socket 15000) ;;
     invite-udp) scenario=invite-uac.xml transport=u1 duration="$hold" ;;
@@ -252,8 +302,9 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   [ "$test" = invite-udp ] && extra+=(-mi "$PHONE" -mp 7000)
   local t0 c0 m0 s0 t1 c1 m1 s1 status=0
   t0=$(date +%s.%N); c0=$(ticks "${proxy_groups[@]}"); m0=0; [ -n "$media_group" ] && m0=$(ticks "$media_group")
-  (cd "$dir" && exec timeout -k 5 $((secs * 2 + 60)) sipp "$target" -sf "$work/$scenario" -inf "$work/users.csv" \
+  (cd "$dir" && exec timeout -k 5 $((secs * 2 + 60)) sipp "$target" -sf "$work/$scenario" -inf "$inf" \
       -t "$transport" -i "$PHONE" -p 5070 -r "$rate" -m "$calls" -nostdin -buff_size 8388608 \
+      -timeout "$(awk -v s="$secs" -v d="$duration" 'BEGIN { printf "%d", s * 1.05 + d + 10 }')" \
       -trace_stat -stf stat.csv -fd 1 -trace_rtt -rtt_freq 1 -trace_err -error_file errors.log \
       ${extra[@]+"${extra[@]}"} >sipp.out 2>&1) &
   local sipp_sub=$!
@@ -307,6 +358,7 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
     "$proxy" "$test" "$rate" "$calls" "$ok" "$failed" "$retrans" "$elapsed" "$cpu" "$media_note" $((pss / 1024)) \
     "$p50" "$p99" "$sipp_cpu" "$(cut -d' ' -f1 /proc/loadavg)" "$verdict"
   step_stats="$rate $cpu $((pss / 1024)) $p50 $p99 $sipp_cpu $media_cpu"
+  sleep "$pause"   # let the proxy drain what an overloaded step left behind
   [ -n "$keep" ] || { [ "$step_ok" -eq 1 ] && rm -f "$dir"/*_rtt.csv; }
   return 0
 }
@@ -379,6 +431,9 @@ for ((run = 1; run <= runs; run++)); do
     datadir="$work/sipshield-data-$run"
     if [ "$proxy" = sipshield ]; then start_sipshield "$datadir"; else start_kamailio; fi
     start_uas
+    case ",$tests," in *,reg-tls,*)
+      if [ "$proxy" = sipshield ]; then start_stunnel "$SIPSHIELD"; else start_stunnel "$KAMAILIO"; fi ;;
+    esac
     # warm-up (not reported): 10 s of each kind of traffic at a moderate rate
     for t in "${test_list[@]}"; do
       case "$t" in invite-udp) r=$(( invite_start / 2 > 0 ? invite_start / 2 : 1 )) ;; *) r=$((reg_start / 2)) ;; esac
@@ -393,6 +448,7 @@ for ((run = 1; run <= runs; run++)); do
       echo "run $run $proxy $t: highest zero-failure rate $found_rate/s"
     done
     stop_uas
+    stop_stunnel
     if [ "$proxy" = sipshield ] && [ "${results[sipshield.reg-udp.$run]:-0}" -gt 0 ]; then
       durable_check "${results[sipshield.reg-udp.$run]}" "$datadir"
     fi

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """bench/signaling.sh's fixtures: N phones with digest, as sipshield's YAML, as Kamailio's htable
 (db_text file of HA1s) and as sipp's -inf file; and a pcap of G.711 RTP for sipp to play.
-Usage: gen.py WORKDIR USERS HOLD_SECONDS   (numbers 100000.., password "pw<number>", realm ccmsipline)"""
+TLS phones apart (a phone has one security profile): numbers 200000.., profile "bench tls phones".
+Usage: gen.py WORKDIR USERS HOLD_SECONDS TLS_USERS   (password "pw<number>", realm ccmsipline)"""
 import hashlib, os, struct, sys
 
-work, users, hold = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+work, users, hold, tls_users = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 realm = "ccmsipline"
 first = 100000
 numbers = [str(first + i) for i in range(users)]
+tls_numbers = [str(200000 + i) for i in range(tls_users)]
 
 def ha1(algo, user, password):
     return hashlib.new(algo, f"{user}:{realm}:{password}".encode()).hexdigest()
@@ -16,23 +18,26 @@ def sha512_256(user, password):
     return hashlib.new("sha512_256", f"{user}:{realm}:{password}".encode()).hexdigest()
 
 os.makedirs(os.path.join(work, "kamailio-db"), exist_ok=True)
-with open(os.path.join(work, "users.csv"), "w") as f:
-    f.write("SEQUENTIAL\n")
-    for n in numbers:
-        f.write(f"{n};pw{n};[authentication username={n} password=pw{n}]\n")
+for name, group in (("users.csv", numbers), ("users-tls.csv", tls_numbers)):
+    with open(os.path.join(work, name), "w") as f:
+        f.write("SEQUENTIAL\n")
+        for n in group:
+            f.write(f"{n};pw{n};[authentication username={n} password=pw{n}]\n")
 with open(os.path.join(work, "kamailio-db", "ha1"), "w") as f:
     f.write("id(int,auto) key_name(string) key_type(int) value_type(int) key_value(string) expires(int)\n")
-    for i, n in enumerate(numbers, 1):
+    for i, n in enumerate(numbers + tls_numbers, 1):
         f.write(f"{i}:{n}:0:0:{ha1('md5', n, 'pw' + n)}:0\n")
 with open(os.path.join(work, "kamailio-db", "version"), "w") as f:
     f.write("table_name(string) table_version(int)\nha1:2\n")
 with open(os.path.join(work, "sipshield-users.yaml"), "w") as f:
     f.write("endUsers:\n")
-    for n in numbers:
+    for n in numbers + tls_numbers:
         f.write(f"  - {{userId: \"{n}\", digestCredentials: {{MD5: {ha1('md5', n, 'pw' + n)}}}}}\n")
     f.write("phones:\n")
     for n in numbers:
         f.write(f"  - {{deviceName: BENCH{n}, securityProfile: bench phones, digestUser: \"{n}\", lines: [\"{n}\"]}}\n")
+    for n in tls_numbers:
+        f.write(f"  - {{deviceName: BENCH{n}, securityProfile: bench tls phones, digestUser: \"{n}\", lines: [\"{n}\"]}}\n")
 
 # HOLD seconds of PCMU, 20 ms packets of 160 octets, Ethernet/IPv4/UDP frames as sipp's
 # play_pcap_audio wants them (it rewrites addresses and ports).
