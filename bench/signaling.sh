@@ -118,6 +118,7 @@ trap 'exit 130' INT TERM
 start_group() {   # start_group LOG COMMAND...: its own process group; sets $started
   setsid "${@:2}" </dev/null >"$1" 2>&1 &
   started=$!
+  disown "$started" 2>/dev/null || true   # no "Killed" job notice when the durability check kills it
   groups+=("$started")
 }
 forget_group() {
@@ -249,8 +250,8 @@ EOF
   stunnel_group=$started
   wait_listening tcp "$PHONE:15061" 10 || { echo "stunnel did not start:" >&2; cat "$work/stunnel.log" >&2; exit 1; }
 }
-stop_stunnel() { [ -n "$stunnel_group" ] && { stop_group "$stunnel_group"; forget_group "$stunnel_group"; stunnel_group=""; }; }
-stop_uas() { [ -n "$uas_group" ] && { stop_group "$uas_group"; forget_group "$uas_group"; uas_group=""; }; }
+stop_stunnel() { if [ -n "$stunnel_group" ]; then stop_group "$stunnel_group"; forget_group "$stunnel_group"; stunnel_group=""; fi; }
+stop_uas() { if [ -n "$uas_group" ]; then stop_group "$uas_group"; forget_group "$uas_group"; uas_group=""; fi; }
 
 start_sipshield() {   # start_sipshield DATADIR
   mkdir -p "$1"
@@ -418,7 +419,7 @@ IFS=',' read -r -a test_list <<< "$tests"
 declare -A results stats hints
 durable_verdicts=()
 echo "signalling benchmark: $seconds s steps, $runs runs, $users phones, $(nproc) cores, tests ${tests}, INVITE hold ${hold} s"
-echo "reproduce: bench/signaling.sh --seconds $seconds --runs $runs --users $users --tests $tests --hold $hold"
+echo "reproduce: bench/signaling.sh --seconds $seconds --runs $runs --users $users --tls-users $tls_users --tests $tests --hold $hold --reg-start $reg_start --invite-start $invite_start --max-steps $max_steps --kamailio-children $kam_children --tcp-mode $tcp_mode --pause $pause"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 jvm_note="${jvm_options[*]:-}"; [ -n "$jvm_note" ] || jvm_note="(none: the JVM's defaults)"
 echo "sipshield JVM options: $jvm_note; Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }'), $kam_children UDP and $kam_children TCP workers; rtpengine userspace"
