@@ -82,10 +82,19 @@ static int64_t lib_roc(ss_session *base, uint32_t ssrc) {
     return roc;
 }
 
-/* libsrtp2 only knows streams it has already seen; before that the ROC cannot be set. */
+/*
+ * Our rule (ss_openssl.c: only an inbound stream before its first packet) meets libsrtp2's (only a
+ * stream it has already seen) nowhere, so this engine never sets a ROC: a stream it knows has
+ * packets behind it (refused as on our core), one it does not know it cannot set.
+ */
 static int lib_set_roc(ss_session *base, uint32_t ssrc, uint32_t roc) {
-    srtp_err_status_t st = srtp_set_stream_roc(((lib_session *)base)->ctx, ssrc, roc);
-    return st == srtp_err_status_ok ? SS_OK : SS_UNSUPPORTED;
+    (void)roc;
+    uint32_t current;
+    if (base->direction != SS_INBOUND
+            || srtp_get_stream_roc(((lib_session *)base)->ctx, ssrc, &current) == srtp_err_status_ok) {
+        return SS_BAD_ARGUMENT;
+    }
+    return SS_UNSUPPORTED;
 }
 
 static void lib_destroy(ss_session *base) {

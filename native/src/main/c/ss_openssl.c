@@ -469,9 +469,17 @@ static int64_t core_roc(ss_session *base, uint32_t ssrc) {
     return st == NULL ? -1 : (int64_t)(st->rtp.highest >> 16);
 }
 
+/*
+ * Only an inbound stream that has not yet accepted an SRTP packet may be given a ROC: the window
+ * is reset with it, so on a stream in use (or any outbound one, whose window is what keeps an
+ * index from being protected twice) it would let one index be used twice under one key:
+ * key-stream reuse for AES-CM and f8, nonce reuse for GCM.
+ */
 static int core_set_roc(ss_session *base, uint32_t ssrc, uint32_t roc) {
     core_session *s = (core_session *)base;
+    if (base->direction != SS_INBOUND) return SS_BAD_ARGUMENT;
     stream_state *st = find_stream(s, ssrc);
+    if (st != NULL && st->rtp.seen) return SS_BAD_ARGUMENT;
     if (st == NULL) {
         if ((st = free_stream(s, ssrc)) == NULL) return SS_TOO_MANY_STREAMS;
         st->in_use = 1;

@@ -158,7 +158,13 @@ public final class SrtpNative {
     /** The ROC of the stream with this SSRC, or -1 if the session has not seen it. */
     public static native long roc(long session, int ssrc);
 
-    /** Sets the ROC of a stream (e.g. joining a stream in progress); returns a status. */
+    /**
+     * Sets the ROC of a stream a receiver joins in progress; returns a status. Allowed only on an
+     * inbound session, for a stream that has not yet accepted an SRTP packet: the stream's replay
+     * window starts over with it, which on a sender or a stream in use would let one index be used
+     * twice under one key. Otherwise {@link #STATUS_BAD_ARGUMENT}; libsrtp2, which can set only
+     * streams it has seen, answers {@link #STATUS_UNSUPPORTED} for the others.
+     */
     public static native int setRoc(long session, int ssrc, int roc);
 
     /**

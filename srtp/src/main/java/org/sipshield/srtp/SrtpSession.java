@@ -213,7 +213,12 @@ public abstract class SrtpSession implements AutoCloseable {
         return r < 0 ? OptionalLong.empty() : OptionalLong.of(r);
     }
 
-    /** Sets a stream's ROC before its first packet (e.g. when joining a stream in progress). */
+    /**
+     * Sets the ROC of a stream an inbound session joins in progress, before its first packet.
+     * Anywhere else (an outbound session, a stream that has accepted a packet) it would reset the
+     * replay window that keeps an index from being used twice under one key: BAD_ARGUMENT.
+     * LIBSRTP2 cannot set a stream it has not seen: UNSUPPORTED.
+     */
     public final SrtpStatus setRoc(int ssrc, long roc) {
         if (roc < 0 || roc > 0xffffffffL) {
             return SrtpStatus.BAD_ARGUMENT;

@@ -128,17 +128,34 @@ class SrtpVectorTest {
         byte[] key = hex(v, "key");
         byte[] salt = hex(v, "salt_key");  // 32 bits in the RFC example; m = salt || 0x55..
         CryptoSuite f8 = CryptoSuite.F8_128_HMAC_SHA1_80;
-        ByteBuffer b = Packets.direct(packet, 128);
-        try (SrtpSession out = sessionKeys(engine, SrtpDirection.OUTBOUND, f8, key, salt);
-             SrtpSession in = sessionKeys(engine, SrtpDirection.INBOUND, f8, key, salt)) {
-            assertEquals(SrtpStatus.OK, out.setRoc(ssrc, roc));
-            assertEquals(SrtpStatus.OK, out.protectRtp(b));
-            byte[] protectedPacket = Packets.bytes(b);
-            assertArrayEquals(hex(v, "ciphertext_payload"), Arrays.copyOfRange(protectedPacket, 12, packet.length));
+        // The vector's ROC cannot be given to a sender (setRoc is for a receiver joining a stream),
+        // so the receiver meets it: the RFC's ciphertext, tagged here with HMAC-SHA1 under the
+        // test's auth key, must turn back into the RFC's payload. f8 is its own inverse, so this
+        // is the same keystream, ROC in the IV included, that the sender would have applied.
+        byte[] ciphertext = concat(header, hex(v, "ciphertext_payload"));
+        byte[] tagged = concat(ciphertext, Arrays.copyOf(hmacSha1(ANY_AUTH, concat(ciphertext, be32(roc))), 10));
+        try (SrtpSession in = sessionKeys(engine, SrtpDirection.INBOUND, f8, key, salt)) {
+            ByteBuffer b = Packets.direct(tagged, 128);
+            assertEquals(SrtpStatus.AUTH_FAILED, in.unprotectRtp(b), "ROC 0 guessed: the tag covers the ROC");
             assertEquals(SrtpStatus.OK, in.setRoc(ssrc, roc));
+            b = Packets.direct(tagged, 128);
             assertEquals(SrtpStatus.OK, in.unprotectRtp(b));
             assertArrayEquals(packet, Packets.bytes(b));
         }
+    }
+
+    private static byte[] hmacSha1(byte[] key, byte[] data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA1"));
+            return mac.doFinal(data);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] be32(long v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
 
     // ---------- keystreams: RFC 3711 B.2, RFC 6188 7.1 and 7.3 ----------
