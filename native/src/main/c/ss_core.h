@@ -37,7 +37,10 @@ enum ss_suite {
     /* RFC 6188 AES-192: kept so its test vectors run; not offered by the Java API. */
     SS_AES_192_CM_HMAC_SHA1_80 = 7,
     SS_AES_192_CM_HMAC_SHA1_32 = 8,
-    SS_SUITE_COUNT = 9
+    /* libsrtp2's AES-128-GCM with 8-octet tags (RFC 7714 allows them; no SDES name): the one suite
+     * whose GCM tag is not 16, kept so tests prove the tag length comes from this table. */
+    SS_AEAD_AES_128_GCM_8 = 9,
+    SS_SUITE_COUNT = 10
 };
 
 enum ss_kind { SS_KIND_GCM, SS_KIND_CM, SS_KIND_F8 };
@@ -52,6 +55,25 @@ enum ss_op { SS_PROTECT_RTP = 0, SS_UNPROTECT_RTP = 1, SS_PROTECT_RTCP = 2, SS_U
 #define SS_MAX_KEY 32
 #define SS_MAX_SALT 14
 #define SS_HMAC_KEY 20
+#define SS_HMAC_SHA1_LEN 20     /* an HMAC-SHA1 tag is cut from this */
+#define SS_GCM_MAX_TAG 16       /* a GCM tag is at most one AES block */
+
+/*
+ * The suites: id, kind, master key and salt lengths, SRTP and SRTCP tag lengths. A macro table so
+ * the lengths are constants the compiler can check against the buffers that hold them
+ * (SS_CHECK_SUITE_FITS in ss_openssl.c); ss_common.c builds the run-time table from it.
+ */
+#define SS_SUITE_TABLE(X) \
+    X(SS_AEAD_AES_128_GCM,        SS_KIND_GCM, 16, 12, 16, 16) \
+    X(SS_AEAD_AES_256_GCM,        SS_KIND_GCM, 32, 12, 16, 16) \
+    X(SS_AES_CM_128_HMAC_SHA1_80, SS_KIND_CM,  16, 14, 10, 10) \
+    X(SS_AES_CM_128_HMAC_SHA1_32, SS_KIND_CM,  16, 14,  4, 10) \
+    X(SS_AES_256_CM_HMAC_SHA1_80, SS_KIND_CM,  32, 14, 10, 10) \
+    X(SS_AES_256_CM_HMAC_SHA1_32, SS_KIND_CM,  32, 14,  4, 10) \
+    X(SS_F8_128_HMAC_SHA1_80,     SS_KIND_F8,  16, 14, 10, 10) \
+    X(SS_AES_192_CM_HMAC_SHA1_80, SS_KIND_CM,  24, 14, 10, 10) \
+    X(SS_AES_192_CM_HMAC_SHA1_32, SS_KIND_CM,  24, 14,  4, 10) \
+    X(SS_AEAD_AES_128_GCM_8,      SS_KIND_GCM, 16, 12,  8,  8)
 
 typedef struct {
     int kind;

@@ -116,6 +116,10 @@ static int set_policy(int suite, srtp_crypto_policy_t *rtp, srtp_crypto_policy_t
         srtp_crypto_policy_set_aes_gcm_256_16_auth(rtp);
         srtp_crypto_policy_set_aes_gcm_256_16_auth(rtcp);
         return SS_OK;
+    case SS_AEAD_AES_128_GCM_8:
+        srtp_crypto_policy_set_aes_gcm_128_8_auth(rtp);
+        srtp_crypto_policy_set_aes_gcm_128_8_auth(rtcp);
+        return SS_OK;
     case SS_AES_CM_128_HMAC_SHA1_80:
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);

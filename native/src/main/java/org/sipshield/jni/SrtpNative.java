@@ -50,6 +50,11 @@ public final class SrtpNative {
     /** RFC 6188 AES-192: implemented so the RFC's vectors run; not offered for negotiation. */
     public static final int SUITE_AES_192_CM_HMAC_SHA1_80 = 7;
     public static final int SUITE_AES_192_CM_HMAC_SHA1_32 = 8;
+    /**
+     * AES-128-GCM with 8-octet tags (libsrtp2's aes_gcm_128_8_auth; no SDES name): not offered for
+     * negotiation, kept so tests prove the core takes each suite's GCM tag length from its table.
+     */
+    public static final int SUITE_AEAD_AES_128_GCM_8 = 9;
 
     public static final int OP_PROTECT_RTP = 0;
     public static final int OP_UNPROTECT_RTP = 1;
