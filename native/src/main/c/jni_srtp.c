@@ -13,6 +13,7 @@
 
 #include "org_sipshield_jni_SrtpNative.h"
 #include "ss_core.h"
+#include "ss_handles.h"
 
 #define SIPSHIELD_SRTP_CORE_VERSION "0.2.0"
 
@@ -53,8 +54,17 @@ SAME(MAX_MKI_LENGTH, SS_MAX_MKI);
 
 #define KEY_INPUT_MAX 64  /* longest key, salt or auth key accepted from Java */
 
+/* The live session a handle names, or NULL (closed, foreign, <= 0): see ss_handles.h. */
 static inline ss_session *session_of(jlong handle) {
-    return (ss_session *)(intptr_t)handle;
+    return ss_handle_get(handle);
+}
+
+/* A new session's handle; the session is destroyed if it cannot have one. */
+static jlong handle_for(int rc, ss_session *s) {
+    if (rc != SS_OK) return -(jlong)rc;
+    int64_t h = ss_handle_register(s);
+    if (h <= 0) s->ops->destroy(s);
+    return h;
 }
 
 static int op_allowed(const ss_session *s, int op) {
@@ -98,7 +108,7 @@ JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSession(JNIEnv *
     }
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(salt, sizeof salt);
-    return rc == SS_OK ? (jlong)(intptr_t)s : -(jlong)rc;
+    return handle_for(rc, s);
 }
 
 JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSessionFromSessionKeysForTest(JNIEnv *env,
@@ -123,21 +133,18 @@ JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSessionFromSessi
         rc = ss_openssl_create_with_session_keys(&p, &rtp, &rtcp, &s);
     }
     OPENSSL_cleanse(b, sizeof b);
-    return rc == SS_OK ? (jlong)(intptr_t)s : -(jlong)rc;
+    return handle_for(rc, s);
 }
 
 JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNative_destroySession(JNIEnv *env, jclass cls, jlong handle) {
     (void)env; (void)cls;
-    if (handle > 0) {
-        ss_session *s = session_of(handle);
-        s->ops->destroy(s);
-    }
+    ss_session *s = ss_handle_take(handle);  /* a closed or foreign handle takes nothing */
+    if (s != NULL) s->ops->destroy(s);
 }
 
 static jint process_one(JNIEnv *env, jlong handle, int op, jobject buffer, jint offset, jint length, jint capacity) {
-    if (handle <= 0 || buffer == NULL) return -SS_BAD_ARGUMENT;
     ss_session *s = session_of(handle);
-    if (!op_allowed(s, op)) return -SS_BAD_ARGUMENT;
+    if (s == NULL || buffer == NULL || !op_allowed(s, op)) return -SS_BAD_ARGUMENT;
     uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
     jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
     if (base == NULL || total < 0 || offset < 0 || length < 0 || capacity < length
@@ -176,12 +183,11 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_unprotectRtcp(JNIEnv *e
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processBatch(JNIEnv *env, jclass cls, jlong handle,
         jint op, jobject buffer, jintArray offsets, jintArray lengths, jint count, jint slot) {
     (void)cls;
-    if (handle <= 0 || buffer == NULL || offsets == NULL || lengths == NULL || count < 0
-            || count > org_sipshield_jni_SrtpNative_MAX_BATCH || slot < 0) {
+    ss_session *s = session_of(handle);
+    if (s == NULL || buffer == NULL || offsets == NULL || lengths == NULL || count < 0
+            || count > org_sipshield_jni_SrtpNative_MAX_BATCH || slot < 0 || !op_allowed(s, op)) {
         return -SS_BAD_ARGUMENT;
     }
-    ss_session *s = session_of(handle);
-    if (!op_allowed(s, op)) return -SS_BAD_ARGUMENT;
     uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
     jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
     if (base == NULL || total < 0 || (*env)->GetArrayLength(env, offsets) < count
@@ -244,12 +250,12 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processPackets(JNIEnv *
     for (jint i = 0; i < count; i++) {
         jobject buffer = (*env)->GetObjectArrayElement(env, buffers, i);
         jint r = -SS_BAD_ARGUMENT;
-        if (handles[i] > 0 && buffer != NULL && op_allowed(session_of(handles[i]), op[i])) {
+        ss_session *s = session_of(handles[i]);
+        if (s != NULL && buffer != NULL && op_allowed(s, op[i])) {
             uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
             jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
             if (base != NULL && total >= 0 && offs[i] >= 0 && lens[i] >= 0 && caps[i] >= lens[i]
                     && (jlong)offs[i] + caps[i] <= total) {
-                ss_session *s = session_of(handles[i]);
                 size_t out = 0;
                 int rc = s->ops->process(s, op[i], base + offs[i], (size_t)lens[i], (size_t)caps[i], &out);
                 r = rc == SS_OK ? (jint)out : -rc;
@@ -265,17 +271,15 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processPackets(JNIEnv *
 
 JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_roc(JNIEnv *env, jclass cls, jlong handle, jint ssrc) {
     (void)env; (void)cls;
-    if (handle <= 0) return -1;
     ss_session *s = session_of(handle);
-    return s->ops->roc(s, (uint32_t)ssrc);
+    return s == NULL ? -1 : s->ops->roc(s, (uint32_t)ssrc);
 }
 
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_setRoc(JNIEnv *env, jclass cls, jlong handle, jint ssrc,
         jint roc) {
     (void)env; (void)cls;
-    if (handle <= 0) return SS_BAD_ARGUMENT;
     ss_session *s = session_of(handle);
-    return s->ops->set_roc(s, (uint32_t)ssrc, (uint32_t)roc);
+    return s == NULL ? SS_BAD_ARGUMENT : s->ops->set_roc(s, (uint32_t)ssrc, (uint32_t)roc);
 }
 
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_deriveSessionKey(JNIEnv *env, jclass cls,

@@ -16,7 +16,10 @@ import java.nio.ByteBuffer;
  * {@link #DIRECTION_INBOUND} sessions only unprotect (the other operations answer
  * {@link #STATUS_BAD_ARGUMENT}). A session tracks up to {@link #MAX_STREAMS} SSRCs, each with its
  * own ROC, replay windows and SRTCP index. <b>A session is used by one thread at a time</b>; the
- * caller serialises access and must not use a handle after {@link #destroySession}.
+ * caller serialises access. A handle names a slot and its generation in the core's table, never
+ * memory: one that was destroyed, or never given out, is refused ({@link #STATUS_BAD_ARGUMENT}, or
+ * -1 from {@link #roc}), even once its slot holds another session. That is no lock: destroying a
+ * session while another thread uses it is still the caller's error.
  *
  * <h2>Packets</h2>
  * Packets are processed in place in direct {@link ByteBuffer}s: bytes
@@ -115,7 +118,7 @@ public final class SrtpNative {
             byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuthKey, byte[] rtcpKey, byte[] rtcpSalt,
             byte[] rtcpAuthKey, byte[] mki, int replayWindow);
 
-    /** Frees the session and wipes its key material. A 0 handle is ignored. */
+    /** Frees the session and wipes its key material. A handle that is not live is ignored. */
     public static native void destroySession(long session);
 
     /** @return new length, or {@code -STATUS_x} */

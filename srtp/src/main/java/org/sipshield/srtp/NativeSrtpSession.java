@@ -41,7 +41,10 @@ final class NativeSrtpSession extends SrtpSession {
         return handle;
     }
 
-    /** For {@link SrtpPacketBatch}, which checks {@link #isClosed()} before it hands the handle over. */
+    /**
+     * For {@link SrtpPacketBatch}, which checks {@link #isClosed()} before it hands the handle over;
+     * should a closed handle get through anyway, the core refuses it (its generation is gone).
+     */
     long handle() {
         return handle;
     }
