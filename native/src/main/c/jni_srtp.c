@@ -1,15 +1,15 @@
 /*
- * JNI glue: argument checks and the mapping from Java handles/buffers to ss_session calls.
+ * JNI glue: argument checks and the mapping from Java handles/buffers to ss_session calls. Test and
+ * benchmark entry points live in the test library (native/src/test/c/jni_reference.c), not here.
  * No JNI call here allocates on the per-packet paths: direct buffer addresses are read,
  * batch offsets/lengths are copied to and from the C stack.
  */
 #include <jni.h>
-#include <malloc.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
-#include <srtp2/srtp.h>
 
 #include "org_sipshield_jni_SrtpNative.h"
 #include "ss_core.h"
@@ -52,6 +52,17 @@ SAME(MIN_REPLAY_WINDOW, SS_MIN_WINDOW);
 SAME(MAX_REPLAY_WINDOW, SS_MAX_WINDOW);
 SAME(MAX_MKI_LENGTH, SS_MAX_MKI);
 
+/*
+ * The engine behind ENGINE_LIBSRTP2. The shipped library has none (it links libcrypto only); the
+ * test library (native/src/test/c) installs libsrtp2 here when it is loaded, and registers its
+ * sessions in our handle table, so the reference runs through the same entry points as our core.
+ */
+static _Atomic(ss_create_fn) reference_create;
+
+SS_EXPORT void ss_set_reference_engine(ss_create_fn create) {
+    atomic_store(&reference_create, create);
+}
+
 #define KEY_INPUT_MAX 64  /* longest key, salt or auth key accepted from Java */
 
 /* The live session a handle names, or NULL (closed, foreign, <= 0): see ss_handles.h. */
@@ -86,8 +97,8 @@ static int copy_in(JNIEnv *env, jbyteArray array, uint8_t *dst, size_t max) {
 JNIEXPORT jstring JNICALL Java_org_sipshield_jni_SrtpNative_version(JNIEnv *env, jclass cls) {
     (void)cls;
     char text[256];
-    snprintf(text, sizeof text, "sipshield-srtp %s (%s; %s)", SIPSHIELD_SRTP_CORE_VERSION,
-             OpenSSL_version(OPENSSL_VERSION), srtp_get_version_string());
+    snprintf(text, sizeof text, "sipshield-srtp %s (%s)", SIPSHIELD_SRTP_CORE_VERSION,
+             OpenSSL_version(OPENSSL_VERSION));
     return (*env)->NewStringUTF(env, text);
 }
 
@@ -103,36 +114,12 @@ JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSession(JNIEnv *
     if (key_len >= 0 && salt_len >= 0 && mki_len >= 0 && window > 0) {
         ss_params p = { suite, direction, key, (size_t)key_len, salt, (size_t)salt_len,
                         mki_bytes, (size_t)mki_len, (unsigned)window };
+        ss_create_fn reference = atomic_load(&reference_create);
         if (engine == SS_ENGINE_OPENSSL) rc = ss_openssl_create(&p, &s);
-        else if (engine == SS_ENGINE_LIBSRTP2) rc = ss_libsrtp_create(&p, &s);
+        else if (engine == SS_ENGINE_LIBSRTP2) rc = reference != NULL ? reference(&p, &s) : SS_UNSUPPORTED;
     }
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(salt, sizeof salt);
-    return handle_for(rc, s);
-}
-
-JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSessionFromSessionKeysForTest(JNIEnv *env,
-        jclass cls, jint suite, jint direction, jbyteArray rtpKey, jbyteArray rtpSalt, jbyteArray rtpAuth,
-        jbyteArray rtcpKey, jbyteArray rtcpSalt, jbyteArray rtcpAuth, jbyteArray mki, jint window) {
-    (void)cls;
-    uint8_t b[6][KEY_INPUT_MAX], mki_bytes[SS_MAX_MKI];
-    int n[6];
-    jbyteArray in[6] = { rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth };
-    int ok = 1;
-    for (int i = 0; i < 6; i++) {
-        n[i] = copy_in(env, in[i], b[i], KEY_INPUT_MAX);
-        ok = ok && n[i] >= 0;
-    }
-    int mki_len = copy_in(env, mki, mki_bytes, sizeof mki_bytes);
-    int rc = SS_BAD_ARGUMENT;
-    ss_session *s = NULL;
-    if (ok && mki_len >= 0 && window > 0) {
-        ss_params p = { suite, direction, NULL, 0, NULL, 0, mki_bytes, (size_t)mki_len, (unsigned)window };
-        ss_session_keys rtp = { b[0], (size_t)n[0], b[1], (size_t)n[1], b[2], (size_t)n[2] };
-        ss_session_keys rtcp = { b[3], (size_t)n[3], b[4], (size_t)n[4], b[5], (size_t)n[5] };
-        rc = ss_openssl_create_with_session_keys(&p, &rtp, &rtcp, &s);
-    }
-    OPENSSL_cleanse(b, sizeof b);
     return handle_for(rc, s);
 }
 
@@ -280,52 +267,4 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_setRoc(JNIEnv *env, jcl
     (void)env; (void)cls;
     ss_session *s = session_of(handle);
     return s == NULL ? SS_BAD_ARGUMENT : s->ops->set_roc(s, (uint32_t)ssrc, (uint32_t)roc);
-}
-
-JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_deriveSessionKey(JNIEnv *env, jclass cls,
-        jbyteArray masterKey, jbyteArray masterSalt, jint label, jbyteArray out) {
-    (void)cls;
-    uint8_t key[KEY_INPUT_MAX], salt[KEY_INPUT_MAX], result[1024];
-    int key_len = copy_in(env, masterKey, key, sizeof key);
-    int salt_len = copy_in(env, masterSalt, salt, sizeof salt);
-    int rc = SS_BAD_ARGUMENT;
-    jsize out_len = out == NULL ? -1 : (*env)->GetArrayLength(env, out);
-    if (key_len > 0 && salt_len >= 0 && salt_len <= 14 && label >= 0 && label <= 5
-            && out_len >= 0 && (size_t)out_len <= sizeof result) {
-        rc = ss_kdf(key, (size_t)key_len, salt, (size_t)salt_len, (uint8_t)label, result, (size_t)out_len);
-        if (rc == SS_OK) (*env)->SetByteArrayRegion(env, out, 0, out_len, (jbyte *)result);
-    }
-    OPENSSL_cleanse(key, sizeof key);
-    OPENSSL_cleanse(result, sizeof result);
-    return rc;
-}
-
-JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorCreate(JNIEnv *env, jclass cls, jint key_len) {
-    (void)env; (void)cls;
-    ss_floor *f = NULL;
-    int rc = key_len > 0 ? ss_floor_create((size_t)key_len, &f) : SS_BAD_ARGUMENT;
-    return rc == SS_OK ? (jlong)(intptr_t)f : -(jlong)rc;
-}
-
-JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorRun(JNIEnv *env, jclass cls, jlong handle,
-        jobject buffer, jint offset, jint length, jint capacity, jint packets) {
-    (void)cls;
-    if (handle <= 0 || buffer == NULL || packets < 0) return SS_BAD_ARGUMENT;
-    uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
-    jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
-    if (base == NULL || offset < 0 || length < 0 || capacity < length || (jlong)offset + capacity > total) {
-        return SS_BAD_ARGUMENT;
-    }
-    return ss_floor_run((ss_floor *)(intptr_t)handle, base + offset, (size_t)length, (size_t)capacity, packets);
-}
-
-JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorDestroy(JNIEnv *env, jclass cls, jlong handle) {
-    (void)env; (void)cls;
-    if (handle > 0) ss_floor_destroy((ss_floor *)(intptr_t)handle);
-}
-
-JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_nativeHeapInUse(JNIEnv *env, jclass cls) {
-    (void)env; (void)cls;
-    struct mallinfo2 mi = mallinfo2();
-    return (jlong)(mi.uordblks + mi.hblkhd);
 }

@@ -1,6 +1,7 @@
 /*
  * The native session API shared by both engines: our own SRTP/SRTCP core on OpenSSL libcrypto
- * (ss_openssl.c) and Debian's libsrtp2 (ss_libsrtp.c). A session is one leg in one direction
+ * (ss_openssl.c) and Debian's libsrtp2 (src/test/c/ss_libsrtp.c, in the test library only).
+ * A session is one leg in one direction
  * (outbound protects, inbound unprotects) and is used by one thread at a time.
  *
  * Every per-packet entry point returns an ss_status; nothing on the hot path allocates.
@@ -120,7 +121,12 @@ typedef struct {
 int ss_openssl_create(const ss_params *p, ss_session **out);
 int ss_openssl_create_with_session_keys(const ss_params *p, const ss_session_keys *rtp,
                                         const ss_session_keys *rtcp, ss_session **out);
-int ss_libsrtp_create(const ss_params *p, ss_session **out);
+
+/* The shipped library exports its JNI entry points and these two hooks only (-fvisibility=hidden). */
+#define SS_EXPORT __attribute__((visibility("default")))
+typedef int (*ss_create_fn)(const ss_params *p, ss_session **out);
+/* Installs the engine behind SS_ENGINE_LIBSRTP2 (the test library's libsrtp2); none by default. */
+SS_EXPORT void ss_set_reference_engine(ss_create_fn create);
 
 /* RFC 3711 4.3.1 / RFC 6188 AES-CM PRF with kdr = 0. key_len 16, 24 or 32. */
 int ss_kdf(const uint8_t *master_key, size_t key_len, const uint8_t *master_salt, size_t salt_len,
@@ -128,11 +134,5 @@ int ss_kdf(const uint8_t *master_key, size_t key_len, const uint8_t *master_salt
 
 /* Validates parameters common to both engines. */
 int ss_check_params(const ss_params *p);
-
-/* The EVP floor: plain AES-GCM with a fresh IV per packet, nothing else. */
-typedef struct ss_floor ss_floor;
-int ss_floor_create(size_t key_len, ss_floor **out);
-int ss_floor_run(ss_floor *f, uint8_t *pkt, size_t len, size_t cap, int packets);
-void ss_floor_destroy(ss_floor *f);
 
 #endif

@@ -14,7 +14,7 @@
 #include "ss_core.h"
 
 /* A handle (> 0) for the session, or -SS_INTERNAL_ERROR when the table is full or out of memory. */
-int64_t ss_handle_register(ss_session *s);
+SS_EXPORT int64_t ss_handle_register(ss_session *s);  /* exported: the test library's sessions too */
 /* The session of a live handle, or NULL. Lock-free and allocation-free: the packet path's lookup. */
 ss_session *ss_handle_get(int64_t handle);
 /* Empties the handle's slot and returns its session for the caller to destroy, or NULL if the

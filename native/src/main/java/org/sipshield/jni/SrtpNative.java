@@ -4,8 +4,11 @@ import java.nio.ByteBuffer;
 
 /**
  * The JNI face of the native SRTP core (libsipshield_srtp.so): our own SRTP/SRTCP implementation
- * on OpenSSL libcrypto ({@link #ENGINE_OPENSSL}) and Debian's libsrtp2 bound beside it as the
- * reference engine ({@link #ENGINE_LIBSRTP2}), both behind one session API.
+ * on OpenSSL libcrypto ({@link #ENGINE_OPENSSL}) and, behind the same session API, Debian's libsrtp2
+ * as the reference engine ({@link #ENGINE_LIBSRTP2}). The reference lives in a test library
+ * (native's test-jar) and is there only where that library is on the classpath (tests,
+ * benchmarks): the shipped library links libcrypto alone and answers {@link #STATUS_UNSUPPORTED}
+ * for {@link #ENGINE_LIBSRTP2}.
  *
  * <p>This class is deliberately thin: sessions are opaque {@code long} handles and results are
  * {@code int} codes, so the hot path neither allocates nor throws. Most code should use the
@@ -81,7 +84,10 @@ public final class SrtpNative {
     public static final int STATUS_INDEX_EXHAUSTED = 7;
     /** Caller error: bad handle, direction, offset, length, capacity or parameter. */
     public static final int STATUS_BAD_ARGUMENT = 8;
-    /** The engine cannot do this (F8 on libsrtp2; ROC of a stream libsrtp2 has not seen). */
+    /**
+     * The engine cannot do this (F8 on libsrtp2; ROC of a stream libsrtp2 has not seen; libsrtp2 at
+     * all where the reference library is not loaded).
+     */
     public static final int STATUS_UNSUPPORTED = 9;
     /** libcrypto or libsrtp2 failed unexpectedly. */
     public static final int STATUS_INTERNAL_ERROR = 10;
@@ -93,7 +99,7 @@ public final class SrtpNative {
     /** Largest batch one {@link #processBatch} call takes. */
     public static final int MAX_BATCH = 1024;
 
-    /** Version of the core and of the libraries it is built on (OpenSSL, libsrtp2). */
+    /** Version of the core and of the library it is built on (OpenSSL). */
     public static native String version();
 
     /**
@@ -106,17 +112,6 @@ public final class SrtpNative {
      */
     public static native long createSession(int engine, int suite, int direction, byte[] masterKey,
             byte[] masterSalt, byte[] mki, int replayWindow);
-
-    /**
-     * Test vectors only: creates an {@link #ENGINE_OPENSSL} session from already derived
-     * <em>session</em> keys, as RFC 3711 B.1/B.2 and RFC 7714 print them. Production code derives
-     * keys with {@link #createSession}. For F8 the salt may be shorter than 14 octets (B.1 uses 4).
-     *
-     * @return a handle ({@code > 0}), or {@code -STATUS_x}
-     */
-    public static native long createSessionFromSessionKeysForTest(int suite, int direction,
-            byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuthKey, byte[] rtcpKey, byte[] rtcpSalt,
-            byte[] rtcpAuthKey, byte[] mki, int replayWindow);
 
     /** Frees the session and wipes its key material. A handle that is not live is ignored. */
     public static native void destroySession(long session);
@@ -174,27 +169,4 @@ public final class SrtpNative {
      * streams it has seen, answers {@link #STATUS_UNSUPPORTED} for the others.
      */
     public static native int setRoc(long session, int ssrc, int roc);
-
-    /**
-     * The RFC 3711 / RFC 6188 AES-CM key derivation (kdr = 0): fills {@code out} with the session
-     * key for {@code label} (0..5). Exposed so the RFC's derivation vectors test it directly.
-     *
-     * @return a status
-     */
-    public static native int deriveSessionKey(byte[] masterKey, byte[] masterSalt, int label, byte[] out);
-
-    /** Benchmark floor: an AES-GCM context with a random key ({@code keyLength} 16 or 32). */
-    public static native long evpFloorCreate(int keyLength);
-
-    /**
-     * Benchmark floor: encrypts the packet {@code packets} times in a C loop, each with a fresh
-     * IV, the first 12 octets as AAD, the tag appended. Returns a status.
-     */
-    public static native int evpFloorRun(long floor, ByteBuffer buffer, int offset, int length, int capacity,
-            int packets);
-
-    public static native void evpFloorDestroy(long floor);
-
-    /** Bytes the C heap (malloc, all arenas) has in use: for leak tests. */
-    public static native long nativeHeapInUse();
 }

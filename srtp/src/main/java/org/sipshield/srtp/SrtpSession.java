@@ -78,24 +78,6 @@ public abstract class SrtpSession implements AutoCloseable {
         return open(engine, direction, key, SrtpSessionOptions.DEFAULTS);
     }
 
-    /**
-     * Test vectors only: a session from already derived session keys (RFC 3711 B.1/B.2, RFC 7714
-     * print those). Not available on LIBSRTP2, which always derives.
-     */
-    static SrtpSession fromSessionKeysForTest(SrtpEngine engine, SrtpDirection direction, CryptoSuite suite,
-            byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuth, byte[] rtcpKey, byte[] rtcpSalt, byte[] rtcpAuth,
-            SrtpSessionOptions options) {
-        if (engine == SrtpEngine.JAVA) {
-            return new JavaSrtpSession(direction, suite, options, null, new JavaSrtpCore(suite.params(), direction,
-                    rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth, options));
-        }
-        if (engine != SrtpEngine.OPENSSL) {
-            throw new IllegalArgumentException(engine + " cannot take session keys");
-        }
-        return NativeSrtpSession.fromSessionKeysForTest(direction, suite, options, rtpKey, rtpSalt, rtpAuth, rtcpKey,
-                rtcpSalt, rtcpAuth);
-    }
-
     public final SrtpStatus protectRtp(ByteBuffer packet) {
         return run(SrtpOperation.PROTECT_RTP, packet);
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.sipshield.jni.SrtpNative;
+import org.sipshield.jni.SrtpNativeTesting;
 
 /**
  * Every vector of testdata/vectors on every engine where it applies. The vectors that start from
@@ -35,7 +36,7 @@ class SrtpVectorTest {
     enum KeyedEngine { OPENSSL, JAVA }
 
     private static SrtpSession sessionKeys(KeyedEngine engine, SrtpDirection dir, CryptoSuite suite, byte[] key, byte[] salt) {
-        return SrtpSession.fromSessionKeysForTest(SrtpEngine.valueOf(engine.name()), dir, suite, key, salt, ANY_AUTH, key,
+        return SessionKeys.open(SrtpEngine.valueOf(engine.name()), dir, suite, key, salt, ANY_AUTH, key,
                 salt, ANY_AUTH, SrtpSessionOptions.DEFAULTS);
     }
 
@@ -196,7 +197,7 @@ class SrtpVectorTest {
             assertEquals(cap, core.process(SrtpNative.OP_PROTECT_RTP, work, packet.length, cap));
             return Arrays.copyOfRange(work, 12, 12 + length);
         }
-        long h = SrtpNative.createSessionFromSessionKeysForTest(params.nativeId(), SrtpNative.DIRECTION_OUTBOUND, key, salt,
+        long h = SrtpNativeTesting.createSessionFromSessionKeys(params.nativeId(), SrtpNative.DIRECTION_OUTBOUND, key, salt,
                 ANY_AUTH, key, salt, ANY_AUTH, new byte[0], 128);
         try {
             ByteBuffer b = ByteBuffer.allocateDirect(cap);
@@ -247,7 +248,7 @@ class SrtpVectorTest {
 
     private static void assertKdf(byte[] mk, byte[] ms, int label, byte[] expected) {
         byte[] nativeOut = new byte[expected.length];
-        assertEquals(SrtpNative.STATUS_OK, SrtpNative.deriveSessionKey(mk, ms, label, nativeOut));
+        assertEquals(SrtpNative.STATUS_OK, SrtpNativeTesting.deriveSessionKey(mk, ms, label, nativeOut));
         assertArrayEquals(expected, nativeOut, "OPENSSL label " + label);
         assertArrayEquals(expected, JavaSrtpCore.kdf(mk, ms, label, expected.length), "JAVA label " + label);
     }
@@ -275,7 +276,7 @@ class SrtpVectorTest {
         ByteBuffer fromLib = Packets.direct(packet, 256);
         ByteBuffer fromVector = Packets.direct(packet, 256);
         try (SrtpSession lib = SrtpSession.open(SrtpEngine.LIBSRTP2, SrtpDirection.OUTBOUND, SrtpMasterKey.of(suite, mk, ms));
-             SrtpSession ours = SrtpSession.fromSessionKeysForTest(SrtpEngine.OPENSSL, SrtpDirection.OUTBOUND, suite, key,
+             SrtpSession ours = SessionKeys.open(SrtpEngine.OPENSSL, SrtpDirection.OUTBOUND, suite, key,
                      salt, auth, key, salt, auth, SrtpSessionOptions.DEFAULTS)) {
             assertEquals(SrtpStatus.OK, lib.protectRtp(fromLib));
             assertEquals(SrtpStatus.OK, ours.protectRtp(fromVector));

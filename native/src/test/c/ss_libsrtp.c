@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 #include <srtp2/srtp.h>
 
-#include "ss_core.h"
+#include "ss_reference.h"
 
 typedef struct {
     ss_session base;
