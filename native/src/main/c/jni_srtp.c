@@ -1,18 +1,19 @@
 /*
- * JNI glue: argument checks and the mapping from Java handles/buffers to ss_session calls.
+ * JNI glue: argument checks and the mapping from Java handles/buffers to ss_session calls. Test and
+ * benchmark entry points live in the test library (native/src/test/c/jni_reference.c), not here.
  * No JNI call here allocates on the per-packet paths: direct buffer addresses are read,
  * batch offsets/lengths are copied to and from the C stack.
  */
 #include <jni.h>
-#include <malloc.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
-#include <srtp2/srtp.h>
 
 #include "org_sipshield_jni_SrtpNative.h"
 #include "ss_core.h"
+#include "ss_handles.h"
 
 #define SIPSHIELD_SRTP_CORE_VERSION "0.2.0"
 
@@ -37,6 +38,7 @@ SAME(SUITE_AES_256_CM_HMAC_SHA1_32, SS_AES_256_CM_HMAC_SHA1_32);
 SAME(SUITE_F8_128_HMAC_SHA1_80, SS_F8_128_HMAC_SHA1_80);
 SAME(SUITE_AES_192_CM_HMAC_SHA1_80, SS_AES_192_CM_HMAC_SHA1_80);
 SAME(SUITE_AES_192_CM_HMAC_SHA1_32, SS_AES_192_CM_HMAC_SHA1_32);
+SAME(SUITE_AEAD_AES_128_GCM_8, SS_AEAD_AES_128_GCM_8);
 SAME(OP_PROTECT_RTP, SS_PROTECT_RTP);
 SAME(OP_UNPROTECT_RTP, SS_UNPROTECT_RTP);
 SAME(OP_PROTECT_RTCP, SS_PROTECT_RTCP);
@@ -50,10 +52,30 @@ SAME(MIN_REPLAY_WINDOW, SS_MIN_WINDOW);
 SAME(MAX_REPLAY_WINDOW, SS_MAX_WINDOW);
 SAME(MAX_MKI_LENGTH, SS_MAX_MKI);
 
+/*
+ * The engine behind ENGINE_LIBSRTP2. The shipped library has none (it links libcrypto only); the
+ * test library (native/src/test/c) installs libsrtp2 here when it is loaded, and registers its
+ * sessions in our handle table, so the reference runs through the same entry points as our core.
+ */
+static _Atomic(ss_create_fn) reference_create;
+
+SS_EXPORT void ss_set_reference_engine(ss_create_fn create) {
+    atomic_store(&reference_create, create);
+}
+
 #define KEY_INPUT_MAX 64  /* longest key, salt or auth key accepted from Java */
 
+/* The live session a handle names, or NULL (closed, foreign, <= 0): see ss_handles.h. */
 static inline ss_session *session_of(jlong handle) {
-    return (ss_session *)(intptr_t)handle;
+    return ss_handle_get(handle);
+}
+
+/* A new session's handle; the session is destroyed if it cannot have one. */
+static jlong handle_for(int rc, ss_session *s) {
+    if (rc != SS_OK) return -(jlong)rc;
+    int64_t h = ss_handle_register(s);
+    if (h <= 0) s->ops->destroy(s);
+    return h;
 }
 
 static int op_allowed(const ss_session *s, int op) {
@@ -75,8 +97,8 @@ static int copy_in(JNIEnv *env, jbyteArray array, uint8_t *dst, size_t max) {
 JNIEXPORT jstring JNICALL Java_org_sipshield_jni_SrtpNative_version(JNIEnv *env, jclass cls) {
     (void)cls;
     char text[256];
-    snprintf(text, sizeof text, "sipshield-srtp %s (%s; %s)", SIPSHIELD_SRTP_CORE_VERSION,
-             OpenSSL_version(OPENSSL_VERSION), srtp_get_version_string());
+    snprintf(text, sizeof text, "sipshield-srtp %s (%s)", SIPSHIELD_SRTP_CORE_VERSION,
+             OpenSSL_version(OPENSSL_VERSION));
     return (*env)->NewStringUTF(env, text);
 }
 
@@ -92,51 +114,24 @@ JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSession(JNIEnv *
     if (key_len >= 0 && salt_len >= 0 && mki_len >= 0 && window > 0) {
         ss_params p = { suite, direction, key, (size_t)key_len, salt, (size_t)salt_len,
                         mki_bytes, (size_t)mki_len, (unsigned)window };
+        ss_create_fn reference = atomic_load(&reference_create);
         if (engine == SS_ENGINE_OPENSSL) rc = ss_openssl_create(&p, &s);
-        else if (engine == SS_ENGINE_LIBSRTP2) rc = ss_libsrtp_create(&p, &s);
+        else if (engine == SS_ENGINE_LIBSRTP2) rc = reference != NULL ? reference(&p, &s) : SS_UNSUPPORTED;
     }
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(salt, sizeof salt);
-    return rc == SS_OK ? (jlong)(intptr_t)s : -(jlong)rc;
-}
-
-JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_createSessionFromSessionKeysForTest(JNIEnv *env,
-        jclass cls, jint suite, jint direction, jbyteArray rtpKey, jbyteArray rtpSalt, jbyteArray rtpAuth,
-        jbyteArray rtcpKey, jbyteArray rtcpSalt, jbyteArray rtcpAuth, jbyteArray mki, jint window) {
-    (void)cls;
-    uint8_t b[6][KEY_INPUT_MAX], mki_bytes[SS_MAX_MKI];
-    int n[6];
-    jbyteArray in[6] = { rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth };
-    int ok = 1;
-    for (int i = 0; i < 6; i++) {
-        n[i] = copy_in(env, in[i], b[i], KEY_INPUT_MAX);
-        ok = ok && n[i] >= 0;
-    }
-    int mki_len = copy_in(env, mki, mki_bytes, sizeof mki_bytes);
-    int rc = SS_BAD_ARGUMENT;
-    ss_session *s = NULL;
-    if (ok && mki_len >= 0 && window > 0) {
-        ss_params p = { suite, direction, NULL, 0, NULL, 0, mki_bytes, (size_t)mki_len, (unsigned)window };
-        ss_session_keys rtp = { b[0], (size_t)n[0], b[1], (size_t)n[1], b[2], (size_t)n[2] };
-        ss_session_keys rtcp = { b[3], (size_t)n[3], b[4], (size_t)n[4], b[5], (size_t)n[5] };
-        rc = ss_openssl_create_with_session_keys(&p, &rtp, &rtcp, &s);
-    }
-    OPENSSL_cleanse(b, sizeof b);
-    return rc == SS_OK ? (jlong)(intptr_t)s : -(jlong)rc;
+    return handle_for(rc, s);
 }
 
 JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNative_destroySession(JNIEnv *env, jclass cls, jlong handle) {
     (void)env; (void)cls;
-    if (handle > 0) {
-        ss_session *s = session_of(handle);
-        s->ops->destroy(s);
-    }
+    ss_session *s = ss_handle_take(handle);  /* a closed or foreign handle takes nothing */
+    if (s != NULL) s->ops->destroy(s);
 }
 
 static jint process_one(JNIEnv *env, jlong handle, int op, jobject buffer, jint offset, jint length, jint capacity) {
-    if (handle <= 0 || buffer == NULL) return -SS_BAD_ARGUMENT;
     ss_session *s = session_of(handle);
-    if (!op_allowed(s, op)) return -SS_BAD_ARGUMENT;
+    if (s == NULL || buffer == NULL || !op_allowed(s, op)) return -SS_BAD_ARGUMENT;
     uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
     jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
     if (base == NULL || total < 0 || offset < 0 || length < 0 || capacity < length
@@ -175,12 +170,11 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_unprotectRtcp(JNIEnv *e
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processBatch(JNIEnv *env, jclass cls, jlong handle,
         jint op, jobject buffer, jintArray offsets, jintArray lengths, jint count, jint slot) {
     (void)cls;
-    if (handle <= 0 || buffer == NULL || offsets == NULL || lengths == NULL || count < 0
-            || count > org_sipshield_jni_SrtpNative_MAX_BATCH || slot < 0) {
+    ss_session *s = session_of(handle);
+    if (s == NULL || buffer == NULL || offsets == NULL || lengths == NULL || count < 0
+            || count > org_sipshield_jni_SrtpNative_MAX_BATCH || slot < 0 || !op_allowed(s, op)) {
         return -SS_BAD_ARGUMENT;
     }
-    ss_session *s = session_of(handle);
-    if (!op_allowed(s, op)) return -SS_BAD_ARGUMENT;
     uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
     jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
     if (base == NULL || total < 0 || (*env)->GetArrayLength(env, offsets) < count
@@ -243,12 +237,12 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processPackets(JNIEnv *
     for (jint i = 0; i < count; i++) {
         jobject buffer = (*env)->GetObjectArrayElement(env, buffers, i);
         jint r = -SS_BAD_ARGUMENT;
-        if (handles[i] > 0 && buffer != NULL && op_allowed(session_of(handles[i]), op[i])) {
+        ss_session *s = session_of(handles[i]);
+        if (s != NULL && buffer != NULL && op_allowed(s, op[i])) {
             uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
             jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
             if (base != NULL && total >= 0 && offs[i] >= 0 && lens[i] >= 0 && caps[i] >= lens[i]
                     && (jlong)offs[i] + caps[i] <= total) {
-                ss_session *s = session_of(handles[i]);
                 size_t out = 0;
                 int rc = s->ops->process(s, op[i], base + offs[i], (size_t)lens[i], (size_t)caps[i], &out);
                 r = rc == SS_OK ? (jint)out : -rc;
@@ -264,63 +258,13 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_processPackets(JNIEnv *
 
 JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_roc(JNIEnv *env, jclass cls, jlong handle, jint ssrc) {
     (void)env; (void)cls;
-    if (handle <= 0) return -1;
     ss_session *s = session_of(handle);
-    return s->ops->roc(s, (uint32_t)ssrc);
+    return s == NULL ? -1 : s->ops->roc(s, (uint32_t)ssrc);
 }
 
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_setRoc(JNIEnv *env, jclass cls, jlong handle, jint ssrc,
         jint roc) {
     (void)env; (void)cls;
-    if (handle <= 0) return SS_BAD_ARGUMENT;
     ss_session *s = session_of(handle);
-    return s->ops->set_roc(s, (uint32_t)ssrc, (uint32_t)roc);
-}
-
-JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_deriveSessionKey(JNIEnv *env, jclass cls,
-        jbyteArray masterKey, jbyteArray masterSalt, jint label, jbyteArray out) {
-    (void)cls;
-    uint8_t key[KEY_INPUT_MAX], salt[KEY_INPUT_MAX], result[1024];
-    int key_len = copy_in(env, masterKey, key, sizeof key);
-    int salt_len = copy_in(env, masterSalt, salt, sizeof salt);
-    int rc = SS_BAD_ARGUMENT;
-    jsize out_len = out == NULL ? -1 : (*env)->GetArrayLength(env, out);
-    if (key_len > 0 && salt_len >= 0 && salt_len <= 14 && label >= 0 && label <= 5
-            && out_len >= 0 && (size_t)out_len <= sizeof result) {
-        rc = ss_kdf(key, (size_t)key_len, salt, (size_t)salt_len, (uint8_t)label, result, (size_t)out_len);
-        if (rc == SS_OK) (*env)->SetByteArrayRegion(env, out, 0, out_len, (jbyte *)result);
-    }
-    OPENSSL_cleanse(key, sizeof key);
-    OPENSSL_cleanse(result, sizeof result);
-    return rc;
-}
-
-JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorCreate(JNIEnv *env, jclass cls, jint key_len) {
-    (void)env; (void)cls;
-    ss_floor *f = NULL;
-    int rc = key_len > 0 ? ss_floor_create((size_t)key_len, &f) : SS_BAD_ARGUMENT;
-    return rc == SS_OK ? (jlong)(intptr_t)f : -(jlong)rc;
-}
-
-JNIEXPORT jint JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorRun(JNIEnv *env, jclass cls, jlong handle,
-        jobject buffer, jint offset, jint length, jint capacity, jint packets) {
-    (void)cls;
-    if (handle <= 0 || buffer == NULL || packets < 0) return SS_BAD_ARGUMENT;
-    uint8_t *base = (*env)->GetDirectBufferAddress(env, buffer);
-    jlong total = (*env)->GetDirectBufferCapacity(env, buffer);
-    if (base == NULL || offset < 0 || length < 0 || capacity < length || (jlong)offset + capacity > total) {
-        return SS_BAD_ARGUMENT;
-    }
-    return ss_floor_run((ss_floor *)(intptr_t)handle, base + offset, (size_t)length, (size_t)capacity, packets);
-}
-
-JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNative_evpFloorDestroy(JNIEnv *env, jclass cls, jlong handle) {
-    (void)env; (void)cls;
-    if (handle > 0) ss_floor_destroy((ss_floor *)(intptr_t)handle);
-}
-
-JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNative_nativeHeapInUse(JNIEnv *env, jclass cls) {
-    (void)env; (void)cls;
-    struct mallinfo2 mi = mallinfo2();
-    return (jlong)(mi.uordblks + mi.hblkhd);
+    return s == NULL ? SS_BAD_ARGUMENT : s->ops->set_roc(s, (uint32_t)ssrc, (uint32_t)roc);
 }

@@ -5,17 +5,9 @@
 
 #include "ss_core.h"
 
-static const ss_suite_info SUITES[SS_SUITE_COUNT] = {
-    [SS_AEAD_AES_128_GCM]        = { SS_KIND_GCM, 16, 12, 16, 16 },
-    [SS_AEAD_AES_256_GCM]        = { SS_KIND_GCM, 32, 12, 16, 16 },
-    [SS_AES_CM_128_HMAC_SHA1_80] = { SS_KIND_CM,  16, 14, 10, 10 },
-    [SS_AES_CM_128_HMAC_SHA1_32] = { SS_KIND_CM,  16, 14,  4, 10 },
-    [SS_AES_256_CM_HMAC_SHA1_80] = { SS_KIND_CM,  32, 14, 10, 10 },
-    [SS_AES_256_CM_HMAC_SHA1_32] = { SS_KIND_CM,  32, 14,  4, 10 },
-    [SS_F8_128_HMAC_SHA1_80]     = { SS_KIND_F8,  16, 14, 10, 10 },
-    [SS_AES_192_CM_HMAC_SHA1_80] = { SS_KIND_CM,  24, 14, 10, 10 },
-    [SS_AES_192_CM_HMAC_SHA1_32] = { SS_KIND_CM,  24, 14,  4, 10 },
-};
+#define SS_SUITE_ROW(id, kind, key, salt, rtp_tag, rtcp_tag) [id] = { kind, key, salt, rtp_tag, rtcp_tag },
+static const ss_suite_info SUITES[SS_SUITE_COUNT] = { SS_SUITE_TABLE(SS_SUITE_ROW) };
+#undef SS_SUITE_ROW
 
 const ss_suite_info *ss_suite_lookup(int suite) {
     if (suite < 0 || suite >= SS_SUITE_COUNT) {

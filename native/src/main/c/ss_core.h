@@ -1,6 +1,7 @@
 /*
  * The native session API shared by both engines: our own SRTP/SRTCP core on OpenSSL libcrypto
- * (ss_openssl.c) and Debian's libsrtp2 (ss_libsrtp.c). A session is one leg in one direction
+ * (ss_openssl.c) and Debian's libsrtp2 (src/test/c/ss_libsrtp.c, in the test library only).
+ * A session is one leg in one direction
  * (outbound protects, inbound unprotects) and is used by one thread at a time.
  *
  * Every per-packet entry point returns an ss_status; nothing on the hot path allocates.
@@ -37,7 +38,10 @@ enum ss_suite {
     /* RFC 6188 AES-192: kept so its test vectors run; not offered by the Java API. */
     SS_AES_192_CM_HMAC_SHA1_80 = 7,
     SS_AES_192_CM_HMAC_SHA1_32 = 8,
-    SS_SUITE_COUNT = 9
+    /* libsrtp2's AES-128-GCM with 8-octet tags (RFC 7714 allows them; no SDES name): the one suite
+     * whose GCM tag is not 16, kept so tests prove the tag length comes from this table. */
+    SS_AEAD_AES_128_GCM_8 = 9,
+    SS_SUITE_COUNT = 10
 };
 
 enum ss_kind { SS_KIND_GCM, SS_KIND_CM, SS_KIND_F8 };
@@ -52,6 +56,25 @@ enum ss_op { SS_PROTECT_RTP = 0, SS_UNPROTECT_RTP = 1, SS_PROTECT_RTCP = 2, SS_U
 #define SS_MAX_KEY 32
 #define SS_MAX_SALT 14
 #define SS_HMAC_KEY 20
+#define SS_HMAC_SHA1_LEN 20     /* an HMAC-SHA1 tag is cut from this */
+#define SS_GCM_MAX_TAG 16       /* a GCM tag is at most one AES block */
+
+/*
+ * The suites: id, kind, master key and salt lengths, SRTP and SRTCP tag lengths. A macro table so
+ * the lengths are constants the compiler can check against the buffers that hold them
+ * (SS_CHECK_SUITE_FITS in ss_openssl.c); ss_common.c builds the run-time table from it.
+ */
+#define SS_SUITE_TABLE(X) \
+    X(SS_AEAD_AES_128_GCM,        SS_KIND_GCM, 16, 12, 16, 16) \
+    X(SS_AEAD_AES_256_GCM,        SS_KIND_GCM, 32, 12, 16, 16) \
+    X(SS_AES_CM_128_HMAC_SHA1_80, SS_KIND_CM,  16, 14, 10, 10) \
+    X(SS_AES_CM_128_HMAC_SHA1_32, SS_KIND_CM,  16, 14,  4, 10) \
+    X(SS_AES_256_CM_HMAC_SHA1_80, SS_KIND_CM,  32, 14, 10, 10) \
+    X(SS_AES_256_CM_HMAC_SHA1_32, SS_KIND_CM,  32, 14,  4, 10) \
+    X(SS_F8_128_HMAC_SHA1_80,     SS_KIND_F8,  16, 14, 10, 10) \
+    X(SS_AES_192_CM_HMAC_SHA1_80, SS_KIND_CM,  24, 14, 10, 10) \
+    X(SS_AES_192_CM_HMAC_SHA1_32, SS_KIND_CM,  24, 14,  4, 10) \
+    X(SS_AEAD_AES_128_GCM_8,      SS_KIND_GCM, 16, 12,  8,  8)
 
 typedef struct {
     int kind;
@@ -98,7 +121,12 @@ typedef struct {
 int ss_openssl_create(const ss_params *p, ss_session **out);
 int ss_openssl_create_with_session_keys(const ss_params *p, const ss_session_keys *rtp,
                                         const ss_session_keys *rtcp, ss_session **out);
-int ss_libsrtp_create(const ss_params *p, ss_session **out);
+
+/* The shipped library exports its JNI entry points and these two hooks only (-fvisibility=hidden). */
+#define SS_EXPORT __attribute__((visibility("default")))
+typedef int (*ss_create_fn)(const ss_params *p, ss_session **out);
+/* Installs the engine behind SS_ENGINE_LIBSRTP2 (the test library's libsrtp2); none by default. */
+SS_EXPORT void ss_set_reference_engine(ss_create_fn create);
 
 /* RFC 3711 4.3.1 / RFC 6188 AES-CM PRF with kdr = 0. key_len 16, 24 or 32. */
 int ss_kdf(const uint8_t *master_key, size_t key_len, const uint8_t *master_salt, size_t salt_len,
@@ -106,11 +134,5 @@ int ss_kdf(const uint8_t *master_key, size_t key_len, const uint8_t *master_salt
 
 /* Validates parameters common to both engines. */
 int ss_check_params(const ss_params *p);
-
-/* The EVP floor: plain AES-GCM with a fresh IV per packet, nothing else. */
-typedef struct ss_floor ss_floor;
-int ss_floor_create(size_t key_len, ss_floor **out);
-int ss_floor_run(ss_floor *f, uint8_t *pkt, size_t len, size_t cap, int packets);
-void ss_floor_destroy(ss_floor *f);
 
 #endif

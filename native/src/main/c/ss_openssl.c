@@ -16,6 +16,20 @@
 
 #include "ss_core.h"
 
+/*
+ * Every suite's lengths must fit what holds them: master key and salt (ss_openssl_create), the GCM
+ * tag (t[] in gcm_open, and EVP's 4..16), the HMAC tag (cut from a 20-octet SHA-1 MAC); GCM IVs
+ * are made from exactly 12 octets of salt, f8's mask from a 16-octet key.
+ */
+#define SS_CHECK_SUITE_FITS(id, kind, key, salt, rtp_tag, rtcp_tag) \
+    _Static_assert((key) <= SS_MAX_KEY && (salt) <= SS_MAX_SALT, #id ": key or salt too long"); \
+    _Static_assert((kind) != SS_KIND_GCM || ((salt) == 12 && (rtp_tag) >= 4 && (rtp_tag) <= SS_GCM_MAX_TAG \
+                   && (rtcp_tag) >= 4 && (rtcp_tag) <= SS_GCM_MAX_TAG), #id ": GCM salt or tag length"); \
+    _Static_assert((kind) == SS_KIND_GCM || ((rtp_tag) > 0 && (rtp_tag) <= SS_HMAC_SHA1_LEN \
+                   && (rtcp_tag) > 0 && (rtcp_tag) <= SS_HMAC_SHA1_LEN), #id ": HMAC tag length"); \
+    _Static_assert((kind) != SS_KIND_F8 || (key) == 16, #id ": f8 is AES-128 only");
+SS_SUITE_TABLE(SS_CHECK_SUITE_FITS)
+
 typedef struct {
     EVP_CIPHER_CTX *cipher;   /* GCM or CTR keyed with the session key; ECB for F8 */
     EVP_CIPHER_CTX *f8_mask;  /* F8 only: ECB keyed with k_e XOR m, turns IV into IV' */
@@ -163,7 +177,7 @@ static void hmac_set_key(leg_crypto *lc, const uint8_t *key, size_t len) {
 }
 
 static void hmac_sha1(const leg_crypto *lc, const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
-                      uint8_t mac[20]) {
+                      uint8_t mac[SS_HMAC_SHA1_LEN]) {
     SHA_CTX c = lc->inner;
     uint8_t inner[20];
     SHA1_Update(&c, a, a_len);
@@ -203,12 +217,13 @@ static int gcm_seal(leg_crypto *lc, const uint8_t iv[12], const uint8_t *aad, si
     EVP_CIPHER_CTX *c = lc->cipher;
     int outl;
     uint8_t none[16];
+    /* The suite's tag length (GCM's tag is cut from the left, RFC 7714 section 14.2 allows 8, 12, 16). */
     if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1
             || EVP_EncryptUpdate(c, NULL, &outl, aad, (int)aad_len) != 1
             || (aad2_len > 0 && EVP_EncryptUpdate(c, NULL, &outl, aad2, (int)aad2_len) != 1)
             || (n > 0 && EVP_EncryptUpdate(c, data, &outl, data, (int)n) != 1)
             || EVP_EncryptFinal_ex(c, none, &outl) != 1
-            || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag) != 1) {
+            || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, (int)lc->tag_len, tag) != 1) {
         return SS_INTERNAL_ERROR;
     }
     return SS_OK;
@@ -219,13 +234,13 @@ static int gcm_open(leg_crypto *lc, const uint8_t iv[12], const uint8_t *aad, si
                     const uint8_t *aad2, size_t aad2_len, uint8_t *data, size_t n, const uint8_t *tag) {
     EVP_CIPHER_CTX *c = lc->cipher;
     int outl;
-    uint8_t none[16], t[16];
-    memcpy(t, tag, 16);
+    uint8_t none[16], t[SS_GCM_MAX_TAG];
+    memcpy(t, tag, lc->tag_len);
     if (EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv) != 1
             || EVP_DecryptUpdate(c, NULL, &outl, aad, (int)aad_len) != 1
             || (aad2_len > 0 && EVP_DecryptUpdate(c, NULL, &outl, aad2, (int)aad2_len) != 1)
             || (n > 0 && EVP_DecryptUpdate(c, data, &outl, data, (int)n) != 1)
-            || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, t) != 1) {
+            || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, (int)lc->tag_len, t) != 1) {
         return SS_INTERNAL_ERROR;
     }
     if (EVP_DecryptFinal_ex(c, none, &outl) != 1) {
@@ -285,7 +300,7 @@ static int rtp_crypt_and_tag(core_session *s, int seal, uint8_t *pkt, size_t hle
         return seal ? gcm_seal(lc, iv, pkt, hlen, NULL, 0, payload, plen, tag_at)
                     : gcm_open(lc, iv, pkt, hlen, NULL, 0, payload, plen, tag_at);
     }
-    uint8_t iv[16], rocb[4], mac[20];
+    uint8_t iv[16], rocb[4], mac[SS_HMAC_SHA1_LEN];
     if (s->suite->kind == SS_KIND_CM) {
         cm_iv(lc, ssrc, index, iv);
     } else {
@@ -375,7 +390,7 @@ static int rtcp_crypt_and_tag(core_session *s, int seal, uint8_t *pkt, size_t bo
         return seal ? gcm_seal(lc, iv, pkt, aad_len, word, 4, pkt + 8, n, tag_at)
                     : gcm_open(lc, iv, pkt, aad_len, word, 4, pkt + 8, n, tag_at);
     }
-    uint8_t iv[16], mac[20];
+    uint8_t iv[16], mac[SS_HMAC_SHA1_LEN];
     if (s->suite->kind == SS_KIND_CM) {
         cm_iv(lc, ssrc, w & 0x7fffffff, iv);
     } else {
@@ -469,9 +484,17 @@ static int64_t core_roc(ss_session *base, uint32_t ssrc) {
     return st == NULL ? -1 : (int64_t)(st->rtp.highest >> 16);
 }
 
+/*
+ * Only an inbound stream that has not yet accepted an SRTP packet may be given a ROC: the window
+ * is reset with it, so on a stream in use (or any outbound one, whose window is what keeps an
+ * index from being protected twice) it would let one index be used twice under one key:
+ * key-stream reuse for AES-CM and f8, nonce reuse for GCM.
+ */
 static int core_set_roc(ss_session *base, uint32_t ssrc, uint32_t roc) {
     core_session *s = (core_session *)base;
+    if (base->direction != SS_INBOUND) return SS_BAD_ARGUMENT;
     stream_state *st = find_stream(s, ssrc);
+    if (st != NULL && st->rtp.seen) return SS_BAD_ARGUMENT;
     if (st == NULL) {
         if ((st = free_stream(s, ssrc)) == NULL) return SS_TOO_MANY_STREAMS;
         st->in_use = 1;

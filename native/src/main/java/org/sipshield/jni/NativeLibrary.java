@@ -16,6 +16,12 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class NativeLibrary {
     static final String RESOURCE = "/native/linux-x86_64/libsipshield_srtp.so";
+    /**
+     * The reference library (libsrtp2 as {@code ENGINE_LIBSRTP2}, test and benchmark entry points):
+     * in native's test-jar only, so it is loaded where tests or benchmarks put it on the classpath,
+     * never in the shipped proxy. It links against the library above, which must be loaded first.
+     */
+    static final String REFERENCE_RESOURCE = "/native/linux-x86_64/libsipshield_srtp_reference.so";
 
     private static volatile boolean loaded;
     private static volatile UnsatisfiedLinkError failure;
@@ -35,7 +41,10 @@ public final class NativeLibrary {
                 throw failure;
             }
             try {
-                System.load(locate().toString());
+                System.load(locate(RESOURCE).toString());
+                if (NativeLibrary.class.getResource(REFERENCE_RESOURCE) != null) {
+                    System.load(locate(REFERENCE_RESOURCE).toString());
+                }
                 loaded = true;
             } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
                 UnsatisfiedLinkError error = new UnsatisfiedLinkError(
@@ -47,12 +56,12 @@ public final class NativeLibrary {
         }
     }
 
-    private static Path locate() throws IOException {
+    private static Path locate(String resource) throws IOException {
         if (!"amd64".equals(System.getProperty("os.arch")) || !System.getProperty("os.name").startsWith("Linux")) {
             throw new IOException("only linux-x86_64 is built, this JVM runs on "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
         }
-        URL url = NativeLibrary.class.getResource(RESOURCE);
+        URL url = NativeLibrary.class.getResource(resource);
         if (url == null) {
             throw new IOException("the library is not on the classpath (was the native module built with make?)");
         }
@@ -64,7 +73,7 @@ public final class NativeLibrary {
             }
         }
         // Inside a jar: copy to a private temporary file; the JVM maps it, the file goes at exit.
-        Path copy = Files.createTempFile("libsipshield_srtp", ".so",
+        Path copy = Files.createTempFile(resource.substring(resource.lastIndexOf('/') + 1), ".so",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         copy.toFile().deleteOnExit();
         try (InputStream in = url.openStream()) {

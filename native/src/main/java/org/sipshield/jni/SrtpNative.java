@@ -4,8 +4,11 @@ import java.nio.ByteBuffer;
 
 /**
  * The JNI face of the native SRTP core (libsipshield_srtp.so): our own SRTP/SRTCP implementation
- * on OpenSSL libcrypto ({@link #ENGINE_OPENSSL}) and Debian's libsrtp2 bound beside it as the
- * reference engine ({@link #ENGINE_LIBSRTP2}), both behind one session API.
+ * on OpenSSL libcrypto ({@link #ENGINE_OPENSSL}) and, behind the same session API, Debian's libsrtp2
+ * as the reference engine ({@link #ENGINE_LIBSRTP2}). The reference lives in a test library
+ * (native's test-jar) and is there only where that library is on the classpath (tests,
+ * benchmarks): the shipped library links libcrypto alone and answers {@link #STATUS_UNSUPPORTED}
+ * for {@link #ENGINE_LIBSRTP2}.
  *
  * <p>This class is deliberately thin: sessions are opaque {@code long} handles and results are
  * {@code int} codes, so the hot path neither allocates nor throws. Most code should use the
@@ -16,7 +19,10 @@ import java.nio.ByteBuffer;
  * {@link #DIRECTION_INBOUND} sessions only unprotect (the other operations answer
  * {@link #STATUS_BAD_ARGUMENT}). A session tracks up to {@link #MAX_STREAMS} SSRCs, each with its
  * own ROC, replay windows and SRTCP index. <b>A session is used by one thread at a time</b>; the
- * caller serialises access and must not use a handle after {@link #destroySession}.
+ * caller serialises access. A handle names a slot and its generation in the core's table, never
+ * memory: one that was destroyed, or never given out, is refused ({@link #STATUS_BAD_ARGUMENT}, or
+ * -1 from {@link #roc}), even once its slot holds another session. That is no lock: destroying a
+ * session while another thread uses it is still the caller's error.
  *
  * <h2>Packets</h2>
  * Packets are processed in place in direct {@link ByteBuffer}s: bytes
@@ -50,6 +56,11 @@ public final class SrtpNative {
     /** RFC 6188 AES-192: implemented so the RFC's vectors run; not offered for negotiation. */
     public static final int SUITE_AES_192_CM_HMAC_SHA1_80 = 7;
     public static final int SUITE_AES_192_CM_HMAC_SHA1_32 = 8;
+    /**
+     * AES-128-GCM with 8-octet tags (libsrtp2's aes_gcm_128_8_auth; no SDES name): not offered for
+     * negotiation, kept so tests prove the core takes each suite's GCM tag length from its table.
+     */
+    public static final int SUITE_AEAD_AES_128_GCM_8 = 9;
 
     public static final int OP_PROTECT_RTP = 0;
     public static final int OP_UNPROTECT_RTP = 1;
@@ -73,7 +84,10 @@ public final class SrtpNative {
     public static final int STATUS_INDEX_EXHAUSTED = 7;
     /** Caller error: bad handle, direction, offset, length, capacity or parameter. */
     public static final int STATUS_BAD_ARGUMENT = 8;
-    /** The engine cannot do this (F8 on libsrtp2; ROC of a stream libsrtp2 has not seen). */
+    /**
+     * The engine cannot do this (F8 on libsrtp2; ROC of a stream libsrtp2 has not seen; libsrtp2 at
+     * all where the reference library is not loaded).
+     */
     public static final int STATUS_UNSUPPORTED = 9;
     /** libcrypto or libsrtp2 failed unexpectedly. */
     public static final int STATUS_INTERNAL_ERROR = 10;
@@ -85,7 +99,7 @@ public final class SrtpNative {
     /** Largest batch one {@link #processBatch} call takes. */
     public static final int MAX_BATCH = 1024;
 
-    /** Version of the core and of the libraries it is built on (OpenSSL, libsrtp2). */
+    /** Version of the core and of the library it is built on (OpenSSL). */
     public static native String version();
 
     /**
@@ -99,18 +113,7 @@ public final class SrtpNative {
     public static native long createSession(int engine, int suite, int direction, byte[] masterKey,
             byte[] masterSalt, byte[] mki, int replayWindow);
 
-    /**
-     * Test vectors only: creates an {@link #ENGINE_OPENSSL} session from already derived
-     * <em>session</em> keys, as RFC 3711 B.1/B.2 and RFC 7714 print them. Production code derives
-     * keys with {@link #createSession}. For F8 the salt may be shorter than 14 octets (B.1 uses 4).
-     *
-     * @return a handle ({@code > 0}), or {@code -STATUS_x}
-     */
-    public static native long createSessionFromSessionKeysForTest(int suite, int direction,
-            byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuthKey, byte[] rtcpKey, byte[] rtcpSalt,
-            byte[] rtcpAuthKey, byte[] mki, int replayWindow);
-
-    /** Frees the session and wipes its key material. A 0 handle is ignored. */
+    /** Frees the session and wipes its key material. A handle that is not live is ignored. */
     public static native void destroySession(long session);
 
     /** @return new length, or {@code -STATUS_x} */
@@ -158,29 +161,12 @@ public final class SrtpNative {
     /** The ROC of the stream with this SSRC, or -1 if the session has not seen it. */
     public static native long roc(long session, int ssrc);
 
-    /** Sets the ROC of a stream (e.g. joining a stream in progress); returns a status. */
+    /**
+     * Sets the ROC of a stream a receiver joins in progress; returns a status. Allowed only on an
+     * inbound session, for a stream that has not yet accepted an SRTP packet: the stream's replay
+     * window starts over with it, which on a sender or a stream in use would let one index be used
+     * twice under one key. Otherwise {@link #STATUS_BAD_ARGUMENT}; libsrtp2, which can set only
+     * streams it has seen, answers {@link #STATUS_UNSUPPORTED} for the others.
+     */
     public static native int setRoc(long session, int ssrc, int roc);
-
-    /**
-     * The RFC 3711 / RFC 6188 AES-CM key derivation (kdr = 0): fills {@code out} with the session
-     * key for {@code label} (0..5). Exposed so the RFC's derivation vectors test it directly.
-     *
-     * @return a status
-     */
-    public static native int deriveSessionKey(byte[] masterKey, byte[] masterSalt, int label, byte[] out);
-
-    /** Benchmark floor: an AES-GCM context with a random key ({@code keyLength} 16 or 32). */
-    public static native long evpFloorCreate(int keyLength);
-
-    /**
-     * Benchmark floor: encrypts the packet {@code packets} times in a C loop, each with a fresh
-     * IV, the first 12 octets as AAD, the tag appended. Returns a status.
-     */
-    public static native int evpFloorRun(long floor, ByteBuffer buffer, int offset, int length, int capacity,
-            int packets);
-
-    public static native void evpFloorDestroy(long floor);
-
-    /** Bytes the C heap (malloc, all arenas) has in use: for leak tests. */
-    public static native long nativeHeapInUse();
 }

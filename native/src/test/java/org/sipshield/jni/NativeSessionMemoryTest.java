@@ -31,16 +31,16 @@ class NativeSessionMemoryTest {
     /** The probe must be able to see a session at all, or "flat" would prove nothing. */
     @Test
     void theProbeSeesLiveSessions() {
-        long before = SrtpNative.nativeHeapInUse();
+        long before = SrtpNativeTesting.nativeHeapInUse();
         long[] live = new long[1000];
         for (int i = 0; i < live.length; i++) {
             live[i] = create(SrtpNative.ENGINE_OPENSSL, i);
         }
-        long during = SrtpNative.nativeHeapInUse();
+        long during = SrtpNativeTesting.nativeHeapInUse();
         for (long h : live) {
             SrtpNative.destroySession(h);
         }
-        long after = SrtpNative.nativeHeapInUse();
+        long after = SrtpNativeTesting.nativeHeapInUse();
         System.out.printf("1000 live sessions: +%d bytes; after destroy: %+d bytes%n", during - before, after - before);
         assertTrue(during - before > 1000L * 1000, "1000 sessions should hold > 1 MB, saw " + (during - before));
         assertTrue(after - before < during - before, "destroying must give the memory back");
@@ -58,11 +58,11 @@ class NativeSessionMemoryTest {
         }
         long smallest = Long.MAX_VALUE;
         for (int round = 0; round < 3; round++) {
-            long before = SrtpNative.nativeHeapInUse();
+            long before = SrtpNativeTesting.nativeHeapInUse();
             for (int i = 0; i < sessions; i++) {
                 cycle(engine, i, buf);
             }
-            long growth = SrtpNative.nativeHeapInUse() - before;
+            long growth = SrtpNativeTesting.nativeHeapInUse() - before;
             System.out.printf("engine %d: %d sessions, native heap %+d bytes%n", engine, sessions, growth);
             smallest = Math.min(smallest, growth);
         }

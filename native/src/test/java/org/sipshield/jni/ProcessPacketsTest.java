@@ -17,7 +17,7 @@ class ProcessPacketsTest {
         SrtpNative.SUITE_AES_CM_128_HMAC_SHA1_80, SrtpNative.SUITE_AES_CM_128_HMAC_SHA1_32,
         SrtpNative.SUITE_AES_256_CM_HMAC_SHA1_80, SrtpNative.SUITE_AES_256_CM_HMAC_SHA1_32,
         SrtpNative.SUITE_F8_128_HMAC_SHA1_80, SrtpNative.SUITE_AES_192_CM_HMAC_SHA1_80,
-        SrtpNative.SUITE_AES_192_CM_HMAC_SHA1_32};
+        SrtpNative.SUITE_AES_192_CM_HMAC_SHA1_32, SrtpNative.SUITE_AEAD_AES_128_GCM_8};
     private static final byte[] RTCP = Arrays.copyOf(TestJson.hex(TestJson.obj(
             TestJson.vectors("rfc7714-sections-16-17-aes-gcm-srtp.json"), "common"), "rtcp_packet"), 52);
     private static final int SLOT = 256;
@@ -25,7 +25,7 @@ class ProcessPacketsTest {
     private static final int N = 24;
 
     private static boolean gcm(int suite) {
-        return suite <= SrtpNative.SUITE_AEAD_AES_256_GCM;
+        return suite <= SrtpNative.SUITE_AEAD_AES_256_GCM || suite == SrtpNative.SUITE_AEAD_AES_128_GCM_8;
     }
 
     private static int keyLength(int suite) {
@@ -38,7 +38,7 @@ class ProcessPacketsTest {
     }
 
     private static boolean libsrtp2Has(int suite) {
-        return suite <= SrtpNative.SUITE_AES_256_CM_HMAC_SHA1_32;
+        return suite <= SrtpNative.SUITE_AES_256_CM_HMAC_SHA1_32 || suite == SrtpNative.SUITE_AEAD_AES_128_GCM_8;
     }
 
     /** One direction of one leg: a session per engine, same key. */

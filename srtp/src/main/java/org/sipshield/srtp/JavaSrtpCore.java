@@ -185,8 +185,15 @@ final class JavaSrtpCore {
         return st == null ? -1 : st.rtp.highest >>> 16;
     }
 
+    /** As the native core: only an inbound stream before its first SRTP packet (the window is reset). */
     int setRoc(int ssrc, int roc) {
+        if (direction != SrtpDirection.INBOUND) {
+            return SrtpNative.STATUS_BAD_ARGUMENT;
+        }
         Stream st = find(ssrc);
+        if (st != null && st.rtp.seen) {
+            return SrtpNative.STATUS_BAD_ARGUMENT;
+        }
         if (st == null) {
             st = free(ssrc);
             if (st == null) {

@@ -22,14 +22,17 @@ final class NativeSrtpSession extends SrtpSession {
         return new NativeSrtpSession(engine, direction, suite, options, key, checked(h, engine, suite));
     }
 
-    static NativeSrtpSession fromSessionKeysForTest(SrtpDirection direction, CryptoSuite suite, SrtpSessionOptions options,
-            byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuth, byte[] rtcpKey, byte[] rtcpSalt, byte[] rtcpAuth) {
-        long h = SrtpNative.createSessionFromSessionKeysForTest(suite.params().nativeId(), nativeDirection(direction),
-                rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth, options.mkiBytes(), options.replayWindow());
-        return new NativeSrtpSession(SrtpEngine.OPENSSL, direction, suite, options, null, checked(h, SrtpEngine.OPENSSL, suite));
+    /**
+     * Tests only: wraps a handle the reference library made from session keys (the RFC vectors);
+     * the caller gives the direction, suite and options it made it with.
+     */
+    static NativeSrtpSession adoptForTest(SrtpDirection direction, CryptoSuite suite, SrtpSessionOptions options,
+            long handle) {
+        return new NativeSrtpSession(SrtpEngine.OPENSSL, direction, suite, options, null,
+                checked(handle, SrtpEngine.OPENSSL, suite));
     }
 
-    private static int nativeDirection(SrtpDirection d) {
+    static int nativeDirection(SrtpDirection d) {
         return d == SrtpDirection.OUTBOUND ? SrtpNative.DIRECTION_OUTBOUND : SrtpNative.DIRECTION_INBOUND;
     }
 
@@ -41,7 +44,10 @@ final class NativeSrtpSession extends SrtpSession {
         return handle;
     }
 
-    /** For {@link SrtpPacketBatch}, which checks {@link #isClosed()} before it hands the handle over. */
+    /**
+     * For {@link SrtpPacketBatch}, which checks {@link #isClosed()} before it hands the handle over;
+     * should a closed handle get through anyway, the core refuses it (its generation is gone).
+     */
     long handle() {
         return handle;
     }

@@ -4,7 +4,11 @@ package org.sipshield.srtp;
 public enum SrtpEngine {
     /** Our C core on OpenSSL libcrypto, through JNI: the production engine. */
     OPENSSL,
-    /** Debian's libsrtp2 through JNI: the reference implementation (no AES-f8). */
+    /**
+     * Debian's libsrtp2 through JNI: the reference implementation (no AES-f8). It lives in native's
+     * test library, so it exists where native's test-jar is on the classpath (tests, benchmarks);
+     * elsewhere opening a session on it fails with UNSUPPORTED.
+     */
     LIBSRTP2,
     /** Pure Java on JCE: a readable reference, and a fallback where the native library is absent. */
     JAVA;

@@ -78,24 +78,6 @@ public abstract class SrtpSession implements AutoCloseable {
         return open(engine, direction, key, SrtpSessionOptions.DEFAULTS);
     }
 
-    /**
-     * Test vectors only: a session from already derived session keys (RFC 3711 B.1/B.2, RFC 7714
-     * print those). Not available on LIBSRTP2, which always derives.
-     */
-    static SrtpSession fromSessionKeysForTest(SrtpEngine engine, SrtpDirection direction, CryptoSuite suite,
-            byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuth, byte[] rtcpKey, byte[] rtcpSalt, byte[] rtcpAuth,
-            SrtpSessionOptions options) {
-        if (engine == SrtpEngine.JAVA) {
-            return new JavaSrtpSession(direction, suite, options, null, new JavaSrtpCore(suite.params(), direction,
-                    rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth, options));
-        }
-        if (engine != SrtpEngine.OPENSSL) {
-            throw new IllegalArgumentException(engine + " cannot take session keys");
-        }
-        return NativeSrtpSession.fromSessionKeysForTest(direction, suite, options, rtpKey, rtpSalt, rtpAuth, rtcpKey,
-                rtcpSalt, rtcpAuth);
-    }
-
     public final SrtpStatus protectRtp(ByteBuffer packet) {
         return run(SrtpOperation.PROTECT_RTP, packet);
     }
@@ -213,7 +195,12 @@ public abstract class SrtpSession implements AutoCloseable {
         return r < 0 ? OptionalLong.empty() : OptionalLong.of(r);
     }
 
-    /** Sets a stream's ROC before its first packet (e.g. when joining a stream in progress). */
+    /**
+     * Sets the ROC of a stream an inbound session joins in progress, before its first packet.
+     * Anywhere else (an outbound session, a stream that has accepted a packet) it would reset the
+     * replay window that keeps an index from being used twice under one key: BAD_ARGUMENT.
+     * LIBSRTP2 cannot set a stream it has not seen: UNSUPPORTED.
+     */
     public final SrtpStatus setRoc(int ssrc, long roc) {
         if (roc < 0 || roc > 0xffffffffL) {
             return SrtpStatus.BAD_ARGUMENT;

@@ -125,4 +125,43 @@ class SrtpSessionTest {
             assertEquals(0, s.maxOverhead(SrtpOperation.UNPROTECT_RTP));
         }
     }
+
+    /**
+     * setRoc resets a stream's replay window, so it is allowed only where no index has been used:
+     * on an inbound stream before its first packet. On a sender, or a receiver already in use,
+     * it would let one index be used twice under one key (keystream or GCM nonce reuse).
+     */
+    @ParameterizedTest
+    @EnumSource(SrtpEngine.class)
+    void setRocOnlyOnAnInboundStreamBeforeItsFirstPacket(SrtpEngine engine) {
+        SrtpSession[] s = pair(engine, CryptoSuite.AEAD_AES_128_GCM, SrtpSessionOptions.DEFAULTS);
+        try (SrtpSession out = s[0]; SrtpSession in = s[1]) {
+            Random r = new Random(16);
+            int ssrc = 0x5151;
+            assertEquals(SrtpStatus.BAD_ARGUMENT, out.setRoc(ssrc, 1), "a sender's ROC is never set");
+            byte[] last = Packets.rtp(65535, ssrc, 40, r);
+            assertEquals(SrtpStatus.OK, out.protectRtp(Packets.direct(last, 256)));
+            byte[] wrapped = Packets.rtp(5, ssrc, 40, r);
+            ByteBuffer sent = Packets.direct(wrapped, 256);
+            assertEquals(SrtpStatus.OK, out.protectRtp(sent), "SEQ 5 after 65535: ROC 1");
+            assertEquals(1L, out.roc(ssrc).orElse(-1));
+            assertEquals(SrtpStatus.BAD_ARGUMENT, out.setRoc(ssrc, 1), "a sender in use: the window would be reset");
+            assertEquals(SrtpStatus.REPLAYED, out.protectRtp(Packets.direct(wrapped, 256)),
+                    "the index the refused setRoc would have freed is still used");
+
+            byte[] packet = Packets.bytes(sent);
+            if (engine == SrtpEngine.LIBSRTP2) {
+                // libsrtp2 cannot set the ROC of a stream it has not seen, and refuses one it has.
+                assertEquals(SrtpStatus.UNSUPPORTED, in.setRoc(ssrc, 1));
+                return;
+            }
+            assertEquals(SrtpStatus.OK, in.setRoc(ssrc, 1), "a receiver joining at ROC 1");
+            ByteBuffer received = Packets.direct(packet, 256);
+            assertEquals(SrtpStatus.OK, in.unprotectRtp(received));
+            assertArrayEquals(wrapped, Packets.bytes(received));
+            assertEquals(SrtpStatus.BAD_ARGUMENT, in.setRoc(ssrc, 1), "a receiver in use: the window would be reset");
+            assertEquals(SrtpStatus.REPLAYED, in.unprotectRtp(Packets.direct(packet, 256)),
+                    "the replay window survived the refused setRoc");
+        }
+    }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.sipshield.jni.SrtpNative;
+import org.sipshield.jni.SrtpNativeTesting;
 
 /**
  * Every vector of testdata/vectors on every engine where it applies. The vectors that start from
@@ -35,7 +36,7 @@ class SrtpVectorTest {
     enum KeyedEngine { OPENSSL, JAVA }
 
     private static SrtpSession sessionKeys(KeyedEngine engine, SrtpDirection dir, CryptoSuite suite, byte[] key, byte[] salt) {
-        return SrtpSession.fromSessionKeysForTest(SrtpEngine.valueOf(engine.name()), dir, suite, key, salt, ANY_AUTH, key,
+        return SessionKeys.open(SrtpEngine.valueOf(engine.name()), dir, suite, key, salt, ANY_AUTH, key,
                 salt, ANY_AUTH, SrtpSessionOptions.DEFAULTS);
     }
 
@@ -128,17 +129,34 @@ class SrtpVectorTest {
         byte[] key = hex(v, "key");
         byte[] salt = hex(v, "salt_key");  // 32 bits in the RFC example; m = salt || 0x55..
         CryptoSuite f8 = CryptoSuite.F8_128_HMAC_SHA1_80;
-        ByteBuffer b = Packets.direct(packet, 128);
-        try (SrtpSession out = sessionKeys(engine, SrtpDirection.OUTBOUND, f8, key, salt);
-             SrtpSession in = sessionKeys(engine, SrtpDirection.INBOUND, f8, key, salt)) {
-            assertEquals(SrtpStatus.OK, out.setRoc(ssrc, roc));
-            assertEquals(SrtpStatus.OK, out.protectRtp(b));
-            byte[] protectedPacket = Packets.bytes(b);
-            assertArrayEquals(hex(v, "ciphertext_payload"), Arrays.copyOfRange(protectedPacket, 12, packet.length));
+        // The vector's ROC cannot be given to a sender (setRoc is for a receiver joining a stream),
+        // so the receiver meets it: the RFC's ciphertext, tagged here with HMAC-SHA1 under the
+        // test's auth key, must turn back into the RFC's payload. f8 is its own inverse, so this
+        // is the same keystream, ROC in the IV included, that the sender would have applied.
+        byte[] ciphertext = concat(header, hex(v, "ciphertext_payload"));
+        byte[] tagged = concat(ciphertext, Arrays.copyOf(hmacSha1(ANY_AUTH, concat(ciphertext, be32(roc))), 10));
+        try (SrtpSession in = sessionKeys(engine, SrtpDirection.INBOUND, f8, key, salt)) {
+            ByteBuffer b = Packets.direct(tagged, 128);
+            assertEquals(SrtpStatus.AUTH_FAILED, in.unprotectRtp(b), "ROC 0 guessed: the tag covers the ROC");
             assertEquals(SrtpStatus.OK, in.setRoc(ssrc, roc));
+            b = Packets.direct(tagged, 128);
             assertEquals(SrtpStatus.OK, in.unprotectRtp(b));
             assertArrayEquals(packet, Packets.bytes(b));
         }
+    }
+
+    private static byte[] hmacSha1(byte[] key, byte[] data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA1"));
+            return mac.doFinal(data);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] be32(long v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
 
     // ---------- keystreams: RFC 3711 B.2, RFC 6188 7.1 and 7.3 ----------
@@ -179,7 +197,7 @@ class SrtpVectorTest {
             assertEquals(cap, core.process(SrtpNative.OP_PROTECT_RTP, work, packet.length, cap));
             return Arrays.copyOfRange(work, 12, 12 + length);
         }
-        long h = SrtpNative.createSessionFromSessionKeysForTest(params.nativeId(), SrtpNative.DIRECTION_OUTBOUND, key, salt,
+        long h = SrtpNativeTesting.createSessionFromSessionKeys(params.nativeId(), SrtpNative.DIRECTION_OUTBOUND, key, salt,
                 ANY_AUTH, key, salt, ANY_AUTH, new byte[0], 128);
         try {
             ByteBuffer b = ByteBuffer.allocateDirect(cap);
@@ -230,7 +248,7 @@ class SrtpVectorTest {
 
     private static void assertKdf(byte[] mk, byte[] ms, int label, byte[] expected) {
         byte[] nativeOut = new byte[expected.length];
-        assertEquals(SrtpNative.STATUS_OK, SrtpNative.deriveSessionKey(mk, ms, label, nativeOut));
+        assertEquals(SrtpNative.STATUS_OK, SrtpNativeTesting.deriveSessionKey(mk, ms, label, nativeOut));
         assertArrayEquals(expected, nativeOut, "OPENSSL label " + label);
         assertArrayEquals(expected, JavaSrtpCore.kdf(mk, ms, label, expected.length), "JAVA label " + label);
     }
@@ -258,7 +276,7 @@ class SrtpVectorTest {
         ByteBuffer fromLib = Packets.direct(packet, 256);
         ByteBuffer fromVector = Packets.direct(packet, 256);
         try (SrtpSession lib = SrtpSession.open(SrtpEngine.LIBSRTP2, SrtpDirection.OUTBOUND, SrtpMasterKey.of(suite, mk, ms));
-             SrtpSession ours = SrtpSession.fromSessionKeysForTest(SrtpEngine.OPENSSL, SrtpDirection.OUTBOUND, suite, key,
+             SrtpSession ours = SessionKeys.open(SrtpEngine.OPENSSL, SrtpDirection.OUTBOUND, suite, key,
                      salt, auth, key, salt, auth, SrtpSessionOptions.DEFAULTS)) {
             assertEquals(SrtpStatus.OK, lib.protectRtp(fromLib));
             assertEquals(SrtpStatus.OK, ours.protectRtp(fromVector));

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.sipshield.jni.SrtpNative;
+import org.sipshield.jni.SrtpNativeTesting;
 import org.sipshield.srtp.CryptoSuite;
 import org.sipshield.srtp.SrtpBatch;
 import org.sipshield.srtp.SrtpDirection;
@@ -111,7 +112,7 @@ public class SrtpBenchmark {
                 b.get(pool[i]);
             }
         }
-        floor = SrtpNative.evpFloorCreate(cryptoSuite.masterKeyLength() == 32 ? 32 : 16);
+        floor = SrtpNativeTesting.evpFloorCreate(cryptoSuite.masterKeyLength() == 32 ? 32 : 16);
     }
 
     @TearDown(Level.Trial)
@@ -125,7 +126,7 @@ public class SrtpBenchmark {
         if (jitsiInFactory != null) {
             jitsiInFactory.close();
         }
-        SrtpNative.evpFloorDestroy(floor);
+        SrtpNativeTesting.evpFloorDestroy(floor);
     }
 
     private SrtpSession out(SrtpEngine engine) {
@@ -232,7 +233,7 @@ public class SrtpBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int evpFloorGcm() {
-        return SrtpNative.evpFloorRun(floor, buffer, 0, PACKET, SLOT, BATCH);
+        return SrtpNativeTesting.evpFloorRun(floor, buffer, 0, PACKET, SLOT, BATCH);
     }
 
     // ---------- unprotect ----------

@@ -11,6 +11,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.sipshield.jni.SrtpNative;
+import org.sipshield.jni.SrtpNativeTesting;
 
 /**
  * Runs {@link SrtpBenchmark} and prints ns/packet per suite and engine with the ratios to the
@@ -53,7 +54,7 @@ public final class SrtpBenchmarkReport {
         }
         System.out.println();
         System.out.println("sipshield SRTP benchmark, 172-octet RTP packets, ns/packet (lower is better)");
-        System.out.println(SrtpNative.version() + "; " + System.getProperty("java.vm.name") + " "
+        System.out.println(SrtpNative.version() + "; " + SrtpNativeTesting.referenceVersion() + "; " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version") + "; " + Runtime.getRuntime().availableProcessors() + " CPUs");
         for (Map.Entry<String, Map<String, Double>> e : bySuite.entrySet()) {
             Map<String, Double> m = e.getValue();

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "ss_core.h"
+#include "ss_reference.h"
 
 struct ss_floor {
     EVP_CIPHER_CTX *ctx;

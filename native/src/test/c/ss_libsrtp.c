@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 #include <srtp2/srtp.h>
 
-#include "ss_core.h"
+#include "ss_reference.h"
 
 typedef struct {
     ss_session base;
@@ -82,10 +82,19 @@ static int64_t lib_roc(ss_session *base, uint32_t ssrc) {
     return roc;
 }
 
-/* libsrtp2 only knows streams it has already seen; before that the ROC cannot be set. */
+/*
+ * Our rule (ss_openssl.c: only an inbound stream before its first packet) meets libsrtp2's (only a
+ * stream it has already seen) nowhere, so this engine never sets a ROC: a stream it knows has
+ * packets behind it (refused as on our core), one it does not know it cannot set.
+ */
 static int lib_set_roc(ss_session *base, uint32_t ssrc, uint32_t roc) {
-    srtp_err_status_t st = srtp_set_stream_roc(((lib_session *)base)->ctx, ssrc, roc);
-    return st == srtp_err_status_ok ? SS_OK : SS_UNSUPPORTED;
+    (void)roc;
+    uint32_t current;
+    if (base->direction != SS_INBOUND
+            || srtp_get_stream_roc(((lib_session *)base)->ctx, ssrc, &current) == srtp_err_status_ok) {
+        return SS_BAD_ARGUMENT;
+    }
+    return SS_UNSUPPORTED;
 }
 
 static void lib_destroy(ss_session *base) {
@@ -106,6 +115,10 @@ static int set_policy(int suite, srtp_crypto_policy_t *rtp, srtp_crypto_policy_t
     case SS_AEAD_AES_256_GCM:
         srtp_crypto_policy_set_aes_gcm_256_16_auth(rtp);
         srtp_crypto_policy_set_aes_gcm_256_16_auth(rtcp);
+        return SS_OK;
+    case SS_AEAD_AES_128_GCM_8:
+        srtp_crypto_policy_set_aes_gcm_128_8_auth(rtp);
+        srtp_crypto_policy_set_aes_gcm_128_8_auth(rtcp);
         return SS_OK;
     case SS_AES_CM_128_HMAC_SHA1_80:
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
