@@ -138,6 +138,8 @@ public final class SipShieldServer implements AutoCloseable {
         ScreeningValve.register(stackName, requestRateLimit(config.security()));
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
+        // jain-sip's branch ids come from its own static java.util.Random unless replaced first
+        org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         try {

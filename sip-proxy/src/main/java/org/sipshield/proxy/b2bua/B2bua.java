@@ -163,7 +163,7 @@ public final class B2bua {
         }
         FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
         ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
-        CallIdHeader callId = provider.getNewCallId();
+        CallIdHeader callId = sip.headers.createCallIdHeader(org.sipshield.proxy.transport.SipIdentifiers.callId());
         CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
         var point = provider.getListeningPoints()[0];
         ViaHeader via = sip.headers.createViaHeader(sip.localHost(provider), point.getPort(), point.getTransport(), null);
