@@ -86,7 +86,7 @@ class LogRedactionCallTest {
                 """.formatted(TRUNK, PBX, pbxPort, ha1));
                 Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort)) {
             call = Sipp.client("uac-call-auth-srtp.xml", Map.of("caller", "5550100", "called", "8100",
-                    "user", "trunk-app", "password", "trunk-secret", "key", callerKey), "udp", TRUNK, "127.0.0.1",
+                    "user", "trunk-app", "password", "trunk-secret", "key", callerKey, "holdMs", "300"), "udp", TRUNK, "127.0.0.1",
                     proxy.sipPort);
             atPbx = pbx.finish();
         } finally {

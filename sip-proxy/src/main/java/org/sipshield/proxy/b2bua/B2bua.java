@@ -319,7 +319,7 @@ public final class B2bua {
                 byte[] answer = sdp.rewrite(call, from, body);
                 sip.setSdp(out, answer);
                 if (from == Call.Side.A) {
-                    call.sdpSeenB = answer;
+                    call.encryptedUnderB = MediaEncryption.encryptedUnder(answer);
                 }
             } catch (SdpRejectedException e) {
                 failure = e.reason();
@@ -459,7 +459,7 @@ public final class B2bua {
                 sendBye(call, Call.Side.B);
                 return;
             }
-            call.sdpSeenB = body;
+            call.encryptedUnderB = MediaEncryption.encryptedUnder(body);
             byte[] answer;
             try {
                 answer = body == null ? null : sdp.rewrite(call, Call.Side.B, body);
@@ -475,7 +475,7 @@ public final class B2bua {
             if (offerIn2xx) {
                 call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq);
             }
-            call.sdpSeenA = answer;
+            call.encryptedUnderA = MediaEncryption.encryptedUnder(answer);
             call.state = Call.State.CONFIRMED;
             respondA(call, status, answer);
             CALLS.info("{}: answered; security leg A {} leg B {} call {}", call, call.security(Call.Side.A, policy()).label(),
