@@ -3,8 +3,6 @@ package org.sipshield.proxy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -138,6 +136,8 @@ public final class SipShieldServer implements AutoCloseable {
         ScreeningValve.register(stackName, requestRateLimit(config.security()));
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
+        // jain-sip's branch ids come from its own static java.util.Random unless replaced first
+        org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         try {
@@ -227,17 +227,17 @@ public final class SipShieldServer implements AutoCloseable {
     }
 
     /**
-     * The key that signs digest nonces, kept in the data directory (mode 0600) so nonces stay
-     * valid across a restart; instances of a cluster share the file to accept each other's.
+     * The key that signs digest nonces, kept in the data directory (mode 0600 from its first byte)
+     * so nonces stay valid across a restart; instances of a cluster share the file to accept each
+     * other's (the first one to write it wins, the others read it).
      */
     private static NonceSecret nonceSecret(Path dataDirectory) throws IOException {
         Path file = dataDirectory.resolve("digest-nonce.key");
         if (!Files.exists(file)) {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n",
-                    java.nio.charset.StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            org.sipshield.tls.SecretFiles.writeIfAbsent(file, (Base64.getEncoder().encodeToString(key) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         return NonceSecret.fromBase64(Files.readString(file).trim());
     }

@@ -100,8 +100,8 @@ public final class CertificateManager {
                     .build(new JcaContentSignerBuilder(hash.signatureAlgorithm(key))
                             .setProvider(BouncyCastle.provider()).build(keyPair.getPrivate()));
             byte[] pem = CertificateFiles.toPem(List.of(csr)).getBytes(StandardCharsets.US_ASCII);
-            CertificateFiles.writeAtomically(pendingKeyFile(purpose),
-                    CertificateFiles.toPem(List.of(keyPair.getPrivate())).getBytes(StandardCharsets.US_ASCII), "rw-------");
+            SecretFiles.write(pendingKeyFile(purpose),
+                    CertificateFiles.toPem(List.of(keyPair.getPrivate())).getBytes(StandardCharsets.US_ASCII));
             CertificateFiles.writeAtomically(pendingCsrFile(purpose), pem, "rw-r--r--");
             return pem;
         } catch (OperatorCreationException e) {

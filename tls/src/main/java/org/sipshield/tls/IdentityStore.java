@@ -3,11 +3,9 @@ package org.sipshield.tls;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -72,8 +70,9 @@ public final class IdentityStore {
     /** Writes both files atomically (temporary file, then rename); the key file is 0600 from its creation. */
     public void store(CertificatePurpose purpose, ServerIdentity identity) throws IOException {
         Files.createDirectories(certsDirectory);
-        writeAtomically(keyFile(purpose), pem(List.of(identity.privateKey())), "rw-------");
-        writeAtomically(certificateFile(purpose), pem(new ArrayList<>(identity.chain())), "rw-r--r--");
+        SecretFiles.write(keyFile(purpose), pem(List.of(identity.privateKey())).getBytes(StandardCharsets.US_ASCII));
+        SecretFiles.write(certificateFile(purpose), pem(new ArrayList<>(identity.chain())).getBytes(StandardCharsets.US_ASCII),
+                PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     private static String pem(List<?> objects) throws IOException {
@@ -84,15 +83,6 @@ public final class IdentityStore {
             }
         }
         return text.toString();
-    }
-
-    private void writeAtomically(Path target, String content, String permissions) throws IOException {
-        Path temporary = Files.createTempFile(certsDirectory, target.getFileName().toString(), ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
-        try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.US_ASCII)) {
-            writer.write(content);
-        }
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {

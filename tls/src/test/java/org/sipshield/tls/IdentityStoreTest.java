@@ -2,6 +2,7 @@ package org.sipshield.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -47,5 +48,19 @@ class IdentityStoreTest {
         assertFalse(text.contains("PRIVATE"), text);
         assertTrue(identity.certificate().getSubjectAlternativeNames().stream()
                 .anyMatch(name -> name.get(0).equals(7)), "an IP address host gets an iPAddress SAN");
+    }
+
+    @Test
+    void aFailedStoreLeavesNoCopyOfThePrivateKeyBehind() throws Exception {
+        IdentityStore store = new IdentityStore(dataDir);
+        // a non-empty directory where the key file goes: the final rename fails after the key is written
+        Files.createDirectories(store.keyFile(CertificatePurpose.SIP).resolve("blocker"));
+        ServerIdentity identity = SelfSignedCertificates.generate("127.0.0.1");
+        assertThrows(java.io.IOException.class, () -> store.store(CertificatePurpose.SIP, identity));
+        try (var files = Files.walk(dataDir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(Files.readString(file).contains("PRIVATE KEY"), "a copy of the key left in " + file);
+            }
+        }
     }
 }

@@ -163,7 +163,7 @@ public final class B2bua {
         }
         FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
         ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
-        CallIdHeader callId = provider.getNewCallId();
+        CallIdHeader callId = sip.headers.createCallIdHeader(org.sipshield.proxy.transport.SipIdentifiers.callId());
         CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
         var point = provider.getListeningPoints()[0];
         ViaHeader via = sip.headers.createViaHeader(sip.localHost(provider), point.getPort(), point.getTransport(), null);
@@ -320,7 +320,7 @@ public final class B2bua {
                 byte[] answer = sdp.rewrite(call, from, body);
                 sip.setSdp(out, answer);
                 if (from == Call.Side.A) {
-                    call.sdpSeenB = answer;
+                    call.encryptedUnderB = MediaEncryption.encryptedUnder(answer);
                 }
             } catch (SdpRejectedException e) {
                 failure = e.reason();
@@ -461,7 +461,7 @@ public final class B2bua {
                 sendBye(call, Call.Side.B);
                 return;
             }
-            call.sdpSeenB = body;
+            call.encryptedUnderB = MediaEncryption.encryptedUnder(body);
             byte[] answer;
             try {
                 answer = body == null ? null : sdp.rewrite(call, Call.Side.B, body);
@@ -477,7 +477,7 @@ public final class B2bua {
             if (offerIn2xx) {
                 call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq);
             }
-            call.sdpSeenA = answer;
+            call.encryptedUnderA = MediaEncryption.encryptedUnder(answer);
             call.state = Call.State.CONFIRMED;
             respondA(call, status, answer);
             CALLS.info("{}: answered; security leg A {} leg B {} call {}", call, call.security(Call.Side.A, policy()).label(),

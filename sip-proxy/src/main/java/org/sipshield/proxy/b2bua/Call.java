@@ -1,6 +1,7 @@
 package org.sipshield.proxy.b2bua;
 
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -73,8 +74,13 @@ public final class Call {
     final java.util.Set<ClientTransaction> pendingRelayed = new java.util.HashSet<>();
     State state = State.TRYING;
     boolean cancelled;
-    byte[] sdpSeenA;
-    byte[] sdpSeenB;
+    /**
+     * Whether each leg's media is encrypted, as negotiated: the policies under which the last SDP
+     * seen on the leg counted as encrypted (MediaEncryption.encryptedUnder). Not the SDP itself:
+     * its text carries SRTP keys and would live as long as the call.
+     */
+    Set<SecureCallIconDisplayPolicy> encryptedUnderA = Set.of();
+    Set<SecureCallIconDisplayPolicy> encryptedUnderB = Set.of();
 
     Call(Peer caller, Target target, String callIdA, String replacesB, SipProvider providerA, ServerTransaction inviteA,
             Dialog dialogA, String localTagA, boolean tlsA) {
@@ -122,8 +128,8 @@ public final class Call {
     }
 
     LegSecurity security(Side side, SecureCallIconDisplayPolicy policy) {
-        return side == Side.A ? LegSecurity.of(tlsA, MediaEncryption.isEncrypted(sdpSeenA, policy))
-                : LegSecurity.of(tlsB, MediaEncryption.isEncrypted(sdpSeenB, policy));
+        return side == Side.A ? LegSecurity.of(tlsA, encryptedUnderA.contains(policy))
+                : LegSecurity.of(tlsB, encryptedUnderB.contains(policy));
     }
 
     /** The call's status under the reference's rule: its weakest leg. */

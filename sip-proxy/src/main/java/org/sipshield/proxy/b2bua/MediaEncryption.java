@@ -14,6 +14,20 @@ import org.sipshield.config.SecureCallIconDisplayPolicy;
 public final class MediaEncryption {
     private MediaEncryption() {}
 
+    /**
+     * The policies under which the SDP's media counts as encrypted: what a call keeps of an SDP it
+     * has seen (the policy can change with a reload; the SDP text, with its keys, is not kept).
+     */
+    public static java.util.Set<SecureCallIconDisplayPolicy> encryptedUnder(byte[] sdp) {
+        java.util.EnumSet<SecureCallIconDisplayPolicy> policies = java.util.EnumSet.noneOf(SecureCallIconDisplayPolicy.class);
+        for (SecureCallIconDisplayPolicy policy : SecureCallIconDisplayPolicy.values()) {
+            if (isEncrypted(sdp, policy)) {
+                policies.add(policy);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(policies);
+    }
+
     public static boolean isEncrypted(byte[] sdp, SecureCallIconDisplayPolicy policy) {
         if (sdp == null || sdp.length == 0) {
             return false;

@@ -4,7 +4,6 @@ import java.text.ParseException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.ListeningPoint;
 import javax.sip.SipProvider;
 import javax.sip.address.AddressFactory;
@@ -61,7 +60,7 @@ public final class SipMessaging {
     }
 
     static String newTag() {
-        return Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        return org.sipshield.proxy.transport.SipIdentifiers.tag();
     }
 
     static byte[] body(Message message) {

@@ -39,7 +39,13 @@ final class CallMedia {
 
     private final Call call;
     private final MediaSdpRewriter owner;
+    /** The SHA-256 of the last SDP each leg sent: enough to see it again, without keeping its keys. */
     private final Map<Call.Side, byte[]> lastIn = new EnumMap<>(Call.Side.class);
+    /**
+     * What we answered that SDP with, returned again for a repeat. It is our own SDP and holds the
+     * key we gave that leg (the same key the relay holds as key material for the call): a repeat
+     * must get the same answer, so this one text is kept while the call lasts.
+     */
     private final Map<Call.Side, byte[]> lastOut = new EnumMap<>(Call.Side.class);
     private RelaySession session;
     private Pending pending;
@@ -75,13 +81,22 @@ final class CallMedia {
         if (closed) {
             throw new SdpRejectedException(488, "the call's media is closed");
         }
-        if (Arrays.equals(lastIn.get(arrivedOn), body)) {
+        byte[] digest = sha256(body);
+        if (Arrays.equals(lastIn.get(arrivedOn), digest)) {
             return lastOut.get(arrivedOn); // the same SDP again: a 200 repeating a 183's answer, or a retried offer
         }
         byte[] out = pending != null && pending.offerer != arrivedOn ? answer(arrivedOn, sdp) : offer(arrivedOn, sdp);
-        lastIn.put(arrivedOn, body);
+        lastIn.put(arrivedOn, digest);
         lastOut.put(arrivedOn, out);
         return out;
+    }
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private byte[] offer(Call.Side from, SdpMessage sdp) {

@@ -254,7 +254,7 @@ public final class SipRequestHandler implements SipListener {
 
     private static void tag(Response response) throws ParseException {
         if (response.getHeader(ToHeader.NAME) instanceof ToHeader to && to.getTag() == null) {
-            to.setTag(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+            to.setTag(org.sipshield.proxy.transport.SipIdentifiers.tag());
         }
     }
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.text.ParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.SipStack;
 import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Request;
@@ -84,7 +83,7 @@ public final class ScreeningValve implements SIPMessageValve {
         try {
             SIPResponse response = request.createResponse(status, reason);
             if (response.getTo().getTag() == null) {
-                response.getTo().setTag(Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+                response.getTo().setTag(org.sipshield.proxy.transport.SipIdentifiers.tag());
             }
             if (retryAfter > 0) {
                 RetryAfterHeader header = new gov.nist.javax.sip.header.RetryAfter();

@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends jain-sip's own diagnostics to SLF4J (logger "jain-sip"), instead of the log4j 1.x
- * writer it would otherwise want. jain-sip logs whole messages at debug level: those can carry
- * Authorization headers and SDP keys, so keep this logger at INFO or above in production.
+ * writer it would otherwise want. jain-sip logs whole messages at debug level: those carry
+ * Authorization headers and SDP keys, so every text and exception goes through
+ * {@link LogRedaction} first, at every level: no log configuration can let a secret through.
  *
  * <p>jain-sip asks whether logging is enabled several times per message; the answer is read from
  * the logging configuration once, when the stack starts (a level change applies at the next start).
@@ -36,36 +37,36 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public void logException(Throwable exception) {
-        LOG.warn("jain-sip exception", exception);
+        LOG.warn("jain-sip exception", LogRedaction.redact(exception));
     }
 
     @Override
     public void logDebug(String message) {
-        LOG.debug(message);
+        LOG.debug(LogRedaction.redact(message));
     }
 
     @Override
     public void logDebug(String message, Exception exception) {
-        LOG.debug(message, exception);
+        LOG.debug(LogRedaction.redact(message), LogRedaction.redact(exception));
     }
 
     @Override
     public void logTrace(String message) {
-        LOG.trace(message);
+        LOG.trace(LogRedaction.redact(message));
     }
 
     @Override
     public void logFatalError(String message) {
-        LOG.error(message);
+        LOG.error(LogRedaction.redact(message));
     }
 
     @Override
     public void logError(String message) {
         if (isUnreachablePeer(message)) {
-            LOG.debug(message);
+            LOG.debug(LogRedaction.redact(message)); // "Problem connecting" quotes the whole message
             return;
         }
-        LOG.error(message);
+        LOG.error(LogRedaction.redact(message));
     }
 
     /**
@@ -103,20 +104,20 @@ public final class JainSipLogger implements StackLogger {
     @Override
     public void logError(String message, Exception exception) {
         if (isUnreachablePeer(message)) {
-            LOG.debug(message, exception);
+            LOG.debug(LogRedaction.redact(message), LogRedaction.redact(exception));
             return;
         }
-        LOG.error(message, exception);
+        LOG.error(LogRedaction.redact(message), LogRedaction.redact(exception));
     }
 
     @Override
     public void logWarning(String message) {
-        LOG.warn(message);
+        LOG.warn(LogRedaction.redact(message));
     }
 
     @Override
     public void logInfo(String message) {
-        LOG.info(message);
+        LOG.info(LogRedaction.redact(message));
     }
 
     @Override

@@ -37,13 +37,13 @@ public final class JainSipMessageLogger implements gov.nist.core.ServerLogger {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} -> {} call-id={}: {}", sender ? "sent" : "received", from, to,
                     message.getCallId() == null ? "-" : message.getCallId().getCallId(),
-                    message.getFirstLine() == null ? "?" : message.getFirstLine().trim());
+                    message.getFirstLine() == null ? "?" : LogRedaction.redact(message.getFirstLine().trim()));
         }
     }
 
     @Override
     public void logException(Exception exception) {
-        LOG.warn("jain-sip message exception", exception);
+        LOG.warn("jain-sip message exception", LogRedaction.redact(exception));
     }
 
     @Override

@@ -1,0 +1,176 @@
+package org.sipshield.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
+
+/**
+ * While an SRTP call is up, the proxy's own state (everything reachable from the server through
+ * our classes, their collections and arrays) holds no SDP text with the caller's key: a call keeps
+ * what was negotiated (the keys as key material in the relay, whether each leg is encrypted), not
+ * the SDP it was negotiated from. jain-sip's own objects (its dialogs keep their first request)
+ * are not walked: they are the stack's, not ours.
+ */
+class CallStateSecretsTest {
+    static final String TRUNK = "127.0.0.2";
+    static final String PBX = "127.0.0.3";
+
+    @TempDir
+    Path dataDirectory;
+
+    @Test
+    void anEstablishedSrtpCallKeepsNoSdpTextWithTheCallersKey() throws Exception {
+        int pbxPort = FreePorts.udpAndTcp();
+        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
+                "trunk-secret".toCharArray()).toStoredForm().substring(4);
+        byte[] master = new byte[30];
+        new SecureRandom().nextBytes(master);
+        String callerKey = Base64.getEncoder().encodeToString(master);
+        try (RunningProxy proxy = new RunningProxy(dataDirectory, """
+                sipTrunkSecurityProfiles:
+                  - name: Digest trunk
+                    incomingPort: ${sipPort}
+                    outgoingTransportType: UDP
+                    enableDigestAuthentication: true
+                    enableApplicationLevelAuthorization: true
+                  - name: Non Secure SIP Trunk Profile
+                    incomingPort: ${sipPort}
+                    outgoingTransportType: UDP
+                sipTrunks:
+                  - {name: callers, securityProfile: Digest trunk, destinations: ["%s:5060"], srtpAllowed: true}
+                  - {name: pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
+                routePatterns:
+                  - {pattern: "8!", trunk: pbx}
+                applicationUsers:
+                  - userId: trunk-app
+                    digestCredentials: {MD5: %s}
+                """.formatted(TRUNK, PBX, pbxPort, ha1));
+                Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort);
+                Sipp.Server caller = Sipp.startClient("uac-call-auth-srtp.xml", Map.of("caller", "5550100",
+                        "called", "8100", "user", "trunk-app", "password", "trunk-secret", "key", callerKey,
+                        "holdMs", "8000"), "udp", TRUNK, "127.0.0.1", proxy.sipPort)) {
+            // the call is up once sipp has sent its ACK (the answer crossed both legs)
+            for (int i = 0; i < 200 && !caller.messages().contains("CSeq: 2 ACK"); i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(caller.messages().contains("CSeq: 2 ACK"), "the call did not get up: " + caller.messages());
+            assertEquals(1, proxy.server.activeCalls());
+
+            Finder finder = new Finder(callerKey);
+            finder.walk(proxy.server);
+            assertTrue(finder.sipshieldObjects > 10, "the walk saw the proxy's state: " + finder.sipshieldObjects);
+            assertEquals(List.of(), finder.found, "SDP text with the caller's key kept during the call");
+
+            ProcessOutput a = caller.finish();
+            ProcessOutput b = pbx.finish();
+            assertEquals(0, a.exitCode(), a.output());
+            assertEquals(0, b.exitCode(), b.output());
+        }
+    }
+
+    /** Walks our objects (org.sipshield.*) and the JDK containers they hold, looking for the key as text. */
+    private static final class Finder {
+        final String key;
+        final byte[] keyBytes;
+        final List<String> found = new ArrayList<>();
+        final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        int sipshieldObjects;
+
+        Finder(String key) {
+            this.key = key;
+            this.keyBytes = key.getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        void walk(Object root) throws IllegalAccessException {
+            Deque<Object[]> work = new ArrayDeque<>();
+            work.push(new Object[] {root, "server"});
+            while (!work.isEmpty() && seen.size() < 2_000_000) {
+                Object[] item = work.pop();
+                Object object = item[0];
+                String path = (String) item[1];
+                if (object == null || !seen.add(object)) {
+                    continue;
+                }
+                if (object instanceof String text) {
+                    if (text.contains(key)) {
+                        found.add(path);
+                    }
+                } else if (object instanceof byte[] bytes) {
+                    if (contains(bytes)) {
+                        found.add(path);
+                    }
+                } else if (object instanceof char[] chars) {
+                    if (new String(chars).contains(key)) {
+                        found.add(path);
+                    }
+                } else if (object.getClass().isArray() && !object.getClass().getComponentType().isPrimitive()) {
+                    for (int i = 0; i < Array.getLength(object); i++) {
+                        work.push(new Object[] {Array.get(object, i), path + "[" + i + "]"});
+                    }
+                } else if (object instanceof Map<?, ?> map && object.getClass().getName().startsWith("java.util")) {
+                    for (Map.Entry<?, ?> entry : Map.copyOf(map).entrySet()) {
+                        work.push(new Object[] {entry.getKey(), path + ".key"});
+                        work.push(new Object[] {entry.getValue(), path + "[" + entry.getKey() + "]"});
+                    }
+                } else if (object instanceof Collection<?> collection && object.getClass().getName().startsWith("java.util")) {
+                    int i = 0;
+                    for (Object element : List.copyOf(collection)) {
+                        work.push(new Object[] {element, path + "[" + i++ + "]"});
+                    }
+                } else if (object instanceof java.util.concurrent.atomic.AtomicReference<?> reference) {
+                    work.push(new Object[] {reference.get(), path + ".get()"});
+                } else if (object instanceof java.util.Optional<?> optional) {
+                    work.push(new Object[] {optional.orElse(null), path + ".get()"});
+                } else if (object.getClass().getName().startsWith("org.sipshield")) {
+                    sipshieldObjects++;
+                    for (Class<?> type = object.getClass(); type != null && type.getName().startsWith("org.sipshield");
+                            type = type.getSuperclass()) {
+                        for (Field field : type.getDeclaredFields()) {
+                            if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
+                                continue;
+                            }
+                            field.setAccessible(true);
+                            work.push(new Object[] {field.get(object), path + "." + field.getName()});
+                        }
+                    }
+                }
+            }
+        }
+
+        private boolean contains(byte[] bytes) {
+            outer:
+            for (int i = 0; i + keyBytes.length <= bytes.length; i++) {
+                for (int j = 0; j < keyBytes.length; j++) {
+                    if (bytes[i + j] != keyBytes[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+}

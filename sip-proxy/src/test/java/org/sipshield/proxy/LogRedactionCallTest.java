@@ -1,0 +1,154 @@
+package org.sipshield.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
+import org.slf4j.LoggerFactory;
+
+/**
+ * With every logger at TRACE (set through logback's API at run time, whatever logback.xml says),
+ * a digest-authenticated SRTP call through the real proxy leaves none of its secrets in the log:
+ * not the caller's SRTP key, not the key the proxy answered with, not the HA1, not the digest
+ * response or cnonce. jain-sip logs whole messages at debug level; the bridge must redact them.
+ */
+class LogRedactionCallTest {
+    static final String TRUNK = "127.0.0.2";
+    static final String PBX = "127.0.0.3";
+    private static final Pattern INLINE = Pattern.compile("inline:([A-Za-z0-9+/=]+)");
+
+    @TempDir
+    Path dataDirectory;
+
+    @Test
+    void noSecretOfADigestAuthenticatedSrtpCallReachesTheLogAtTrace() throws Exception {
+        int pbxPort = FreePorts.udpAndTcp();
+        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
+                "trunk-secret".toCharArray()).toStoredForm().substring(4);
+        byte[] master = new byte[30];
+        new SecureRandom().nextBytes(master);
+        String callerKey = Base64.getEncoder().encodeToString(master);
+
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Map<Logger, Level> levels = new HashMap<>();
+        Capture capture = new Capture();
+        capture.setContext(context);
+        capture.start();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        for (Logger logger : context.getLoggerList()) {
+            levels.put(logger, logger.getLevel());
+            logger.setLevel(Level.TRACE);
+        }
+        root.addAppender(capture);
+        ProcessOutput call;
+        ProcessOutput atPbx;
+        try (RunningProxy proxy = new RunningProxy(dataDirectory, """
+                sipTrunkSecurityProfiles:
+                  - name: Digest trunk
+                    incomingPort: ${sipPort}
+                    outgoingTransportType: UDP
+                    enableDigestAuthentication: true
+                    enableApplicationLevelAuthorization: true
+                  - name: Non Secure SIP Trunk Profile
+                    incomingPort: ${sipPort}
+                    outgoingTransportType: UDP
+                sipTrunks:
+                  - {name: callers, securityProfile: Digest trunk, destinations: ["%s:5060"], srtpAllowed: true}
+                  - {name: pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
+                routePatterns:
+                  - {pattern: "8!", trunk: pbx}
+                applicationUsers:
+                  - userId: trunk-app
+                    digestCredentials: {MD5: %s}
+                """.formatted(TRUNK, PBX, pbxPort, ha1));
+                Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort)) {
+            call = Sipp.client("uac-call-auth-srtp.xml", Map.of("caller", "5550100", "called", "8100",
+                    "user", "trunk-app", "password", "trunk-secret", "key", callerKey, "holdMs", "300"), "udp", TRUNK, "127.0.0.1",
+                    proxy.sipPort);
+            atPbx = pbx.finish();
+        } finally {
+            root.detachAppender(capture);
+            levels.forEach(Logger::setLevel);
+        }
+        assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + atPbx.output());
+        assertEquals(0, atPbx.exitCode(), atPbx.output());
+
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("the caller's SRTP key", callerKey);
+        Matcher answered = INLINE.matcher(answer(call.output()));
+        assertTrue(answered.find(), "the proxy answered SRTP: " + call.output());
+        secrets.put("the proxy's SRTP key for the caller", answered.group(1));
+        secrets.put("the HA1", ha1);
+        String authorization = call.output().lines().filter(l -> l.startsWith("Proxy-Authorization:")).findFirst()
+                .orElseThrow(() -> new AssertionError("no Proxy-Authorization sent: " + call.output()));
+        secrets.put("the digest response", parameter(authorization, "response"));
+        secrets.put("the cnonce", parameter(authorization, "cnonce"));
+
+        String log = capture.text();
+        // the log did see the call's messages (jain-sip logs them at debug): this test is not vacuous
+        assertTrue(log.contains("Proxy-Authorization"), "jain-sip's message logging was not captured");
+        List<String> leaked = new ArrayList<>();
+        secrets.forEach((what, value) -> {
+            assertFalse(value.isBlank(), what);
+            if (log.contains(value)) {
+                int at = log.indexOf(value);
+                leaked.add(what + " in: " + log.substring(Math.max(0, at - 200), Math.min(log.length(), at + 100)));
+            }
+        });
+        assertEquals(List.of(), leaked);
+    }
+
+    /** The 200 OK to the authenticated INVITE, as sipp received it. */
+    private static String answer(String trace) {
+        return Sipp.tracedMessages(trace, true).stream().filter(m -> m.startsWith("SIP/2.0 200") && m.contains("m=audio"))
+                .findFirst().orElseThrow(() -> new AssertionError("no 200 with SDP: " + trace));
+    }
+
+    private static String parameter(String header, String name) {
+        Matcher value = Pattern.compile("[ ,]" + name + "=\"?([^\",]+)").matcher(header);
+        if (!value.find()) {
+            throw new AssertionError("no " + name + " in " + header);
+        }
+        return value.group(1);
+    }
+
+    /** Every log event as text: the formatted message and any exception with its messages. */
+    static final class Capture extends AppenderBase<ILoggingEvent> {
+        private final StringBuffer text = new StringBuffer();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            text.append(event.getLoggerName()).append(' ').append(event.getFormattedMessage()).append('\n');
+            if (event.getThrowableProxy() != null) {
+                text.append(ThrowableProxyUtil.asString(event.getThrowableProxy())).append('\n');
+            }
+        }
+
+        String text() {
+            return text.toString();
+        }
+    }
+}
