@@ -403,19 +403,12 @@ public final class B2bua {
                 }
                 return;
             }
-            Relay relay = relays.get(transaction);
-            if (relay != null && event.getResponse().getStatusCode() >= 200) {
-                relays.remove(transaction);
-                if (relay.origin() != null && Request.INVITE.equals(relay.origin().getRequest().getMethod())) {
-                    reInvitesByOrigin.remove(originKey(relay.origin().getRequest()));
-                }
-                if (relay.call() == null) {
+            Relay relay = event.getResponse().getStatusCode() >= 200 ? finishRelay(transaction) : null;
+            if (relay != null && relay.call() == null) {
+                relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+            } else if (relay != null) {
+                synchronized (relay.call()) {
                     relayResponse(relay, transaction, event.getResponse(), event.getDialog());
-                } else {
-                    synchronized (relay.call()) {
-                        relay.call().pendingRelayed.remove(transaction);
-                        relayResponse(relay, transaction, event.getResponse(), event.getDialog());
-                    }
                 }
             }
         } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
@@ -528,15 +521,7 @@ public final class B2bua {
             }
             return;
         }
-        Relay relay = relays.remove(transaction);
-        if (relay != null && relay.origin() != null && Request.INVITE.equals(relay.origin().getRequest().getMethod())) {
-            reInvitesByOrigin.remove(originKey(relay.origin().getRequest()));
-        }
-        if (relay != null && relay.call() != null) {
-            synchronized (relay.call()) {
-                relay.call().pendingRelayed.remove(transaction);
-            }
-        }
+        Relay relay = finishRelay(transaction);
         if (relay != null && relay.origin() != null) {
             try {
                 relay.origin().sendResponse(sip.messages.createResponse(Response.REQUEST_TIMEOUT, relay.origin().getRequest()));
@@ -719,15 +704,12 @@ public final class B2bua {
      * sender does not wait until its timer runs out; a late answer from the far leg is ignored.
      */
     private void answerPendingRelayed(Call call) {
-        for (ClientTransaction pending : call.pendingRelayed) {
-            Relay relay = relays.remove(pending);
+        for (ClientTransaction pending : List.copyOf(call.pendingRelayed)) {
+            Relay relay = finishRelay(pending);
             if (relay == null || relay.origin() == null) {
                 continue;
             }
             Request original = relay.origin().getRequest();
-            if (Request.INVITE.equals(original.getMethod())) {
-                reInvitesByOrigin.remove(originKey(original));
-            }
             try {
                 if (relay.origin().getState() == javax.sip.TransactionState.TRYING
                         || relay.origin().getState() == javax.sip.TransactionState.PROCEEDING) {
@@ -737,7 +719,27 @@ public final class B2bua {
                 LOG.debug("{}: 487 to a pending {}: {}", call, original.getMethod(), e.getMessage());
             }
         }
-        call.pendingRelayed.clear();
+    }
+
+    /**
+     * A relayed request got its final answer, timed out, or its call ended: forgotten everywhere it
+     * was registered (the relay, a re-INVITE's CANCEL key, its call's pending requests). Returns
+     * the relay, or null when it was already finished.
+     */
+    private Relay finishRelay(ClientTransaction transaction) {
+        Relay relay = relays.remove(transaction);
+        if (relay == null) {
+            return null;
+        }
+        if (relay.origin() != null && Request.INVITE.equals(relay.origin().getRequest().getMethod())) {
+            reInvitesByOrigin.remove(originKey(relay.origin().getRequest()));
+        }
+        if (relay.call() != null) {
+            synchronized (relay.call()) { // reentrant where the caller holds it already
+                relay.call().pendingRelayed.remove(transaction);
+            }
+        }
+        return relay;
     }
 
     /**
