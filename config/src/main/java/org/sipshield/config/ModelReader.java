@@ -45,8 +45,17 @@ final class ModelReader {
         SecuritySettings.FloodAction flood = m.enumValue("overRequestLimit", SecuritySettings.FloodAction.class,
                 SecuritySettings.FloodAction.DROP, Enum::name);
         int tracked = m.integer("rateLimitedSourcesTracked", SecuritySettings.DEFAULT_RATE_LIMITED_SOURCES_TRACKED, 16, 10000000);
+        java.util.Set<String> inDialog = m.has("challengeInDialog") ? new java.util.HashSet<>(m.list("challengeInDialog", element -> {
+            String text = element.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode s ? s.getValue().trim() : "";
+            if (!SecuritySettings.CHALLENGEABLE_IN_DIALOG.contains(text)) {
+                element.problem("'" + text + "' cannot be challenged in a dialog",
+                        String.join(", ", new java.util.TreeSet<>(SecuritySettings.CHALLENGEABLE_IN_DIALOG)) + " (ACK and CANCEL never are)");
+                return null;
+            }
+            return text;
+        })) : SecuritySettings.DEFAULT_CHALLENGE_IN_DIALOG;
         m.finish();
-        return new SecuritySettings(unknown, limit, window, block, blocked, rate, burst, flood, tracked);
+        return new SecuritySettings(unknown, limit, window, block, blocked, rate, burst, flood, tracked, inDialog);
     }
 
     static SipTrunkSecurityProfile trunkProfile(YamlMapping m) {

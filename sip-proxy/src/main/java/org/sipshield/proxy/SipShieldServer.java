@@ -43,7 +43,10 @@ import org.sipshield.proxy.media.MediaAnchoring;
 import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
 import org.sipshield.proxy.pipeline.ClassifySource;
 import org.sipshield.proxy.pipeline.DigestAuthentication;
-import org.sipshield.proxy.pipeline.PingPolicy;
+import org.sipshield.proxy.pipeline.DialogPeerCheck;
+import org.sipshield.proxy.pipeline.MaxForwardsGuard;
+import org.sipshield.proxy.pipeline.MethodSupport;
+import org.sipshield.proxy.pipeline.PingAnswer;
 import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
@@ -158,11 +161,21 @@ public final class SipShieldServer implements AutoCloseable {
             b2bua = new B2bua(messaging, model::get, media.sdpRewriter());
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
-            SipRequestHandler handler = new SipRequestHandler(messages, headers, "sipshield/" + Version.current(),
-                    pipeline(), (inbound, device) -> registrar.register(inbound.request(), device(device),
+            DigestAuthentication digest = digestAuthentication();
+            ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom);
+            RequestPipeline requests = new RequestPipeline(List.of(
+                    classify,
+                    new MaxForwardsGuard(),
+                    new MethodSupport(),
+                    new PingAnswer("sipshield/" + Version.current()),
+                    new TrunkMethodAcl(),
+                    digest,
+                    new ApplicationLevelAcl(model::get)));
+            RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, classify), digest));
+            SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
+                    (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
-                    routing, b2bua,
-                    new RequestPipeline(List.of(new PingPolicy(model::get, new ClassifySource(model::get, this::isRegisteredFrom)))));
+                    routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
             WatchedSipListener watched = new WatchedSipListener(handler, watchdog);
@@ -210,7 +223,8 @@ public final class SipShieldServer implements AutoCloseable {
         expiryMonitor.start(housekeeping);
     }
 
-    private RequestPipeline pipeline() {
+    /** One digest step (and one brute-force guard) for both pipelines: a source blocked in one is blocked in the other. */
+    private DigestAuthentication digestAuthentication() {
         SecuritySettings security = config().security();
         BruteForcePolicy policy = BruteForcePolicy.builder()
                 .maxFailuresPerUser(security.digestFailureLimit())
@@ -219,11 +233,7 @@ public final class SipShieldServer implements AutoCloseable {
                 .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
                 .build();
-        return new RequestPipeline(List.of(
-                new ClassifySource(model::get, this::isRegisteredFrom),
-                new TrunkMethodAcl(),
-                new DigestAuthentication(model::get, new BruteForceGuard(policy, clock)),
-                new ApplicationLevelAcl(model::get)));
+        return new DigestAuthentication(model::get, new BruteForceGuard(policy, clock));
     }
 
     /**

@@ -82,7 +82,7 @@ public final class B2bua {
         ServerTransaction inviteA = inbound.transaction();
         Dialog dialogA = inbound.provider().getNewDialog(inviteA);
         Call call = new Call(inbound.peer(), target, inbound.callId(), mappedReplaces(inbound.request()), inbound.provider(),
-                inviteA, dialogA, SipMessaging.newTag(), inbound.transport() == Transport.TLS);
+                inviteA, dialogA, SipMessaging.newTag(), inbound.transport() == Transport.TLS, LegPeer.of(inbound));
         callsByCallIdA.put(inbound.callId(), call);
         callsByDialog.put(dialogA, call);
         inviteA.sendResponse(sip.messages.createResponse(Response.TRYING, inbound.request()));
@@ -234,15 +234,58 @@ public final class B2bua {
 
     // ---------------------------------------------------------------- in-dialog requests
 
+    /**
+     * The call leg a request inside a dialog (or a CANCEL) belongs to, and whether it came from that
+     * leg's peer ({@link LegPeer}): what the pipeline checks before {@link #inDialog} or {@link #cancel}.
+     */
+    public DialogMatch match(InboundRequest inbound) {
+        Request request = inbound.request();
+        Call call;
+        Call.Side from;
+        if (Request.CANCEL.equals(request.getMethod())) {
+            String key = originKey(request);
+            call = callsByCallIdA.get(inbound.callId());
+            from = Call.Side.A;
+            if (call == null || !key.equals(originKey(call.inviteA.getRequest()))) {
+                ClientTransaction reInvite = reInvitesByOrigin.get(key);
+                Relay relay = reInvite == null ? null : relays.get(reInvite);
+                if (relay == null || relay.call() == null) {
+                    return new DialogMatch.NoCall();
+                }
+                call = relay.call();
+                from = relay.towards().other();
+            }
+        } else {
+            Dialog dialog = inbound.event().getDialog();
+            call = dialog == null ? null : callsByDialog.get(dialog);
+            if (call == null) {
+                return new DialogMatch.NoCall();
+            }
+            from = dialog == call.dialogA ? Call.Side.A : Call.Side.B;
+        }
+        synchronized (call) {
+            Peer peer = call.peer(from);
+            LegPeer legPeer = call.legPeer(from);
+            Optional<String> mismatch = legPeer == null ? Optional.of("the leg has not answered yet")
+                    : legPeer.mismatch(inbound, peer, model.get());
+            if (mismatch.isPresent()) {
+                LOG.debug("{}: {} on leg {} not from its peer ({}): {}", call, request.getMethod(), from, legPeer,
+                        mismatch.get());
+                return new DialogMatch.Stranger(peer, mismatch.get());
+            }
+            return new DialogMatch.Leg(peer);
+        }
+    }
+
     /** A request inside a call's dialog; false when it belongs to no call we know (the caller answers 481). */
-    public boolean inDialog(Request request, Dialog dialog, ServerTransaction transaction) throws SipException,
-            ParseException, InvalidArgumentException {
+    public boolean inDialog(InboundRequest inbound) throws SipException, ParseException, InvalidArgumentException {
+        Dialog dialog = inbound.event().getDialog();
         Call call = dialog == null ? null : callsByDialog.get(dialog);
         if (call == null) {
             return false;
         }
         synchronized (call) {
-            return inDialog(call, request, dialog, transaction);
+            return inDialog(call, inbound.request(), dialog, inbound.transaction());
         }
     }
 
@@ -341,8 +384,9 @@ public final class B2bua {
      * caller, CANCEL on leg B once it may be sent); the CANCEL of a re-INVITE cancels that re-INVITE
      * on the other leg and leaves the call up. False when it matches no INVITE of ours (481).
      */
-    public boolean cancel(Request cancel, ServerTransaction transaction) throws SipException, ParseException,
-            InvalidArgumentException {
+    public boolean cancel(InboundRequest inbound) throws SipException, ParseException, InvalidArgumentException {
+        Request cancel = inbound.request();
+        ServerTransaction transaction = inbound.transaction();
         String callId = ((CallIdHeader) cancel.getHeader(CallIdHeader.NAME)).getCallId();
         String key = originKey(cancel);
         Call call = callsByCallIdA.get(callId);
@@ -421,6 +465,9 @@ public final class B2bua {
         int status = response.getStatusCode();
         if (transaction != call.inviteB || status == Response.TRYING) {
             return; // a response to an earlier attempt, or the hop's 100
+        }
+        if (status < 300) { // the answer (re)starts leg B's dialog: its requests must come from whoever answered
+            call.peerB = LegPeer.ofAnswer(response, transaction, call.target.hops().get(call.hopIndex - 1).transport());
         }
         if (status < 200) {
             call.provisionalFromB = true;

@@ -52,6 +52,8 @@ public final class Call {
     final Dialog dialogA;
     final String localTagA;
     final boolean tlsA;
+    /** Who may send requests in leg A's dialog: where the INVITE came from. */
+    final LegPeer peerA;
 
     // leg B
     SipProvider providerB;
@@ -62,6 +64,8 @@ public final class Call {
     boolean provisionalFromB;
     Object digestAnswerB;
     boolean tlsB;
+    /** Who may send requests in leg B's dialog: where leg B's answer came from; null until it answers. */
+    LegPeer peerB;
 
     /**
      * An ACK we owe one leg: its 2xx carried an SDP offer (the INVITE we sent had none, RFC 3264
@@ -83,7 +87,7 @@ public final class Call {
     Set<SecureCallIconDisplayPolicy> encryptedUnderB = Set.of();
 
     Call(Peer caller, Target target, String callIdA, String replacesB, SipProvider providerA, ServerTransaction inviteA,
-            Dialog dialogA, String localTagA, boolean tlsA) {
+            Dialog dialogA, String localTagA, boolean tlsA, LegPeer peerA) {
         this.caller = caller;
         this.target = target;
         this.callIdA = callIdA;
@@ -93,6 +97,7 @@ public final class Call {
         this.dialogA = dialogA;
         this.localTagA = localTagA;
         this.tlsA = tlsA;
+        this.peerA = peerA;
     }
 
     public long id() {
@@ -121,6 +126,15 @@ public final class Call {
 
     Dialog dialog(Side side) {
         return side == Side.A ? dialogA : dialogB;
+    }
+
+    /** The peer on one leg: the caller on A, the target on B. */
+    Peer peer(Side side) {
+        return side == Side.A ? caller : target.peer();
+    }
+
+    LegPeer legPeer(Side side) {
+        return side == Side.A ? peerA : peerB;
     }
 
     SipProvider provider(Side side) {

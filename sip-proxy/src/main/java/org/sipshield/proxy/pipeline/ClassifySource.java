@@ -51,12 +51,14 @@ public final class ClassifySource implements PipelineStep {
             inbound.peer(peer.get());
             return Verdict.proceed();
         }
+        boolean invisible = current.config().security().unknownSource() == SecuritySettings.Rejection.DROP;
+        if (!invisible && inbound.isOutOfDialog() && PingAnswer.isPing(inbound.request())) {
+            return Verdict.proceed(); // a stranger that would get 403 may as well get its health check answered
+        }
         SECURITY.info("SECURITY unknown-source src={} port={} transport={} local-port={} method={}",
                 inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.transport(),
                 inbound.localPort(), inbound.method());
-        return current.config().security().unknownSource() == SecuritySettings.Rejection.DROP
-                ? Verdict.drop("unknown source")
-                : Verdict.respond(403, "Forbidden");
+        return invisible ? Verdict.drop("unknown source") : Verdict.respond(403, "Forbidden");
     }
 
     private Optional<Peer> trunk(SecurityModel current, InboundRequest inbound) {

@@ -45,10 +45,14 @@ public final class DigestAuthentication implements PipelineStep {
     @Override
     public Verdict apply(InboundRequest inbound) {
         String method = inbound.method();
-        if (Request.ACK.equals(method) || Request.CANCEL.equals(method) || !inbound.isOutOfDialog()) {
-            return Verdict.proceed(); // never challenged (RFC 3261 22.1); in-dialog: authorised by their dialog
+        SecurityModel current = model.get();
+        if (Request.ACK.equals(method) || Request.CANCEL.equals(method)) {
+            return Verdict.proceed(); // never challenged (RFC 3261 22.1)
         }
-        Required required = required(model.get(), inbound.peer());
+        if (!inbound.isOutOfDialog() && !current.config().security().challengeInDialog().contains(method)) {
+            return Verdict.proceed(); // the operator leaves this in-dialog method to the dialog's peer check
+        }
+        Required required = required(current, inbound.peer());
         if (required == null) {
             return Verdict.proceed();
         }

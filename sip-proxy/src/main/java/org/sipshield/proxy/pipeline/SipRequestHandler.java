@@ -17,7 +17,6 @@ import javax.sip.TransactionState;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.SipURI;
 import javax.sip.header.HeaderFactory;
-import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -31,37 +30,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of every message jain-sip has parsed. In-dialog requests go to the call they belong
- * to; OPTIONS pings to the proxy itself are answered here (keepalives are never challenged); every
- * other request passes the pipeline (classify, trunk ACL, digest, application ACL) and is then
- * routed: REGISTER to the registrar, INVITE and other dialog-less requests through the B2BUA.
- * A failure while handling one request is logged and never reaches the stack's threads.
+ * Entry point of every message jain-sip has parsed. Nothing is answered before classification:
+ * a request inside a dialog (a To tag) or a CANCEL passes the dialog pipeline (its call leg's peer,
+ * then digest where the operator challenges that method), every other request the request pipeline
+ * (classify, protocol checks, pings, trunk ACL, digest, application ACL); routing is the last step:
+ * REGISTER to the registrar, INVITE and other dialog-less requests through the B2BUA, in-dialog
+ * requests to their call. A failure while handling one request is logged and never reaches the
+ * stack's threads.
  */
 public final class SipRequestHandler implements SipListener {
     private static final Logger LOG = LoggerFactory.getLogger(SipRequestHandler.class);
 
     private final MessageFactory messages;
     private final HeaderFactory headers;
-    private final String userAgent;
     private final RequestPipeline pipeline;
+    private final RequestPipeline dialogPipeline;
     private final RegisterHandler registrar;
     private final TargetResolver routing;
     private final B2bua b2bua;
-    private final RequestPipeline pings;
 
-    public SipRequestHandler(MessageFactory messages, HeaderFactory headers, String userAgent, RequestPipeline pipeline,
-            RegisterHandler registrar, TargetResolver routing, B2bua b2bua) {
-        this(messages, headers, userAgent, pipeline, registrar, routing, b2bua, new RequestPipeline(java.util.List.of()));
-    }
-
-    /** pings: what an OPTIONS ping to the proxy itself passes before it is answered (see {@link PingPolicy}). */
-    public SipRequestHandler(MessageFactory messages, HeaderFactory headers, String userAgent, RequestPipeline pipeline,
-            RegisterHandler registrar, TargetResolver routing, B2bua b2bua, RequestPipeline pings) {
-        this.pings = pings;
+    /**
+     * pipeline: what an out-of-dialog request passes before it is routed; dialogPipeline: what a
+     * request inside a dialog and a CANCEL pass before they reach their call.
+     */
+    public SipRequestHandler(MessageFactory messages, HeaderFactory headers, RequestPipeline pipeline,
+            RequestPipeline dialogPipeline, RegisterHandler registrar, TargetResolver routing, B2bua b2bua) {
         this.messages = messages;
         this.headers = headers;
-        this.userAgent = userAgent;
         this.pipeline = pipeline;
+        this.dialogPipeline = dialogPipeline;
         this.registrar = registrar;
         this.routing = routing;
         this.b2bua = b2bua;
@@ -74,62 +71,45 @@ public final class SipRequestHandler implements SipListener {
         ServerTransaction transaction = null;
         try {
             if (Request.ACK.equals(method)) {
-                b2bua.inDialog(request, event.getDialog(), null);
+                InboundRequest ack = new InboundRequest(event, null);
+                Verdict verdict = dialogPipeline.apply(ack);
+                if (verdict.proceeds()) {
+                    b2bua.inDialog(ack);
+                } else {
+                    LOG.debug("dropped {}: {}", ack, verdict.reason()); // an ACK is never answered
+                }
                 return;
             }
             transaction = serverTransaction(event);
             if (transaction == null) {
                 return; // a retransmission: the transaction layer answers it
             }
-            if (Request.CANCEL.equals(method)) {
-                if (!b2bua.cancel(request, transaction)) {
-                    respond(transaction, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-                }
-                return;
-            }
-            if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null) {
-                if (!b2bua.inDialog(request, event.getDialog(), transaction)) {
-                    respond(transaction, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-                }
-                return;
-            }
-            if (request.getHeader(MaxForwardsHeader.NAME) instanceof MaxForwardsHeader hops && hops.getMaxForwards() == 0
-                    && !Request.OPTIONS.equals(method)) {
-                respond(transaction, Response.TOO_MANY_HOPS);
-                return;
-            }
-            if (!SipMethods.KNOWN.contains(method)) {
-                respond(transaction, Response.NOT_IMPLEMENTED);
-                return;
-            }
-            String unsupported = unsupportedExtensions(request);
-            if (!unsupported.isEmpty()) {
-                Response response = messages.createResponse(Response.BAD_EXTENSION, request);
-                response.addHeader(headers.createUnsupportedHeader(unsupported));
-                tag(response);
-                transaction.sendResponse(response);
-                return;
-            }
-            if (isPing(request)) {
-                Verdict ping = pings.apply(new InboundRequest(event, transaction));
-                if (ping.proceeds()) {
-                    transaction.sendResponse(okToOptions(request));
-                } else {
-                    LOG.debug("dropped a ping: {}", ping.reason());
-                }
-                return;
-            }
             InboundRequest inbound = new InboundRequest(event, transaction);
-            Verdict verdict = pipeline.apply(inbound);
+            boolean dialog = Request.CANCEL.equals(method) || !inbound.isOutOfDialog();
+            Verdict verdict = (dialog ? dialogPipeline : pipeline).apply(inbound);
             switch (verdict.kind()) {
                 case DROP -> LOG.debug("dropped {}: {}", inbound, verdict.reason());
                 case RESPOND -> transaction.sendResponse(response(request, verdict));
-                case CONTINUE -> route(inbound);
+                case CONTINUE -> {
+                    if (dialog) {
+                        toCall(inbound);
+                    } else {
+                        route(inbound);
+                    }
+                }
             }
         } catch (Exception e) {
             LOG.warn("could not handle {} {}: {}", method, request.getRequestURI(), e.toString());
             LOG.debug("stack", e);
             answerServerError(transaction);
+        }
+    }
+
+    /** A CANCEL or in-dialog request from its leg's peer; 481 when its call ended meanwhile. */
+    private void toCall(InboundRequest inbound) throws Exception {
+        boolean handled = Request.CANCEL.equals(inbound.method()) ? b2bua.cancel(inbound) : b2bua.inDialog(inbound);
+        if (!handled) {
+            respond(inbound.transaction(), Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
         }
     }
 
@@ -149,6 +129,10 @@ public final class SipRequestHandler implements SipListener {
     private void route(InboundRequest inbound) throws Exception {
         String method = inbound.method();
         ServerTransaction transaction = inbound.transaction();
+        if (inbound.peer() instanceof Peer.Unknown) {
+            respond(transaction, Response.FORBIDDEN); // fail closed: nothing unclassified is routed
+            return;
+        }
         if (Request.REGISTER.equals(method)) {
             if (inbound.peer() instanceof Peer.Device device) {
                 // Answered when the binding is committed, from the registrar's writer: this thread goes on.
@@ -172,7 +156,11 @@ public final class SipRequestHandler implements SipListener {
             return;
         }
         if (Request.OPTIONS.equals(method)) {
-            transaction.sendResponse(okToOptions(inbound.request()));
+            Response response = messages.createResponse(Response.OK, inbound.request());
+            response.addHeader(headers.createAllowHeader(SipMethods.allowHeaderValue()));
+            response.addHeader(headers.createAcceptHeader("application", "sdp"));
+            tag(response);
+            transaction.sendResponse(response);
             return;
         }
         if (!SipMethods.ROUTED.contains(method)) {
@@ -193,25 +181,6 @@ public final class SipRequestHandler implements SipListener {
         }
     }
 
-    /** SIP extensions a request Requires that we do not implement (RFC 3261 8.2.2.3: 420 Bad Extension). */
-    private static String unsupportedExtensions(Request request) {
-        java.util.List<String> unsupported = new java.util.ArrayList<>();
-        java.util.ListIterator<?> required = request.getHeaders(javax.sip.header.RequireHeader.NAME);
-        while (required != null && required.hasNext()) {
-            String tag = ((javax.sip.header.RequireHeader) required.next()).getOptionTag();
-            if (!SipMethods.SUPPORTED_EXTENSIONS.contains(tag.toLowerCase(java.util.Locale.ROOT))) {
-                unsupported.add(tag);
-            }
-        }
-        return String.join(", ", unsupported);
-    }
-
-    /** An OPTIONS keepalive or health check addressed to the proxy itself (no user part). */
-    private static boolean isPing(Request request) {
-        return Request.OPTIONS.equals(request.getMethod())
-                && (!(request.getRequestURI() instanceof SipURI uri) || uri.getUser() == null);
-    }
-
     private ServerTransaction serverTransaction(RequestEvent event) throws SipException {
         if (event.getServerTransaction() != null) {
             return event.getServerTransaction();
@@ -221,15 +190,6 @@ public final class SipRequestHandler implements SipListener {
         } catch (TransactionAlreadyExistsException retransmission) {
             return null;
         }
-    }
-
-    private Response okToOptions(Request request) throws ParseException {
-        Response response = messages.createResponse(Response.OK, request);
-        response.addHeader(headers.createAllowHeader(SipMethods.allowHeaderValue()));
-        response.addHeader(headers.createAcceptHeader("application", "sdp"));
-        response.addHeader(headers.createUserAgentHeader(java.util.List.of(userAgent)));
-        tag(response);
-        return response;
     }
 
     private Response response(Request request, Verdict verdict) throws ParseException {

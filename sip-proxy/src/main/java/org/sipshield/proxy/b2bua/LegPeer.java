@@ -1,0 +1,112 @@
+package org.sipshield.proxy.b2bua;
+
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import gov.nist.javax.sip.TransactionExt;
+import gov.nist.javax.sip.message.SIPMessage;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.sip.ClientTransaction;
+import javax.sip.message.Response;
+import org.sipshield.config.Transport;
+import org.sipshield.proxy.pipeline.InboundRequest;
+import org.sipshield.proxy.security.Peer;
+import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.tls.PeerIdentityVerifier;
+
+/**
+ * The peer one leg of a call was set up with, as the wire showed it: transport, address and, on
+ * TLS, the certificate it presented. An in-dialog request is accepted on a leg only from that peer
+ * (a dialog's Call-ID and tags travel in clear on UDP and TCP, so knowing them proves nothing):
+ * <ul>
+ * <li>the transport must be the leg's;</li>
+ * <li>on TLS, the connection's certificate must be the one the leg was set up with (the same
+ * connection, or a new one with the same certificate), or, for a trunk, one whose names that
+ * trunk's profile allows (a carrier may open a new connection with its client certificate);
+ * a leg set up without a certificate falls back to the address;</li>
+ * <li>on UDP and TCP, the source address must be the one the leg was set up with (the port may
+ * differ: a TCP peer opens connections from any port), or, for a trunk, one of its addresses.</li>
+ * </ul>
+ */
+record LegPeer(Transport transport, InetAddress address, byte[] certificateSha256) {
+
+    static LegPeer of(InboundRequest request) {
+        return new LegPeer(request.transport(), request.source().getAddress(), fingerprint(request.peerCertificates()));
+    }
+
+    static LegPeer of(Transport transport, InetAddress address, List<X509Certificate> chain) {
+        return new LegPeer(transport, address, fingerprint(chain));
+    }
+
+    /** The peer that answered our INVITE on leg B: where its answer came from, and its certificate on TLS. */
+    static LegPeer ofAnswer(Response answer, ClientTransaction transaction, Transport transport) {
+        List<X509Certificate> chain = new ArrayList<>();
+        if (transport == Transport.TLS && transaction instanceof TransactionExt tls) {
+            try {
+                for (Certificate certificate : tls.getPeerCertificates()) {
+                    if (certificate instanceof X509Certificate x509) {
+                        chain.add(x509);
+                    }
+                }
+            } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
+                // no certificate: the address decides
+            }
+        }
+        return of(transport, ((SIPMessage) answer).getRemoteAddress(), chain);
+    }
+
+    /** Why the request may not speak for this leg, or empty when it may. */
+    Optional<String> mismatch(InboundRequest request, Peer peer, SecurityModel model) {
+        if (request.transport() != transport) {
+            return Optional.of("transport " + request.transport() + " is not the leg's " + transport);
+        }
+        InetAddress source = request.source().getAddress();
+        if (transport == Transport.TLS && certificateSha256 != null) {
+            List<X509Certificate> chain = request.peerCertificates();
+            if (Arrays.equals(certificateSha256, fingerprint(chain)) || namesFitTrunk(chain, peer, model)) {
+                return Optional.empty();
+            }
+            return Optional.of(chain.isEmpty() ? "no certificate on this connection" : "another certificate");
+        }
+        if (source.equals(address) || isTrunkAddress(request, peer, model)) {
+            return Optional.empty();
+        }
+        return Optional.of("address is not the leg's");
+    }
+
+    private static boolean namesFitTrunk(List<X509Certificate> chain, Peer peer, SecurityModel model) {
+        if (chain.isEmpty() || !(peer instanceof Peer.Trunk trunk)) {
+            return false;
+        }
+        List<String> names = PeerIdentityVerifier.namesOf(chain.get(0));
+        return model.allowedPeerNames(trunk.trunk()).flatMap(allowed -> allowed.firstAllowed(names)).isPresent();
+    }
+
+    private static boolean isTrunkAddress(InboundRequest request, Peer peer, SecurityModel model) {
+        return peer instanceof Peer.Trunk trunk && model.trunkCandidates(request.localPort(), request.transport(),
+                request.source().getAddress()).stream().anyMatch(candidate -> candidate.trunk().equals(trunk.trunk()));
+    }
+
+    private static byte[] fingerprint(List<X509Certificate> chain) {
+        if (chain.isEmpty()) {
+            return null;
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded());
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new IllegalStateException("cannot fingerprint a peer certificate", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return transport + " " + address.getHostAddress() + (certificateSha256 == null ? "" : " with a certificate");
+    }
+}
