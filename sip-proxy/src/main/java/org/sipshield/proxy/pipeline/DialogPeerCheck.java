@@ -40,7 +40,7 @@ public final class DialogPeerCheck implements PipelineStep {
             SECURITY.info("SECURITY dialog-peer-mismatch src={} port={} transport={} method={} leg-peer=\"{}\" reason=\"{}\"",
                     inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.transport(),
                     inbound.method(), stranger.legPeer().describe(), stranger.reason());
-            return ack ? Verdict.drop("ACK from a stranger to the dialog") : Verdict.respond(403, "Forbidden");
+            return ack ? Verdict.drop("ACK from a stranger to the dialog") : Verdict.refuseStranger(403, "Forbidden");
         }
         if (ack) {
             return Verdict.drop("ACK for no call of ours");

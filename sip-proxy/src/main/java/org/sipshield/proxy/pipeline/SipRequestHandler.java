@@ -90,6 +90,10 @@ public final class SipRequestHandler implements SipListener {
             switch (verdict.kind()) {
                 case DROP -> LOG.debug("dropped {}: {}", inbound, verdict.reason());
                 case RESPOND -> transaction.sendResponse(response(request, verdict));
+                case RESPOND_AND_FORGET -> {
+                    transaction.terminate(); // before any answer, jain-sip forgets it at once
+                    ((SipProvider) event.getSource()).sendResponse(response(request, verdict));
+                }
                 case CONTINUE -> {
                     if (dialog) {
                         toCall(inbound);

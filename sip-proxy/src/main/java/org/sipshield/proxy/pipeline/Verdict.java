@@ -9,7 +9,17 @@ import java.util.Map;
  */
 public record Verdict(Kind kind, int status, String reason, List<Map.Entry<String, String>> headers) {
     public enum Kind {
-        CONTINUE, RESPOND, DROP
+        /** Go on to the next step. */
+        CONTINUE,
+        /** Answer now; the transaction absorbs retransmissions of the request. */
+        RESPOND,
+        /**
+         * Answer now and forget the transaction: a stranger's copy of someone else's request (same
+         * Via branch) must not make the real request look like its retransmission.
+         */
+        RESPOND_AND_FORGET,
+        /** No answer at all. */
+        DROP
     }
 
     private static final Verdict CONTINUE = new Verdict(Kind.CONTINUE, 0, "", List.of());
@@ -24,6 +34,11 @@ public record Verdict(Kind kind, int status, String reason, List<Map.Entry<Strin
 
     public static Verdict respond(int status, String reason, List<Map.Entry<String, String>> headers) {
         return new Verdict(Kind.RESPOND, status, reason, List.copyOf(headers));
+    }
+
+    /** An answer to a request that was not its sender's to make: see {@link Kind#RESPOND_AND_FORGET}. */
+    public static Verdict refuseStranger(int status, String reason) {
+        return new Verdict(Kind.RESPOND_AND_FORGET, status, reason, List.of());
     }
 
     /** reason is for the log only: a dropped request gets no answer at all. */
