@@ -88,7 +88,12 @@ public final class SipRequestHandler implements SipListener {
             boolean dialog = Request.CANCEL.equals(method) || !inbound.isOutOfDialog();
             Verdict verdict = (dialog ? dialogPipeline : pipeline).apply(inbound);
             switch (verdict.kind()) {
-                case DROP -> LOG.debug("dropped {}: {}", inbound, verdict.reason());
+                case DROP -> {
+                    // forgotten before any answer: no 100 Trying leaves for an INVITE (jain-sip sends one
+                    // after 200 ms), and a retransmission is judged, and dropped, again
+                    transaction.terminate();
+                    LOG.debug("dropped {}: {}", inbound, verdict.reason());
+                }
                 case RESPOND -> transaction.sendResponse(response(request, verdict));
                 case RESPOND_AND_FORGET -> {
                     transaction.terminate(); // before any answer, jain-sip forgets it at once
