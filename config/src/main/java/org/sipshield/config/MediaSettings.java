@@ -11,7 +11,21 @@ package org.sipshield.config;
  * @param latching            how plain RTP legs latch
  */
 public record MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
-        MediaLatching latching) {
+        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback) {
+    /**
+     * An Encrypted phone in a call whose other leg cannot do SRTP: the reference lets the call go on
+     * unencrypted (and shows it so); REFUSE answers the caller 488 instead.
+     */
+    public enum EncryptedPhoneFallback {
+        RTP, REFUSE
+    }
+
+    /** The settings with the reference's fallback (the call goes on unencrypted). */
+    public MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
+            MediaLatching latching) {
+        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, EncryptedPhoneFallback.RTP);
+    }
+
     public static final int DEFAULT_PORT_MIN = 20000;
     public static final int DEFAULT_PORT_MAX = 29999;
     public static final int DEFAULT_MEDIA_TIMEOUT = 60;

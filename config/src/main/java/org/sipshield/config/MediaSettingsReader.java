@@ -7,8 +7,8 @@ final class MediaSettingsReader {
     private MediaSettingsReader() {}
 
     static MediaSettings media(YamlMapping m, List<Listener> listeners) {
-        String fallback = listeners.isEmpty() ? "127.0.0.1" : listeners.get(0).address();
-        String address = m.string("address", fallback).trim();
+        String defaultAddress = listeners.isEmpty() ? "127.0.0.1" : listeners.get(0).address();
+        String address = m.string("address", defaultAddress).trim();
         if (!address.matches("[0-9.]{7,15}|[0-9A-Fa-f:]{2,39}")) {
             m.problem("address", "'" + address + "' is not an IP address", "an IPv4 or IPv6 address of this machine");
         } else if (address.equals("0.0.0.0") || address.equals("::")) {
@@ -27,7 +27,9 @@ final class MediaSettingsReader {
         int timeout = m.integer("mediaTimeout", MediaSettings.DEFAULT_MEDIA_TIMEOUT, 5, 86400);
         SrtpCiphers ciphers = m.enumValue("srtpCiphers", SrtpCiphers.class, SrtpCiphers.ALL, Enum::name);
         MediaLatching latching = m.enumValue("latching", MediaLatching.class, MediaLatching.SIGNALLED_ADDRESS, Enum::name);
+        MediaSettings.EncryptedPhoneFallback fallback = m.enumValue("encryptedPhoneFallback",
+                MediaSettings.EncryptedPhoneFallback.class, MediaSettings.EncryptedPhoneFallback.RTP, Enum::name);
         m.finish();
-        return new MediaSettings(address, min, max, timeout, ciphers, latching);
+        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback);
     }
 }

@@ -196,7 +196,7 @@ class B2buaCallTest {
             assertEquals(0, call.exitCode(), call.output() + "\npbx:\n" + legB.output());
             assertEquals(0, legB.exitCode(), legB.output());
             // the profile of this trunk transmits the security status: UDP signaling, RTP media
-            assertTrue(firstInvite(legB.output()).contains("Call-Info: <urn:x-sipshield:call-security>;security=Not-Authenticated"),
+            assertTrue(firstInvite(legB.output()).contains("Call-Info: <urn:X-cisco-remotecc:callinfo>;security=NotAuthenticated"),
                     legB.output());
         }
     }

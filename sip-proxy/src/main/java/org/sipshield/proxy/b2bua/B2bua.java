@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.sip.ClientTransaction;
@@ -82,7 +83,8 @@ public final class B2bua {
         ServerTransaction inviteA = inbound.transaction();
         Dialog dialogA = inbound.provider().getNewDialog(inviteA);
         Call call = new Call(inbound.peer(), target, inbound.callId(), mappedReplaces(inbound.request()), inbound.provider(),
-                inviteA, dialogA, SipMessaging.newTag(), inbound.transport() == Transport.TLS, LegPeer.of(inbound));
+                inviteA, dialogA, SipMessaging.newTag(), LegPeer.of(inbound));
+        call.updateAllowedA = allowsUpdate(inbound.request());
         callsByCallIdA.put(inbound.callId(), call);
         callsByDialog.put(dialogA, call);
         inviteA.sendResponse(sip.messages.createResponse(Response.TRYING, inbound.request()));
@@ -95,6 +97,11 @@ public final class B2bua {
 
     /** Tries the target's hops in order from call.hopIndex; answers A with failure when none is left. */
     private void placeOnNextHop(Call call, int failureStatus, String failureReason) {
+        if (call.hopIndex == 0 && refusesUnencrypted(call, SipMessaging.body(call.inviteA.getRequest()))) {
+            CALLS.info("{}: refused: an Encrypted phone and a leg without SRTP (media.encryptedPhoneFallback: REFUSE)", call);
+            endWithFailure(call, Response.NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
+            return;
+        }
         List<Hop> hops = call.target.hops();
         while (call.hopIndex < hops.size()) {
             Hop hop = hops.get(call.hopIndex++);
@@ -140,7 +147,6 @@ public final class B2bua {
         call.dialogB = dialog;
         call.requestB = invite;
         call.provisionalFromB = false;
-        call.tlsB = hop.transport() == Transport.TLS;
         callsByInviteB.put(transaction, call);
         callsByDialog.put(dialog, call);
         transaction.sendRequest();
@@ -294,8 +300,10 @@ public final class B2bua {
         String method = request.getMethod();
         Call.Side from = dialog == call.dialogA ? Call.Side.A : Call.Side.B;
         if (Request.ACK.equals(method)) {
-            payOwedAck(call, from, request);
-            return true; // otherwise the far 2xx was acknowledged when it arrived
+            payOwedAck(call, from, request); // otherwise the far 2xx was acknowledged when it arrived
+            announceSecurity(call, Call.Side.A);
+            announceSecurity(call, Call.Side.B);
+            return true;
         }
         Call.Side towards = from.other();
         if (Request.BYE.equals(method)) {
@@ -362,9 +370,8 @@ public final class B2bua {
             try {
                 byte[] answer = sdp.rewrite(call, from, body);
                 sip.setSdp(out, answer);
-                if (from == Call.Side.A) {
-                    call.encryptedUnderB = MediaEncryption.encryptedUnder(answer);
-                }
+                call.encryptedUnder(from, MediaEncryption.encryptedUnder(body));
+                call.encryptedUnder(from.other(), MediaEncryption.encryptedUnder(answer));
             } catch (SdpRejectedException e) {
                 failure = e.reason();
             }
@@ -502,6 +509,14 @@ public final class B2bua {
                 return;
             }
             call.encryptedUnderB = MediaEncryption.encryptedUnder(body);
+            call.updateAllowedB = allowsUpdate(response);
+            if (!offerIn2xx && refusesUnencrypted(call, body)) {
+                CALLS.info("{}: refused: the far end answered without SRTP to an Encrypted phone "
+                        + "(media.encryptedPhoneFallback: REFUSE)", call);
+                sendBye(call, Call.Side.B);
+                endWithFailure(call, Response.NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
+                return;
+            }
             byte[] answer;
             try {
                 answer = body == null ? null : sdp.rewrite(call, Call.Side.B, body);
@@ -517,7 +532,7 @@ public final class B2bua {
             if (offerIn2xx) {
                 call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq);
             }
-            call.encryptedUnderA = MediaEncryption.encryptedUnder(answer);
+            call.encryptedUnderA = offerIn2xx ? Set.of() : MediaEncryption.encryptedUnder(answer);
             call.state = Call.State.CONFIRMED;
             respondA(call, status, answer);
             CALLS.info("{}: answered; security leg A {} leg B {} call {}", call, call.security(Call.Side.A, policy()).label(),
@@ -641,9 +656,13 @@ public final class B2bua {
         }
         if (relay.call() != null && body != null && (Request.INVITE.equals(method) || Request.UPDATE.equals(method))) {
             try {
-                sip.setSdp(back, sdp.rewrite(relay.call(), relay.towards(), body));
+                byte[] rewritten = sdp.rewrite(relay.call(), relay.towards(), body);
+                sip.setSdp(back, rewritten);
                 if (offerIn2xx) {
                     relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq);
+                } else if (status < 300) { // an answer: what each leg's media now is
+                    relay.call().encryptedUnder(relay.towards(), MediaEncryption.encryptedUnder(body));
+                    relay.call().encryptedUnder(relay.towards().other(), MediaEncryption.encryptedUnder(rewritten));
                 }
             } catch (SdpRejectedException e) {
                 LOG.info("{}: SDP {} from leg {} refused: {}", relay.call(), offerIn2xx ? "offer" : "answer", relay.towards(),
@@ -662,7 +681,17 @@ public final class B2bua {
                 back.addHeader(sip.contact(provider, null));
             }
         }
+        Call call = relay.call();
+        boolean offerAnswer = call != null && status < 300 && (Request.INVITE.equals(method) || Request.UPDATE.equals(method));
+        if (offerAnswer && wantsSecurityStatus(call, relay.towards().other())) {
+            LegSecurity status_ = call.security(policy());
+            back.addHeader(securityStatusHeader(status_));
+            call.told(relay.towards().other(), status_);
+        }
         relay.origin().sendResponse(back);
+        if (offerAnswer) {
+            announceSecurity(call, relay.towards()); // the answering leg learns a change in an UPDATE
+        }
     }
 
     // ---------------------------------------------------------------- ending calls
@@ -672,17 +701,90 @@ public final class B2bua {
         ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
         if (status < 300) {
             response.addHeader(sip.contact(call.providerA, null));
-            if (call.caller instanceof Peer.Trunk trunk && trunk.profile().transmitSecurityStatus()) {
-                response.addHeader(securityStatusHeader(call.security(policy())));
+            if (wantsSecurityStatus(call, Call.Side.A)) {
+                LegSecurity status_ = call.security(policy());
+                response.addHeader(securityStatusHeader(status_));
+                call.told(Call.Side.A, status_);
             }
         }
         sip.setSdp(response, body);
         call.inviteA.sendResponse(response);
     }
 
-    /** The documented way we tell a trunk peer the call's security status (the reference's "Transmit Security Status"). */
+    /** The call security status as the reference's SIP line messaging sends it to phones (and trunks that transmit it). */
     private Header securityStatusHeader(LegSecurity security) throws ParseException {
-        return sip.headers.createHeader("Call-Info", "<urn:x-sipshield:call-security>;security=" + security.label());
+        return sip.headers.createHeader("Call-Info", "<urn:X-cisco-remotecc:callinfo>;security=" + security.label());
+    }
+
+    /** Phones and voicemail ports are told the call's security status; a trunk when its profile transmits it. */
+    private static boolean wantsSecurityStatus(Call call, Call.Side side) {
+        Peer peer = call.peer(side);
+        return peer instanceof Peer.Device || peer instanceof Peer.Trunk trunk && trunk.profile().transmitSecurityStatus();
+    }
+
+    /**
+     * Tells one leg's peer the call's security status when it differs from what it was last told:
+     * in an UPDATE without a body (RFC 3311), sent once the leg's dialog is confirmed and no ACK is
+     * owed (an ACK cannot carry it). A peer that does not Allow UPDATE learns it with the next
+     * re-INVITE or UPDATE it sends or answers.
+     */
+    private void announceSecurity(Call call, Call.Side side) {
+        if (call.state != Call.State.CONFIRMED || call.owedAck != null || !wantsSecurityStatus(call, side)
+                || !call.updateAllowed(side)) {
+            return;
+        }
+        LegSecurity status = call.security(policy());
+        Dialog dialog = call.dialog(side);
+        if (status == call.told(side) || dialog == null || dialog.getState() != javax.sip.DialogState.CONFIRMED) {
+            return;
+        }
+        try {
+            Request update = dialog.createRequest(Request.UPDATE);
+            update.addHeader(sip.contact(call.provider(side), null)); // UPDATE refreshes the target: Contact is mandatory
+            update.addHeader(securityStatusHeader(status));
+            ClientTransaction transaction = call.provider(side).getNewClientTransaction(update);
+            relays.put(transaction, new Relay(null, call, side));
+            dialog.sendRequest(transaction);
+            call.told(side, status);
+            CALLS.info("{}: told leg {} the call is {}", call, side, status.label());
+        } catch (SipException | ParseException e) {
+            LOG.debug("{}: UPDATE with the security status on leg {}: {}", call, side, e.getMessage());
+        }
+    }
+
+    private static boolean allowsUpdate(javax.sip.message.Message message) {
+        ListIterator<?> allows = message.getHeaders(javax.sip.header.AllowHeader.NAME);
+        while (allows != null && allows.hasNext()) {
+            if (Request.UPDATE.equalsIgnoreCase(((javax.sip.header.AllowHeader) allows.next()).getMethod())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * With media.encryptedPhoneFallback REFUSE, an Encrypted phone's call whose other leg has no
+     * SRTP: the far side may not offer it (a trunk without SRTP Allowed), or this SDP (the caller's
+     * offer towards an Encrypted phone, or the far end's answer to one) carries none.
+     */
+    private boolean refusesUnencrypted(Call call, byte[] sdpOfOtherLeg) {
+        if (model.get().config().media().encryptedPhoneFallback() != org.sipshield.config.MediaSettings.EncryptedPhoneFallback.REFUSE) {
+            return false;
+        }
+        boolean callerEncrypted = isEncryptedPhone(call.caller);
+        boolean calleeEncrypted = isEncryptedPhone(call.target.peer());
+        if (callerEncrypted == calleeEncrypted) {
+            return false; // both (SRTP end to end) or neither
+        }
+        if (callerEncrypted && !call.target.srtpAllowed()) {
+            return true;
+        }
+        return sdpOfOtherLeg != null && !MediaEncryption.isEncrypted(sdpOfOtherLeg, policy());
+    }
+
+    private static boolean isEncryptedPhone(Peer peer) {
+        return peer instanceof Peer.Device device
+                && device.profile().deviceSecurityMode() == org.sipshield.config.DeviceSecurityMode.ENCRYPTED;
     }
 
     private void endWithFailure(Call call, int status, String reason) {

@@ -51,7 +51,6 @@ public final class Call {
     final ServerTransaction inviteA;
     final Dialog dialogA;
     final String localTagA;
-    final boolean tlsA;
     /** Who may send requests in leg A's dialog: where the INVITE came from. */
     final LegPeer peerA;
 
@@ -63,7 +62,6 @@ public final class Call {
     int hopIndex;
     boolean provisionalFromB;
     Object digestAnswerB;
-    boolean tlsB;
     /** Who may send requests in leg B's dialog: where leg B's answer came from; null until it answers. */
     LegPeer peerB;
 
@@ -85,9 +83,15 @@ public final class Call {
      */
     Set<SecureCallIconDisplayPolicy> encryptedUnderA = Set.of();
     Set<SecureCallIconDisplayPolicy> encryptedUnderB = Set.of();
+    /** The call security status each leg's peer was last told (null: never), so a change is told once. */
+    LegSecurity toldA;
+    LegSecurity toldB;
+    /** Whether each leg's peer accepts UPDATE (its Allow header): how a changed status reaches it mid-call. */
+    boolean updateAllowedA;
+    boolean updateAllowedB;
 
     Call(Peer caller, Target target, String callIdA, String replacesB, SipProvider providerA, ServerTransaction inviteA,
-            Dialog dialogA, String localTagA, boolean tlsA, LegPeer peerA) {
+            Dialog dialogA, String localTagA, LegPeer peerA) {
         this.caller = caller;
         this.target = target;
         this.callIdA = callIdA;
@@ -96,7 +100,6 @@ public final class Call {
         this.inviteA = inviteA;
         this.dialogA = dialogA;
         this.localTagA = localTagA;
-        this.tlsA = tlsA;
         this.peerA = peerA;
     }
 
@@ -142,8 +145,34 @@ public final class Call {
     }
 
     LegSecurity security(Side side, SecureCallIconDisplayPolicy policy) {
-        return side == Side.A ? LegSecurity.of(tlsA, encryptedUnderA.contains(policy))
-                : LegSecurity.of(tlsB, encryptedUnderB.contains(policy));
+        LegPeer wire = legPeer(side);
+        boolean srtp = (side == Side.A ? encryptedUnderA : encryptedUnderB).contains(policy);
+        return LegSecurity.of(wire == null ? SignallingProtection.NONE : wire.signalling(), srtp,
+                peer(side) instanceof Peer.Trunk);
+    }
+
+    void encryptedUnder(Side side, Set<SecureCallIconDisplayPolicy> policies) {
+        if (side == Side.A) {
+            encryptedUnderA = policies;
+        } else {
+            encryptedUnderB = policies;
+        }
+    }
+
+    LegSecurity told(Side side) {
+        return side == Side.A ? toldA : toldB;
+    }
+
+    void told(Side side, LegSecurity status) {
+        if (side == Side.A) {
+            toldA = status;
+        } else {
+            toldB = status;
+        }
+    }
+
+    boolean updateAllowed(Side side) {
+        return side == Side.A ? updateAllowedA : updateAllowedB;
     }
 
     /** The call's status under the reference's rule: its weakest leg. */

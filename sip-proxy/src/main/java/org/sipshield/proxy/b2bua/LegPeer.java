@@ -30,26 +30,26 @@ import org.sipshield.tls.PeerIdentityVerifier;
  * <li>on TLS, the connection's certificate must be the one the leg was set up with (the same
  * connection, or a new one with the same certificate), or, for a trunk, one whose names that
  * trunk's profile allows (a carrier may open a new connection with its client certificate);
- * a leg set up without a certificate falls back to the address;</li>
+ * a leg set up without a certificate, and an ACK (jain-sip shows certificates only through a
+ * transaction), fall back to the address;</li>
  * <li>on UDP and TCP, the source address must be the one the leg was set up with (the port may
  * differ: a TCP peer opens connections from any port), or, for a trunk, one of its addresses.</li>
  * </ul>
  */
-record LegPeer(Transport transport, InetAddress address, byte[] certificateSha256) {
+record LegPeer(Transport transport, InetAddress address, byte[] certificateSha256, SignallingProtection signalling) {
 
     static LegPeer of(InboundRequest request) {
-        return new LegPeer(request.transport(), request.source().getAddress(), fingerprint(request.peerCertificates()));
-    }
-
-    static LegPeer of(Transport transport, InetAddress address, List<X509Certificate> chain) {
-        return new LegPeer(transport, address, fingerprint(chain));
+        return new LegPeer(request.transport(), request.source().getAddress(), fingerprint(request.peerCertificates()),
+                SignallingProtection.of(request.transport(), request.cipherSuite()));
     }
 
     /** The peer that answered our INVITE on leg B: where its answer came from, and its certificate on TLS. */
     static LegPeer ofAnswer(Response answer, ClientTransaction transaction, Transport transport) {
         List<X509Certificate> chain = new ArrayList<>();
+        String suite = null;
         if (transport == Transport.TLS && transaction instanceof TransactionExt tls) {
             try {
+                suite = tls.getCipherSuite();
                 for (Certificate certificate : tls.getPeerCertificates()) {
                     if (certificate instanceof X509Certificate x509) {
                         chain.add(x509);
@@ -59,7 +59,8 @@ record LegPeer(Transport transport, InetAddress address, byte[] certificateSha25
                 // no certificate: the address decides
             }
         }
-        return of(transport, ((SIPMessage) answer).getRemoteAddress(), chain);
+        return new LegPeer(transport, ((SIPMessage) answer).getRemoteAddress(), fingerprint(chain),
+                SignallingProtection.of(transport, suite));
     }
 
     /** Why the request may not speak for this leg, or empty when it may. */
@@ -68,7 +69,9 @@ record LegPeer(Transport transport, InetAddress address, byte[] certificateSha25
             return Optional.of("transport " + request.transport() + " is not the leg's " + transport);
         }
         InetAddress source = request.source().getAddress();
-        if (transport == Transport.TLS && certificateSha256 != null) {
+        // an ACK has no transaction, and jain-sip shows a connection's certificates only through one:
+        // an ACK on TLS is judged by its address (it cannot end the call; at most it answers our own offer)
+        if (transport == Transport.TLS && certificateSha256 != null && request.transaction() != null) {
             List<X509Certificate> chain = request.peerCertificates();
             if (Arrays.equals(certificateSha256, fingerprint(chain)) || namesFitTrunk(chain, peer, model)) {
                 return Optional.empty();

@@ -9,6 +9,6 @@ public final class TestCalls {
 
     public static Call call(Peer caller, Peer callee, boolean calleeSrtpAllowed) {
         return new Call(caller, new Target(callee, List.of(), calleeSrtpAllowed, false, false), "test-call", null, null, null, null,
-                "tag", false, null);
+                "tag", null);
     }
 }
