@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class TlsSocketFactory {
-    private static final Logger SECURITY = LoggerFactory.getLogger("org.sipshield.security");
+    private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
     private final SSLContext context;
     private final EffectiveTlsSettings settings;
