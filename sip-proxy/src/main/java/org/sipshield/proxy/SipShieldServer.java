@@ -46,6 +46,7 @@ import org.sipshield.proxy.pipeline.DigestAuthentication;
 import org.sipshield.proxy.pipeline.PingPolicy;
 import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
+import org.sipshield.proxy.pipeline.TlsDeviceAuthentication;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
 import org.sipshield.proxy.registrar.Binding;
 import org.sipshield.proxy.registrar.Device;
@@ -65,6 +66,7 @@ import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
 import org.sipshield.proxy.watchdog.StallWatchdog;
 import org.sipshield.proxy.watchdog.WatchedSipListener;
+import org.sipshield.tls.CertificateChainValidator;
 import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.ClientAuth;
@@ -110,6 +112,8 @@ public final class SipShieldServer implements AutoCloseable {
     private CertificateExpiryMonitor expiryMonitor;
     private RevocationChecker ocsp;
     private StallWatchdog watchdog;
+    /** The SIP trust store as classification asks it: a handshake alone does not prove it (pinned certificates). */
+    private CertificateChainValidator sipTrust;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -129,6 +133,7 @@ public final class SipShieldServer implements AutoCloseable {
                 new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), clock, new SecureRandom());
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
+        sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
@@ -162,7 +167,8 @@ public final class SipShieldServer implements AutoCloseable {
                     pipeline(), (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
                     routing, b2bua,
-                    new RequestPipeline(List.of(new PingPolicy(model::get, new ClassifySource(model::get, this::isRegisteredFrom)))));
+                    new RequestPipeline(List.of(new PingPolicy(model::get,
+                            new ClassifySource(model::get, this::isRegisteredFrom, sipTrust)))));
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
             WatchedSipListener watched = new WatchedSipListener(handler, watchdog);
@@ -220,7 +226,8 @@ public final class SipShieldServer implements AutoCloseable {
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
                 .build();
         return new RequestPipeline(List.of(
-                new ClassifySource(model::get, this::isRegisteredFrom),
+                new ClassifySource(model::get, this::isRegisteredFrom, sipTrust),
+                new TlsDeviceAuthentication(model::get, sipTrust),
                 new TrunkMethodAcl(),
                 new DigestAuthentication(model::get, new BruteForceGuard(policy, clock)),
                 new ApplicationLevelAcl(model::get)));
@@ -334,8 +341,9 @@ public final class SipShieldServer implements AutoCloseable {
     /**
      * The SIP TLS listener's sockets: the configured policy for the device security modes of the
      * profiles that use TLS, our identity, the sip-trust store (a client certificate must chain to
-     * it), and OCSP when enabled. Client certificates are asked for, not required: phones in
-     * Non Secure mode over TLS need none, and classification decides who needed one.
+     * it, unless a device pins it), and OCSP when enabled. Client certificates are asked for, not
+     * required: a trunk or secure device without one is refused by classification, which knows who
+     * is speaking and whether a certificate names it.
      */
     private TlsSocketFactory sipTlsSockets(SipShieldConfig config, ServerIdentity identity)
             throws GeneralSecurityException, IOException {
@@ -348,7 +356,8 @@ public final class SipShieldServer implements AutoCloseable {
                     : OcspSettings.configured(tls.ocspResponder(), every, tls.ocspStrict()));
         }
         TlsSocketFactory sockets = TlsSocketFactory.forInterface(tls.policy(), CertificatePurpose.SIP, modes, identity,
-                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT);
+                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT,
+                certificate -> model.get().pinsCertificate(certificate));
         LOG.info("SIP TLS: {}", sockets.settings().describe().replace('\n', ' '));
         return sockets;
     }
