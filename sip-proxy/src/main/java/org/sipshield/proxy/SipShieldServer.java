@@ -167,8 +167,9 @@ public final class SipShieldServer implements AutoCloseable {
                     pipeline(), (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
                     routing, b2bua,
-                    new RequestPipeline(List.of(new PingPolicy(model::get,
-                            new ClassifySource(model::get, this::isRegisteredFrom, sipTrust)))));
+                    new RequestPipeline(List.of(new PingPolicy(model::get, new RequestPipeline(List.of(
+                            new ClassifySource(model::get, this::isRegisteredFrom, sipTrust),
+                            new TlsDeviceAuthentication(model::get, sipTrust)))))));
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
             WatchedSipListener watched = new WatchedSipListener(handler, watchdog);

@@ -112,7 +112,7 @@ class TlsDeviceAuthenticationTest {
     }
 
     static String register(String number) {
-        return "REGISTER sip:127.0.0.1:" + proxy.tlsPort + ";transport=tls SIP/2.0\r\n"
+        return "REGISTER sip:127.0.0.1;transport=tls SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS 127.0.0.1:5999;branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:" + number + "@127.0.0.1>;tag=reg" + number + "\r\n"
@@ -218,6 +218,13 @@ class TlsDeviceAuthenticationTest {
     }
 
     @Test
+    void anEncryptedTrunkOverANullSuiteIsNoTrunk() {
+        String reply = send(message("carrier"), issued(TRUNK_NAME), "-tls1_2", "-cipher", "NULL-SHA256:NULL-SHA:@SECLEVEL=0");
+        assertTrue(reply.contains("NULL"), "the listener agreed a NULL suite:\n" + reply);
+        assertTrue(status(reply).startsWith("SIP/2.0 403"), reply);
+    }
+
+    @Test
     void anEncryptedPhoneOverANullSuiteIsRefusedAndAnAuthenticatedOneIsNot() {
         String[] nullSuites = {"-tls1_2", "-cipher", "NULL-SHA256:NULL-SHA:ECDHE-RSA-NULL-SHA:@SECLEVEL=0"};
         try (SecurityLog log = new SecurityLog()) {
@@ -241,6 +248,51 @@ class TlsDeviceAuthenticationTest {
         String reply = send(invite("3005", "3001"), issued(DIGEST_PHONE));
         assertTrue(status(reply).startsWith("SIP/2.0 407"), reply);
         assertTrue(status(send(register("3005"), issued(DIGEST_PHONE))).startsWith("SIP/2.0 401"));
+    }
+
+    @Test
+    void underUnknownSourceDropARefusedDeviceGetsSilence(@TempDir Path data) throws Exception {
+        new TrustStore(data, CertificatePurpose.SIP).add(Files.readAllBytes(certificates.caCertificate()));
+        try (RunningProxy silent = new RunningProxy(data, """
+                security:
+                  unknownSource: DROP
+                phoneSecurityProfiles:
+                  - {name: Encrypted phone, deviceSecurityMode: Encrypted}
+                phones:
+                  - {deviceName: %s, securityProfile: Encrypted phone, lines: ["3001"]}
+                """.formatted(PHONE_A)); SecurityLog log = new SecurityLog()) {
+            Path[] other = issued(PHONE_B);
+            String refused = OpenSslClient.exchange("127.0.0.1", silent.tlsPort, register("3001"),
+                    "-cert", other[0].toString(), "-key", other[1].toString());
+            assertEquals("no answer", status(refused), refused);
+            assertTrue(log.lines("SECURITY tls-device-rejected").stream().anyMatch(l -> l.contains("local-port=" + silent.tlsPort
+                    + " device=\"" + PHONE_A + "\" reason=not-this-device")), log.lines("SECURITY").toString());
+            Path[] own = issued(PHONE_A);
+            // a new transaction: a retransmission of the dropped REGISTER would be absorbed by its transaction
+            String accepted = OpenSslClient.exchange("127.0.0.1", silent.tlsPort, register("3001"),
+                    "-cert", own[0].toString(), "-key", own[1].toString());
+            assertTrue(status(accepted).startsWith("SIP/2.0 200"), accepted);
+        }
+    }
+
+    @Test
+    void aPinCountsFromTheReloadThatAddsItToTheReloadThatRemovesIt(@TempDir Path data) throws Exception {
+        Path[] own = selfSigned("reloaded-a", PHONE_A);
+        String phones = """
+                phoneSecurityProfiles:
+                  - {name: Encrypted phone, deviceSecurityMode: Encrypted}
+                phones:
+                  - {deviceName: %s, securityProfile: Encrypted phone, lines: ["3001"]%s}
+                """;
+        try (RunningProxy reloaded = new RunningProxy(data, phones.formatted(PHONE_A, ""))) {
+            String[] client = {"-cert", own[0].toString(), "-key", own[1].toString()};
+            assertEquals("no answer", status(OpenSslClient.exchange("127.0.0.1", reloaded.tlsPort, register("3001"), client)));
+            reloaded.reload(phones.formatted(PHONE_A, ", certificateFingerprint: \"" + fingerprint(own[0]) + "\""));
+            String pinned = OpenSslClient.exchange("127.0.0.1", reloaded.tlsPort, register("3001"), client);
+            assertTrue(status(pinned).startsWith("SIP/2.0 200"), pinned);
+            reloaded.reload(phones.formatted(PHONE_A, ""));
+            assertEquals("no answer", status(OpenSslClient.exchange("127.0.0.1", reloaded.tlsPort, register("3001"), client)));
+        }
     }
 
     @Test
