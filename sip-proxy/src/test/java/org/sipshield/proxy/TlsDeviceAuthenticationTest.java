@@ -25,8 +25,9 @@ import org.sipshield.tls.TrustStore;
  * Authenticated and Encrypted phones and voicemail ports are authenticated by their TLS
  * certificate, tried from the attacker's side with openssl s_client against the real proxy: no
  * certificate, another device's certificate, a certificate pinned for another device, a suite
- * below the mode; and the device's own certificate, from the SIP trust store or pinned by its
- * fingerprint, still gets through. baresip does the same as a real phone in
+ * below the mode, a pinned certificate naming a trunk; and the device's own certificate, from the
+ * SIP trust store or pinned by its fingerprint, still gets through. Also: silence under
+ * unknownSource DROP, and a pin follows reloads. baresip does the same as a real phone in
  * {@link TlsDeviceBaresipTest}.
  */
 class TlsDeviceAuthenticationTest {

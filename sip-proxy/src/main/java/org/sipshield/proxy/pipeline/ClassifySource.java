@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * address, and on TLS by its certificate's subject or SAN names; a phone or voicemail port by
  * the directory number it registers (REGISTER) or calls from, which must come from where it
  * registered unless its profile makes it prove itself with digest. Anybody else is an unknown
- * source: 403 or silence, as configured.
+ * source: 403 or silence, as configured. Whether a secure device's certificate is its own is the
+ * next step's question ({@link TlsDeviceAuthentication}).
  */
 public final class ClassifySource implements PipelineStep {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
