@@ -125,8 +125,8 @@ public final class ConfigLoader {
         List<ApplicationUser> applicationUsers = entries(root, "applicationUsers", where,
                 m -> ModelReader.applicationUser(m, enterprise.clusterId()));
         List<EndUser> endUsers = entries(root, "endUsers", where, m -> ModelReader.endUser(m, enterprise.sipStationRealm()));
-        List<Phone> phones = entries(root, "phones", where, ModelReader::phone);
-        List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, ModelReader::voicemailPort);
+        List<Phone> phones = entries(root, "phones", where, DeviceReader::phone);
+        List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, DeviceReader::voicemailPort);
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
         List<String> warnings = new ArrayList<>();

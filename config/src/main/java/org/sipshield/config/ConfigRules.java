@@ -1,5 +1,6 @@
 package org.sipshield.config;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.sipshield.tls.CertificateFingerprint;
 
 /**
  * The rules that span several entries of a file: unique names, references that resolve, ports
@@ -123,6 +125,7 @@ final class ConfigRules {
     }
 
     private void devices(SipShieldConfig c) {
+        pinnedCertificates(c);
         Map<String, Object> numbers = new HashMap<>();
         // A site has as many end users as phones: a look-up per device by name, not a scan (100,000 squared).
         Set<String> endUsers = new HashSet<>();
@@ -154,6 +157,34 @@ final class ConfigRules {
             if (port.directoryNumber() != null && numbers.putIfAbsent(port.directoryNumber(), port) != null) {
                 problem(port, "directoryNumber", "directory number " + port.directoryNumber() + " is already another device's",
                         "unique directory numbers");
+            }
+        }
+    }
+
+    private record Pin(Object device, String deviceName, String profile, CertificateFingerprint fingerprint) {}
+
+    /**
+     * A pinned certificate stands for one device: pinned twice, it would let one device speak as the
+     * other. A pin on a device whose profile is Non Secure is never asked for: said, not refused.
+     */
+    private void pinnedCertificates(SipShieldConfig c) {
+        List<Pin> pins = new ArrayList<>();
+        c.phones().forEach(p -> pins.add(new Pin(p, p.deviceName(), p.securityProfile(), p.certificateFingerprint())));
+        c.voicemailPorts().forEach(p -> pins.add(new Pin(p, p.deviceName(), p.securityProfile(), p.certificateFingerprint())));
+        Map<CertificateFingerprint, String> pinnedBy = new HashMap<>();
+        for (Pin pin : pins) {
+            if (pin.fingerprint() == null) {
+                continue;
+            }
+            String earlier = pinnedBy.putIfAbsent(pin.fingerprint(), pin.deviceName());
+            if (earlier != null) {
+                problem(pin.device(), "certificateFingerprint", "the certificate is already pinned by device '" + earlier + "'",
+                        "one device per certificate");
+            }
+            PhoneSecurityProfile profile = pin.profile() == null ? null : c.phoneProfile(pin.profile()).orElse(null);
+            if (profile != null && !profile.deviceSecurityMode().isSecure()) {
+                warnings.add(path(pin.device(), "certificateFingerprint") + ": device '" + pin.deviceName() + "' has profile '"
+                        + profile.name() + "', which is Non Secure: its certificate is never asked for");
             }
         }
     }

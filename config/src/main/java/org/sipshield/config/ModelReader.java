@@ -160,36 +160,6 @@ final class ModelReader {
         return user;
     }
 
-    static Phone phone(YamlMapping m) {
-        String deviceName = name(m, "deviceName");
-        String profile = m.requiredString("securityProfile", "the name of a phoneSecurityProfiles entry");
-        String digestUser = m.string("digestUser", null);
-        List<String> lines = m.list("lines", element -> directoryNumber(element));
-        if (lines.isEmpty()) {
-            m.problem("lines", "a phone needs at least one line", "directory numbers, e.g. [\"2001\"]");
-        }
-        m.finish();
-        return new Phone(deviceName, profile, digestUser, lines);
-    }
-
-    static VoicemailPort voicemailPort(YamlMapping m) {
-        String deviceName = name(m, "deviceName");
-        String server = m.requiredString("voicemailServer", "the name of the voicemail server the port belongs to");
-        String profile = m.requiredString("securityProfile", "the name of a phoneSecurityProfiles entry");
-        DeviceSecurityMode mode = m.enumValue("deviceSecurityMode", DeviceSecurityMode.class,
-                null, DeviceSecurityMode::label);
-        if (mode == null && !m.has("deviceSecurityMode")) {
-            m.problem("deviceSecurityMode", "missing", "Non Secure, Authenticated, Encrypted (the profile's mode)");
-        }
-        String digestUser = m.string("digestUser", null);
-        String number = m.requiredString("directoryNumber", "the port's directory number");
-        if (number != null && !number.matches("[0-9*#+]{1,32}")) {
-            m.problem("directoryNumber", "'" + number + "' is not a directory number", "digits, * # +, up to 32");
-        }
-        m.finish();
-        return new VoicemailPort(deviceName, server, profile, mode, digestUser, number);
-    }
-
     static SipRealm sipRealm(YamlMapping m) {
         String realm = m.requiredString("realm", "the realm the trunk peer challenges with");
         String trunk = m.requiredString("trunk", "the name of a sipTrunks entry");
@@ -327,7 +297,7 @@ final class ModelReader {
         return text;
     }
 
-    private static String directoryNumber(YamlMapping.Element element) {
+    static String directoryNumber(YamlMapping.Element element) {
         String text = element.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode s ? s.getValue() : "";
         if (!text.matches("[0-9*#+]{1,32}")) {
             element.problem("'" + text + "' is not a directory number", "digits, * # +, up to 32");
@@ -336,7 +306,7 @@ final class ModelReader {
         return text;
     }
 
-    private static String name(YamlMapping m, String key) {
+    static String name(YamlMapping m, String key) {
         String name = m.requiredString(key, "up to 50 letters, digits, spaces, '.', '_', '-'");
         if (name != null && !NAME.matcher(name).matches()) {
             m.problem(key, "'" + name + "' is not a valid name", "up to 50 letters, digits, spaces, '.', '_', '-'");

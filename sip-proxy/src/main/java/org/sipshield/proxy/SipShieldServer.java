@@ -49,6 +49,7 @@ import org.sipshield.proxy.pipeline.MethodSupport;
 import org.sipshield.proxy.pipeline.PingAnswer;
 import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
+import org.sipshield.proxy.pipeline.TlsDeviceAuthentication;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
 import org.sipshield.proxy.registrar.Binding;
 import org.sipshield.proxy.registrar.Device;
@@ -68,6 +69,7 @@ import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
 import org.sipshield.proxy.watchdog.StallWatchdog;
 import org.sipshield.proxy.watchdog.WatchedSipListener;
+import org.sipshield.tls.CertificateChainValidator;
 import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.ClientAuth;
@@ -113,6 +115,8 @@ public final class SipShieldServer implements AutoCloseable {
     private CertificateExpiryMonitor expiryMonitor;
     private RevocationChecker ocsp;
     private StallWatchdog watchdog;
+    /** The SIP trust store as classification asks it: a handshake alone does not prove it (pinned certificates). */
+    private CertificateChainValidator sipTrust;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -132,6 +136,7 @@ public final class SipShieldServer implements AutoCloseable {
                 new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), clock, new SecureRandom());
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
+        sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
@@ -162,16 +167,20 @@ public final class SipShieldServer implements AutoCloseable {
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             DigestAuthentication digest = digestAuthentication();
-            ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom);
+            ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
                     classify,
+                    deviceCertificates,
                     new MaxForwardsGuard(),
                     new MethodSupport(),
                     new PingAnswer("sipshield/" + Version.current()),
                     new TrunkMethodAcl(),
                     digest,
                     new ApplicationLevelAcl(model::get)));
-            RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, classify), digest));
+            TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
+            RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
+            RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, identify::apply),
+                    digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
                     (inbound, device) -> registrar.register(inbound.request(), device(device),
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
@@ -344,8 +353,9 @@ public final class SipShieldServer implements AutoCloseable {
     /**
      * The SIP TLS listener's sockets: the configured policy for the device security modes of the
      * profiles that use TLS, our identity, the sip-trust store (a client certificate must chain to
-     * it), and OCSP when enabled. Client certificates are asked for, not required: phones in
-     * Non Secure mode over TLS need none, and classification decides who needed one.
+     * it, unless a device pins it), and OCSP when enabled. Client certificates are asked for, not
+     * required: a trunk or secure device without one is refused by classification, which knows who
+     * is speaking and whether a certificate names it.
      */
     private TlsSocketFactory sipTlsSockets(SipShieldConfig config, ServerIdentity identity)
             throws GeneralSecurityException, IOException {
@@ -358,7 +368,8 @@ public final class SipShieldServer implements AutoCloseable {
                     : OcspSettings.configured(tls.ocspResponder(), every, tls.ocspStrict()));
         }
         TlsSocketFactory sockets = TlsSocketFactory.forInterface(tls.policy(), CertificatePurpose.SIP, modes, identity,
-                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT);
+                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT,
+                certificate -> model.get().pinsCertificate(certificate));
         LOG.info("SIP TLS: {}", sockets.settings().describe().replace('\n', ' '));
         return sockets;
     }

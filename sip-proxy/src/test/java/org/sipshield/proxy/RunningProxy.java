@@ -10,6 +10,7 @@ public final class RunningProxy implements AutoCloseable {
     public final int sipPort;
     public final int tlsPort;
     public final SipShieldServer server;
+    private final Path dataDirectory;
 
     public RunningProxy(Path dataDirectory) throws Exception {
         this(dataDirectory, "");
@@ -37,6 +38,17 @@ public final class RunningProxy implements AutoCloseable {
             throws Exception {
         this.sipPort = sipPort;
         this.tlsPort = tlsPort;
+        this.dataDirectory = dataDirectory;
+        server = new SipShieldServer(config(extraYaml), clock);
+        server.start();
+    }
+
+    /** Reloads the running proxy with another extraYaml (same listeners and data directory), as SIGHUP would. */
+    public void reload(String extraYaml) throws Exception {
+        server.reload(config(extraYaml));
+    }
+
+    private SipShieldConfig config(String extraYaml) throws Exception {
         extraYaml = extraYaml.replace("${sipPort}", Integer.toString(sipPort)).replace("${tlsPort}", Integer.toString(tlsPort));
         String yaml = "server:\n"
                 + "  hostName: 127.0.0.1\n"
@@ -46,9 +58,7 @@ public final class RunningProxy implements AutoCloseable {
                 + "  - {transport: TCP, address: 127.0.0.1, port: " + sipPort + "}\n"
                 + "  - {transport: TLS, address: 127.0.0.1, port: " + tlsPort + "}\n"
                 + extraYaml;
-        SipShieldConfig config = ConfigLoader.parse(yaml, "test.yaml");
-        server = new SipShieldServer(config, clock);
-        server.start();
+        return ConfigLoader.parse(yaml, "test.yaml");
     }
 
     @Override

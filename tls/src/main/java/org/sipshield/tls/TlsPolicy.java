@@ -170,11 +170,22 @@ public final class TlsPolicy {
 
     /**
      * Whether a negotiated suite gives what a profile's mode promises: ENCRYPTED needs an
-     * encrypting suite; AUTHENTICATED is met by any suite (encryption on top is not a loss).
+     * encrypting suite; AUTHENTICATED is met by any suite we know (encryption on top is not a
+     * loss). Fails closed: no suite, no mode, or a suite we cannot classify meets nothing.
      */
     public static boolean suiteMeetsMode(String negotiatedSuite, DeviceSecurityMode mode) {
-        boolean nullEncryption = negotiatedSuite.contains("_WITH_NULL_") || negotiatedSuite.equals("TLS_SHA256_SHA256")
-                || negotiatedSuite.equals("TLS_SHA384_SHA384");
+        if (negotiatedSuite == null || mode == null) {
+            return false;
+        }
+        boolean tls13 = negotiatedSuite.equals(CipherSuiteCatalog.TLS13_AES_256_GCM_SHA384)
+                || negotiatedSuite.equals(CipherSuiteCatalog.TLS13_AES_128_GCM_SHA256)
+                || negotiatedSuite.equals(CipherSuiteCatalog.TLS13_CHACHA20_POLY1305_SHA256);
+        boolean tls13Null = negotiatedSuite.equals("TLS_SHA256_SHA256") || negotiatedSuite.equals("TLS_SHA384_SHA384");
+        Optional<CipherSuite> classic = CipherSuiteCatalog.byIanaName(negotiatedSuite);
+        if (!tls13 && !tls13Null && classic.isEmpty()) {
+            return false;
+        }
+        boolean nullEncryption = tls13Null || classic.map(CipherSuite::isNullEncryption).orElse(false);
         return mode == DeviceSecurityMode.AUTHENTICATED || !nullEncryption;
     }
 

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class TlsSocketFactory {
-    private static final Logger SECURITY = LoggerFactory.getLogger("org.sipshield.security");
+    private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
     private final SSLContext context;
     private final EffectiveTlsSettings settings;
@@ -54,7 +54,7 @@ public final class TlsSocketFactory {
         this.clientAuth = builder.clientAuth;
         this.verifier = builder.verifier;
         List<X509Certificate> issuers = builder.acceptedIssuers;
-        TrustManager trustManager = new PeerTrustManager(verifier, issuers, builder.rejections);
+        TrustManager trustManager = new PeerTrustManager(verifier, issuers, builder.rejections, builder.pinned);
         this.context = SSLContext.getInstance("TLS", BouncyCastle.jsseProvider());
         context.init(keyManagers(builder.identities), new TrustManager[] {trustManager}, new SecureRandom());
     }
@@ -210,6 +210,7 @@ public final class TlsSocketFactory {
         private PeerIdentityVerifier verifier;
         private List<X509Certificate> acceptedIssuers = List.of();
         private BiConsumer<String, PeerVerdict> rejections = (source, verdict) -> SECURITY.warn(verdict.securityEvent(source));
+        private java.util.function.Predicate<X509Certificate> pinned = certificate -> false;
 
         private Builder(EffectiveTlsSettings settings) {
             this.settings = java.util.Objects.requireNonNull(settings, "settings");
@@ -249,6 +250,15 @@ public final class TlsSocketFactory {
             return this;
         }
 
+        /**
+         * Leaf certificates that pass the handshake although no chain leads to the trust store (asked
+         * on every handshake, so it may follow a reloaded configuration). Default: none.
+         */
+        public Builder pinnedCertificates(java.util.function.Predicate<X509Certificate> pinned) {
+            this.pinned = java.util.Objects.requireNonNull(pinned, "pinned");
+            return this;
+        }
+
         public TlsSocketFactory build() throws GeneralSecurityException {
             if (verifier == null) {
                 throw new IllegalStateException("a TLS socket factory needs a peer verifier (the trust store it checks peers against)");
@@ -261,11 +271,20 @@ public final class TlsSocketFactory {
     public static TlsSocketFactory forInterface(TlsPolicy policy, CertificatePurpose tlsInterface,
             Set<DeviceSecurityMode> modes, ServerIdentity identity, TrustStore trustStore,
             RevocationChecker revocationOrNull, ClientAuth clientAuth) throws GeneralSecurityException, IOException {
+        return forInterface(policy, tlsInterface, modes, identity, trustStore, revocationOrNull, clientAuth, c -> false);
+    }
+
+    /** As above, with pinned certificates that pass the handshake without the trust store. */
+    public static TlsSocketFactory forInterface(TlsPolicy policy, CertificatePurpose tlsInterface,
+            Set<DeviceSecurityMode> modes, ServerIdentity identity, TrustStore trustStore,
+            RevocationChecker revocationOrNull, ClientAuth clientAuth, java.util.function.Predicate<X509Certificate> pinned)
+            throws GeneralSecurityException, IOException {
         return builder(policy.effective(tlsInterface, modes))
                 .identity(identity)
                 .peerVerifier(new PeerIdentityVerifier(CertificateChainValidator.of(trustStore), revocationOrNull))
                 .acceptedIssuers(trustStore.certificates())
                 .clientAuth(clientAuth)
+                .pinnedCertificates(pinned)
                 .build();
     }
 }

@@ -40,6 +40,11 @@ class PeerIdentityTest {
     }
 
     private Server mutualTlsServer(ClientAuth clientAuth) throws Exception {
+        return mutualTlsServer(clientAuth, certificate -> false);
+    }
+
+    private Server mutualTlsServer(ClientAuth clientAuth, java.util.function.Predicate<java.security.cert.X509Certificate> pinned)
+            throws Exception {
         TrustStore trust = new TrustStore(dir.resolve("data"), CertificatePurpose.SIP);
         trust.add(CertificateFiles.toPem(List.of(trunkCa.caCertificate)).getBytes(StandardCharsets.US_ASCII));
         List<String> rejections = new CopyOnWriteArrayList<>();
@@ -49,6 +54,7 @@ class PeerIdentityTest {
                 .acceptedIssuers(trust.certificates())
                 .clientAuth(clientAuth)
                 .onRejectedPeer((source, verdict) -> rejections.add(verdict.securityEvent(source)))
+                .pinnedCertificates(pinned)
                 .build();
         return new Server(new TestTlsServer(factory), rejections);
     }
@@ -112,6 +118,39 @@ class PeerIdentityTest {
             PeerVerdict verdict = server.server().factory.peerVerifier()
                     .verify(server.server().next().peerChain(), AllowedPeerNames.of("trunk-a.example.net"));
             assertEquals(PeerVerdict.Reason.NO_CERTIFICATE, ((PeerVerdict.Rejected) verdict).reason());
+        }
+    }
+
+    @Test
+    void aPinnedCertificatePassesTheHandshakeWithoutTheTrustStoreAndNoOtherDoes() throws Exception {
+        ServerIdentity pinnedPhone = SelfSignedCertificates.generate("SEP001122334455");
+        ServerIdentity otherPhone = SelfSignedCertificates.generate("SEP001122334455");
+        CertificateFingerprint pin = CertificateFingerprint.of(pinnedPhone.chain().get(0));
+        try (Server server = mutualTlsServer(ClientAuth.WANT, certificate -> CertificateFingerprint.of(certificate).equals(pin))) {
+            assertTrue(OpenSslClient.connect(server.server().port(), clientCertificate(pinnedPhone, "pinned")).connected());
+            TestTlsServer.Outcome pinned = server.server().next();
+            assertTrue(pinned.succeeded(), String.valueOf(pinned.failure()));
+            assertEquals(pin, CertificateFingerprint.of(pinned.peerChain().get(0)));
+            // It passed by its pin, not by the trust store: whoever names a peer by its names must still ask the store.
+            assertFalse(server.server().factory.peerVerifier().verifyTrust(pinned.peerChain()).accepted());
+
+            OpenSslClient.connect(server.server().port(), clientCertificate(otherPhone, "other"));
+            assertFalse(server.server().next().succeeded(), "same name, another key: pinned by nobody");
+            assertTrue(server.rejections().get(0).contains("reason=untrusted-chain"), server.rejections().toString());
+        }
+    }
+
+    @Test
+    void fingerprintsAreTheCertificatesSha256HoweverTheyAreWritten() throws Exception {
+        ServerIdentity phone = SelfSignedCertificates.generate("SEP001122334455");
+        CertificateFingerprint fingerprint = CertificateFingerprint.of(phone.chain().get(0));
+        String colons = CertificateDetails.fingerprint(phone.chain().get(0), "SHA-256");
+        assertEquals(colons, fingerprint.toString());
+        assertEquals(java.util.Optional.of(fingerprint), CertificateFingerprint.parse(colons.toLowerCase(java.util.Locale.ROOT)));
+        assertEquals(java.util.Optional.of(fingerprint), CertificateFingerprint.parse(" " + colons.replace(":", "") + " "));
+        for (String bad : new String[] {"", "ab", colons.substring(3), colons + ":00", colons.replace(':', '-'),
+                "g".repeat(64), colons.replaceFirst(":", "")}) {
+            assertTrue(CertificateFingerprint.parse(bad).isEmpty(), bad);
         }
     }
 

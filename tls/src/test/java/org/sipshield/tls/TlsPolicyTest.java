@@ -157,6 +157,18 @@ class TlsPolicyTest {
         assertFalse(TlsPolicy.suiteMeetsMode("TLS_RSA_WITH_NULL_SHA", DeviceSecurityMode.ENCRYPTED));
         assertTrue(TlsPolicy.suiteMeetsMode("TLS_RSA_WITH_NULL_SHA", DeviceSecurityMode.AUTHENTICATED));
         assertTrue(TlsPolicy.suiteMeetsMode(RSA256, DeviceSecurityMode.ENCRYPTED));
+        assertTrue(TlsPolicy.suiteMeetsMode(CipherSuiteCatalog.TLS13_AES_256_GCM_SHA384, DeviceSecurityMode.ENCRYPTED));
+        assertFalse(TlsPolicy.suiteMeetsMode("TLS_SHA256_SHA256", DeviceSecurityMode.ENCRYPTED));
+    }
+
+    @Test
+    void aSuiteThatCannotBeClassifiedMeetsNoMode() {
+        for (DeviceSecurityMode mode : DeviceSecurityMode.values()) {
+            assertFalse(TlsPolicy.suiteMeetsMode(null, mode), "no suite");
+            assertFalse(TlsPolicy.suiteMeetsMode("SSL_NULL_WITH_NULL_NULL", mode), "a name we do not know");
+            assertFalse(TlsPolicy.suiteMeetsMode("", mode), "an empty name");
+        }
+        assertFalse(TlsPolicy.suiteMeetsMode(RSA256, null), "no mode");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
 import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.tls.CertificateChainValidator;
 import org.sipshield.tls.PeerIdentityVerifier;
 import org.sipshield.tls.TlsPolicy;
 import org.slf4j.Logger;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * address, and on TLS by its certificate's subject or SAN names; a phone or voicemail port by
  * the directory number it registers (REGISTER) or calls from, which must come from where it
  * registered unless its profile makes it prove itself with digest. Anybody else is an unknown
- * source: 403 or silence, as configured.
+ * source: 403 or silence, as configured. Whether a secure device's certificate is its own is the
+ * next step's question ({@link TlsDeviceAuthentication}).
  */
 public final class ClassifySource implements PipelineStep {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
@@ -37,10 +39,13 @@ public final class ClassifySource implements PipelineStep {
 
     private final Supplier<SecurityModel> model;
     private final RegisteredSources registrations;
+    private final CertificateChainValidator sipTrust;
 
-    public ClassifySource(Supplier<SecurityModel> model, RegisteredSources registrations) {
+    /** @param sipTrust the SIP trust store: the handshake also admits certificates devices pin, which name no trunk */
+    public ClassifySource(Supplier<SecurityModel> model, RegisteredSources registrations, CertificateChainValidator sipTrust) {
         this.model = model;
         this.registrations = registrations;
+        this.sipTrust = sipTrust;
     }
 
     @Override
@@ -74,11 +79,12 @@ public final class ClassifySource implements PipelineStep {
                 return Optional.of(candidate);
             }
             Optional<AllowedPeerNames> allowed = current.allowedPeerNames(candidate.trunk());
-            if (allowed.isPresent() && allowed.get().firstAllowed(names).isPresent() && suiteFits(inbound, candidate)) {
+            if (allowed.isPresent() && allowed.get().firstAllowed(names).isPresent() && suiteFits(inbound, candidate)
+                    && sipTrust.validate(chain) instanceof CertificateChainValidator.Result.Valid) {
                 return Optional.of(candidate);
             }
         }
-        // The chain was checked against the SIP trust store in the handshake; here its names did not fit any trunk.
+        // Its names fit no trunk, over a suite the trunk's mode accepts, on a chain the SIP trust store vouches for.
         SECURITY.info("SECURITY tls-peer-rejected src={} port={} local-port={} names=\"{}\" reason=no-trunk-allows-these-names",
                 inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.localPort(),
                 sanitized(String.join(",", names)));
@@ -131,15 +137,18 @@ public final class ClassifySource implements PipelineStep {
         return Optional.of(new Peer.Device(device.get(), profile));
     }
 
-    /** A trunk in ENCRYPTED mode must not be reached over a NULL (integrity-only) suite. */
+    /**
+     * A trunk in ENCRYPTED mode must not be reached over a NULL (integrity-only) suite. Fails closed:
+     * a connection whose suite is unknown, or a TLS profile without a TLS mode, fits nothing.
+     */
     private static boolean suiteFits(InboundRequest inbound, Peer.Trunk trunk) {
         String suite = inbound.cipherSuite();
-        return suite == null || TlsModes.tls(trunk.profile().deviceSecurityMode())
-                .map(mode -> TlsPolicy.suiteMeetsMode(suite, mode)).orElse(true);
+        return TlsModes.tls(trunk.profile().deviceSecurityMode())
+                .map(mode -> TlsPolicy.suiteMeetsMode(suite, mode)).orElse(false);
     }
 
     /** Names come from a certificate the peer chose: only printable ASCII reaches the log. */
-    private static String sanitized(String text) {
+    static String sanitized(String text) {
         String cut = text.length() > 256 ? text.substring(0, 256) + "..." : text;
         return cut.replaceAll("[^\\x20-\\x7e]", "?").replace("\"", "'");
     }

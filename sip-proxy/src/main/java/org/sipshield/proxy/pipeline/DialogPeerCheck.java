@@ -21,11 +21,12 @@ public final class DialogPeerCheck implements PipelineStep {
     }
 
     private final Dialogs dialogs;
-    private final ClassifySource classify;
+    private final PipelineStep identify;
 
-    public DialogPeerCheck(Dialogs dialogs, ClassifySource classify) {
+    /** identify: the steps that say who an out-of-dialog request comes from (classification, device certificates). */
+    public DialogPeerCheck(Dialogs dialogs, PipelineStep identify) {
         this.dialogs = dialogs;
-        this.classify = classify;
+        this.identify = identify;
     }
 
     @Override
@@ -45,7 +46,7 @@ public final class DialogPeerCheck implements PipelineStep {
         if (ack) {
             return Verdict.drop("ACK for no call of ours");
         }
-        Verdict known = classify.apply(inbound);
+        Verdict known = identify.apply(inbound);
         return known.proceeds() ? Verdict.respond(481, "Call/Transaction Does Not Exist") : known;
     }
 }

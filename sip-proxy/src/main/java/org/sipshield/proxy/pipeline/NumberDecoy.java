@@ -24,6 +24,6 @@ final class NumberDecoy {
     static Optional<Peer> of(SecurityModel model) {
         return model.config().phoneSecurityProfiles().stream().filter(PhoneSecurityProfile::enableDigestAuthentication)
                 .findFirst().map(profile -> new Peer.Device(new DeviceIdentity(DeviceIdentity.Kind.PHONE, "(unknown)",
-                        List.of(), profile.name(), NOBODY), profile));
+                        List.of(), profile.name(), NOBODY, null), profile));
     }
 }

@@ -1,10 +1,14 @@
 package org.sipshield.proxy.security;
 
 import java.util.List;
+import org.sipshield.tls.CertificateFingerprint;
 
-/** A phone or a voicemail port as the proxy sees it: a name, its directory numbers, its digest user. */
+/**
+ * A phone or a voicemail port as the proxy sees it: a name, its directory numbers, its digest
+ * user, and the certificate it pins (null: it has to present one from the SIP trust store).
+ */
 public record DeviceIdentity(Kind kind, String deviceName, List<String> directoryNumbers, String securityProfile,
-        String digestUser) {
+        String digestUser, CertificateFingerprint certificateFingerprint) {
     public enum Kind {
         PHONE("phone"), VOICEMAIL_PORT("voicemail port");
 

@@ -3,6 +3,7 @@ package org.sipshield.proxy.security;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ import org.sipshield.config.VoicemailPort;
 import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.SipRealmCredentials;
 import org.sipshield.tls.AllowedPeerNames;
+import org.sipshield.tls.CertificateFingerprint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * configuration is loaded or reloaded: which trunk owns a (port, transport, source address),
  * which device owns a directory number, the digest authenticators, the TLS names a trunk must
  * present, the SIP Realm credentials we answer trunk challenges with, the addresses of trunk
- * destinations (resolved here, so no DNS query ever runs on the signalling path). Immutable; the
+ * destinations (resolved here, so no DNS query ever runs on the signalling path), the certificates
+ * devices pin (fingerprints parsed when the file was read). Immutable; the
  * request path only looks things up, and a reload builds a new model.
  */
 public final class SecurityModel {
@@ -50,6 +53,7 @@ public final class SecurityModel {
     private final Map<String, SipRealmCredentials> sipRealmCredentials = new HashMap<>();
     private final Map<String, DeviceIdentity> deviceByNumber = new HashMap<>();
     private final Map<String, DeviceIdentity> deviceByName = new HashMap<>();
+    private final Set<CertificateFingerprint> pinnedCertificates = new HashSet<>();
     private final DigestRealms digest;
 
     /**
@@ -97,11 +101,11 @@ public final class SecurityModel {
         }
         for (Phone phone : config.phones()) {
             add(new DeviceIdentity(DeviceIdentity.Kind.PHONE, phone.deviceName(), phone.lines(), phone.securityProfile(),
-                    phone.digestUser()));
+                    phone.digestUser(), phone.certificateFingerprint()));
         }
         for (VoicemailPort port : config.voicemailPorts()) {
             add(new DeviceIdentity(DeviceIdentity.Kind.VOICEMAIL_PORT, port.deviceName(), List.of(port.directoryNumber()),
-                    port.securityProfile(), port.digestUser()));
+                    port.securityProfile(), port.digestUser(), port.certificateFingerprint()));
         }
         this.digest = new DigestRealms(config, digestContext);
     }
@@ -116,6 +120,9 @@ public final class SecurityModel {
 
     private void add(DeviceIdentity device) {
         deviceByName.put(device.deviceName(), device);
+        if (device.certificateFingerprint() != null) {
+            pinnedCertificates.add(device.certificateFingerprint());
+        }
         for (String number : device.directoryNumbers()) {
             deviceByNumber.put(number, device);
         }
@@ -167,6 +174,14 @@ public final class SecurityModel {
     /** What we answer a challenge of this trunk in this realm with (the SIP Realm settings). */
     public Optional<SipRealmCredentials> sipRealmCredentials(String trunkName, String realm) {
         return Optional.ofNullable(sipRealmCredentials.get(trunkName + '\n' + realm));
+    }
+
+    /**
+     * Whether a device pins this certificate: the SIP TLS handshake lets such a certificate in
+     * without the trust store (it then stands only for the device that pins it).
+     */
+    public boolean pinsCertificate(X509Certificate certificate) {
+        return !pinnedCertificates.isEmpty() && pinnedCertificates.contains(CertificateFingerprint.of(certificate));
     }
 
     public Optional<DeviceIdentity> deviceByNumber(String directoryNumber) {

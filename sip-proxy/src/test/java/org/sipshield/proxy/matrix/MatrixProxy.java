@@ -1,5 +1,6 @@
 package org.sipshield.proxy.matrix;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +14,14 @@ import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.Kamailio;
+import org.sipshield.proxy.peers.TestCertificates;
+import org.sipshield.tls.CertificatePurpose;
+import org.sipshield.tls.TrustStore;
 
 /**
  * The one proxy every matrix row talks to, configured once for all of them: a phone security
- * profile and a phone per allowed transport, mode and digest setting; far-end trunks with and
+ * profile and a phone per allowed transport, mode and digest setting (a TLS phone with its
+ * certificate from the SIP trust store's CA); far-end trunks with and
  * without SRTP Allowed; kamailio as a challenging carrier, with and without SIP Realm credentials.
  * One start serves every row of one SRTP Ciphers setting.
  */
@@ -32,6 +37,8 @@ final class MatrixProxy implements AutoCloseable {
     final RunningProxy proxy;
     final int farEndPort;
     final Path certificate;
+    /** A TLS phone's certificate and key in one file (baresip's sip_certificate), by directory number. */
+    private final Map<String, Path> phoneCertificates = new java.util.HashMap<>();
     private final Kamailio kamailio;
 
     MatrixProxy(Path dataDirectory, SrtpCiphers ciphers) throws Exception {
@@ -64,6 +71,11 @@ final class MatrixProxy implements AutoCloseable {
         List<String> profiles = new ArrayList<>();
         List<String> users = new ArrayList<>();
         List<String> phones = new ArrayList<>();
+        // Secure phones are authenticated by their certificate: each TLS phone gets one from the CA
+        // of the SIP trust store, named after the phone, as an operator's PKI would issue it.
+        TestCertificates pki = new TestCertificates(Files.createDirectories(dataDirectory.resolveSibling(
+                dataDirectory.getFileName() + "-pki")));
+        new TrustStore(dataDirectory, CertificatePurpose.SIP).add(Files.readAllBytes(pki.caCertificate()));
         for (Transport transport : Transport.values()) {
             for (DeviceSecurityMode mode : DeviceSecurityMode.values()) {
                 if (!Scenario.allowed(transport, mode)) {
@@ -77,6 +89,12 @@ final class MatrixProxy implements AutoCloseable {
                     if (digest) {
                         users.add("  - {userId: " + user(number) + ", digestCredentials: {MD5: "
                                 + ha1(user(number), "ccmsipline", password(number)) + "}}");
+                    }
+                    if (transport == Transport.TLS) {
+                        Path[] issued = pki.issue("SEP" + number, true, "SEP" + number);
+                        Path both = issued[0].resolveSibling("SEP" + number + "-with-key.pem");
+                        Files.writeString(both, Files.readString(issued[0]) + Files.readString(issued[1]));
+                        phoneCertificates.put(number, both);
                     }
                     phones.add("  - {deviceName: SEP" + number + ", securityProfile: " + profile
                             + (digest ? ", digestUser: " + user(number) : "") + ", lines: [\"" + number + "\"]}");
@@ -98,6 +116,10 @@ final class MatrixProxy implements AutoCloseable {
             }
         }
         kamailio = started;
+    }
+
+    Path phoneCertificate(String number) {
+        return phoneCertificates.get(number);
     }
 
     String kamailioLog() {

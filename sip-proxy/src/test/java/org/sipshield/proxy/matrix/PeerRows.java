@@ -95,7 +95,8 @@ final class PeerRows {
                 + (row.digest() ? ";auth_user=" + MatrixProxy.user(number) + ";auth_pass=" + MatrixProxy.password(number) : "")
                 + (row.phoneOffersSrtp() ? ";mediaenc=srtp-mand" : "") + ";audio_codecs=PCMU";
         int rtpBase = 30000 + (int) (ProcessHandle.current().pid() % 40) * 50;
-        List<String> extra = transport == Transport.TLS ? List.of("sip_cafile " + m.certificate) : List.of();
+        List<String> extra = transport == Transport.TLS
+                ? List.of("sip_cafile " + m.certificate, "sip_certificate " + m.phoneCertificate(number)) : List.of();
         return new Baresip(directory, audio, rtpBase + "-" + (rtpBase + 49), port -> account, extra);
     }
 

@@ -58,7 +58,7 @@ class MediaSdpRewriterTest {
     }
 
     static Peer phone(String name, DeviceSecurityMode mode) {
-        return new Peer.Device(new DeviceIdentity(DeviceIdentity.Kind.PHONE, name, List.of("2001"), "profile", null),
+        return new Peer.Device(new DeviceIdentity(DeviceIdentity.Kind.PHONE, name, List.of("2001"), "profile", null, null),
                 new PhoneSecurityProfile("profile", "", mode, mode.isSecure() ? TransportType.TLS : TransportType.TCP_UDP,
                         false, 600, 5060, null));
     }

@@ -410,7 +410,7 @@ class RegistrarTest {
     @Test
     void aVoicemailPortRegistersItsDirectoryNumber() throws Exception {
         Device port = Device.of(new org.sipshield.config.VoicemailPort("CiscoUM1-VI1", "CiscoUM1", "vm-profile",
-                org.sipshield.config.DeviceSecurityMode.ENCRYPTED, "vmuser", "8000"));
+                org.sipshield.config.DeviceSecurityMode.ENCRYPTED, "vmuser", "8000", null));
 
         Response response = registrar.register(SipMessages.register("8000").contact("<sip:8000@192.168.5.5:5061>")
                 .build(), port, source("192.168.5.5", 5061, Transport.TLS)).join();
