@@ -78,6 +78,13 @@ final class ModelReader {
         if (!subjects.isEmpty() && incoming != TransportType.TLS) {
             m.problem("secureCertificateSubjectOrSubjectAlternateName", "applies only to TLS trunks", "empty for TCP+UDP");
         }
+        // A TLS trunk is recognised by its certificate names alone: without one it could match no
+        // peer, and every TLS request on its port (phones' too) used to fail with 500 at run time.
+        if (subjects.isEmpty() && incoming == TransportType.TLS) {
+            m.problem("secureCertificateSubjectOrSubjectAlternateName",
+                    "is empty, but a TLS trunk is recognised only by the names in its peer's certificate",
+                    "the certificate subject CN or subject alternative names of the trunk's peers");
+        }
         int port = m.integer("incomingPort", incoming == TransportType.TLS ? 5061 : 5060, 0, 65535);
         boolean appLevel = m.bool("enableApplicationLevelAuthorization", false);
         if (appLevel && !digest) {
@@ -241,14 +248,16 @@ final class ModelReader {
         }
         YamlMapping ocsp = m.mapping("ocsp");
         boolean ocspEnabled = ocsp.bool("enabled", false);
-        java.net.URI responder = uri(ocsp, "responder");
+        java.net.URI responder = uri(ocsp, "responder", List.of("http"),
+                "OCSP is asked over plain http (RFC 6960 A.1): its answers are signed, and an https responder"
+                        + " would need its own certificate checked first");
         int checkEvery = ocsp.integer("checkEverySeconds", 3600, 60, 604800);
         boolean strict = ocsp.bool("strict", false);
         ocsp.finish();
         YamlMapping monitor = m.mapping("certificateMonitor");
         int startDays = monitor.integer("notificationStartDays", 30, 1, 365);
         int frequencyHours = monitor.integer("notificationFrequencyHours", 24, 1, 720);
-        java.net.URI webhook = uri(monitor, "webhook");
+        java.net.URI webhook = uri(monitor, "webhook", List.of("http", "https"), null);
         monitor.finish();
         m.finish();
         return new TlsSettings(policy, ocspEnabled, responder, checkEvery, strict, startDays, frequencyHours, webhook);
@@ -258,22 +267,46 @@ final class ModelReader {
         return text == null || text.isBlank() ? null : text;
     }
 
-    private static java.net.URI uri(YamlMapping m, String key) {
+    /**
+     * A URL the proxy will really call: one of these schemes, a host, no user info (it would be a
+     * password in the log lines that name the URL), nothing java.net.http refuses at run time.
+     */
+    private static java.net.URI uri(YamlMapping m, String key, List<String> schemes, String why) {
         String text = blankToNull(m.string(key, null));
         if (text == null) {
             return null;
         }
+        String allowed = String.join(" or ", schemes.stream().map(s -> s + "://host[:port]/path").toList());
+        java.net.URI uri;
         try {
-            java.net.URI uri = new java.net.URI(text);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                m.problem(key, "'" + text + "' is not an http(s) URL", "http://host[:port]/path");
-                return null;
-            }
-            return uri;
+            uri = new java.net.URI(text);
         } catch (java.net.URISyntaxException e) {
-            m.problem(key, "'" + text + "' is not a URL: " + e.getReason(), "http://host[:port]/path");
+            m.problem(key, "'" + text + "' is not a URL: " + e.getReason(), allowed);
             return null;
         }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (scheme == null || !schemes.contains(scheme)) {
+            m.problem(key, "'" + text + "' is not an " + String.join("/", schemes)
+                    + " URL" + (why == null ? "" : ": " + why), allowed);
+            return null;
+        }
+        if (uri.getHost() == null) {
+            m.problem(key, "'" + text + "' names no host", allowed);
+            return null;
+        }
+        if (uri.getRawUserInfo() != null) {
+            // The problem line itself is printed and logged: it names the URL without its user information.
+            m.problem(key, "'" + text.replace(uri.getRawUserInfo() + "@", "") + "' holds user information before its host,"
+                    + " which would be written to the log", allowed);
+            return null;
+        }
+        try {
+            java.net.http.HttpRequest.newBuilder(uri);
+        } catch (IllegalArgumentException e) {
+            m.problem(key, "'" + text + "' cannot be requested: " + e.getMessage(), allowed);
+            return null;
+        }
+        return uri;
     }
 
     static RegistrarSettings registrar(YamlMapping m) {
