@@ -70,4 +70,18 @@ class UnservableValuesConfigTest {
         assertProblem(problems, "sipTrunkSecurityProfiles[0].secureCertificateSubjectOrSubjectAlternateName", "is empty");
         assertEquals(3, problems.size(), problems.toString());
     }
+
+    @Test
+    void aCipherStringThatLeavesAnInterfaceNoSuiteIsRefusedAtItsKeyOnce() {
+        List<ConfigProblem> sipOnly = problems("""
+                tls:
+                  tls13: false
+                  cipherManagement: {sipTls: "TLS_AES_128_GCM_SHA256", httpsTls: "ECDHE-RSA-AES128-GCM-SHA256"}
+                """);
+        assertProblem(sipOnly, "tls.cipherManagement.sipTls", "leaves no cipher suite for TLS 1.2 and newer (TLS 1.3 is switched off");
+        assertEquals(1, sipOnly.size(), sipOnly.toString());
+        List<ConfigProblem> both = problems("tls: {tls13: false, cipherManagement: {allTls: \"TLSv1.3\"}}\n");
+        assertProblem(both, "tls.cipherManagement.allTls", "leaves no cipher suite");
+        assertEquals(1, both.size(), "SIP and HTTPS fail for the same key: one line, " + both);
+    }
 }
