@@ -7,16 +7,16 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** The security event lines ("sipshield.security") logged while a test runs. */
-final class SecurityLog implements AutoCloseable {
+public final class SecurityLog implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger("sipshield.security");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    SecurityLog() {
+    public SecurityLog() {
         appender.start();
         logger.addAppender(appender);
     }
 
-    List<String> lines(String containing) {
+    public List<String> lines(String containing) {
         synchronized (appender) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).filter(l -> l.contains(containing)).toList();
         }
