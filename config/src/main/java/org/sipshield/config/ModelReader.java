@@ -302,7 +302,11 @@ final class ModelReader {
         }
         List<String> names = new ArrayList<>();
         for (String name : text.split("[ ,;:]+")) {
-            if (!name.isEmpty()) {
+            if (name.contains("*")) {
+                // Names match exactly (AllowedPeerNames): a wildcard would match no certificate at all.
+                m.problem(key, "'" + name + "' is a wildcard, but certificate names are matched exactly",
+                        "each name the trunk's certificates carry, e.g. sbc1.carrier.example");
+            } else if (!name.isEmpty()) {
                 names.add(name);
             }
         }

@@ -31,6 +31,17 @@ class UnservableValuesConfigTest {
     }
 
     @Test
+    void aWildcardCertificateNameIsRefusedSinceNamesMatchExactly() {
+        List<ConfigProblem> problems = problems("""
+                sipTrunkSecurityProfiles:
+                  - {name: carrier, deviceSecurityMode: Encrypted, secureCertificateSubjectOrSubjectAlternateName: "*.carrier.example sbc.carrier.example"}
+                """);
+        assertProblem(problems, "sipTrunkSecurityProfiles[0].secureCertificateSubjectOrSubjectAlternateName",
+                "'*.carrier.example' is a wildcard, but certificate names are matched exactly");
+        assertEquals(1, problems.size(), problems.toString());
+    }
+
+    @Test
     void anOcspResponderIsPlainHttpWithAHostAndNoUserInformation() {
         for (String responder : List.of("https://ocsp.example/", "ldap://ocsp.example/", "ocsp.example:80", "http:///path",
                 "http://user:secret@ocsp.example/")) {
