@@ -300,7 +300,8 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   esac
   calls=$((rate * secs))
   [ -n "$cidp" ] && extra+=(-cid_str "$cidp-%u-%p@%s")
-  [ "$test" = invite-udp ] && extra+=(-mi "$PHONE" -mp 7000)
+  # The digest uri must be the Request-URI (sipshield refuses any other); sipp's default is host:port only.
+  [ "$test" = invite-udp ] && extra+=(-mi "$PHONE" -mp 7000 -auth_uri "9000@$target")
   local t0 c0 m0 s0 t1 c1 m1 s1 status=0
   t0=$(date +%s.%N); c0=$(ticks "${proxy_groups[@]}"); m0=0; [ -n "$media_group" ] && m0=$(ticks "$media_group")
   (cd "$dir" && exec timeout -k 5 $((secs * 2 + 60)) sipp "$target" -sf "$work/$scenario" -inf "$inf" \

@@ -115,7 +115,7 @@ public final class ConfigLoader {
         EnterpriseParameters enterprise = ModelReader.enterpriseParameters(root.mapping("enterpriseParameters"));
         SecuritySettings security = ModelReader.security(root.mapping("security"));
         RegistrarSettings registrar = ModelReader.registrar(root.mapping("registrar"));
-        TlsSettings tls = ModelReader.tls(root.mapping("tls"));
+        TlsSettings tls = TlsSettingsReader.tls(root.mapping("tls"));
         MediaSettings media = MediaSettingsReader.media(root.mapping("media"), listeners);
         Map<Object, YamlMapping> where = ConfigRules.newIndex();
         List<SipTrunkSecurityProfile> trunkProfiles = entries(root, "sipTrunkSecurityProfiles", where, ModelReader::trunkProfile);

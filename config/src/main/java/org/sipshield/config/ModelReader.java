@@ -87,6 +87,13 @@ final class ModelReader {
         if (!subjects.isEmpty() && incoming != TransportType.TLS) {
             m.problem("secureCertificateSubjectOrSubjectAlternateName", "applies only to TLS trunks", "empty for TCP+UDP");
         }
+        // A TLS trunk is recognised by its certificate names alone: without one it could match no
+        // peer, and every TLS request on its port (phones' too) used to fail with 500 at run time.
+        if (subjects.isEmpty() && incoming == TransportType.TLS) {
+            m.problem("secureCertificateSubjectOrSubjectAlternateName",
+                    "is empty, but a TLS trunk is recognised only by the names in its peer's certificate",
+                    "the certificate subject CN or subject alternative names of the trunk's peers");
+        }
         int port = m.integer("incomingPort", incoming == TransportType.TLS ? 5061 : 5060, 0, 65535);
         boolean appLevel = m.bool("enableApplicationLevelAuthorization", false);
         if (appLevel && !digest) {
@@ -188,73 +195,6 @@ final class ModelReader {
                 m.bool("acceptDigestWithoutQop", false));
     }
 
-    static TlsSettings tls(YamlMapping m) {
-        String minimum = m.string("minimumVersion", "1.2");
-        if (!List.of("1.0", "1.1", "1.2").contains(minimum)) {
-            m.problem("minimumVersion", "'" + minimum + "' is not a minimum TLS version", "1.0, 1.1, 1.2");
-            minimum = "1.2";
-        }
-        boolean tls13 = m.bool("tls13", true);
-        String option = m.string("tlsCiphers", "all-ciphers-rsa-preferred");
-        YamlMapping strings = m.mapping("cipherManagement");
-        String allTls = blankToNull(strings.string("allTls", null));
-        String sipTls = blankToNull(strings.string("sipTls", null));
-        String httpsTls = blankToNull(strings.string("httpsTls", null));
-        strings.finish();
-        org.sipshield.tls.TlsPolicy policy = org.sipshield.tls.TlsPolicy.defaults();
-        try {
-            org.sipshield.tls.TlsCiphersOption.fromName(option);
-        } catch (IllegalArgumentException e) {
-            m.problem("tlsCiphers", "'" + option + "' is not a TLS Ciphers option",
-                    String.join(", ", java.util.Arrays.stream(org.sipshield.tls.TlsCiphersOption.values())
-                            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toList()));
-            option = null;
-        }
-        try {
-            policy = org.sipshield.tls.TlsPolicy.of(minimum, tls13, option, allTls, sipTls, httpsTls);
-        } catch (org.sipshield.tls.InvalidCipherStringException e) {
-            strings.problem(e.field().equals("all-tls") ? "allTls" : e.field().equals("sip-tls") ? "sipTls" : "httpsTls",
-                    "invalid cipher string '" + e.cipherString() + "': " + e.problem(), "OpenSSL cipher-string syntax");
-        } catch (IllegalArgumentException e) {
-            m.problem(null, e.getMessage(), null);
-        }
-        YamlMapping ocsp = m.mapping("ocsp");
-        boolean ocspEnabled = ocsp.bool("enabled", false);
-        java.net.URI responder = uri(ocsp, "responder");
-        int checkEvery = ocsp.integer("checkEverySeconds", 3600, 60, 604800);
-        boolean strict = ocsp.bool("strict", false);
-        ocsp.finish();
-        YamlMapping monitor = m.mapping("certificateMonitor");
-        int startDays = monitor.integer("notificationStartDays", 30, 1, 365);
-        int frequencyHours = monitor.integer("notificationFrequencyHours", 24, 1, 720);
-        java.net.URI webhook = uri(monitor, "webhook");
-        monitor.finish();
-        m.finish();
-        return new TlsSettings(policy, ocspEnabled, responder, checkEvery, strict, startDays, frequencyHours, webhook);
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text;
-    }
-
-    private static java.net.URI uri(YamlMapping m, String key) {
-        String text = blankToNull(m.string(key, null));
-        if (text == null) {
-            return null;
-        }
-        try {
-            java.net.URI uri = new java.net.URI(text);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                m.problem(key, "'" + text + "' is not an http(s) URL", "http://host[:port]/path");
-                return null;
-            }
-            return uri;
-        } catch (java.net.URISyntaxException e) {
-            m.problem(key, "'" + text + "' is not a URL: " + e.getReason(), "http://host[:port]/path");
-            return null;
-        }
-    }
-
     static RegistrarSettings registrar(YamlMapping m) {
         int min = m.integer("minExpires", 60, 1, 86400);
         int max = m.integer("maxExpires", 3600, 1, 86400);
@@ -341,7 +281,11 @@ final class ModelReader {
         }
         List<String> names = new ArrayList<>();
         for (String name : text.split("[ ,;:]+")) {
-            if (!name.isEmpty()) {
+            if (name.contains("*")) {
+                // Names match exactly (AllowedPeerNames): a wildcard would match no certificate at all.
+                m.problem(key, "'" + name + "' is a wildcard, but certificate names are matched exactly",
+                        "each name the trunk's certificates carry, e.g. sbc1.carrier.example");
+            } else if (!name.isEmpty()) {
                 names.add(name);
             }
         }

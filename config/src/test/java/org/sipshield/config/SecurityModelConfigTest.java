@@ -197,14 +197,14 @@ class SecurityModelConfigTest {
         assertProblem(problems, "tls.minimumVersion", "'1.3' is not a minimum TLS version");
         assertProblem(problems, "tls.tlsCiphers", "'weakest' is not a TLS Ciphers option");
         assertProblem(problems, "tls.cipherManagement.sipTls", "invalid cipher string 'HIGH:AES128_SHA'");
-        assertProblem(problems, "tls.ocsp.responder", "is not an http(s) URL");
+        assertProblem(problems, "tls.ocsp.responder", "is not an http URL");
 
         SipShieldConfig revoked = ConfigLoader.parse(LISTENERS + """
                 tls:
                   tlsCiphers: strongest-aes256-sha384-ecdsa-preferred
                   cipherManagement: {allTls: "ECDHE+AESGCM"}
                 sipTrunkSecurityProfiles:
-                  - {name: integrity only, deviceSecurityMode: Authenticated}
+                  - {name: integrity only, deviceSecurityMode: Authenticated, secureCertificateSubjectOrSubjectAlternateName: sbc.example}
                 """, "model.yaml");
         assertFalse(revoked.tls().policy().authenticatedModeAvailable());
         assertTrue(revoked.warnings().get(0).contains("revokes the NULL-SHA ciphers"), revoked.warnings().toString());

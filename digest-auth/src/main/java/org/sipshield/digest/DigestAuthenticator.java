@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * <p>Verification order, each step before the more expensive or more revealing next one:
  * parse, realm, algorithm and qop policy, nonce signature and binding, response (constant time,
- * against a dummy checksum for unknown users), nonce age, nonce count. So only a client that knows
+ * against a dummy checksum for unknown users; auth-int over the request's body), uri against the
+ * Request-URI, nonce age, nonce count. So only a client that knows
  * the password learns that its nonce is stale, and a wrong nc cannot be burnt by an attacker.
  */
 public final class DigestAuthenticator {
@@ -154,6 +155,11 @@ public final class DigestAuthenticator {
         boolean matches = responseMatches(auth, alg, request.method(), request.body(), checksum) & userHasChecksum;
         if (!matches) {
             return result(request, DigestOutcome.BAD_CREDENTIALS, null, claimed, null);
+        }
+        // Checked once the response is known right, so the reason says what happened: valid
+        // credentials aimed at another target. The nc is not recorded: the rightful request may follow.
+        if (!request.designatesRequestUri(auth.uri())) {
+            return result(request, DigestOutcome.URI_MISMATCH, null, claimed, null);
         }
         if (now - issuedAt > policy.nonceValiditySeconds() * 1000L) {
             return result(request, DigestOutcome.STALE, null, claimed, null);

@@ -13,8 +13,13 @@ public enum DigestOutcome {
      * rechallenge with {@code stale=true} so the client retries without doubting its password.
      */
     STALE("stale-nonce", null),
-    /** Unknown user or wrong password; deliberately one outcome. The only one the brute-force guard counts. */
+    /** Unknown user or wrong password; deliberately one outcome. Counted by the brute-force guard. */
     BAD_CREDENTIALS("bad-credentials", SecurityEvent.Type.DIGEST_AUTH_FAILURE),
+    /**
+     * Right credentials for another Request-URI (RFC 7616 3.4.6): a captured Authorization sent
+     * to another target. Counted like a wrong password: only someone replaying does this.
+     */
+    URI_MISMATCH("uri-mismatch", SecurityEvent.Type.DIGEST_AUTH_FAILURE),
     /** A nonce count already used with this nonce (a replayed or duplicated request). */
     REPLAY("replay", SecurityEvent.Type.DIGEST_AUTH_REJECTED),
     /** A nonce we did not sign, signed for another source/Call-ID, or a foreign opaque. */
@@ -48,6 +53,6 @@ public enum DigestOutcome {
 
     /** Whether the brute-force guard should count this as a failed attempt. */
     public boolean countsAsFailedAttempt() {
-        return this == BAD_CREDENTIALS;
+        return this == BAD_CREDENTIALS || this == URI_MISMATCH;
     }
 }

@@ -112,7 +112,7 @@ class BruteForceGuardTest {
                 InMemoryDigestUserDirectory.builder().add(realm, "bob", DigestChecksum.computeAll("bob", realm, "pw".toCharArray()))
                         .build(), clock, random);
         BruteForceGuard g = guard(BlockAction.REJECT_403);
-        DigestRequest req = DigestRequest.of("REGISTER", attacker, "c1");
+        DigestRequest req = DigestRequest.of("REGISTER", DigestAuthenticatorTest.URI, attacker, "c1");
         for (int i = 0; i < 50; i++) {
             DigestVerification v = server.verify(req, List.of());
             if (v.outcome().countsAsFailedAttempt()) {

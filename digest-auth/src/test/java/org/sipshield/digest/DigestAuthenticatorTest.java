@@ -30,7 +30,7 @@ class DigestAuthenticatorTest {
             .add(REALM, "md5only", List.of(DigestChecksum.compute(DigestAlgorithm.MD5, "md5only", REALM, "pw".toCharArray())))
             .build();
     final InetSocketAddress phone = address(192, 0, 2, 10, 5060);
-    final DigestRequest register = DigestRequest.of("REGISTER", phone, "call-1@phone");
+    final DigestRequest register = DigestRequest.of("REGISTER", URI, phone, "call-1@phone");
 
     static InetSocketAddress address(int a, int b, int c, int d, int port) {
         try {
@@ -236,7 +236,7 @@ class DigestAuthenticatorTest {
         assertEquals(DigestOutcome.REPLAY, server.verify(register, nc2).outcome());
         assertEquals(DigestOutcome.REPLAY, server.verify(register, nc1).outcome(), "nc must increase, not just differ");
         String nc3 = client.authorizeAgain(a, "INVITE", URI, null).orElseThrow();
-        assertEquals(DigestOutcome.OK, server.verify(DigestRequest.of("INVITE", phone, "call-1@phone"), nc3).outcome());
+        assertEquals(DigestOutcome.OK, server.verify(DigestRequest.of("INVITE", URI, phone, "call-1@phone"), nc3).outcome());
     }
 
     @Test
@@ -308,9 +308,9 @@ class DigestAuthenticatorTest {
         DigestAuthenticator server = server(DigestPolicy.builder(REALM).bindNonceTo(NonceBinding.SOURCE_ADDRESS).build());
         DigestClient client = client(REALM, "bob", "s3cret");
         String h = header(answer(client, server.challenge(register), "REGISTER"));
-        DigestRequest fromElsewhere = DigestRequest.of("REGISTER", address(198, 51, 100, 7, 5060), "call-1@phone");
+        DigestRequest fromElsewhere = DigestRequest.of("REGISTER", URI, address(198, 51, 100, 7, 5060), "call-1@phone");
         assertEquals(DigestOutcome.NONCE_INVALID, server.verify(fromElsewhere, h).outcome());
-        DigestRequest newPort = DigestRequest.of("REGISTER", address(192, 0, 2, 10, 40000), "call-1@phone");
+        DigestRequest newPort = DigestRequest.of("REGISTER", URI, address(192, 0, 2, 10, 40000), "call-1@phone");
         assertEquals(DigestOutcome.OK, server.verify(newPort, h).outcome(), "a NAT port change is not another source");
 
         DigestAuthenticator unbound = server(DigestAlgorithm.MD5);
@@ -324,9 +324,9 @@ class DigestAuthenticatorTest {
         DigestClient client = client(REALM, "bob", "s3cret");
         String h = header(answer(client, server.challenge(register), "REGISTER"));
         assertEquals(DigestOutcome.NONCE_INVALID,
-                server.verify(DigestRequest.of("REGISTER", phone, "call-2@phone"), h).outcome());
+                server.verify(DigestRequest.of("REGISTER", URI, phone, "call-2@phone"), h).outcome());
         assertEquals(DigestOutcome.OK, server.verify(register, h).outcome());
-        assertThrows(IllegalArgumentException.class, () -> server.challenge(DigestRequest.of("REGISTER", phone, null)));
+        assertThrows(IllegalArgumentException.class, () -> server.challenge(DigestRequest.of("REGISTER", URI, phone, null)));
     }
 
     @Test
@@ -430,7 +430,7 @@ class DigestAuthenticatorTest {
         DigestAnswer a = client(REALM, "bob", "s3cret").answer(DigestHeaderKind.WWW_AUTHENTICATE,
                 List.of(authInt.toHeaderValue()), "INVITE", URI, body, null);
         assertTrue(header(a).contains("qop=auth-int"));
-        DigestRequest invite = DigestRequest.of("INVITE", phone, "call-1@phone");
+        DigestRequest invite = DigestRequest.of("INVITE", URI, phone, "call-1@phone");
         assertEquals(DigestOutcome.BAD_CREDENTIALS, server.verify(invite.withBody("tampered".getBytes(StandardCharsets.US_ASCII)),
                 header(a)).outcome());
         assertEquals(DigestOutcome.OK, server.verify(invite.withBody(body), header(a)).outcome());
@@ -458,6 +458,6 @@ class DigestAuthenticatorTest {
         DigestAuthenticator server = server(DigestAlgorithm.MD5);
         String h = header(answer(client(REALM, "bob", "s3cret"), server.challenge(register), "REGISTER"));
         assertEquals(DigestOutcome.BAD_CREDENTIALS,
-                server.verify(DigestRequest.of("INVITE", phone, "call-1@phone"), h).outcome());
+                server.verify(DigestRequest.of("INVITE", URI, phone, "call-1@phone"), h).outcome());
     }
 }

@@ -21,7 +21,7 @@ class DigestClientTest {
     static final String PEER_REALM = "SIPProxy1_xyz.com";
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final SecureRandom random = new SecureRandom();
-    final DigestRequest invite = DigestRequest.of("INVITE", address(127, 0, 0, 1, 5060), "call@sipshield");
+    final DigestRequest invite = DigestRequest.of("INVITE", "sip:x@peer", address(127, 0, 0, 1, 5060), "call@sipshield");
     final SipRealmCredentials creds = new SipRealmCredentials(PEER_REALM, "sipshield", "trunk-pw".toCharArray());
     final DigestClient client = new DigestClient(
             r -> r.equals(PEER_REALM) ? Optional.of(creds) : Optional.empty(), random);
@@ -37,7 +37,7 @@ class DigestClientTest {
     void answersA407WithProxyAuthorizationUsingTheStrongestAlgorithm() {
         DigestAuthenticator peer = peer(DigestAlgorithm.MD5, DigestAlgorithm.SHA_256, DigestAlgorithm.SHA_512_256);
         List<String> challenges = DigestAuthenticatorTest.values(peer.challenge(invite));
-        DigestAnswer a = client.answer(DigestHeaderKind.forStatus(407), challenges, "INVITE", "sip:+15551234@peer");
+        DigestAnswer a = client.answer(DigestHeaderKind.forStatus(407), challenges, "INVITE", "sip:x@peer");
         assertEquals("Proxy-Authorization", a.headerName());
         String h = a.headerValue().orElseThrow();
         assertTrue(h.contains("algorithm=SHA-512-256") && h.contains("qop=auth") && h.contains("nc=00000001"), h);

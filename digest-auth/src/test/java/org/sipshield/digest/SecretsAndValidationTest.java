@@ -57,7 +57,7 @@ class SecretsAndValidationTest {
         InMemoryDigestUserDirectory users = InMemoryDigestUserDirectory.builder().add("r", "bob", List.of(checksum)).build();
         DigestAuthenticator server = new DigestAuthenticator(DigestPolicy.builder("r").algorithms(DigestAlgorithm.SHA_256).build(),
                 secret, users, clock, random);
-        DigestRequest req = DigestRequest.of("REGISTER", address(192, 0, 2, 1, 5060), "c");
+        DigestRequest req = DigestRequest.of("REGISTER", "sip:r", address(192, 0, 2, 1, 5060), "c");
         DigestClient client = new DigestClient(realm -> Optional.of(creds), random);
         DigestAnswer answer = client.answer(DigestHeaderKind.WWW_AUTHENTICATE,
                 DigestAuthenticatorTest.values(server.challenge(req)), "REGISTER", "sip:r");
@@ -100,9 +100,9 @@ class SecretsAndValidationTest {
         assertThrows(IllegalArgumentException.class, () -> NonceSecret.fromBytes(null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NonceSecret.fromBase64("not base64 !!"));
         assertFalse(e.getMessage().contains("not base64"));
-        assertThrows(IllegalArgumentException.class, () -> DigestRequest.of("REG ISTER", address(192, 0, 2, 1, 1), "c"));
+        assertThrows(IllegalArgumentException.class, () -> DigestRequest.of("REG ISTER", "sip:r", address(192, 0, 2, 1, 1), "c"));
         assertThrows(IllegalArgumentException.class,
-                () -> DigestRequest.of("REGISTER", java.net.InetSocketAddress.createUnresolved("phone.example", 5060), "c"));
+                () -> DigestRequest.of("REGISTER", "sip:r", java.net.InetSocketAddress.createUnresolved("phone.example", 5060), "c"));
     }
 
     @Test

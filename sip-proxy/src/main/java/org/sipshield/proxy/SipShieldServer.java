@@ -168,6 +168,7 @@ public final class SipShieldServer implements AutoCloseable {
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             DigestAuthentication digest = digestAuthentication();
             ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom, sipTrust);
+            TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
                     classify,
                     deviceCertificates,
@@ -177,7 +178,6 @@ public final class SipShieldServer implements AutoCloseable {
                     new TrunkMethodAcl(),
                     digest,
                     new ApplicationLevelAcl(model::get)));
-            TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
             RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, identify::apply),
                     digest));

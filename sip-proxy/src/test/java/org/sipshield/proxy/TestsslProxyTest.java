@@ -18,7 +18,7 @@ import org.sipshield.proxy.peers.ProcessOutput;
 /**
  * testssl.sh against the running proxy's SIP TLS port: the protocols and suites it offers, and
  * their server-preference order, are exactly what the operator configured, for the proxy's RSA
- * identity. (The tls module's TestsslTest covers every TLS Ciphers option with RSA and ECDSA
+ * identity, TLS 1.3 included when a cipher string restricts it. (The tls module's TestsslTest covers every TLS Ciphers option with RSA and ECDSA
  * identities against the same socket factory.)
  */
 class TestsslProxyTest {
@@ -33,6 +33,10 @@ class TestsslProxyTest {
         "tlsCiphers: strongest-aes256-sha384-rsa-preferred | ECDHE-RSA-AES256-GCM-SHA384 | TLS_AES_256_GCM_SHA384",
         "cipherManagement: {sipTls: 'AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:NULL-SHA'}, tls13: false"
                 + " | AES128-SHA ECDHE-RSA-AES128-GCM-SHA256 | ",
+        // A cipher string governs TLS 1.3 too: only the TLS 1.3 suite it names, and none when it names none.
+        "cipherManagement: {sipTls: 'ECDHE-RSA-AES256-GCM-SHA384:TLS_CHACHA20_POLY1305_SHA256'}"
+                + " | ECDHE-RSA-AES256-GCM-SHA384 | TLS_CHACHA20_POLY1305_SHA256",
+        "cipherManagement: {allTls: 'ECDHE-RSA-AES256-GCM-SHA384'} | ECDHE-RSA-AES256-GCM-SHA384 | ",
     })
     void theProxyOffersExactlyTheConfiguredSuitesInTheConfiguredOrder(String tls, String tls12Order, String tls13Order)
             throws Exception {

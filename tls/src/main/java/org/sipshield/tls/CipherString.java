@@ -22,6 +22,12 @@ import java.util.function.Predicate;
  * error naming the word: an operator's typo must not quietly change what the proxy offers.
  * Words OpenSSL knows but that match nothing we can offer (RC4, PSK, ...) are accepted.
  * DEFAULT is not: it is whatever the local OpenSSL build makes it, so it means nothing portable.
+ *
+ * <p>Also unlike OpenSSL, the string governs the TLS 1.3 suites too (the reference: the proxy
+ * "will support only" the configured ciphers). They take part in the expansion like any suite,
+ * first in the default order as OpenSSL lists them, and are selected by their own names or by
+ * the aliases that describe them ({@link CipherSuiteCatalog#tls13()}); a string that selects none
+ * switches TLS 1.3 off where it applies.
  */
 public final class CipherString {
     private static final Map<String, Predicate<CipherSuite>> ALIASES = aliases();
@@ -34,10 +40,12 @@ public final class CipherString {
 
     private final String text;
     private final List<CipherSuite> suites;
+    private final List<CipherSuite> tls13Suites;
 
-    private CipherString(String text, List<CipherSuite> suites) {
+    private CipherString(String text, List<CipherSuite> suites, List<CipherSuite> tls13Suites) {
         this.text = text;
         this.suites = List.copyOf(suites);
+        this.tls13Suites = List.copyOf(tls13Suites);
     }
 
     /** The string as the operator wrote it. */
@@ -45,9 +53,17 @@ public final class CipherString {
         return text;
     }
 
-    /** The expansion, in order; never empty. */
+    /** The expansion's TLS 1.2-and-older suites, in order; empty when the string selects TLS 1.3 suites only. */
     public List<CipherSuite> suites() {
         return suites;
+    }
+
+    /**
+     * The expansion's TLS 1.3 suites, in order; empty when the string selects none, which
+     * switches TLS 1.3 off wherever the string applies. Never empty together with {@link #suites()}.
+     */
+    public List<CipherSuite> tls13Suites() {
+        return tls13Suites;
     }
 
     @Override
@@ -60,6 +76,9 @@ public final class CipherString {
             throw new InvalidCipherStringException(String.valueOf(text), "it is empty");
         }
         LinkedList<Entry> list = new LinkedList<>();
+        for (CipherSuite suite : CipherSuiteCatalog.tls13()) {
+            list.add(new Entry(suite));
+        }
         for (CipherSuite suite : CipherSuiteCatalog.all()) {
             list.add(new Entry(suite));
         }
@@ -71,15 +90,16 @@ public final class CipherString {
             apply(text, item, list);
         }
         List<CipherSuite> result = new ArrayList<>();
+        List<CipherSuite> tls13 = new ArrayList<>();
         for (Entry entry : list) {
             if (entry.active) {
-                result.add(entry.suite);
+                (entry.suite.isTls13() ? tls13 : result).add(entry.suite);
             }
         }
-        if (result.isEmpty()) {
+        if (result.isEmpty() && tls13.isEmpty()) {
             throw new InvalidCipherStringException(text, "it selects no cipher suite that can be offered");
         }
-        return new CipherString(text, result);
+        return new CipherString(text, result, tls13);
     }
 
     private static void apply(String text, String item, LinkedList<Entry> list) {
@@ -121,7 +141,8 @@ public final class CipherString {
         if (alias != null) {
             return alias;
         }
-        if (CipherSuiteCatalog.byOpensslName(word).isPresent() || CipherSuiteCatalog.byIanaName(word).isPresent()) {
+        if (CipherSuiteCatalog.byOpensslName(word).isPresent() || CipherSuiteCatalog.byIanaName(word).isPresent()
+                || CipherSuiteCatalog.tls13ByName(word).isPresent()) {
             return suite -> suite.opensslName().equals(word) || suite.ianaName().equals(word);
         }
         if (EMPTY_ALIASES.contains(word) || NeverAllowedCiphers.opensslNames().contains(word)) {
@@ -242,6 +263,7 @@ public final class CipherString {
         a.put("SHA", s -> s.mac().equals("SHA1"));
         a.put("SHA256", s -> s.mac().equals("SHA256"));
         a.put("SHA384", s -> s.mac().equals("SHA384"));
+        a.put("TLSv1.3", CipherSuite::isTls13);
         a.put("TLSv1.2", s -> s.minimumProtocol().equals("TLSv1.2"));
         a.put("TLSv1.0", s -> s.minimumProtocol().equals("TLSv1"));
         a.put("TLSv1", s -> s.minimumProtocol().equals("TLSv1"));

@@ -163,7 +163,7 @@ public final class TlsPolicy {
         classic.stream().filter(s -> protocols.stream().anyMatch(s::worksWith)).forEach(s -> suites.add(s.ianaName()));
         if (suites.isEmpty() || protocols.isEmpty()) {
             throw new IllegalArgumentException(source + " leaves no cipher suite for TLS "
-                    + minimumVersion.number() + " and newer");
+                    + minimumVersion.number() + " and newer" + (tls13Enabled ? "" : " (TLS 1.3 is switched off: tls13)"));
         }
         return new EffectiveTlsSettings(tlsInterface, protocols, suites, NAMED_GROUPS, source);
     }
@@ -190,11 +190,12 @@ public final class TlsPolicy {
     }
 
     /**
-     * TLS 1.3 suites: a cipher string does not govern them (OpenSSL keeps them apart too), so
-     * with a string all three are offered; otherwise the TLS Ciphers option's.
+     * TLS 1.3 suites: a cipher string governs them like the others (its TLS 1.3 part, which may
+     * be empty: TLS 1.3 off); without a string, the TLS Ciphers option's.
      */
     private List<String> tls13SuitesFor(Optional<CipherString> string) {
-        return string.isPresent() ? TlsCiphersOption.ALL_CIPHERS_RSA_PREFERRED.tls13Suites() : tlsCiphers.tls13Suites();
+        return string.isPresent() ? string.get().tls13Suites().stream().map(CipherSuite::ianaName).toList()
+                : tlsCiphers.tls13Suites();
     }
 
     private static Optional<CipherString> parse(String field, String text) {
@@ -207,7 +208,7 @@ public final class TlsPolicy {
         } catch (InvalidCipherStringException e) {
             throw new InvalidCipherStringException(text, e.problem(), field);
         }
-        if (NeverAllowedCiphers.remove(string.suites()).isEmpty()) {
+        if (NeverAllowedCiphers.remove(string.suites()).isEmpty() && string.tls13Suites().isEmpty()) {
             throw new InvalidCipherStringException(text, "it selects only never-allowed cipher suites ("
                     + String.join(", ", string.suites().stream().map(CipherSuite::opensslName).toList()) + ")", field);
         }

@@ -50,6 +50,8 @@ class TestsslTest {
         }
         cases.add(Arguments.of("sip-tls string", TlsPolicy.builder()
                 .sipTls("ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE+AES128+SHA256:AES256-SHA256:NULL-SHA:ADH-AES128-SHA").build()));
+        cases.add(Arguments.of("sip-tls string naming one TLS 1.3 suite", TlsPolicy.builder()
+                .sipTls("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:TLS_AES_128_GCM_SHA256").build()));
         cases.add(Arguments.of("minimum TLS 1.0", TlsPolicy.of("1.0", null, "all-ciphers-ecdsa-preferred", null, null, null)));
         return cases.stream();
     }

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * ports are challenged in the SIP Station Realm and must authenticate as their device's digest
  * user; trunk peers are challenged in the Cluster ID realm as an application user. REGISTER gets
  * 401 / WWW-Authenticate, every other request 407 / Proxy-Authenticate. Failures count towards
- * the brute-force guard; a blocked source gets 403 or silence for its cool-down.
+ * the brute-force guard; a blocked source gets 403 or silence for its cool-down. The credentials
+ * must be for this request: its method, its Request-URI (the uri parameter, compared as SIP URIs
+ * are) and, under qop=auth-int, its body exactly as received.
  */
 public final class DigestAuthentication implements PipelineStep {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
@@ -65,7 +67,8 @@ public final class DigestAuthentication implements PipelineStep {
         if (blocked.isPresent()) {
             return blockedVerdict(blocked.get());
         }
-        DigestRequest request = DigestRequest.of(method, inbound.source(), inbound.callId());
+        DigestRequest request = DigestRequest.of(method, inbound.request().getRequestURI().toString(), inbound.source(),
+                inbound.callId()).withBody(inbound.request().getRawContent()).withUriEquivalence(SipUriEquivalence::same);
         DigestVerification verification = required.authenticator().verify(request, credentials);
         if (verification.isAuthenticated()) {
             String user = verification.authenticatedUser().orElseThrow();

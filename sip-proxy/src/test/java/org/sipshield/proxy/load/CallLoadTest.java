@@ -103,7 +103,7 @@ class CallLoadTest {
                     "-t", "u1", "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.udpAndTcp()),
                     "-inf", phones.toString(), "-m", Integer.toString(CALLS), "-r", Integer.toString(CALL_RATE),
                     "-l", Integer.toString(CALLS), "-recv_timeout", "60000", "-timeout", "180s", "-timeout_error",
-                    target))) {
+                    "-auth_uri", "9000@" + target, target))) {
                 caller = phonesCalling.await(200);
                 callee = carrier.await(30);
             } finally {

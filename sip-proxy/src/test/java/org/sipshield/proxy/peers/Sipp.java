@@ -30,6 +30,7 @@ public final class Sipp {
                 FreePorts.udpAndTcp());
         // Calls placed by a client carry a recognisable Call-ID, so a test can prove it never crosses to the other leg.
         command.addAll(List.of("-cid_str", "leg-a-%u-%p@%s"));
+        command.addAll(authUri(variables, host, port));
         command.addAll(List.of(extra));
         command.add(host + ":" + port);
         ProcessOutput result = ProcessOutput.run(command, work, 60);
@@ -45,6 +46,7 @@ public final class Sipp {
         Path work = workDirectory();
         int localPort = FreePorts.udpAndTcp();
         List<String> command = command(scenarioFile(scenario, variables, work), transport, localIp, localPort);
+        command.addAll(authUri(variables, host, port));
         command.addAll(List.of("-cid_str", "leg-a-%u-%p@%s", host + ":" + port));
         try {
             Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
@@ -139,6 +141,15 @@ public final class Sipp {
                 process.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * sipp's digest uri is host:port unless told otherwise, which the proxy refuses for any other
+     * Request-URI (RFC 7616 3.4.6); a scenario calling ${called} sends sip:${called}@host:port.
+     */
+    static List<String> authUri(Map<String, String> variables, String host, int port) {
+        String called = variables.get("called");
+        return called == null ? List.of() : List.of("-auth_uri", called + "@" + host + ":" + port);
     }
 
     private static List<String> command(Path scenario, String transport, String localIp, int localPort) {
