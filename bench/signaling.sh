@@ -202,6 +202,8 @@ media:
 security:
   requestsPerSecondPerSource: 100000
   requestBurstPerSource: 1000000
+  # the same job as Kamailio's config, which does not challenge requests inside a dialog
+  challengeInDialog: []
 phoneSecurityProfiles:
   - {name: bench phones, transportType: TCP+UDP, enableDigestAuthentication: true, nonceValidityTime: 600}
   - {name: bench tls phones, deviceSecurityMode: Encrypted, transportType: TLS, enableDigestAuthentication: true, nonceValidityTime: 600}
