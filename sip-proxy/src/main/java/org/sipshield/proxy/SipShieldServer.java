@@ -141,7 +141,7 @@ public final class SipShieldServer implements AutoCloseable {
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
                 destination -> model.get().namesOfTrunkAt(destination)));
-        ScreeningValve.register(stackName, requestRateLimit(config.security()));
+        ScreeningValve.register(stackName, requestRateLimit(config.security()), this::mayAnswerScreened);
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
@@ -269,6 +269,21 @@ public final class SipShieldServer implements AutoCloseable {
     private boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source) {
         return registrar.bindingsOfDevice(deviceName).stream()
                 .anyMatch(b -> b.source().address().equals(source.getAddress()) && b.source().port() == source.getPort());
+    }
+
+    /**
+     * Screening's answers (400, 503) go to everyone unless unknown sources are dropped; then only
+     * to a trunk candidate or to the socket address a device registered from.
+     */
+    private boolean mayAnswerScreened(int localPort, Transport transport, java.net.InetAddress address, int port) {
+        SecurityModel current = model.get();
+        if (current.config().security().unknownSource() != SecuritySettings.Rejection.DROP
+                || !current.trunkCandidates(localPort, transport, address).isEmpty()) {
+            return true;
+        }
+        Registrar registrations = registrar;
+        return registrations != null && port > 0
+                && registrations.bindingFrom(new SourceAddress(address, port, transport)).isPresent();
     }
 
     /** Where a directory number is reachable: the newest binding's contact, reached over the transport it registered on. */

@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  */
 final class RawMessageRules {
     private static final Pattern REQUEST_LINE = Pattern.compile("[A-Za-z0-9.!%*_+`'~-]+ [^ ]+ SIP/[0-9]+\\.[0-9]+");
+    /** What is still recognisably a SIP request line, however badly spaced (RFC 4475 3.1.2.8-3.1.2.10). */
+    private static final Pattern LOOSE_REQUEST_LINE = Pattern.compile(
+            "[A-Za-z0-9.!%*_+`'~-]+[ \\t]+\\S.*[ \\t]+SIP/[0-9]+\\.[0-9]+[ \\t]*");
     private static final Pattern STATUS_LINE = Pattern.compile("SIP/[0-9]+\\.[0-9]+ [0-9]{3}( .*)?");
     /** Headers that may appear once only, by long and compact name. */
     private static final Map<String, String> SINGLE = Map.of("content-length", "Content-Length", "l", "Content-Length",
@@ -41,12 +44,11 @@ final class RawMessageRules {
         }
         String firstLine = new String(message, 0, firstLength, StandardCharsets.ISO_8859_1);
         boolean response = STATUS_LINE.matcher(firstLine).matches();
-        if (!response && !REQUEST_LINE.matcher(firstLine).matches()) {
-            return Optional.of(Rejection.drop("not a SIP request or response line"));
-        }
-        if (!response && !firstLine.endsWith(" SIP/2.0")) {
-            // jain-sip would read any version as 2.0
-            return Optional.of(new Rejection(505, "Version Not Supported"));
+        if (!response) {
+            Optional<Rejection> requestLine = checkRequestLine(firstLine);
+            if (requestLine.isPresent()) {
+                return requestLine;
+            }
         }
         List<String> lines = new ArrayList<>();
         boolean ended = false;
@@ -102,6 +104,31 @@ final class RawMessageRules {
             if (name != null && seen.merge(name, 1, Integer::sum) > 1) {
                 return Optional.of(Rejection.badRequest("more than one " + name + " header"));
             }
+        }
+        return response ? Optional.empty() : HeaderSyntaxRules.check(RawHeaders.of(message));
+    }
+
+    /**
+     * One SP between method, Request-URI and version (RFC 3261 7.1), a bare URI without headers
+     * (RFC 3261 19.1.5: headers are not allowed in a Request-URI), and version 2.0. A line that is
+     * no SIP request line at all is dropped; one that is, but malformed, is answered.
+     */
+    private static Optional<Rejection> checkRequestLine(String line) {
+        if (!REQUEST_LINE.matcher(line).matches()) {
+            return LOOSE_REQUEST_LINE.matcher(line).matches() ? Optional.of(Rejection.badRequest("malformed request line"))
+                    : Optional.of(Rejection.drop("not a SIP request or response line"));
+        }
+        String uri = line.substring(line.indexOf(' ') + 1, line.lastIndexOf(' '));
+        if (uri.startsWith("<")) {
+            return Optional.of(Rejection.badRequest("Request-URI enclosed in <>"));
+        }
+        String scheme = uri.indexOf(':') < 0 ? "" : uri.substring(0, uri.indexOf(':')).toLowerCase(Locale.ROOT);
+        if ((scheme.equals("sip") || scheme.equals("sips")) && uri.indexOf('?') >= 0) {
+            return Optional.of(Rejection.badRequest("Request-URI with escaped headers"));
+        }
+        if (!line.endsWith(" SIP/2.0")) {
+            // jain-sip would read any version as 2.0
+            return Optional.of(new Rejection(505, "Version Not Supported"));
         }
         return Optional.empty();
     }

@@ -5,28 +5,26 @@ import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
-import gov.nist.javax.sip.parser.StringMsgParser;
 import java.text.ParseException;
 import java.util.Optional;
 import java.util.Set;
-import javax.sip.message.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The parser jain-sip uses for every message on every transport (stack property
  * gov.nist.javax.sip.MESSAGE_PARSER_FACTORY): one place where a malformed message is refused
- * before a transaction exists. A request that can be answered (its Via, From, To, Call-ID and
- * CSeq parse) gets 400 (or 416, 505) with a reason naming the problem; anything else, and every
- * malformed response, is dropped. jain-sip's own answer to what it cannot parse is never sent:
- * it copies the whole offending request into the body of its 400 (a reflector for spoofed UDP).
+ * before a transaction exists. A request that can be answered (its Via has a readable sent-by;
+ * From, To, Call-ID and CSeq are there, however broken) gets 400 (or 416, 505) with a reason
+ * naming the problem; anything else, and every malformed response, is dropped. jain-sip's own
+ * answer to what it cannot parse is never sent: it copies the whole offending request into the
+ * body of its 400 (a reflector for spoofed UDP).
  */
 final class ScreeningMessageParser implements MessageParser {
     private static final Logger LOG = LoggerFactory.getLogger(ScreeningMessageParser.class);
     /** Headers whose damage makes the message unusable; others are kept aside as jain-sip does. */
     private static final Set<String> ESSENTIAL = Set.of("RequestLine", "StatusLine", "Via", "ViaList", "From", "To",
             "CallID", "CSeq", "ContentLength", "MaxForwards", "Contact", "ContactList", "ContentType");
-    private static final Set<String> ANSWERABLE = Set.of("RequestLine", "Via", "ViaList", "From", "To", "CallID", "CSeq");
 
     private final MessageParser delegate;
 
@@ -63,42 +61,21 @@ final class ScreeningMessageParser implements MessageParser {
                 }
             }
         }
-        return refuse(bytes, message, rejection.get()); // null: jain-sip's "nothing to process" on UDP and TCP alike
+        return refuse(bytes, rejection.get()); // null: jain-sip's "nothing to process" on UDP and TCP alike
     }
 
     /**
-     * A request that can be answered goes on to {@link ScreeningValve} carrying its rejection:
-     * the valve runs once jain-sip knows the peer, so the answer goes back the way a normal
-     * response would (the same connection, or the Via's received/rport). Everything else: null.
+     * A request that can be answered goes on to {@link ScreeningValve} as the carrier of its
+     * answer: the valve runs once jain-sip knows the peer, so the answer goes back the way a
+     * normal response would (the same connection, or the Via's received/rport). Everything else: null.
      */
-    private static SIPMessage refuse(byte[] bytes, SIPMessage parsed, Rejection rejection) {
-        SIPRequest request = rejection.isDrop() ? null : parsed instanceof SIPRequest r ? r : answerablePart(bytes);
-        if (request == null || Request.ACK.equals(request.getMethod())) {
+    private static SIPMessage refuse(byte[] bytes, Rejection rejection) {
+        Optional<SIPRequest> carrier = rejection.isDrop() ? Optional.empty() : ScreeningAnswer.carrier(bytes, rejection);
+        if (carrier.isEmpty()) {
             LOG.debug("dropped a malformed message: {}", rejection.reason());
             return null;
         }
-        request.setApplicationData(rejection);
-        return request;
-    }
-
-    /** The request again, keeping what a response needs and ignoring damage elsewhere; null when even that fails. */
-    private static SIPRequest answerablePart(byte[] bytes) {
-        try {
-            byte[] framed = bytes;
-            if (!new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains("\n\r\n")) {
-                // cut short (a truncated datagram): end the headers where the bytes end
-                framed = java.util.Arrays.copyOf(bytes, bytes.length + 4);
-                System.arraycopy(new byte[] {'\r', '\n', '\r', '\n'}, 0, framed, bytes.length, 4);
-            }
-            SIPMessage message = new StringMsgParser().parseSIPMessage(framed, false, false, (e, m, type, header, text) -> {
-                if (type != null && ANSWERABLE.contains(type.getSimpleName())) {
-                    throw e;
-                }
-            });
-            return message instanceof SIPRequest request && RequestRules.hasWhatAResponseNeeds(request) ? request : null;
-        } catch (ParseException | RuntimeException e) {
-            return null;
-        }
+        return carrier.get();
     }
 
     private static boolean isKeepalive(byte[] bytes) {

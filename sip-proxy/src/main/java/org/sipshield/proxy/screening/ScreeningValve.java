@@ -13,6 +13,7 @@ import javax.sip.SipStack;
 import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.config.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,48 +21,67 @@ import org.slf4j.LoggerFactory;
  * Named in the stack property gov.nist.javax.sip.SIP_MESSAGE_VALVE: runs for every request
  * before jain-sip creates a transaction. It answers the requests {@link ScreeningMessageParser}
  * refused, and applies the per-source rate limit to everything that would start something new;
- * requests of dialogs the stack already holds, and ACKs, are never limited.
- * jain-sip instantiates it by name, so its limiter is registered per stack name beforehand.
+ * requests of dialogs the stack already holds, and ACKs, are never limited. Either answer goes
+ * only to a source {@link AnswerableSources} allows; the others get silence.
+ * jain-sip instantiates it by name, so its settings are registered per stack name beforehand.
  */
 public final class ScreeningValve implements SIPMessageValve {
     private static final Logger LOG = LoggerFactory.getLogger(ScreeningValve.class);
     private static final Map<String, Limit> LIMITS_BY_STACK = new ConcurrentHashMap<>();
+    private static final Map<String, AnswerableSources> ANSWERABLE_BY_STACK = new ConcurrentHashMap<>();
 
     /** The limiter of one stack and what a request over it gets. */
     public record Limit(RequestRateLimiter limiter, boolean reject503) {}
 
     private volatile SIPTransactionStack stack;
     private volatile Limit limit;
+    private volatile AnswerableSources answerable = AnswerableSources.EVERYONE;
 
-    public static void register(String stackName, Limit limit) {
+    public static void register(String stackName, Limit limit, AnswerableSources answerable) {
         LIMITS_BY_STACK.put(stackName, limit);
+        ANSWERABLE_BY_STACK.put(stackName, answerable);
     }
 
     public static void unregister(String stackName) {
         LIMITS_BY_STACK.remove(stackName);
+        ANSWERABLE_BY_STACK.remove(stackName);
     }
 
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
         limit = LIMITS_BY_STACK.get(sipStack.getStackName());
+        answerable = ANSWERABLE_BY_STACK.getOrDefault(sipStack.getStackName(), AnswerableSources.EVERYONE);
     }
 
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
-        if (request.getApplicationData() instanceof Rejection rejection) {
-            answer(request, channel, rejection.status(), rejection.reason(), 0);
+        if (request.getApplicationData() instanceof ScreeningAnswer refusal) {
+            if (mayAnswer(channel)) {
+                send(channel, refusal.asResponse(), refusal.status(), refusal.reason());
+            }
             return false;
         }
         Limit current = limit;
         if (current == null || isExempt(request) || current.limiter().admit(request.getRemoteAddress())) {
             return true;
         }
-        if (current.reject503() && !Request.ACK.equals(request.getMethod())) {
+        if (current.reject503() && !Request.ACK.equals(request.getMethod()) && mayAnswer(channel)) {
             answer(request, channel, Response.SERVICE_UNAVAILABLE, "Service Unavailable",
                     current.limiter().secondsUntilAdmitted());
         }
         return false;
+    }
+
+    private boolean mayAnswer(MessageChannel channel) {
+        Transport transport;
+        try {
+            transport = Transport.valueOf(channel.getTransport().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false; // a transport we never listen on
+        }
+        return answerable.mayAnswer(channel.getPort(), transport, channel.getPeerPacketSourceAddress(),
+                channel.getPeerPacketSourcePort());
     }
 
     /** ACKs and requests of dialogs that exist: the calls already up are never throttled. */
@@ -90,8 +110,16 @@ public final class ScreeningValve implements SIPMessageValve {
                 header.setRetryAfter(retryAfter);
                 response.setHeader(header);
             }
+            send(channel, response, status, reason);
+        } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.debug("could not answer {} {}: {}", status, reason, e.toString());
+        }
+    }
+
+    private static void send(MessageChannel channel, SIPResponse response, int status, String reason) {
+        try {
             channel.sendMessage(response);
-        } catch (IOException | ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.debug("could not answer {} {}: {}", status, reason, e.toString());
         }
     }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * (sent as CRLF); ${transport}, ${local}, ${localHost}, ${proxy}, ${id}, ${repeat:N:c} and
  * ${bodyLength} are filled in, and \xHH and \r stand for bytes a text file cannot show.
  */
-record HostileCase(String name, Expectation udp, Expectation tcp, String why) {
+record HostileCase(String corpus, String name, Expectation udp, Expectation tcp, String why) {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-zA-Z]+)(?::(\\d+):(.))?}");
     private static final Pattern ESCAPE = Pattern.compile("\\\\x([0-9A-Fa-f]{2})|\\\\r");
 
@@ -53,9 +53,10 @@ record HostileCase(String name, Expectation udp, Expectation tcp, String why) {
         }
     }
 
-    static List<HostileCase> load() throws IOException {
+    /** The cases of one corpus: "" for hostile/ itself, or a folder under it (e.g. "rfc4475/"). */
+    static List<HostileCase> load(String corpus) throws IOException {
         List<HostileCase> cases = new ArrayList<>();
-        for (String line : resource("manifest.tsv").split("\n")) {
+        for (String line : resource(corpus + "manifest.tsv").split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
@@ -63,13 +64,13 @@ record HostileCase(String name, Expectation udp, Expectation tcp, String why) {
             if (columns.length != 4) {
                 throw new IllegalStateException("manifest line needs 4 tab-separated columns: " + line);
             }
-            cases.add(new HostileCase(columns[0], Expectation.parse(columns[1]), Expectation.parse(columns[2]), columns[3]));
+            cases.add(new HostileCase(corpus, columns[0], Expectation.parse(columns[1]), Expectation.parse(columns[2]), columns[3]));
         }
         return cases;
     }
 
     byte[] render(String transport, String localHost, int localPort, int proxyPort, String id) throws IOException {
-        String text = resource("cases/" + name + ".sip").replace("\r\n", "\n").replace("\n", "\r\n");
+        String text = resource(corpus + "cases/" + name + ".sip").replace("\r\n", "\n").replace("\n", "\r\n");
         Matcher placeholder = PLACEHOLDER.matcher(text);
         StringBuilder filled = new StringBuilder();
         while (placeholder.find()) {
