@@ -262,7 +262,7 @@ public final class B2bua {
                 from = relay.towards().other();
             }
         } else {
-            Dialog dialog = inbound.event().getDialog();
+            Dialog dialog = inbound.dialog();
             call = dialog == null ? null : callsByDialog.get(dialog);
             if (call == null) {
                 return new DialogMatch.NoCall();
@@ -285,7 +285,7 @@ public final class B2bua {
 
     /** A request inside a call's dialog; false when it belongs to no call we know (the caller answers 481). */
     public boolean inDialog(InboundRequest inbound) throws SipException, ParseException, InvalidArgumentException {
-        Dialog dialog = inbound.event().getDialog();
+        Dialog dialog = inbound.dialog();
         Call call = dialog == null ? null : callsByDialog.get(dialog);
         if (call == null) {
             return false;

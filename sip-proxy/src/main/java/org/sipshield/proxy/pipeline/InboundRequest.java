@@ -7,50 +7,106 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.sip.Dialog;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.security.Peer;
 
 /**
  * One request on its way through the pipeline: the message, where it came from and on which
- * listener, and what the steps so far have learnt (who the peer is, who authenticated).
+ * listener, and what the steps so far have learnt (who the peer is, who authenticated). A plain
+ * view: {@link #of} reads it off jain-sip (the one place that knows the stack's classes), and a
+ * test builds one from a parsed message and the values it wants.
  */
 public final class InboundRequest {
-    private final RequestEvent event;
+    /** What the TLS connection showed: the peer's chain (leaf first, empty when it sent none) and the suite. */
+    public record Tls(List<X509Certificate> peerCertificates, String cipherSuite) {
+        public static final Tls NONE = new Tls(List.of(), null);
+
+        public Tls {
+            peerCertificates = List.copyOf(peerCertificates);
+        }
+    }
+
+    private final Request request;
     private final SipProvider provider;
     private final ServerTransaction transaction;
+    private final Dialog dialog;
     private final Transport transport;
     private final int localPort;
     private final InetSocketAddress source;
+    private final Supplier<Tls> tls;
+    private Tls tlsRead;
     private Peer peer = new Peer.Unknown();
     private String authenticatedUser;
 
-    public InboundRequest(RequestEvent event, ServerTransaction transaction) {
-        this.event = event;
-        this.provider = (SipProvider) event.getSource();
+    /**
+     * @param provider    the listener it came on (null in tests that route nothing)
+     * @param transaction null for ACK, which has no transaction of its own
+     * @param dialog      the dialog the stack matched it to, or null
+     * @param tls         read on first use (certificates cost a look-up); {@link Tls#NONE} off TLS
+     */
+    public InboundRequest(Request request, SipProvider provider, ServerTransaction transaction, Dialog dialog,
+            Transport transport, int localPort, InetSocketAddress source, Supplier<Tls> tls) {
+        this.request = request;
+        this.provider = provider;
         this.transaction = transaction;
+        this.dialog = dialog;
+        this.transport = transport;
+        this.localPort = localPort;
+        this.source = source;
+        this.tls = tls;
+    }
+
+    /** The request jain-sip delivered, on the listener it came on. */
+    public static InboundRequest of(RequestEvent event, ServerTransaction transaction) {
+        SipProvider provider = (SipProvider) event.getSource();
         ListeningPoint point = provider.getListeningPoints()[0];
-        this.transport = Transport.valueOf(point.getTransport().toUpperCase(java.util.Locale.ROOT));
-        this.localPort = point.getPort();
+        Transport transport = Transport.valueOf(point.getTransport().toUpperCase(java.util.Locale.ROOT));
         SIPRequest request = (SIPRequest) event.getRequest();
-        this.source = new InetSocketAddress(request.getRemoteAddress(), request.getRemotePort());
+        return new InboundRequest(request, provider, transaction, event.getDialog(), transport, point.getPort(),
+                new InetSocketAddress(request.getRemoteAddress(), request.getRemotePort()),
+                () -> transport == Transport.TLS ? tlsOf(transaction) : Tls.NONE);
+    }
+
+    /** jain-sip shows a connection's certificates and suite only through a server transaction. */
+    private static Tls tlsOf(ServerTransaction transaction) {
+        if (!(transaction instanceof ServerTransactionExt stack)) {
+            return Tls.NONE;
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            for (Certificate certificate : stack.getPeerCertificates()) {
+                if (certificate instanceof X509Certificate x509) {
+                    chain.add(x509);
+                }
+            }
+        } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
+            // no client certificate on this connection
+        }
+        String suite;
+        try {
+            suite = stack.getCipherSuite();
+        } catch (UnsupportedOperationException e) {
+            suite = null;
+        }
+        return new Tls(chain, suite);
     }
 
     public Request request() {
-        return event.getRequest();
-    }
-
-    public RequestEvent event() {
-        return event;
+        return request;
     }
 
     public String method() {
-        return event.getRequest().getMethod();
+        return request.getMethod();
     }
 
     public SipProvider provider() {
@@ -60,6 +116,11 @@ public final class InboundRequest {
     /** Null for ACK, which has no transaction of its own. */
     public ServerTransaction transaction() {
         return transaction;
+    }
+
+    /** The dialog the stack matched the request to, or null. */
+    public Dialog dialog() {
+        return dialog;
     }
 
     public Transport transport() {
@@ -75,42 +136,29 @@ public final class InboundRequest {
     }
 
     public String callId() {
-        return ((SIPRequest) event.getRequest()).getCallId().getCallId();
+        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
     }
 
     /** True when the request belongs to no dialog yet (no To tag). */
     public boolean isOutOfDialog() {
-        return ((SIPRequest) event.getRequest()).getToTag() == null;
+        return ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null;
     }
 
-    /** The TLS peer's certificate chain, leaf first; empty on TCP/UDP or when the peer sent none. */
+    /** The TLS peer's certificate chain, leaf first; empty on TCP/UDP, for an ACK, or when the peer sent none. */
     public List<X509Certificate> peerCertificates() {
-        List<X509Certificate> chain = new ArrayList<>();
-        if (transport != Transport.TLS || !(transaction instanceof ServerTransactionExt tls)) {
-            return chain;
-        }
-        try {
-            for (Certificate certificate : tls.getPeerCertificates()) {
-                if (certificate instanceof X509Certificate x509) {
-                    chain.add(x509);
-                }
-            }
-        } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
-            // no client certificate on this connection
-        }
-        return chain;
+        return tls().peerCertificates();
     }
 
-    /** The negotiated TLS suite, or null on TCP/UDP. */
+    /** The negotiated TLS suite, or null on TCP/UDP (and for an ACK). */
     public String cipherSuite() {
-        if (transport != Transport.TLS || !(transaction instanceof ServerTransactionExt tls)) {
-            return null;
+        return tls().cipherSuite();
+    }
+
+    private Tls tls() {
+        if (tlsRead == null) {
+            tlsRead = tls.get();
         }
-        try {
-            return tls.getCipherSuite();
-        } catch (UnsupportedOperationException e) {
-            return null;
-        }
+        return tlsRead;
     }
 
     public Peer peer() {

@@ -71,7 +71,7 @@ public final class SipRequestHandler implements SipListener {
         ServerTransaction transaction = null;
         try {
             if (Request.ACK.equals(method)) {
-                InboundRequest ack = new InboundRequest(event, null);
+                InboundRequest ack = InboundRequest.of(event, null);
                 Verdict verdict = dialogPipeline.apply(ack);
                 if (verdict.proceeds()) {
                     b2bua.inDialog(ack);
@@ -84,7 +84,7 @@ public final class SipRequestHandler implements SipListener {
             if (transaction == null) {
                 return; // a retransmission: the transaction layer answers it
             }
-            InboundRequest inbound = new InboundRequest(event, transaction);
+            InboundRequest inbound = InboundRequest.of(event, transaction);
             boolean dialog = Request.CANCEL.equals(method) || !inbound.isOutOfDialog();
             Verdict verdict = (dialog ? dialogPipeline : pipeline).apply(inbound);
             switch (verdict.kind()) {
