@@ -18,8 +18,9 @@ import org.sipshield.proxy.peers.Sipp;
 /**
  * kamailio as a carrier that challenges every request sipshield sends it (SHA-256, RFC 7616): the
  * call's INVITE in one realm, its re-INVITEs (407) and BYE (401) in another, and an out-of-dialog
- * MESSAGE (401). A sipp phone holds, resumes and hangs up through it: each request is challenged
- * once, answered once, and reaches the far end authenticated. A trunk with credentials for the
+ * MESSAGE (401). A sipp phone holds, resumes and hangs up through it, and holds and hangs up a
+ * call the carrier placed (then the requests cross to leg A): each request sipshield sends the
+ * carrier is challenged once, answered once, and reaches the far end authenticated. A trunk with credentials for the
  * INVITE's realm only: the phone's re-INVITE gets 403 (never the carrier's 401/407) and the call
  * leaves nothing behind.
  */
@@ -117,6 +118,32 @@ class KamailioEveryRequestChallengeTest {
             assertEquals(0, farEnd.exitCode(), farEnd.output());
             assertEquals(1, count(kamailio.log(), "challenging MESSAGE"), kamailio.log());
             assertArrivedAuthenticated(farEnd.output(), 1);
+        }
+    }
+
+    /** The carrier calls the phone: the phone's hold and hang-up cross to leg A, the carrier's, and are challenged there. */
+    @Test
+    void aCallFromTheCarrierIsHeldAndHungUpByThePhoneThroughTheCarriersChallenges() throws Exception {
+        try (RunningProxy proxy = new RunningProxy(dataDirectory, model()); Kamailio kamailio = carrier()) {
+            register(proxy);
+            ProcessOutput far;
+            ProcessOutput phone;
+            try (Sipp.Server phoneSide = Sipp.server("uas-call-hold-hangup.xml", Map.of(), "udp", "127.0.0.1", phonePort)) {
+                far = Sipp.client("uac-call-via-carrier.xml", Map.of("caller", "5551234", "called", "2001",
+                        "proxy", "127.0.0.1:" + proxy.sipPort), "udp", FAR_END, KAMAILIO, kamailioPort);
+                phone = phoneSide.finish();
+            }
+            String log = kamailio.log();
+            assertEquals(0, far.exitCode(), far.output() + "\nkamailio:\n" + log + "\nphone:\n" + phone.output());
+            assertEquals(0, phone.exitCode(), phone.output() + "\nkamailio:\n" + log);
+            // the carrier's own INVITE is not challenged; the re-INVITE and BYE sipshield sends it are, once each
+            assertEquals(1, count(log, "challenging INVITE"), log);
+            assertEquals(1, count(log, "authenticated INVITE"), log);
+            assertEquals(1, count(log, "challenging BYE"), log);
+            assertEquals(1, count(log, "authenticated BYE"), log);
+            assertArrivedAuthenticated(far.output(), 2);
+            assertNoCarrierChallengeReached(phone.output());
+            assertCallGone(proxy);
         }
     }
 
