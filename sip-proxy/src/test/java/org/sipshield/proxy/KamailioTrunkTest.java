@@ -55,8 +55,7 @@ class KamailioTrunkTest {
                 """.formatted(KAMAILIO, kamailioPort, KAMAILIO, kamailioPort,
                 ha1("sipshield", "carrier.example", "trunk-secret"), ha1("alice", "ccmsipline", "alice-secret"));
         Map<String, String> carrier = Map.of("realm", "carrier.example", "password", "trunk-secret", "user", "sipshield",
-                "relay", FAR_END + ":" + farEndPort, "algorithm", "MD5", "challengeEveryRequest", "0",
-                "inDialogRealm", "carrier.example", "farEnd", FAR_END);
+                "relay", FAR_END + ":" + farEndPort);
         try (RunningProxy proxy = new RunningProxy(dataDirectory, model);
                 Kamailio kamailio = Kamailio.start("challenging-trunk.cfg", carrier, KAMAILIO, kamailioPort)) {
             ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice",
