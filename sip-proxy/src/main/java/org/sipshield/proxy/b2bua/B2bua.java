@@ -506,7 +506,7 @@ public final class B2bua {
             long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
             if (call.state == Call.State.CONFIRMED) {
                 if (call.owedAck == null) {
-                    legB.sendAck(legB.createAck(cseq)); // a retransmitted 2xx: our ACK was lost
+                    legB.sendAck(ackOf(legB, cseq, transaction.getRequest())); // a retransmitted 2xx: our ACK was lost
                 }
                 return; // while the ACK is owed, the caller's ACK brings what it must carry
             }
@@ -514,7 +514,7 @@ public final class B2bua {
             // delayed offer: the INVITE had no SDP, so this 2xx offers and leg A's ACK will answer
             boolean offerIn2xx = body != null && SipMessaging.body(call.inviteA.getRequest()) == null;
             if (!offerIn2xx || call.cancelled || call.state == Call.State.ENDED) {
-                legB.sendAck(legB.createAck(cseq));
+                legB.sendAck(ackOf(legB, cseq, transaction.getRequest()));
             }
             if (call.cancelled || call.state == Call.State.ENDED) {
                 sendBye(call, Call.Side.B);
@@ -535,7 +535,7 @@ public final class B2bua {
             } catch (SdpRejectedException e) {
                 LOG.info("{}: {} from leg B refused: {}", call, offerIn2xx ? "offer" : "answer", e.reason());
                 if (offerIn2xx) {
-                    legB.sendAck(legB.createAck(cseq));
+                    legB.sendAck(ackOf(legB, cseq, transaction.getRequest()));
                 }
                 sendBye(call, Call.Side.B);
                 endWithFailure(call, e.status(), "Not Acceptable Here");
@@ -678,6 +678,16 @@ public final class B2bua {
         }
     }
 
+    /**
+     * The ACK of a 2xx, with the credentials of the INVITE it acknowledges (RFC 3261 13.2.2.4):
+     * jain-sip copies in only a Proxy-Authorization, and only one its dialog sent.
+     */
+    private static Request ackOf(Dialog dialog, long cseq, Request invite) throws InvalidArgumentException, SipException {
+        Request ack = dialog.createAck(cseq);
+        TrunkChallengeResponder.copyCredentials(invite, ack);
+        return ack;
+    }
+
     private static Transport transportOf(Request request) {
         String transport = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport();
         return Transport.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
@@ -695,7 +705,7 @@ public final class B2bua {
                 && relay.origin() != null && body != null && SipMessaging.body(relay.origin().getRequest()) == null;
         long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
         if (Request.INVITE.equals(method) && status < 300 && dialog != null && !offerIn2xx) {
-            dialog.sendAck(dialog.createAck(cseq));
+            dialog.sendAck(ackOf(dialog, cseq, transaction.getRequest()));
         }
         if (relay.origin() == null) {
             return; // a BYE we sent ourselves
@@ -726,7 +736,7 @@ public final class B2bua {
                 LOG.info("{}: SDP {} from leg {} refused: {}", relay.call(), offerIn2xx ? "offer" : "answer", relay.towards(),
                         e.reason());
                 if (offerIn2xx) {
-                    dialog.sendAck(dialog.createAck(cseq));
+                    dialog.sendAck(ackOf(dialog, cseq, transaction.getRequest()));
                 }
             }
         } else if (!unanswered) {

@@ -13,6 +13,7 @@ import javax.sip.InvalidArgumentException;
 import javax.sip.SipProvider;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.Header;
 import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -128,6 +129,17 @@ final class TrunkChallengeResponder {
     static void dropCopiedCredentials(Request request) {
         request.removeHeader(ProxyAuthorizationHeader.NAME);
         request.removeHeader(AuthorizationHeader.NAME);
+    }
+
+    /** Gives {@code to} exactly the credentials {@code from} carries (an ACK those of its INVITE). */
+    static void copyCredentials(Request from, Request to) {
+        dropCopiedCredentials(to);
+        for (String name : List.of(AuthorizationHeader.NAME, ProxyAuthorizationHeader.NAME)) {
+            ListIterator<?> values = from.getHeaders(name);
+            while (values != null && values.hasNext()) {
+                to.addHeader((Header) ((Header) values.next()).clone());
+            }
+        }
     }
 
     private static List<String> headerValues(Response response, String name) {

@@ -198,4 +198,17 @@ class TrunkChallengeResponderTest {
         assertNull(request.getHeader("Proxy-Authorization"));
         assertNull(request.getHeader("Authorization"));
     }
+
+    @Test
+    void anAckCarriesExactlyTheCredentialsOfItsInvite() throws Exception {
+        Request invite = sip.messages.createRequest(BYE.replace("BYE", "INVITE"));
+        invite.addHeader(sip.headers.createHeader("Authorization", "Digest username=\"sipshield\", realm=\"r\", "
+                + "nonce=\"n\", uri=\"sip:far@127.0.0.3\", response=\"1\""));
+        Request ack = sip.messages.createRequest(BYE.replace("BYE", "ACK"));
+        ack.setHeader(sip.headers.createHeader("Proxy-Authorization", "Digest username=\"sipshield\", realm=\"old\", "
+                + "nonce=\"old\", uri=\"sip:far@127.0.0.3\", response=\"2\""));
+        TrunkChallengeResponder.copyCredentials(invite, ack);
+        assertEquals(invite.getHeader("Authorization"), ack.getHeader("Authorization"));
+        assertEquals(invite.getHeader("Proxy-Authorization"), ack.getHeader("Proxy-Authorization"));
+    }
 }
