@@ -128,7 +128,8 @@ class KamailioEveryRequestChallengeTest {
             register(proxy);
             ProcessOutput far;
             ProcessOutput phone;
-            try (Sipp.Server phoneSide = Sipp.server("uas-call-hold-hangup.xml", Map.of(), "udp", "127.0.0.1", phonePort)) {
+            try (Sipp.Server phoneSide = Sipp.server("uas-call-hold-hangup.xml", Map.of("user", "alice",
+                    "password", "alice-secret"), "udp", "127.0.0.1", phonePort)) {
                 far = Sipp.client("uac-call-via-carrier.xml", Map.of("caller", "5551234", "called", "2001",
                         "proxy", "127.0.0.1:" + proxy.sipPort), "udp", FAR_END, KAMAILIO, kamailioPort);
                 phone = phoneSide.finish();

@@ -19,7 +19,8 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,12 +62,39 @@ class TrunkChallengeResponderTest {
     @TempDir
     Path dataDirectory;
 
-    private SipStack stack;
-    private SipProvider provider;
-    private SipMessaging sip;
+    /** One stack for the class: jain-sip cannot stop a UDP processor whose thread has not run yet. */
+    private static SipStack stack;
+    private static SipProvider provider;
+    private static SipMessaging sip;
     private SecurityModel model;
     private TrunkChallengeResponder responder;
     private Peer.Trunk carrier;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        Properties properties = new Properties();
+        properties.setProperty("javax.sip.STACK_NAME", "responder-test-" + System.nanoTime());
+        properties.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLogger.class.getName());
+        stack = factory.createSipStack(properties);
+        ListeningPoint point = stack.createListeningPoint("127.0.0.1", FreePorts.udpAndTcp(), ListeningPoint.UDP);
+        provider = stack.createSipProvider(point);
+        sip = new SipMessaging(factory.createMessageFactory(), factory.createHeaderFactory(),
+                factory.createAddressFactory(), List.of(provider), "127.0.0.1");
+    }
+
+    @AfterAll
+    static void stopStack() throws InterruptedException {
+        // the processor thread sets up, as it starts running, the list stop() walks: let it run first
+        String name = "MessageProcessorThread-UDP-";
+        for (int i = 0; i < 100 && Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith(name) && t.getState() != Thread.State.NEW); i++) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(50);
+        stack.stop();
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -74,7 +102,7 @@ class TrunkChallengeResponderTest {
                 "trunk-secret".toCharArray()).toStoredForm();
         SipShieldConfig config = ConfigLoader.parse("""
                 server: {hostName: 127.0.0.1, dataDirectory: %s}
-                listeners: # only read here: the stack below binds its own port
+                listeners: # only read: the class's stack binds its own port
                   - {transport: UDP, address: 127.0.0.1, port: 5060}
                   - {transport: TCP, address: 127.0.0.1, port: 5060}
                 sipTrunkSecurityProfiles:
@@ -89,24 +117,7 @@ class TrunkChallengeResponderTest {
         SipTrunk trunk = model.trunk("carrier").orElseThrow();
         carrier = new Peer.Trunk(trunk, model.profileOf(trunk));
 
-        SipFactory factory = SipFactory.getInstance();
-        factory.setPathName("gov.nist");
-        Properties properties = new Properties();
-        properties.setProperty("javax.sip.STACK_NAME", "responder-test-" + System.nanoTime());
-        properties.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLogger.class.getName());
-        stack = factory.createSipStack(properties);
-        ListeningPoint point = stack.createListeningPoint("127.0.0.1", FreePorts.udpAndTcp(), ListeningPoint.UDP);
-        provider = stack.createSipProvider(point);
-        sip = new SipMessaging(factory.createMessageFactory(), factory.createHeaderFactory(),
-                factory.createAddressFactory(), List.of(provider), "127.0.0.1");
         responder = new TrunkChallengeResponder(sip, () -> model);
-    }
-
-    @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.stop();
-        }
     }
 
     private Request sentBye() throws Exception {
