@@ -375,7 +375,7 @@ public final class B2bua {
             return;
         }
         call.owedAck = null;
-        Request out = owed.dialog().createAck(owed.cseq());
+        Request out = ackOf(owed.dialog(), owed.cseq(), owed.invite());
         byte[] body = SipMessaging.body(ack);
         String failure = body == null ? "the ACK carries no SDP answer to the offer in the 2xx" : null;
         if (body != null) {
@@ -542,7 +542,7 @@ public final class B2bua {
                 return;
             }
             if (offerIn2xx) {
-                call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq);
+                call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq, transaction.getRequest());
             }
             call.encryptedUnderA = offerIn2xx ? Set.of() : MediaEncryption.encryptedUnder(answer);
             call.state = Call.State.CONFIRMED;
@@ -727,7 +727,7 @@ public final class B2bua {
                 byte[] rewritten = sdp.rewrite(relay.call(), relay.towards(), body);
                 sip.setSdp(back, rewritten);
                 if (offerIn2xx) {
-                    relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq);
+                    relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq, transaction.getRequest());
                 } else if (status < 300) { // an answer: what each leg's media now is
                     relay.call().encryptedUnder(relay.towards(), MediaEncryption.encryptedUnder(body));
                     relay.call().encryptedUnder(relay.towards().other(), MediaEncryption.encryptedUnder(rewritten));
