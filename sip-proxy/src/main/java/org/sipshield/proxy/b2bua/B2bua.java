@@ -808,6 +808,7 @@ public final class B2bua {
         }
         try {
             Request update = dialog.createRequest(Request.UPDATE);
+            TrunkChallengeResponder.dropCopiedCredentials(update);
             update.addHeader(sip.contact(call.provider(side), null)); // UPDATE refreshes the target: Contact is mandatory
             update.addHeader(securityStatusHeader(status));
             ClientTransaction transaction = call.provider(side).getNewClientTransaction(update);
