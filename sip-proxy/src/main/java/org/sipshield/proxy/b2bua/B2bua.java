@@ -1,7 +1,6 @@
 package org.sipshield.proxy.b2bua;
 
 import java.text.ParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
@@ -30,9 +29,6 @@ import javax.sip.message.Response;
 import org.sipshield.config.SecureCallIconDisplayPolicy;
 import org.sipshield.config.Transport;
 import org.sipshield.digest.DigestAnswer;
-import org.sipshield.digest.DigestClient;
-import org.sipshield.digest.DigestHeaderKind;
-import org.sipshield.digest.SipRealmCredentials;
 import org.sipshield.proxy.pipeline.InboundRequest;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
@@ -57,6 +53,7 @@ public final class B2bua {
     private final SipMessaging sip;
     private final Supplier<SecurityModel> model;
     private final SdpRewriter sdp;
+    private final TrunkChallengeResponder challenges;
     private final Map<String, Call> callsByCallIdA = new ConcurrentHashMap<>();
     private final Map<Dialog, Call> callsByDialog = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, Call> callsByInviteB = new ConcurrentHashMap<>();
@@ -64,13 +61,26 @@ public final class B2bua {
     /** Relayed in-dialog INVITEs by their origin's branch and Call-ID: what a CANCEL of a re-INVITE matches. */
     private final Map<String, ClientTransaction> reInvitesByOrigin = new ConcurrentHashMap<>();
 
-    /** A request we sent on behalf of another: where its final answer goes back to. */
-    private record Relay(ServerTransaction origin, Call call, Call.Side towards) {}
+    /**
+     * A request we sent on behalf of another (or a BYE of our own: no origin): where its final
+     * answer goes back to. peer: who it went to when no call says it (out-of-dialog requests);
+     * answer: the credentials it carried, after a challenge of that peer (answered once only).
+     */
+    private record Relay(ServerTransaction origin, Call call, Call.Side towards, Peer peer, DigestAnswer answer) {
+        Relay(ServerTransaction origin, Call call, Call.Side towards) {
+            this(origin, call, towards, null, null);
+        }
+
+        Peer addressee() {
+            return peer != null || call == null ? peer : towards == Call.Side.B ? call.target.peer() : call.caller;
+        }
+    }
 
     public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp) {
         this.sip = sip;
         this.model = model;
         this.sdp = sdp;
+        this.challenges = new TrunkChallengeResponder(sip, model);
     }
 
     public int activeCalls() {
@@ -128,6 +138,7 @@ public final class B2bua {
                 if (call.replacesB != null) {
                     invite.addHeader(sip.headers.createHeader("Replaces", call.replacesB));
                 }
+                call.digestAnswerB = null; // a new destination's challenge is its first
                 send(call, provider, invite, hop);
                 return;
             } catch (SipException | ParseException | InvalidArgumentException e) {
@@ -231,7 +242,7 @@ public final class B2bua {
                 request.addHeader(sip.contact(provider, callerUser(inbound.request())));
             }
             ClientTransaction transaction = provider.getNewClientTransaction(request);
-            relays.put(transaction, new Relay(inbound.transaction(), null, null));
+            relays.put(transaction, new Relay(inbound.transaction(), null, null, target.peer(), null));
             transaction.sendRequest();
             return;
         }
@@ -321,6 +332,7 @@ public final class B2bua {
             return true;
         }
         Request out = other.createRequest(method);
+        TrunkChallengeResponder.dropCopiedCredentials(out);
         copyCrossingHeaders(request, out);
         byte[] body = SipMessaging.body(request);
         if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
@@ -363,7 +375,7 @@ public final class B2bua {
             return;
         }
         call.owedAck = null;
-        Request out = owed.dialog().createAck(owed.cseq());
+        Request out = ackOf(owed.dialog(), owed.cseq(), owed.invite());
         byte[] body = SipMessaging.body(ack);
         String failure = body == null ? "the ACK carries no SDP answer to the offer in the 2xx" : null;
         if (body != null) {
@@ -456,10 +468,10 @@ public final class B2bua {
             }
             Relay relay = event.getResponse().getStatusCode() >= 200 ? finishRelay(transaction) : null;
             if (relay != null && relay.call() == null) {
-                relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+                relayedFinalResponse(relay, transaction, event.getResponse(), event.getDialog());
             } else if (relay != null) {
                 synchronized (relay.call()) {
-                    relayResponse(relay, transaction, event.getResponse(), event.getDialog());
+                    relayedFinalResponse(relay, transaction, event.getResponse(), event.getDialog());
                 }
             }
         } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
@@ -494,7 +506,7 @@ public final class B2bua {
             long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
             if (call.state == Call.State.CONFIRMED) {
                 if (call.owedAck == null) {
-                    legB.sendAck(legB.createAck(cseq)); // a retransmitted 2xx: our ACK was lost
+                    legB.sendAck(ackOf(legB, cseq, transaction.getRequest())); // a retransmitted 2xx: our ACK was lost
                 }
                 return; // while the ACK is owed, the caller's ACK brings what it must carry
             }
@@ -502,7 +514,7 @@ public final class B2bua {
             // delayed offer: the INVITE had no SDP, so this 2xx offers and leg A's ACK will answer
             boolean offerIn2xx = body != null && SipMessaging.body(call.inviteA.getRequest()) == null;
             if (!offerIn2xx || call.cancelled || call.state == Call.State.ENDED) {
-                legB.sendAck(legB.createAck(cseq));
+                legB.sendAck(ackOf(legB, cseq, transaction.getRequest()));
             }
             if (call.cancelled || call.state == Call.State.ENDED) {
                 sendBye(call, Call.Side.B);
@@ -523,14 +535,14 @@ public final class B2bua {
             } catch (SdpRejectedException e) {
                 LOG.info("{}: {} from leg B refused: {}", call, offerIn2xx ? "offer" : "answer", e.reason());
                 if (offerIn2xx) {
-                    legB.sendAck(legB.createAck(cseq));
+                    legB.sendAck(ackOf(legB, cseq, transaction.getRequest()));
                 }
                 sendBye(call, Call.Side.B);
                 endWithFailure(call, e.status(), "Not Acceptable Here");
                 return;
             }
             if (offerIn2xx) {
-                call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq);
+                call.owedAck = new Call.OwedAck(Call.Side.B, legB, cseq, transaction.getRequest());
             }
             call.encryptedUnderA = offerIn2xx ? Set.of() : MediaEncryption.encryptedUnder(answer);
             call.state = Call.State.CONFIRMED;
@@ -554,8 +566,11 @@ public final class B2bua {
             placeOnNextHop(call, status, response.getReasonPhrase());
             return;
         }
-        endWithFailure(call, status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED
-                ? Response.FORBIDDEN : status, response.getReasonPhrase());
+        if (TrunkChallengeResponder.isChallenge(response)) {
+            endWithFailure(call, Response.FORBIDDEN, "Forbidden"); // never a bare 401/407 to leg A
+            return;
+        }
+        endWithFailure(call, status, response.getReasonPhrase());
     }
 
     private static boolean isWorthAnotherDestination(int status) {
@@ -595,56 +610,109 @@ public final class B2bua {
 
     private boolean answerChallenge(Call call, Response challenge) throws SipException, ParseException,
             InvalidArgumentException {
-        if (!(call.target.peer() instanceof Peer.Trunk trunk)) {
+        Optional<TrunkChallengeResponder.Retry> retry = challenges.retry(call.requestB, challenge, call.target.peer(),
+                (DigestAnswer) call.digestAnswerB, call.providerB);
+        if (retry.isEmpty()) {
             return false;
         }
-        DigestHeaderKind kind = DigestHeaderKind.forStatus(challenge.getStatusCode());
-        List<String> challenges = headerValues(challenge, kind.challengeHeader());
-        DigestClient client = new DigestClient(realm -> credentialsFor(trunk.trunk().name(), realm), new java.security.SecureRandom());
-        DigestAnswer previous = (DigestAnswer) call.digestAnswerB;
-        Request retry = (Request) call.requestB.clone();
-        DigestAnswer answer = client.answer(kind, challenges, Request.INVITE, retry.getRequestURI().toString(),
-                SipMessaging.body(retry), previous);
-        if (!answer.answered()) {
-            LOG.info("{}: trunk {} challenged us and we cannot answer ({})", call, trunk.trunk().name(), answer.status());
-            return false;
-        }
-        call.digestAnswerB = answer;
-        retry.removeHeader(ViaHeader.NAME);
-        var point = call.providerB.getListeningPoints()[0];
-        retry.addHeader(sip.headers.createViaHeader(sip.localHost(call.providerB), point.getPort(), point.getTransport(), null));
-        CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
-        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
-        retry.removeHeader(kind.credentialsHeader());
-        retry.addHeader(sip.headers.createHeader(answer.headerName(), answer.headerValue().orElseThrow()));
-        Hop hop = call.target.hops().get(call.hopIndex - 1);
-        send(call, call.providerB, retry, hop);
-        LOG.info("{}: answered the {} challenge of trunk {}", call, challenge.getStatusCode(), trunk.trunk().name());
+        call.digestAnswerB = retry.get().answer();
+        send(call, call.providerB, retry.get().request(), call.target.hops().get(call.hopIndex - 1));
         return true;
     }
 
-    private Optional<SipRealmCredentials> credentialsFor(String trunk, String realm) {
-        return model.get().sipRealmCredentials(trunk, realm);
+    /**
+     * A relayed request's (or our own BYE's) final answer: a challenge of the peer it went to is
+     * answered and the request sent again, once; anything else goes back to the origin.
+     */
+    private void relayedFinalResponse(Relay relay, ClientTransaction transaction, Response response, Dialog dialog)
+            throws SipException, ParseException, InvalidArgumentException {
+        if (TrunkChallengeResponder.isChallenge(response) && retryChallenged(relay, transaction.getRequest(), response)) {
+            return;
+        }
+        relayResponse(relay, transaction, response, dialog);
+    }
+
+    /**
+     * Sends the challenged request again with our credentials, registered as the same relay so its
+     * answer (and a CANCEL of a re-INVITE) finds its origin. Inside a dialog it goes through the
+     * dialog, which keeps its local CSeq consistent: the ACK of a 2xx to an authenticated
+     * re-INVITE is then built for the retry's CSeq. False when it cannot be answered.
+     */
+    private boolean retryChallenged(Relay relay, Request sent, Response challenge) throws ParseException,
+            InvalidArgumentException {
+        Call call = relay.call();
+        SipProvider provider = call != null ? call.provider(relay.towards()) : sip.provider(transportOf(sent));
+        if (provider == null) {
+            return false;
+        }
+        Optional<TrunkChallengeResponder.Retry> retry = challenges.retry(sent, challenge, relay.addressee(),
+                relay.answer(), provider);
+        if (retry.isEmpty()) {
+            return false;
+        }
+        Dialog dialog = call != null && ((ToHeader) sent.getHeader(ToHeader.NAME)).getTag() != null
+                ? call.dialog(relay.towards()) : null;
+        ClientTransaction next = null;
+        try {
+            next = provider.getNewClientTransaction(retry.get().request());
+            relays.put(next, new Relay(relay.origin(), call, relay.towards(), relay.peer(), retry.get().answer()));
+            if (call != null && relay.origin() != null) {
+                call.pendingRelayed.add(next);
+                if (Request.INVITE.equals(sent.getMethod())) {
+                    reInvitesByOrigin.put(originKey(relay.origin().getRequest()), next);
+                }
+            }
+            if (dialog != null) {
+                dialog.sendRequest(next);
+            } else {
+                next.sendRequest();
+            }
+            return true;
+        } catch (SipException e) {
+            LOG.info("{}: cannot send the authenticated {} again: {}", call != null ? call : "out of dialog",
+                    sent.getMethod(), e.getMessage());
+            if (next != null) {
+                finishRelay(next);
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The ACK of a 2xx, with the credentials of the INVITE it acknowledges (RFC 3261 13.2.2.4):
+     * jain-sip copies in only a Proxy-Authorization, and only one its dialog sent.
+     */
+    private static Request ackOf(Dialog dialog, long cseq, Request invite) throws InvalidArgumentException, SipException {
+        Request ack = dialog.createAck(cseq);
+        TrunkChallengeResponder.copyCredentials(invite, ack);
+        return ack;
+    }
+
+    private static Transport transportOf(Request request) {
+        String transport = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport();
+        return Transport.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
     }
 
     private void relayResponse(Relay relay, ClientTransaction transaction, Response response, Dialog dialog)
             throws SipException, ParseException, InvalidArgumentException {
         String method = transaction.getRequest().getMethod();
-        int status = response.getStatusCode();
-        byte[] body = SipMessaging.body(response);
+        boolean unanswered = TrunkChallengeResponder.isChallenge(response);
+        // a challenge we could not answer: the origin's peer could not either, and must not learn the realm
+        int status = unanswered ? Response.FORBIDDEN : response.getStatusCode();
+        byte[] body = unanswered ? null : SipMessaging.body(response);
         // a re-INVITE without SDP: this 2xx offers, and the origin's ACK will bring the answer
         boolean offerIn2xx = Request.INVITE.equals(method) && status < 300 && dialog != null && relay.call() != null
                 && relay.origin() != null && body != null && SipMessaging.body(relay.origin().getRequest()) == null;
         long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
         if (Request.INVITE.equals(method) && status < 300 && dialog != null && !offerIn2xx) {
-            dialog.sendAck(dialog.createAck(cseq));
+            dialog.sendAck(ackOf(dialog, cseq, transaction.getRequest()));
         }
         if (relay.origin() == null) {
             return; // a BYE we sent ourselves
         }
         Request original = relay.origin().getRequest();
         Response back = sip.messages.createResponse(status, original);
-        back.setReasonPhrase(response.getReasonPhrase());
+        back.setReasonPhrase(unanswered ? "Forbidden" : response.getReasonPhrase());
         if (status >= 200 && ((ToHeader) back.getHeader(ToHeader.NAME)).getTag() == null) {
             ((ToHeader) back.getHeader(ToHeader.NAME)).setTag(SipMessaging.newTag());
         }
@@ -659,7 +727,7 @@ public final class B2bua {
                 byte[] rewritten = sdp.rewrite(relay.call(), relay.towards(), body);
                 sip.setSdp(back, rewritten);
                 if (offerIn2xx) {
-                    relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq);
+                    relay.call().owedAck = new Call.OwedAck(relay.towards(), dialog, cseq, transaction.getRequest());
                 } else if (status < 300) { // an answer: what each leg's media now is
                     relay.call().encryptedUnder(relay.towards(), MediaEncryption.encryptedUnder(body));
                     relay.call().encryptedUnder(relay.towards().other(), MediaEncryption.encryptedUnder(rewritten));
@@ -668,10 +736,10 @@ public final class B2bua {
                 LOG.info("{}: SDP {} from leg {} refused: {}", relay.call(), offerIn2xx ? "offer" : "answer", relay.towards(),
                         e.reason());
                 if (offerIn2xx) {
-                    dialog.sendAck(dialog.createAck(cseq));
+                    dialog.sendAck(ackOf(dialog, cseq, transaction.getRequest()));
                 }
             }
-        } else {
+        } else if (!unanswered) {
             sip.copyBody(response, back);
         }
         if (status < 300 && (Request.INVITE.equals(method) || Request.SUBSCRIBE.equals(method) || Request.UPDATE.equals(method))) {
@@ -740,6 +808,7 @@ public final class B2bua {
         }
         try {
             Request update = dialog.createRequest(Request.UPDATE);
+            TrunkChallengeResponder.dropCopiedCredentials(update);
             update.addHeader(sip.contact(call.provider(side), null)); // UPDATE refreshes the target: Contact is mandatory
             update.addHeader(securityStatusHeader(status));
             ClientTransaction transaction = call.provider(side).getNewClientTransaction(update);
@@ -818,6 +887,7 @@ public final class B2bua {
         try {
             if (dialog != null && dialog.getState() == javax.sip.DialogState.CONFIRMED) {
                 Request bye = dialog.createRequest(Request.BYE);
+                TrunkChallengeResponder.dropCopiedCredentials(bye);
                 ClientTransaction transaction = call.provider(side).getNewClientTransaction(bye);
                 relays.put(transaction, new Relay(null, call, side));
                 dialog.sendRequest(transaction);
@@ -940,15 +1010,5 @@ public final class B2bua {
 
     private SecureCallIconDisplayPolicy policy() {
         return model.get().config().enterpriseParameters().secureCallIconDisplayPolicy();
-    }
-
-    private static List<String> headerValues(Response response, String name) {
-        List<String> values = new ArrayList<>();
-        ListIterator<?> headers = response.getHeaders(name);
-        while (headers != null && headers.hasNext()) {
-            String text = headers.next().toString();
-            values.add(text.substring(text.indexOf(':') + 1).trim());
-        }
-        return values;
     }
 }

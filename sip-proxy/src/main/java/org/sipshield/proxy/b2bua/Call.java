@@ -67,9 +67,10 @@ public final class Call {
 
     /**
      * An ACK we owe one leg: its 2xx carried an SDP offer (the INVITE we sent had none, RFC 3264
-     * delayed offer), so the answer comes in the other leg's ACK and crosses in ours.
+     * delayed offer), so the answer comes in the other leg's ACK and crosses in ours, with the
+     * credentials of the INVITE it acknowledges.
      */
-    record OwedAck(Side towards, Dialog dialog, long cseq) {}
+    record OwedAck(Side towards, Dialog dialog, long cseq, Request invite) {}
 
     OwedAck owedAck;
     /** In-dialog requests relayed to the other leg and not yet answered there (answered 487 if the call ends first). */

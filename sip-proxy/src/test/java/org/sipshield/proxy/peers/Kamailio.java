@@ -19,7 +19,10 @@ public final class Kamailio implements AutoCloseable {
         this.work = work;
     }
 
-    /** Starts kamailio on a configuration from src/test/resources/kamailio with its ${...} filled in. */
+    /**
+     * Starts kamailio on a configuration from src/test/resources/kamailio with its ${name} filled in
+     * from the variables (and address, port); ${name:-default} takes the default when not given.
+     */
     public static Kamailio start(String configuration, Map<String, String> variables, String address, int port) {
         try {
             Path work = Files.createTempDirectory("kamailio");
@@ -27,10 +30,14 @@ public final class Kamailio implements AutoCloseable {
             try (InputStream in = Kamailio.class.getResourceAsStream("/kamailio/" + configuration)) {
                 text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            text = text.replace("${address}", address).replace("${port}", Integer.toString(port));
-            for (Map.Entry<String, String> variable : variables.entrySet()) {
-                text = text.replace("${" + variable.getKey() + "}", variable.getValue());
-            }
+            Map<String, String> values = new java.util.HashMap<>(variables);
+            values.put("address", address);
+            values.put("port", Integer.toString(port));
+            // ${name:-default}: a configuration's optional variable, so its other users need not name it
+            text = java.util.regex.Pattern.compile("\\$\\{(\\w+)(?::-([^}]*))?}").matcher(text).replaceAll(found -> {
+                String value = values.getOrDefault(found.group(1), found.group(2));
+                return java.util.regex.Matcher.quoteReplacement(value != null ? value : found.group());
+            });
             Path file = work.resolve(configuration);
             Files.writeString(file, text);
             Files.createDirectories(work.resolve("run"));
