@@ -1,0 +1,151 @@
+package org.sipshield.proxy.b2bua;
+
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.InvalidArgumentException;
+import javax.sip.SipException;
+import javax.sip.TransactionState;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a call ends: failed towards the caller while unanswered, hung up with BYE (or CANCEL while
+ * leg B rings), ended for media silence or because jain-sip ended a dialog; and what ending
+ * releases: the registry's keys, the relay session, requests still pending across the call.
+ * Every method is called under the call's monitor.
+ */
+final class CallTermination {
+    private static final Logger LOG = LoggerFactory.getLogger(CallTermination.class);
+    private static final Logger CALLS = LoggerFactory.getLogger("sipshield.calls");
+
+    private final SipMessaging sip;
+    private final SdpRewriter sdp;
+    private final CallRegistry registry;
+    private final LegRequests legRequests;
+
+    CallTermination(SipMessaging sip, SdpRewriter sdp, CallRegistry registry, LegRequests legRequests) {
+        this.sip = sip;
+        this.sdp = sdp;
+        this.registry = registry;
+        this.legRequests = legRequests;
+    }
+
+    /** The caller gets this final answer if it has none yet; then the call ends. */
+    void fail(Call call, int status, String reason) {
+        try {
+            if (call.state == Call.State.TRYING || call.state == Call.State.EARLY) {
+                Response response = sip.messages.createResponse(status, call.inviteA.getRequest());
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
+                if (reason != null) {
+                    response.setReasonPhrase(reason);
+                }
+                call.inviteA.sendResponse(response);
+            }
+        } catch (SipException | ParseException | InvalidArgumentException e) {
+            LOG.debug("{}: final response to leg A: {}", call, e.getMessage());
+        }
+        CALLS.info("{}: failed with {}", call, status);
+        end(call);
+    }
+
+    /** One leg hung up: BYE towards the other (CANCEL while leg B only rings), and the call ends. */
+    void hangUp(Call call, Call.Side towards) {
+        if (call.state == Call.State.CONFIRMED) {
+            sendBye(call, towards);
+        } else if (towards == Call.Side.B && call.inviteB != null && call.provisionalFromB) {
+            cancelLegB(call);
+        }
+        end(call);
+    }
+
+    /** Both legs get a BYE and the call ends (media silence, an unusable answer). */
+    void hangUpBoth(Call call) {
+        sendBye(call, Call.Side.A);
+        sendBye(call, Call.Side.B);
+        end(call);
+    }
+
+    void sendBye(Call call, Call.Side side) {
+        Dialog dialog = call.dialog(side);
+        try {
+            if (dialog != null && dialog.getState() == javax.sip.DialogState.CONFIRMED) {
+                Request bye = legRequests.inDialog(dialog, Request.BYE, call.provider(side));
+                ClientTransaction transaction = call.provider(side).getNewClientTransaction(bye);
+                registry.relay(transaction, new CallRegistry.Relay(null, call, side));
+                dialog.sendRequest(transaction);
+            }
+        } catch (SipException | ParseException e) {
+            LOG.debug("{}: BYE on leg {}: {}", call, side, e.getMessage());
+        }
+    }
+
+    void cancelLegB(Call call) {
+        try {
+            Request cancel = call.inviteB.createCancel();
+            call.providerB.getNewClientTransaction(cancel).sendRequest();
+        } catch (SipException e) {
+            LOG.debug("{}: CANCEL on leg B: {}", call, e.getMessage());
+        }
+    }
+
+    /**
+     * The media relay heard nothing on either leg for the media timeout: the call is ended with a
+     * BYE on both legs (an unanswered call is failed towards the caller and cancelled towards the
+     * callee), and the reason is logged.
+     */
+    void endForMediaTimeout(Call call, String reason) {
+        if (call.state == Call.State.ENDED) {
+            return;
+        }
+        CALLS.info("{}: ending the call: media timeout ({})", call, reason);
+        if (call.state == Call.State.CONFIRMED) {
+            hangUpBoth(call);
+        } else {
+            if (call.provisionalFromB) {
+                cancelLegB(call);
+            }
+            fail(call, Response.REQUEST_TIMEOUT, "Media Timeout");
+        }
+    }
+
+    void end(Call call) {
+        if (call.state == Call.State.ENDED) {
+            return;
+        }
+        call.state = Call.State.ENDED;
+        registry.remove(call);
+        answerPendingRelayed(call);
+        sdp.release(call);
+        CALLS.info("{}: ended after {} s", call, Duration.between(call.started, Instant.now()).toSeconds());
+    }
+
+    /**
+     * Requests relayed across the call that the far leg has not answered when the call ends (a
+     * re-INVITE crossing a BYE): RFC 3261 15.1.2 wants them answered, 487 recommended, so the
+     * sender does not wait until its timer runs out; a late answer from the far leg is ignored.
+     */
+    private void answerPendingRelayed(Call call) {
+        for (ClientTransaction pending : List.copyOf(call.pendingRelayed)) {
+            CallRegistry.Relay relay = registry.finishRelay(pending);
+            if (relay == null || relay.origin() == null) {
+                continue;
+            }
+            Request original = relay.origin().getRequest();
+            try {
+                if (relay.origin().getState() == TransactionState.TRYING
+                        || relay.origin().getState() == TransactionState.PROCEEDING) {
+                    relay.origin().sendResponse(sip.messages.createResponse(Response.REQUEST_TERMINATED, original));
+                }
+            } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
+                LOG.debug("{}: 487 to a pending {}: {}", call, original.getMethod(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.sipshield.proxy.b2bua;
+
+import java.text.ParseException;
+import java.util.List;
+import java.util.ListIterator;
+import javax.sip.Dialog;
+import javax.sip.InvalidArgumentException;
+import javax.sip.SipException;
+import javax.sip.SipProvider;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Message;
+import javax.sip.message.Request;
+import org.sipshield.config.Transport;
+import org.sipshield.proxy.transport.SipIdentifiers;
+
+/**
+ * How a request of one leg is built from what arrived on the other: rebuilt, never forwarded.
+ * Only the caller's number and display name, the called user, the SDP (through the SDP step) and
+ * a short list of headers that carry meaning rather than topology cross over; Via, Route,
+ * Contact, Record-Route, Call-ID and tags stay on their leg.
+ */
+final class LegRequests {
+    /** Headers that carry meaning across legs. */
+    private static final List<String> CROSSING_HEADERS = List.of("Event", "Subscription-State", "Expires", "Accept",
+            "Refer-To", "Referred-By", "Subject", "Info-Package", "Reason", "Priority");
+
+    private final SipMessaging sip;
+
+    LegRequests(SipMessaging sip) {
+        this.sip = sip;
+    }
+
+    /** A request out of any dialog, to one hop: only the caller's identity and the called user cross over. */
+    Request towards(Request original, String method, Hop hop, SipProvider provider)
+            throws ParseException, InvalidArgumentException {
+        SipURI requestUri = sip.addresses.createSipURI(hop.user(), hop.host());
+        requestUri.setPort(hop.port());
+        if (hop.transport() != Transport.UDP) {
+            requestUri.setTransportParam(hop.transport().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        FromHeader originalFrom = (FromHeader) original.getHeader(FromHeader.NAME);
+        Address fromAddress = sip.addresses.createAddress(sip.addresses.createSipURI(callerUser(original),
+                sip.localHost(provider)));
+        if (originalFrom.getAddress().getDisplayName() != null) {
+            fromAddress.setDisplayName(originalFrom.getAddress().getDisplayName());
+        }
+        FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
+        ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
+        CallIdHeader callId = sip.headers.createCallIdHeader(SipIdentifiers.callId());
+        CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
+        var point = provider.getListeningPoints()[0];
+        ViaHeader via = sip.headers.createViaHeader(sip.localHost(provider), point.getPort(), point.getTransport(), null);
+        MaxForwardsHeader maxForwards = (MaxForwardsHeader) original.getHeader(MaxForwardsHeader.NAME);
+        int hopsLeft = maxForwards == null ? 70 : Math.max(0, maxForwards.getMaxForwards() - 1);
+        Request request = sip.messages.createRequest(requestUri, method, callId, cseq, from, to, List.of(via),
+                sip.headers.createMaxForwardsHeader(hopsLeft));
+        copyCrossing(original, request);
+        if (!Request.INVITE.equals(method)) {
+            sip.copyBody(original, request);
+        }
+        return request;
+    }
+
+    /**
+     * A request in a dialog of ours. jain-sip's dialog copies the last Proxy-Authorization it sent
+     * into every request it makes (the same nonce, nc and cnonce again): it starts without, and a
+     * trunk's challenge is answered afresh. INVITE and UPDATE refresh the target: they carry our
+     * Contact (the dialog's own, jain-sip's, is replaced, never doubled).
+     */
+    Request inDialog(Dialog dialog, String method, SipProvider provider) throws SipException, ParseException {
+        Request request = dialog.createRequest(method);
+        TrunkChallengeResponder.dropCopiedCredentials(request);
+        if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
+            request.setHeader(sip.contact(provider, null));
+        }
+        return request;
+    }
+
+    /** What crosses from a request into the other leg's request: the crossing headers and a non-SDP body. */
+    void copyRequest(Request from, Request to) throws ParseException {
+        copyCrossing(from, to);
+        if (!Request.INVITE.equals(to.getMethod()) && !Request.UPDATE.equals(to.getMethod())) {
+            sip.copyBody(from, to);
+        }
+    }
+
+    /** The crossing headers of a message, added to another. */
+    void copyCrossing(Message from, Message to) {
+        for (String name : CROSSING_HEADERS) {
+            ListIterator<?> values = from.getHeaders(name);
+            while (values != null && values.hasNext()) {
+                to.addHeader((Header) ((Header) values.next()).clone());
+            }
+        }
+    }
+
+    /**
+     * The ACK of a 2xx, with the credentials of the INVITE it acknowledges (RFC 3261 13.2.2.4):
+     * jain-sip copies in only a Proxy-Authorization, and only one its dialog sent.
+     */
+    static Request ackOf(Dialog dialog, long cseq, Request invite) throws InvalidArgumentException, SipException {
+        Request ack = dialog.createAck(cseq);
+        TrunkChallengeResponder.copyCredentials(invite, ack);
+        return ack;
+    }
+
+    static String callerUser(Request request) {
+        var uri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().getURI();
+        return uri instanceof SipURI sipUri && sipUri.getUser() != null ? sipUri.getUser() : "anonymous";
+    }
+
+    static Transport transportOf(Request request) {
+        String transport = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport();
+        return Transport.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
+    }
+}
