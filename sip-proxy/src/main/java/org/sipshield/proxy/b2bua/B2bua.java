@@ -130,7 +130,7 @@ public final class B2bua {
                     termination.hangUp(call, from.other());
                 }
                 default -> {
-                    if (call.state == Call.State.ENDED) {
+                    if (call.isEnded()) {
                         return false; // it ended while this request was on its way: 481
                     }
                     relay.inDialog(call, from, request, inbound.transaction());
@@ -213,7 +213,7 @@ public final class B2bua {
             return;
         }
         synchronized (call) {
-            if (call.state == Call.State.CONFIRMED) {
+            if (call.isConfirmed()) {
                 termination.hangUp(call, dialog == call.dialogA ? Call.Side.B : Call.Side.A);
             }
         }

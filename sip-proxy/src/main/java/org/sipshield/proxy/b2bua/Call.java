@@ -75,7 +75,7 @@ public final class Call {
     OwedAck owedAck;
     /** In-dialog requests relayed to the other leg and not yet answered there (answered 487 if the call ends first). */
     final java.util.Set<ClientTransaction> pendingRelayed = new java.util.HashSet<>();
-    State state = State.TRYING;
+    private State state = State.TRYING;
     boolean cancelled;
     /**
      * Whether each leg's media is encrypted, as negotiated: the policies under which the last SDP
@@ -118,6 +118,48 @@ public final class Call {
 
     public synchronized State state() {
         return state;
+    }
+
+    /**
+     * The call's states and their only transitions: TRYING -> EARLY (a provisional answer from leg
+     * B) -> CONFIRMED (its 2xx, answered to the caller), and ENDED from any state, once. Each
+     * returns whether the transition happened; none goes back.
+     */
+    boolean ringing() {
+        if (!isUnanswered()) {
+            return false;
+        }
+        state = State.EARLY;
+        return true;
+    }
+
+    boolean answered() {
+        if (!isUnanswered()) {
+            return false;
+        }
+        state = State.CONFIRMED;
+        return true;
+    }
+
+    boolean ended() {
+        if (state == State.ENDED) {
+            return false;
+        }
+        state = State.ENDED;
+        return true;
+    }
+
+    /** Leg B has not answered yet (and the call is not over): the caller still waits for a final response. */
+    boolean isUnanswered() {
+        return state == State.TRYING || state == State.EARLY;
+    }
+
+    boolean isConfirmed() {
+        return state == State.CONFIRMED;
+    }
+
+    boolean isEnded() {
+        return state == State.ENDED;
     }
 
     /** Leg B's dialog identifiers as a Replaces value names them (call-id;to-tag;from-tag), or null before it is established. */

@@ -40,7 +40,7 @@ final class CallTermination {
     /** The caller gets this final answer if it has none yet; then the call ends. */
     void fail(Call call, int status, String reason) {
         try {
-            if (call.state == Call.State.TRYING || call.state == Call.State.EARLY) {
+            if (call.isUnanswered()) {
                 Response response = sip.messages.createResponse(status, call.inviteA.getRequest());
                 ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
                 if (reason != null) {
@@ -57,7 +57,7 @@ final class CallTermination {
 
     /** One leg hung up: BYE towards the other (CANCEL while leg B only rings), and the call ends. */
     void hangUp(Call call, Call.Side towards) {
-        if (call.state == Call.State.CONFIRMED) {
+        if (call.isConfirmed()) {
             sendBye(call, towards);
         } else if (towards == Call.Side.B && call.inviteB != null && call.provisionalFromB) {
             cancelLegB(call);
@@ -101,11 +101,11 @@ final class CallTermination {
      * callee), and the reason is logged.
      */
     void endForMediaTimeout(Call call, String reason) {
-        if (call.state == Call.State.ENDED) {
+        if (call.isEnded()) {
             return;
         }
         CALLS.info("{}: ending the call: media timeout ({})", call, reason);
-        if (call.state == Call.State.CONFIRMED) {
+        if (call.isConfirmed()) {
             hangUpBoth(call);
         } else {
             if (call.provisionalFromB) {
@@ -116,10 +116,9 @@ final class CallTermination {
     }
 
     void end(Call call) {
-        if (call.state == Call.State.ENDED) {
+        if (!call.ended()) {
             return;
         }
-        call.state = Call.State.ENDED;
         registry.remove(call);
         answerPendingRelayed(call);
         sdp.release(call);

@@ -167,8 +167,7 @@ final class InviteSession {
             termination.cancelLegB(call);
             return;
         }
-        if (call.state == Call.State.TRYING || call.state == Call.State.EARLY) {
-            call.state = Call.State.EARLY;
+        if (call.ringing()) {
             byte[] body = SipMessaging.body(response);
             respondA(call, status, body == null ? null : earlyAnswer(call, body));
         }
@@ -177,7 +176,7 @@ final class InviteSession {
     private void answered(Call call, ClientTransaction transaction, Response response, Dialog legB)
             throws SipException, ParseException, InvalidArgumentException {
         Request sent = transaction.getRequest();
-        if (call.state == Call.State.CONFIRMED) {
+        if (call.isConfirmed()) {
             if (call.owedAck == null) {
                 acks.acknowledge(legB, response, sent); // a retransmitted 2xx: our ACK was lost
             }
@@ -185,10 +184,10 @@ final class InviteSession {
         }
         byte[] body = SipMessaging.body(response);
         boolean offerIn2xx = OwedAcks.offers(response, sent);
-        if (!offerIn2xx || call.cancelled || call.state == Call.State.ENDED) {
+        if (!offerIn2xx || call.cancelled || call.isEnded()) {
             acks.acknowledge(legB, response, sent);
         }
-        if (call.cancelled || call.state == Call.State.ENDED) {
+        if (call.cancelled || call.isEnded()) {
             termination.sendBye(call, Call.Side.B);
             return;
         }
@@ -217,7 +216,7 @@ final class InviteSession {
             acks.owe(call, Call.Side.B, legB, response, sent);
         }
         call.encryptedUnderA = offerIn2xx ? Set.of() : MediaEncryption.encryptedUnder(answer);
-        call.state = Call.State.CONFIRMED;
+        call.answered();
         respondA(call, response.getStatusCode(), answer);
         CALLS.info("{}: answered; security leg A {} leg B {} call {}", call,
                 call.security(Call.Side.A, security.policy()).label(), call.security(Call.Side.B, security.policy()).label(),
@@ -255,7 +254,7 @@ final class InviteSession {
 
     /** Leg B's INVITE got no answer at all (timer B) or could not be sent: the next destination, or 408. */
     void timeout(Call call, ClientTransaction transaction) {
-        if (transaction != call.inviteB || call.state != Call.State.TRYING && call.state != Call.State.EARLY) {
+        if (transaction != call.inviteB || !call.isUnanswered()) {
             return;
         }
         registry.forgetLegB(call, transaction);
@@ -287,7 +286,7 @@ final class InviteSession {
             InvalidArgumentException {
         transaction.sendResponse(sip.messages.createResponse(Response.OK, cancel));
         synchronized (call) {
-            if (call.state == Call.State.CONFIRMED || call.state == Call.State.ENDED) {
+            if (!call.isUnanswered()) {
                 return;
             }
             call.cancelled = true;

@@ -52,7 +52,7 @@ final class OwedAcks {
      */
     void pay(Call call, Call.Side from, Request ack) throws SipException, InvalidArgumentException, ParseException {
         Call.OwedAck owed = call.owedAck;
-        if (owed == null || owed.towards() != from.other() || call.state == Call.State.ENDED) {
+        if (owed == null || owed.towards() != from.other() || call.isEnded()) {
             return;
         }
         call.owedAck = null;

@@ -75,7 +75,7 @@ final class SecurityStatus {
      * re-INVITE or UPDATE it sends or answers.
      */
     void announce(Call call, Call.Side side) {
-        if (call.state != Call.State.CONFIRMED || call.owedAck != null || !wanted(call, side) || !call.updateAllowed(side)) {
+        if (!call.isConfirmed() || call.owedAck != null || !wanted(call, side) || !call.updateAllowed(side)) {
             return;
         }
         LegSecurity status = of(call);
