@@ -1,24 +1,14 @@
 package org.sipshield.proxy.pipeline;
 
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import javax.sip.SipFactory;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
-import org.sipshield.config.ConfigLoader;
-import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.Transport;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
-import org.sipshield.digest.DigestPolicy;
-import org.sipshield.digest.NonceCountTracker;
-import org.sipshield.digest.NonceSecret;
-import org.sipshield.proxy.security.DigestContext;
 import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.proxy.security.TestModels;
 
 /**
  * What a pipeline step's unit test needs, without a running stack: a security model built from
@@ -26,7 +16,7 @@ import org.sipshield.proxy.security.SecurityModel;
  * having arrived from a given address over a given transport.
  */
 final class StepFixture {
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-02T10:00:00Z"), ZoneOffset.UTC);
+    static final Clock CLOCK = TestModels.CLOCK;
     private static final MessageFactory MESSAGES;
 
     static {
@@ -42,16 +32,11 @@ final class StepFixture {
     private StepFixture() {}
 
     static SecurityModel model(String yaml) throws Exception {
-        SipShieldConfig config = ConfigLoader.parse("server:\n  dataDirectory: /nonexistent-unit-test\n"
-                + "listeners:\n  - {transport: UDP, address: 127.0.0.1, port: 5060}\n"
-                + "  - {transport: TCP, address: 127.0.0.1, port: 5060}\n"
-                + "  - {transport: TLS, address: 127.0.0.1, port: 5061}\n" + yaml, "unit.yaml");
-        return new SecurityModel(config, new DigestContext(NonceSecret.generate(new SecureRandom()),
-                new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), CLOCK, new SecureRandom()));
+        return TestModels.model(yaml);
     }
 
     static String ha1(String user, String realm, String password) {
-        return DigestChecksum.compute(DigestAlgorithm.MD5, user, realm, password.toCharArray()).toStoredForm().substring(4);
+        return TestModels.ha1(user, realm, password);
     }
 
     /** A request with the headers every request has; extra lines (CRLF-terminated) go before Content-Length. */
