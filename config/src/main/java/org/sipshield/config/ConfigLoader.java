@@ -117,6 +117,8 @@ public final class ConfigLoader {
         RegistrarSettings registrar = ModelReader.registrar(root.mapping("registrar"));
         TlsSettings tls = TlsSettingsReader.tls(root.mapping("tls"));
         MediaSettings media = MediaSettingsReader.media(root.mapping("media"), listeners);
+        ManagementSettings management = root.has("management")
+                ? readManagement(root.mapping("management"), listeners) : ManagementSettings.disabled();
         Map<Object, YamlMapping> where = ConfigRules.newIndex();
         List<SipTrunkSecurityProfile> trunkProfiles = entries(root, "sipTrunkSecurityProfiles", where, ModelReader::trunkProfile);
         List<PhoneSecurityProfile> phoneProfiles = entries(root, "phoneSecurityProfiles", where, ModelReader::phoneProfile);
@@ -130,10 +132,10 @@ public final class ConfigLoader {
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
         List<String> warnings = new ArrayList<>();
-        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, trunkProfiles, phoneProfiles,
+        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
         new ConfigRules(where, warnings).check(config);
-        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, trunkProfiles, phoneProfiles,
+        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
     }
 
@@ -165,8 +167,33 @@ public final class ConfigLoader {
             server.problem("dataDirectory", "'" + dataDirectory + "' is not a valid path", null);
         }
         int stallWarningSeconds = server.integer("stallWarningSeconds", ServerSettings.DEFAULT_STALL_WARNING_SECONDS, 1, 3600);
+        int drainSeconds = server.integer("shutdownDrainSeconds", ServerSettings.DEFAULT_SHUTDOWN_DRAIN_SECONDS, 0, 3600);
         server.finish();
-        return new ServerSettings(hostName, data, stallWarningSeconds);
+        return new ServerSettings(hostName, data, stallWarningSeconds, drainSeconds);
+    }
+
+    /** The management listener; its socket is checked against the SIP stream listeners it could clash with. */
+    private static ManagementSettings readManagement(YamlMapping management, List<Listener> listeners) {
+        boolean enabled = management.bool("enabled", true);
+        String address = management.string("address", ManagementSettings.DEFAULT_ADDRESS);
+        if (!isIpLiteral(address)) {
+            management.problem("address", "'" + address + "' is not an IP address",
+                    "an IPv4 or IPv6 address of this machine, e.g. 127.0.0.1");
+        }
+        int port = management.integer("port", ManagementSettings.DEFAULT_PORT, 1, 65535);
+        for (Listener listener : listeners) {
+            if (enabled && listener.transport().isStream() && listener.port() == port
+                    && (listener.address().equals(address) || isWildcard(listener.address()) || isWildcard(address))) {
+                management.problem("port", port + " is the port of the SIP listener " + listener,
+                        "a TCP port that no TCP or TLS listener uses on that address");
+            }
+        }
+        management.finish();
+        return new ManagementSettings(enabled, address, port);
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::");
     }
 
     private static Listener readListener(YamlMapping listener) {

@@ -17,6 +17,7 @@ public record SipShieldConfig(
         RegistrarSettings registrar,
         TlsSettings tls,
         MediaSettings media,
+        ManagementSettings management,
         List<SipTrunkSecurityProfile> sipTrunkSecurityProfiles,
         List<PhoneSecurityProfile> phoneSecurityProfiles,
         List<SipTrunk> sipTrunks,

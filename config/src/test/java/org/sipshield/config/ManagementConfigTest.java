@@ -1,0 +1,66 @@
+package org.sipshield.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The management section and server.shutdownDrainSeconds: defaults, values, and every problem listed. */
+class ManagementConfigTest {
+    private static final String BASE = """
+            server: {dataDirectory: data}
+            listeners:
+              - {transport: UDP, address: 127.0.0.1, port: 5060}
+              - {transport: TLS, address: 0.0.0.0, port: 5061}
+            """;
+
+    @Test
+    void aFileWithoutTheSectionOpensNoManagementPort() throws Exception {
+        SipShieldConfig config = ConfigLoader.parse(BASE, "t.yaml");
+        assertFalse(config.management().enabled());
+        assertEquals(30, config.server().shutdownDrainSeconds());
+    }
+
+    @Test
+    void theShippedFileTurnsItOnOnLoopback() throws Exception {
+        ManagementSettings management = ConfigLoader.loadDefault().management();
+        assertEquals(new ManagementSettings(true, "127.0.0.1", 9443), management);
+    }
+
+    @Test
+    void anEmptySectionMeansOnWithTheDefaults() throws Exception {
+        SipShieldConfig config = ConfigLoader.parse(BASE + "management: {}\n", "t.yaml");
+        assertEquals(new ManagementSettings(true, "127.0.0.1", 9443), config.management());
+    }
+
+    @Test
+    void theKeysAreRead() throws Exception {
+        SipShieldConfig config = ConfigLoader.parse("""
+                server: {dataDirectory: data, shutdownDrainSeconds: 5}
+                listeners:
+                  - {transport: UDP, address: 127.0.0.1, port: 5060}
+                management: {enabled: true, address: 127.0.0.2, port: 8443}
+                """, "t.yaml");
+        assertEquals(new ManagementSettings(true, "127.0.0.2", 8443), config.management());
+        assertEquals(5, config.server().shutdownDrainSeconds());
+    }
+
+    @Test
+    void everyProblemIsListed() {
+        ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.parse("""
+                server: {dataDirectory: data, shutdownDrainSeconds: -1}
+                listeners:
+                  - {transport: TLS, address: 0.0.0.0, port: 5061}
+                media: {address: 127.0.0.1}
+                management: {address: admin.example, port: 5061, colour: red}
+                """, "t.yaml"));
+        String text = error.getMessage();
+        assertEquals(4, error.problems().size(), text);
+        assertTrue(text.contains("server.shutdownDrainSeconds"), text);
+        assertTrue(text.contains("management.address"), text);
+        assertTrue(text.contains("management.port: 5061 is the port of the SIP listener"), text);
+        assertTrue(text.contains("management.colour"), text);
+    }
+}
