@@ -39,7 +39,13 @@ import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.Hop;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
+import org.sipshield.proxy.management.Drain;
+import org.sipshield.proxy.management.ManagementApi;
+import org.sipshield.proxy.management.ManagementServer;
 import org.sipshield.proxy.media.MediaAnchoring;
+import org.sipshield.proxy.metrics.MeteredSipListener;
+import org.sipshield.proxy.metrics.SipMetrics;
+import org.sipshield.proxy.pipeline.DrainGate;
 import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
 import org.sipshield.proxy.pipeline.ClassifySource;
 import org.sipshield.proxy.pipeline.DigestAuthentication;
@@ -117,6 +123,11 @@ public final class SipShieldServer implements AutoCloseable {
     private StallWatchdog watchdog;
     /** The SIP trust store as classification asks it: a handshake alone does not prove it (pinned certificates). */
     private CertificateChainValidator sipTrust;
+    private final Drain drain = new Drain();
+    /** What ends a drain: closing this instance, or (the run command) exiting the process. */
+    private volatile Runnable afterDrain = this::close;
+    private SipMetrics metrics;
+    private ManagementServer management;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -143,6 +154,9 @@ public final class SipShieldServer implements AutoCloseable {
                 destination -> model.get().namesOfTrunkAt(destination)));
         ScreeningValve.register(stackName, requestRateLimit(config.security()), this::mayAnswerScreened);
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
+        metrics = new SipMetrics(new SipMetrics.Sources(this::activeCalls,
+                () -> registrar == null ? 0 : registrar.activeBindings(), () -> media == null ? null : media.relay(),
+                drain::draining));
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
         org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
@@ -175,6 +189,7 @@ public final class SipShieldServer implements AutoCloseable {
                     new MaxForwardsGuard(),
                     new MethodSupport(),
                     new PingAnswer("sipshield/" + Version.current()),
+                    new DrainGate(drain::draining, config.server().shutdownDrainSeconds()),
                     new TrunkMethodAcl(),
                     digest,
                     new ApplicationLevelAcl(model::get)));
@@ -187,12 +202,20 @@ public final class SipShieldServer implements AutoCloseable {
                     routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
-            WatchedSipListener watched = new WatchedSipListener(handler, watchdog);
+            WatchedSipListener watched = new WatchedSipListener(new MeteredSipListener(handler, metrics), watchdog);
             for (SipProvider provider : providers) {
                 provider.addSipListener(watched);
                 LOG.info("listening on {}", describe(provider));
             }
             stack.start();
+            if (config.management().enabled()) {
+                management = ManagementServer.start(config.management(), config.tls().policy(), dataDirectory,
+                        config.server().hostName(), managementApi());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IOException("interrupted while starting the management listener", e);
         } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | java.util.TooManyListenersException
                 | RuntimeException e) {
             close();
@@ -242,7 +265,7 @@ public final class SipShieldServer implements AutoCloseable {
                 .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
                 .build();
-        return new DigestAuthentication(model::get, new BruteForceGuard(policy, clock));
+        return new DigestAuthentication(model::get, new BruteForceGuard(policy, clock), metrics::digestOutcome);
     }
 
     /**
@@ -393,6 +416,65 @@ public final class SipShieldServer implements AutoCloseable {
         return identity;
     }
 
+    private ManagementApi managementApi() {
+        return new ManagementApi() {
+            @Override
+            public String metrics() {
+                return metrics.scrape();
+            }
+
+            @Override
+            public String notReadyBecause() {
+                return SipShieldServer.this.notReadyBecause();
+            }
+
+            @Override
+            public boolean drain(String who) {
+                return startDrain(who);
+            }
+        };
+    }
+
+    /** Why new calls should go elsewhere now (draining, listeners down, database unreachable); null when ready. */
+    public String notReadyBecause() {
+        if (drain.draining()) {
+            return "draining";
+        }
+        if (stack == null || providers.isEmpty()) {
+            return "SIP listeners down";
+        }
+        SqliteRegistrationStore store = registrationStore;
+        return store == null || !store.reachable() ? "database unreachable" : null;
+    }
+
+    /** Starts a drain (see {@link Drain}); false when one is under way. */
+    public boolean startDrain(String who) {
+        B2bua calls = b2bua;
+        return drain.start(who, Duration.ofSeconds(config().server().shutdownDrainSeconds()), this::activeCalls,
+                reason -> calls == null ? 0 : calls.endAllCalls(reason), () -> afterDrain.run());
+    }
+
+    /** SIGTERM: drain (or join the drain under way), then stop. */
+    public void drainAndClose() throws InterruptedException {
+        startDrain("SIGTERM");
+        drain.awaitCallsEnded();
+        close();
+    }
+
+    /** What a finished drain does instead of closing this instance (the run command exits the process). */
+    public void afterDrain(Runnable action) {
+        afterDrain = action;
+    }
+
+    /** The management listener, or null when it is off. */
+    public ManagementServer management() {
+        return management;
+    }
+
+    public SipMetrics metrics() {
+        return metrics;
+    }
+
     /** The media relay and SDP step (null before start): its counters, ready for metrics. */
     public MediaAnchoring media() {
         return media;
@@ -414,6 +496,10 @@ public final class SipShieldServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (management != null) {
+            management.close();
+            management = null;
+        }
         if (expiryMonitor != null) {
             expiryMonitor.stop();
             expiryMonitor = null;
@@ -449,6 +535,10 @@ public final class SipShieldServer implements AutoCloseable {
         if (watchdog != null) {
             watchdog.close();
             watchdog = null;
+        }
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);

@@ -206,6 +206,24 @@ public final class B2bua {
         }
     }
 
+    /**
+     * Ends every call still up, for a drain that ran out of time: BYE on both legs with
+     * {@code reasonHeader} (an RFC 3326 Reason value), or 503 to an unanswered call's caller.
+     * Returns how many calls it ended.
+     */
+    public int endAllCalls(String reasonHeader) {
+        int ended = 0;
+        for (Call call : registry.calls()) {
+            synchronized (call) {
+                if (!call.isEnded()) {
+                    termination.endForStop(call, reasonHeader);
+                    ended++;
+                }
+            }
+        }
+        return ended;
+    }
+
     /** jain-sip ended a dialog on its own (e.g. no ACK): end the call it belonged to, BYE on the other leg. */
     public void dialogTerminated(Dialog dialog) {
         Call call = registry.byDialog(dialog);

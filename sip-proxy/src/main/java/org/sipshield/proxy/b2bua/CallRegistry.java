@@ -45,6 +45,11 @@ final class CallRegistry {
         return callsByCallIdA.size();
     }
 
+    /** The calls up or being set up now, as a copy (each is read under its own monitor). */
+    java.util.List<Call> calls() {
+        return java.util.List.copyOf(callsByCallIdA.values());
+    }
+
     /** A new call, known by leg A's Call-ID and dialog. */
     void add(Call call) {
         callsByCallIdA.put(call.callIdA, call);

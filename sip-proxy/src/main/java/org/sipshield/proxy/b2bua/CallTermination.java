@@ -73,10 +73,18 @@ final class CallTermination {
     }
 
     void sendBye(Call call, Call.Side side) {
+        sendBye(call, side, null);
+    }
+
+    /** reasonHeader: an RFC 3326 Reason value for the BYE, or null for none. */
+    private void sendBye(Call call, Call.Side side, String reasonHeader) {
         Dialog dialog = call.dialog(side);
         try {
             if (dialog != null && dialog.getState() == javax.sip.DialogState.CONFIRMED) {
                 Request bye = legRequests.inDialog(dialog, Request.BYE, call.provider(side));
+                if (reasonHeader != null) {
+                    bye.addHeader(sip.headers.createHeader("Reason", reasonHeader));
+                }
                 ClientTransaction transaction = call.provider(side).getNewClientTransaction(bye);
                 registry.relay(transaction, new CallRegistry.Relay(null, call, side));
                 dialog.sendRequest(transaction);
@@ -112,6 +120,28 @@ final class CallTermination {
                 cancelLegB(call);
             }
             fail(call, Response.REQUEST_TIMEOUT, "Media Timeout");
+        }
+    }
+
+    /**
+     * The proxy stops (a drain ran out of time): an answered call gets BYE on both legs carrying
+     * reasonHeader, so the far ends can tell a stop from a hang-up; an unanswered one fails with 503
+     * towards the caller and is cancelled towards the callee.
+     */
+    void endForStop(Call call, String reasonHeader) {
+        if (call.isEnded()) {
+            return;
+        }
+        CALLS.info("{}: ending the call: {}", call, reasonHeader);
+        if (call.isConfirmed()) {
+            sendBye(call, Call.Side.A, reasonHeader);
+            sendBye(call, Call.Side.B, reasonHeader);
+            end(call);
+        } else {
+            if (call.provisionalFromB) {
+                cancelLegB(call);
+            }
+            fail(call, Response.SERVICE_UNAVAILABLE, "Service Unavailable");
         }
     }
 

@@ -50,11 +50,18 @@ final class RunCommand implements Callable<Integer> {
                 configFile == null ? ConfigLoader.DEFAULT_NAME : configFile);
         SipShieldServer server = new SipShieldServer(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM drains first (new calls refused, calls in progress get server.shutdownDrainSeconds);
+        // a drain asked for over the management API ends by exiting, which lands here too.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("sipshield stopping");
-            server.close();
+            try {
+                server.drainAndClose();
+            } catch (InterruptedException e) {
+                server.close();
+            }
             stopped.countDown();
         }, "sipshield-shutdown"));
+        server.afterDrain(() -> System.exit(0));
         server.start();
         if (configFile != null) {
             // SIGHUP re-reads the file; a file with problems is refused whole and the running configuration stays.

@@ -37,11 +37,19 @@ public final class DigestAuthentication implements PipelineStep {
 
     private final Supplier<SecurityModel> model;
     private final BruteForceGuard guard;
+    private final java.util.function.Consumer<String> outcomes;
 
     /** guard: lives as long as the server, so its counters survive a configuration reload. */
     public DigestAuthentication(Supplier<SecurityModel> model, BruteForceGuard guard) {
+        this(model, guard, outcome -> { });
+    }
+
+    /** outcomes: told each verdict by a fixed name (metrics), never who or from where. */
+    public DigestAuthentication(Supplier<SecurityModel> model, BruteForceGuard guard,
+            java.util.function.Consumer<String> outcomes) {
         this.model = model;
         this.guard = guard;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -65,6 +73,7 @@ public final class DigestAuthentication implements PipelineStep {
         Optional<BlockAction> blocked = guard.blocked(inbound.source().getAddress())
                 .or(() -> claimedUser(credentials).flatMap(user -> guard.blocked(inbound.source().getAddress(), user)));
         if (blocked.isPresent()) {
+            outcomes.accept("blocked");
             return blockedVerdict(blocked.get());
         }
         DigestRequest request = DigestRequest.of(method, inbound.request().getRequestURI().toString(), inbound.source(),
@@ -75,13 +84,16 @@ public final class DigestAuthentication implements PipelineStep {
             if (required.expectedUser() != null && !required.expectedUser().equals(user)) {
                 SECURITY.info("SECURITY digest-auth-rejected src={} port={} user=\"{}\" realm=\"{}\" reason=not-the-device-user",
                         inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), "", realm);
+                outcomes.accept("not-the-device-user");
                 return Verdict.respond(403, "Forbidden");
             }
             guard.recordSuccess(inbound.source().getAddress(), user);
+            outcomes.accept(verification.outcome().reasonToken());
             inbound.authenticatedUser(user);
             return Verdict.proceed();
         }
         verification.securityEvent().ifPresent(event -> SECURITY.warn(event.toLogLine()));
+        outcomes.accept(verification.outcome().reasonToken());
         if (verification.outcome().countsAsFailedAttempt()) {
             Optional<SecurityEvent> blocking = guard.recordFailure(inbound.source(), verification.claimedUser(), realm);
             if (blocking.isPresent()) {

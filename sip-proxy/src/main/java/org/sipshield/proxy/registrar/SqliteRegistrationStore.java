@@ -78,6 +78,16 @@ public final class SqliteRegistrationStore implements RegistrationStore {
         return file;
     }
 
+    /** Whether the database answers a query now (readiness): a lost file or a broken connection does not. */
+    public synchronized boolean reachable() {
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT count(*) FROM registration_binding WHERE 0")) {
+            return rows.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     @Override
     public synchronized List<Binding> bindings(String deviceName, String addressOfRecord, Instant now) {
         return query(SELECT + "device_name = ? AND address_of_record = ? AND expires_at > ?"

@@ -1,0 +1,15 @@
+package org.sipshield.proxy.management;
+
+/** What the management listener serves, from the running proxy. */
+public interface ManagementApi {
+    /** Prometheus text exposition. */
+    String metrics();
+
+    /** Why the proxy is not ready to take new calls, or null when it is. */
+    String notReadyBecause();
+
+    /**
+     * Starts a drain (idempotent); who is for the log. Returns false when one was already under way.
+     */
+    boolean drain(String who);
+}

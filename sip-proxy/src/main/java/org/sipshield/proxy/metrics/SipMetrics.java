@@ -1,0 +1,138 @@
+package org.sipshield.proxy.metrics;
+
+import ch.qos.logback.classic.Logger;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.sipshield.media.MediaRelay;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's metrics, scraped as Prometheus text. Every name starts with {@code sipshield_}
+ * (JVM metrics included) and every label takes values from a fixed, small set (method, code,
+ * transport, result, event type, digest outcome): never an address, a user or a Call-ID, which
+ * would let a scanner grow the series without bound. What the proxy already counts (calls,
+ * registrations, the relay's sessions and ports) is read when scraped, so the media packet path
+ * gains nothing.
+ */
+public final class SipMetrics implements AutoCloseable {
+    private static final Set<String> METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS",
+            "PRACK", "UPDATE", "INFO", "REFER", "NOTIFY", "SUBSCRIBE", "MESSAGE", "PUBLISH");
+    private static final Set<String> TRANSPORTS = Set.of("UDP", "TCP", "TLS");
+
+    /** What is counted elsewhere, read at scrape time. */
+    public record Sources(IntSupplier activeCalls, IntSupplier activeRegistrations, Supplier<MediaRelay> relay,
+            BooleanSupplier draining) {}
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final LogEventCounter securityEvents;
+    private final LogEventCounter callEvents;
+
+    public SipMetrics(Sources sources) {
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().startsWith("sipshield.") ? id : id.withName("sipshield." + id.getName());
+            }
+        });
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("sipshield.calls.active", sources.activeCalls()::getAsInt)
+                .description("calls up or being set up").register(registry);
+        Gauge.builder("sipshield.registrations.active", sources.activeRegistrations()::getAsInt)
+                .description("registration bindings held").register(registry);
+        Gauge.builder("sipshield.draining", () -> sources.draining().getAsBoolean() ? 1 : 0)
+                .description("1 while the proxy drains before a stop").register(registry);
+        Gauge.builder("sipshield.relay.sessions.active", () -> relayValue(sources, r -> r.activeSessions()))
+                .description("media relay sessions open").register(registry);
+        Gauge.builder("sipshield.relay.port.pairs.free", () -> relayValue(sources, r -> r.freePortPairs()))
+                .description("RTP/RTCP port pairs free").register(registry);
+        Gauge.builder("sipshield.relay.port.pairs.used", () -> relayValue(sources, r -> totalPairs(r) - r.freePortPairs()))
+                .description("RTP/RTCP port pairs in use").register(registry);
+        securityEvents = LogEventCounter.attach((Logger) LoggerFactory.getLogger("sipshield.security"),
+                SecurityEventNames::eventOf, event -> count("sipshield.security.events", "security events by type",
+                        "type", event));
+        callEvents = LogEventCounter.attach((Logger) LoggerFactory.getLogger("sipshield.calls"),
+                CallResults::resultOf, result -> count("sipshield.calls", "calls ended, by result", "result", result));
+    }
+
+    private static double relayValue(Sources sources, java.util.function.ToIntFunction<MediaRelay> value) {
+        MediaRelay relay = sources.relay().get();
+        return relay == null ? Double.NaN : value.applyAsInt(relay);
+    }
+
+    private static int totalPairs(MediaRelay relay) {
+        var ports = relay.options().ports();
+        return (ports.max() - ports.min() + 1) / 2;
+    }
+
+    /** A request a SIP listener received. */
+    public void requestReceived(String method, String transport) {
+        count2("sipshield.sip.requests", "SIP requests received", "method", METHODS.contains(method) ? method : "other",
+                "transport", transport(transport));
+    }
+
+    /** A response a far end sent us (to a request the B2BUA relayed or placed). */
+    public void responseReceived(int code, String transport) {
+        count2("sipshield.sip.responses", "SIP responses received", "code",
+                code >= 100 && code <= 699 ? Integer.toString(code) : "other", "transport", transport(transport));
+    }
+
+    /** One digest verdict, by the digest module's reason token (ok, stale-nonce, bad-credentials...) or blocked. */
+    public void digestOutcome(String outcome) {
+        count("sipshield.digest.outcomes", "digest authentication verdicts", "outcome", outcome);
+    }
+
+    private static String transport(String transport) {
+        String upper = transport == null ? "" : transport.toUpperCase(java.util.Locale.ROOT);
+        return TRANSPORTS.contains(upper) ? upper : "other";
+    }
+
+    private void count(String name, String description, String tag, String value) {
+        counters.computeIfAbsent(name + '\0' + value, key -> Counter.builder(name).description(description)
+                .tag(tag, value).register(registry)).increment();
+    }
+
+    private void count2(String name, String description, String tag1, String value1, String tag2, String value2) {
+        counters.computeIfAbsent(name + '\0' + value1 + '\0' + value2, key -> Counter.builder(name)
+                .description(description).tag(tag1, value1).tag(tag2, value2).register(registry)).increment();
+    }
+
+    /** The Prometheus text exposition (format 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        securityEvents.close();
+        callEvents.close();
+        gc.close();
+        registry.close();
+    }
+}
