@@ -1,0 +1,108 @@
+package org.sipshield.proxy.management;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.RunningProxy;
+import org.sipshield.proxy.TrunkFixtures;
+import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
+
+/**
+ * /metrics scraped over HTTPS while a real call (sipp carrier -> proxy -> sipp PBX) is up: what
+ * Prometheus' own promtool accepts, with the call, its relay session and its ports counted, and no
+ * address, user or Call-ID in any label.
+ */
+class MetricsDuringCallTest {
+    static final String CARRIER = "127.0.0.2";
+    static final String PBX = "127.0.0.3";
+
+    @TempDir
+    static Path dataDirectory;
+
+    static RunningProxy proxy;
+    static Curl curl;
+    static String token;
+    static int pbxPort = FreePorts.udpAndTcp();
+
+    @BeforeAll
+    static void start() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        proxy = new RunningProxy(dataDirectory, "management: {port: " + port + "}\n"
+                + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort));
+        curl = new Curl(dataDirectory, port);
+        token = new AdminToken(dataDirectory).rotate();
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    @Test
+    void aScrapeDuringACallPassesPromtoolAndCountsTheCall() throws Exception {
+        String scrape;
+        try (Sipp.Server pbx = Sipp.server("uas-call-await-bye.xml", Map.of(), "udp", PBX, pbxPort);
+                Sipp.Server caller = Sipp.startClient("uac-call-hangup-after.xml",
+                        Map.of("caller", "5550100", "called", "8123", "pauseMillis", "10000"),
+                        "udp", CARRIER, "127.0.0.1", proxy.sipPort)) {
+            scrape = scrapeOnceAnswered();
+            ProcessOutput legA = caller.finish();
+            ProcessOutput legB = pbx.finish();
+            assertEquals(0, legA.exitCode(), legA.output() + "\nPBX:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+        }
+        Path file = Files.createTempFile(dataDirectory, "scrape", ".prom");
+        Files.writeString(file, scrape);
+        ProcessOutput promtool = ProcessOutput.run(List.of("sh", "-c", "promtool check metrics < " + file), dataDirectory, 120);
+        assertEquals(0, promtool.exitCode(), promtool.output() + "\n" + scrape);
+
+        assertEquals(1.0, value(scrape, "sipshield_calls_active"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_calls_total{result=\"answered\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_relay_sessions_active"), scrape);
+        assertEquals(2.0, value(scrape, "sipshield_relay_port_pairs_used"), scrape);
+        assertEquals(5000.0 - 2, value(scrape, "sipshield_relay_port_pairs_free"), "20000..29999: 5,000 pairs, 2 in use");
+        assertTrue(value(scrape, "sipshield_sip_requests_total{method=\"INVITE\",transport=\"UDP\"}") >= 1, scrape);
+        assertTrue(value(scrape, "sipshield_sip_responses_total{code=\"200\",transport=\"UDP\"}") >= 1, scrape);
+        assertEquals(0.0, value(scrape, "sipshield_draining"), scrape);
+        assertTrue(scrape.contains("sipshield_jvm_memory_used_bytes{"), "JVM metrics, prefixed too");
+        for (String line : scrape.split("\n")) {
+            assertTrue(line.startsWith("#") || line.startsWith("sipshield_") || line.isEmpty(), line);
+            assertFalse(line.contains("127.0.0.") || line.contains("leg-a-") || line.contains("5550100"),
+                    "no address, Call-ID or number in a label: " + line);
+        }
+    }
+
+    /** Scrapes until the call shows as answered (the caller's 200 crossed the proxy), then returns that scrape. */
+    private static String scrapeOnceAnswered() throws InterruptedException {
+        for (int attempt = 0; attempt < 600; attempt++) {
+            Curl.Answer answer = curl.get("/metrics", token);
+            assertEquals(200, answer.status(), answer.output());
+            if (answer.body().contains("sipshield_calls_total{result=\"answered\"}")) {
+                return answer.body();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the call was never answered");
+    }
+
+    private static double value(String scrape, String series) {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+        if (!matcher.find()) {
+            throw new AssertionError("no " + series + " in the scrape");
+        }
+        return Double.parseDouble(matcher.group(1));
+    }
+}
