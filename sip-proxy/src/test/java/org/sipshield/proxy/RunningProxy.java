@@ -11,6 +11,8 @@ public final class RunningProxy implements AutoCloseable {
     public final int tlsPort;
     public final SipShieldServer server;
     private final Path dataDirectory;
+    /** Further keys of the server section (e.g. "shutdownDrainSeconds: 5"), one per line. */
+    private final String serverKeys;
 
     public RunningProxy(Path dataDirectory) throws Exception {
         this(dataDirectory, "");
@@ -36,11 +38,23 @@ public final class RunningProxy implements AutoCloseable {
 
     public RunningProxy(Path dataDirectory, String extraYaml, int sipPort, int tlsPort, java.time.Clock clock)
             throws Exception {
+        this(dataDirectory, "", extraYaml, sipPort, tlsPort, clock);
+    }
+
+    private RunningProxy(Path dataDirectory, String serverKeys, String extraYaml, int sipPort, int tlsPort,
+            java.time.Clock clock) throws Exception {
         this.sipPort = sipPort;
         this.tlsPort = tlsPort;
         this.dataDirectory = dataDirectory;
+        this.serverKeys = serverKeys;
         server = new SipShieldServer(config(extraYaml), clock);
         server.start();
+    }
+
+    /** A proxy whose server section has further keys (serverKeys: "key: value" lines), e.g. a short drain. */
+    public static RunningProxy withServerKeys(Path dataDirectory, String serverKeys, String extraYaml) throws Exception {
+        return new RunningProxy(dataDirectory, serverKeys, extraYaml, FreePorts.udpAndTcp(), FreePorts.udpAndTcp(),
+                java.time.Clock.systemUTC());
     }
 
     /** Reloads the running proxy with another extraYaml (same listeners and data directory), as SIGHUP would. */
@@ -53,6 +67,7 @@ public final class RunningProxy implements AutoCloseable {
         String yaml = "server:\n"
                 + "  hostName: 127.0.0.1\n"
                 + "  dataDirectory: " + dataDirectory + "\n"
+                + serverKeys.lines().map(line -> "  " + line + "\n").collect(java.util.stream.Collectors.joining())
                 + "listeners:\n"
                 + "  - {transport: UDP, address: 127.0.0.1, port: " + sipPort + "}\n"
                 + "  - {transport: TCP, address: 127.0.0.1, port: " + sipPort + "}\n"
