@@ -69,6 +69,11 @@ final class PackagedProxy implements AutoCloseable {
         return log.toString();
     }
 
+    /** Waits (bounded) for the process to end by itself; true when it did. */
+    boolean awaitExit(int seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
