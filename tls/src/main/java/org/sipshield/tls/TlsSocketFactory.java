@@ -131,6 +131,13 @@ public final class TlsSocketFactory {
         return engine;
     }
 
+    /** A server engine that knows its client's address, so a refused certificate is logged with where it came from. */
+    public SSLEngine createServerEngine(String peerHost, int peerPort) {
+        SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
+        configure(engine, false);
+        return engine;
+    }
+
     public SSLEngine createClientEngine(String peerHost, int peerPort) {
         SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
         configure(engine, true);

@@ -81,8 +81,9 @@ public final class ManagementServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            InetSocketAddress peer = ch.remoteAddress();
                             ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS),
-                                    new SslHandler(tls.createServerEngine()),
+                                    new SslHandler(tls.createServerEngine(peer.getAddress().getHostAddress(), peer.getPort())),
                                     new HttpServerCodec(4096, 8192, 8192),
                                     new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                     new ManagementHandler(authenticator, api));

@@ -87,7 +87,8 @@ class ManagementApiTest {
             assertTrue(log.lines("path=other").size() == 1, "an unknown path is not echoed into the log");
             assertFalse(log.lines("not-the-token").size() > 0, "a presented token never reaches the log");
         }
-        assertFalse(proxy.server.metrics().scrape().isEmpty());
+        assertTrue(proxy.server.metrics().scrape().contains("sipshield_security_events_total{type=\"admin-auth-failure\"}"),
+                "refusals are counted by event type");
         assertEquals(null, proxy.server.notReadyBecause(), "no refused request started a drain");
     }
 
@@ -120,7 +121,8 @@ class ManagementApiTest {
             Curl.Answer intruder = curl.request("GET", "/metrics", null, intruderCertificate);
             assertNotEquals(0, intruder.curlExit(), "no HTTP exchange for an untrusted certificate: " + intruder.output());
             assertEquals(0, intruder.status());
-            assertTrue(log.lines("tls-peer-rejected").stream().anyMatch(l -> l.contains("reason=untrusted-chain")),
+            assertTrue(log.lines("tls-peer-rejected").stream().anyMatch(l -> l.contains("reason=untrusted-chain")
+                    && l.contains("src=127.0.0.1:")),
                     log.lines("").toString());
         }
     }
