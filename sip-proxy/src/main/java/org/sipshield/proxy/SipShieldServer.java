@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,9 +38,8 @@ import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.Hop;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
-import org.sipshield.proxy.management.Drain;
-import org.sipshield.proxy.management.ManagementApi;
 import org.sipshield.proxy.management.ManagementServer;
+import org.sipshield.proxy.management.Operations;
 import org.sipshield.proxy.media.MediaAnchoring;
 import org.sipshield.proxy.metrics.MeteredSipListener;
 import org.sipshield.proxy.metrics.SipMetrics;
@@ -73,6 +71,7 @@ import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.proxy.transport.JainSipLogger;
 import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
+import org.sipshield.proxy.transport.SipStackProperties;
 import org.sipshield.proxy.watchdog.StallWatchdog;
 import org.sipshield.proxy.watchdog.WatchedSipListener;
 import org.sipshield.tls.CertificateChainValidator;
@@ -123,11 +122,12 @@ public final class SipShieldServer implements AutoCloseable {
     private StallWatchdog watchdog;
     /** The SIP trust store as classification asks it: a handshake alone does not prove it (pinned certificates). */
     private CertificateChainValidator sipTrust;
-    private final Drain drain = new Drain();
-    /** What ends a drain: closing this instance, or (the run command) exiting the process. */
-    private volatile Runnable afterDrain = this::close;
+    /** Metrics, drain and the management listener; a finished drain closes this instance unless told otherwise. */
+    private final Operations operations = new Operations(new Operations.Proxy(this::activeCalls,
+            () -> registrar == null ? 0 : registrar.activeBindings(), () -> media == null ? null : media.relay(),
+            this::notServingBecause, reason -> b2bua == null ? 0 : b2bua.endAllCalls(reason),
+            () -> config().server().shutdownDrainSeconds()), this::close);
     private SipMetrics metrics;
-    private ManagementServer management;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -154,16 +154,14 @@ public final class SipShieldServer implements AutoCloseable {
                 destination -> model.get().namesOfTrunkAt(destination)));
         ScreeningValve.register(stackName, requestRateLimit(config.security()), this::mayAnswerScreened);
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
-        metrics = new SipMetrics(new SipMetrics.Sources(this::activeCalls,
-                () -> registrar == null ? 0 : registrar.activeBindings(), () -> media == null ? null : media.relay(),
-                drain::draining));
+        metrics = operations.startMetrics();
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
         org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         try {
-            stack = factory.createSipStack(stackProperties());
+            stack = factory.createSipStack(SipStackProperties.of(stackName));
             for (Listener listener : config.listeners()) {
                 ListeningPoint point = stack.createListeningPoint(listener.address(), listener.port(),
                         listener.transport().name());
@@ -189,7 +187,7 @@ public final class SipShieldServer implements AutoCloseable {
                     new MaxForwardsGuard(),
                     new MethodSupport(),
                     new PingAnswer("sipshield/" + Version.current()),
-                    new DrainGate(drain::draining, config.server().shutdownDrainSeconds()),
+                    new DrainGate(operations::draining, config.server().shutdownDrainSeconds()),
                     new TrunkMethodAcl(),
                     digest,
                     new ApplicationLevelAcl(model::get)));
@@ -209,8 +207,8 @@ public final class SipShieldServer implements AutoCloseable {
             }
             stack.start();
             if (config.management().enabled()) {
-                management = ManagementServer.start(config.management(), config.tls().policy(), dataDirectory,
-                        config.server().hostName(), managementApi());
+                operations.startManagement(config.management(), config.tls().policy(), dataDirectory,
+                        config.server().hostName());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -363,31 +361,6 @@ public final class SipShieldServer implements AutoCloseable {
         return point.getTransport() + " " + point.getIPAddress() + ":" + point.getPort();
     }
 
-    private Properties stackProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("javax.sip.STACK_NAME", stackName);
-        properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-        properties.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
-        properties.setProperty("gov.nist.javax.sip.NETWORK_LAYER", SipNetworkLayer.class.getName());
-        properties.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLogger.class.getName());
-        properties.setProperty("gov.nist.javax.sip.SERVER_LOGGER", JainSipMessageLogger.class.getName());
-        properties.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-        properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-        properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
-        properties.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
-        properties.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
-        properties.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-        // out-of-dialog NOTIFY must reach the pipeline, which decides on it (trunk ACL: unsolicited notification)
-        properties.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
-        properties.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
-        properties.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
-        // hostile input: malformed messages are refused by our screening parser, before any transaction
-        properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
-                org.sipshield.proxy.screening.ScreeningMessageParserFactory.class.getName());
-        properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", ScreeningValve.class.getName());
-        return properties;
-    }
-
     /**
      * The SIP TLS listener's sockets: the configured policy for the device security modes of the
      * profiles that use TLS, our identity, the sip-trust store (a client certificate must chain to
@@ -416,30 +389,12 @@ public final class SipShieldServer implements AutoCloseable {
         return identity;
     }
 
-    private ManagementApi managementApi() {
-        return new ManagementApi() {
-            @Override
-            public String metrics() {
-                return metrics.scrape();
-            }
-
-            @Override
-            public String notReadyBecause() {
-                return SipShieldServer.this.notReadyBecause();
-            }
-
-            @Override
-            public boolean drain(String who) {
-                return startDrain(who);
-            }
-        };
-    }
-
     /** Why new calls should go elsewhere now (draining, listeners down, database unreachable); null when ready. */
     public String notReadyBecause() {
-        if (drain.draining()) {
-            return "draining";
-        }
+        return operations.notReadyBecause();
+    }
+
+    private String notServingBecause() {
         if (stack == null || providers.isEmpty()) {
             return "SIP listeners down";
         }
@@ -447,28 +402,25 @@ public final class SipShieldServer implements AutoCloseable {
         return store == null || !store.reachable() ? "database unreachable" : null;
     }
 
-    /** Starts a drain (see {@link Drain}); false when one is under way. */
+    /** Starts a drain (new calls refused, then calls ended, then closed); false when one is under way. */
     public boolean startDrain(String who) {
-        B2bua calls = b2bua;
-        return drain.start(who, Duration.ofSeconds(config().server().shutdownDrainSeconds()), this::activeCalls,
-                reason -> calls == null ? 0 : calls.endAllCalls(reason), () -> afterDrain.run());
+        return operations.drain(who);
     }
 
     /** SIGTERM: drain (or join the drain under way), then stop. */
     public void drainAndClose() throws InterruptedException {
-        startDrain("SIGTERM");
-        drain.awaitCallsEnded();
+        operations.drainForStop();
         close();
     }
 
     /** What a finished drain does instead of closing this instance (the run command exits the process). */
     public void afterDrain(Runnable action) {
-        afterDrain = action;
+        operations.afterDrain(action);
     }
 
     /** The management listener, or null when it is off. */
     public ManagementServer management() {
-        return management;
+        return operations.management();
     }
 
     public SipMetrics metrics() {
@@ -496,10 +448,7 @@ public final class SipShieldServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (management != null) {
-            management.close();
-            management = null;
-        }
+        operations.close();
         if (expiryMonitor != null) {
             expiryMonitor.stop();
             expiryMonitor = null;
@@ -535,10 +484,6 @@ public final class SipShieldServer implements AutoCloseable {
         if (watchdog != null) {
             watchdog.close();
             watchdog = null;
-        }
-        if (metrics != null) {
-            metrics.close();
-            metrics = null;
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);
