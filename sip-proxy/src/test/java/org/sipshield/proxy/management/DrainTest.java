@@ -77,6 +77,10 @@ class DrainTest {
                         "called", "8003", "expect", "503"), "udp", CARRIER, "127.0.0.1", proxy.sipPort);
                 assertEquals(0, refused.exitCode(), refused.output());
                 assertTrue(refused.output().contains("Retry-After: " + DRAIN_SECONDS), refused.output());
+                // classification still comes first: a stranger learns nothing of the drain
+                ProcessOutput stranger = Sipp.client("uac-request.xml", Map.of("method", "INVITE", "caller", "666",
+                        "called", "8004", "expect", "403"), "udp", "127.0.0.9", "127.0.0.1", proxy.sipPort);
+                assertEquals(0, stranger.exitCode(), stranger.output());
 
                 ProcessOutput ended = endingCall.finish();
                 assertEquals(0, ended.exitCode(), "the caller's BYE crossed during the drain:\n" + ended.output());
