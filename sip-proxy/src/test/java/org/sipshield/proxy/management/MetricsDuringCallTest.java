@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.peers.FreePorts;
@@ -40,8 +42,17 @@ class MetricsDuringCallTest {
     @BeforeAll
     static void start() throws Exception {
         int port = FreePorts.udpAndTcp();
+        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
+                .toStoredForm().substring(4);
         proxy = new RunningProxy(dataDirectory, "management: {port: " + port + "}\n"
-                + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort));
+                + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort) + """
+                phoneSecurityProfiles:
+                  - {name: Digest Phones, enableDigestAuthentication: true}
+                endUsers:
+                  - {userId: alice, digestCredentials: {MD5: %s}}
+                phones:
+                  - {deviceName: SEPALICE00001, securityProfile: Digest Phones, digestUser: alice, lines: ["2001"]}
+                """.formatted(ha1));
         curl = new Curl(dataDirectory, port);
         token = new AdminToken(dataDirectory).rotate();
     }
@@ -53,6 +64,10 @@ class MetricsDuringCallTest {
 
     @Test
     void aScrapeDuringACallPassesPromtoolAndCountsTheCall() throws Exception {
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice",
+                "password", "alice-secret", "contact", "sip:2001@127.0.0.1:5999", "expect", "200"),
+                "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
         String scrape;
         try (Sipp.Server pbx = Sipp.server("uas-call-await-bye.xml", Map.of(), "udp", PBX, pbxPort);
                 Sipp.Server caller = Sipp.startClient("uac-call-hangup-after.xml",
@@ -77,11 +92,17 @@ class MetricsDuringCallTest {
         assertTrue(value(scrape, "sipshield_sip_requests_total{method=\"INVITE\",transport=\"UDP\"}") >= 1, scrape);
         assertTrue(value(scrape, "sipshield_sip_responses_total{code=\"200\",transport=\"UDP\"}") >= 1, scrape);
         assertEquals(0.0, value(scrape, "sipshield_draining"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_registrations_active"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_digest_outcomes_total{outcome=\"no-credentials\"}"), "the challenge");
+        assertEquals(1.0, value(scrape, "sipshield_digest_outcomes_total{outcome=\"ok\"}"), "the answer");
+        assertTrue(value(scrape, "sipshield_sip_requests_total{method=\"REGISTER\",transport=\"UDP\"}") >= 2, scrape);
         assertTrue(scrape.contains("sipshield_jvm_memory_used_bytes{"), "JVM metrics, prefixed too");
         for (String line : scrape.split("\n")) {
             assertTrue(line.startsWith("#") || line.startsWith("sipshield_") || line.isEmpty(), line);
-            assertFalse(line.contains("127.0.0.") || line.contains("leg-a-") || line.contains("5550100"),
-                    "no address, Call-ID or number in a label: " + line);
+            String labels = line.startsWith("#") || !line.contains("{") ? "" : line.substring(line.indexOf('{'), line.indexOf('}') + 1);
+            assertFalse(labels.contains("127.0.0.") || labels.contains("leg-a-") || labels.contains("5550100")
+                    || labels.contains("alice") || labels.contains("2001") || labels.contains("8123"),
+                    "no address, Call-ID, user or number in a label: " + line);
         }
     }
 
