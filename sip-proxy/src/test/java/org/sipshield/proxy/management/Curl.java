@@ -28,7 +28,8 @@ final class Curl {
         return request("GET", path, token, null);
     }
 
-    Answer request(String method, String path, String token, Path[] clientCertificateAndKey) {
+    /** curlOptions go before the URL, e.g. "--tls-max", "1.2", "--ciphers", "...". */
+    Answer request(String method, String path, String token, Path[] clientCertificateAndKey, String... curlOptions) {
         try {
             Path work = Files.createTempDirectory("curl");
             Path body = work.resolve("body");
@@ -44,11 +45,12 @@ final class Curl {
                 command.addAll(List.of("--cert", clientCertificateAndKey[0].toString(),
                         "--key", clientCertificateAndKey[1].toString()));
             }
+            command.addAll(List.of(curlOptions));
             command.add("https://127.0.0.1:" + port + path);
             ProcessOutput out = ProcessOutput.run(command, work, 120);
             String text = Files.exists(body) ? Files.readString(body, StandardCharsets.UTF_8) : "";
             String output = out.output().trim();
-            int status = out.exitCode() == 0 && output.matches(".*\\d{3}$") ? Integer.parseInt(output.substring(output.length() - 3)) : 0;
+            int status = out.exitCode() == 0 && output.matches("(?s).*\\d{3}$") ? Integer.parseInt(output.substring(output.length() - 3)) : 0;
             return new Answer(out.exitCode(), status, text, out.output());
         } catch (IOException e) {
             throw new IllegalStateException(e);
