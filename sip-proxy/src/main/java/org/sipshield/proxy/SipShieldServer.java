@@ -343,8 +343,9 @@ public final class SipShieldServer implements AutoCloseable {
      */
     public void reload(SipShieldConfig next) {
         SipShieldConfig current = config();
-        if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())) {
-            throw new IllegalArgumentException("listeners and server settings change only with a restart");
+        if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())
+                || !current.management().equals(next.management())) {
+            throw new IllegalArgumentException("listeners, server and management settings change only with a restart");
         }
         if (digestContext == null) {
             initialConfig = next; // not started yet: start() builds the model

@@ -64,6 +64,14 @@ class ManagementApiTest {
     }
 
     @Test
+    void aReloadThatMovesTheListenerIsRefusedNotIgnored() {
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> proxy.reload("management: {address: 127.0.0.1, port: 1}\n"));
+        assertTrue(refused.getMessage().contains("management settings change only with a restart"), refused.getMessage());
+        assertEquals(200, curl.get("/health/live", null).status(), "the listener stays where it was");
+    }
+
+    @Test
     void livenessAnswersAnyone() {
         Curl.Answer live = curl.get("/health/live", null);
         assertEquals(200, live.status(), live.output());
