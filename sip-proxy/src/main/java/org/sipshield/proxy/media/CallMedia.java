@@ -85,11 +85,12 @@ final class CallMedia {
             return repeat.render(); // the same SDP again: a 200 repeating a 183's answer, or a retried offer
         }
         boolean answering = pending != null && pending.offerer != arrivedOn;
-        if (!answering) {
+        if (answering) {
+            repeats.remove(pending.offerer); // the offer is answered: a repeat of it would be a new offer
+        } else {
             repeats.clear(); // a new exchange: what the last one answered can no longer be repeated
         }
-        byte[] out = answering ? answer(arrivedOn, sdp, digest) : offer(arrivedOn, sdp, digest);
-        return out;
+        return answering ? answer(arrivedOn, sdp, digest) : offer(arrivedOn, sdp, digest);
     }
 
     /**

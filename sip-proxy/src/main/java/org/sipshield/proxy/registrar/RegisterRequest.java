@@ -115,6 +115,12 @@ record RegisterRequest(String addressOfRecord, String callId, long cseq, boolean
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw RegisterRejection.badRequest("Contact URI has no host");
         }
+        if (uri.getHeaderNames() != null && uri.getHeaderNames().hasNext()) {
+            // the contact becomes the Request-URI of calls to the phone, where headers are not allowed
+            // (RFC 3261 19.1.5); and jain-sip's URI equality never matches one that has them, so a
+            // refresh or an unregister would not find the binding it names
+            throw RegisterRejection.badRequest("Contact URI with headers");
+        }
         String uriText = uri.toString();
         if (uriText.length() > MAX_CONTACT_URI_LENGTH) {
             throw RegisterRejection.badRequest("Contact URI too long");

@@ -355,6 +355,18 @@ class RegistrarTest {
     }
 
     @Test
+    void aContactUriWithHeadersIsABadRequestAndTheSameContactWithoutThemRegisters() {
+        Response refused = register(SipMessages.register("1001")
+                .contact("<sip:1001@192.168.1.10:5060?Route=%3Csip:evil.example%3E>").build());
+        assertEquals(400, refused.getStatusCode());
+        assertEquals("Contact URI with headers", refused.getReasonPhrase());
+        assertTrue(registrar.bindingsOfDevice(PHONE.deviceName()).isEmpty());
+
+        assertEquals(200, register(SipMessages.register("1001").cseq(2).contact("<sip:1001@192.168.1.10:5060>").build())
+                .getStatusCode());
+    }
+
+    @Test
     void aDirectoryNumberThatIsNotALineOfTheDeviceIsForbidden() {
         Response response = register(SipMessages.register("2001").contact("<sip:2001@192.168.1.10>").build());
 
