@@ -19,6 +19,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.digest.DigestAlgorithm;
@@ -29,20 +31,21 @@ import org.sipshield.proxy.peers.Sipp;
 
 /**
  * While an SRTP call is up, the proxy's own state (everything reachable from the server through
- * our classes, their collections and arrays) holds no SDP text with the caller's key: a call keeps
- * what was negotiated (the keys as key material in the relay, whether each leg is encrypted), not
- * the SDP it was negotiated from. jain-sip's own objects (its dialogs keep their first request)
+ * our classes, their collections and arrays) holds no SDP text with the caller's key, nor with the
+ * key we answered the caller with: a call keeps what was negotiated (the keys as key material in
+ * the relay, whether each leg is encrypted), not the SDP it was negotiated from or sent. jain-sip's own objects (its dialogs keep their first request)
  * are not walked: they are the stack's, not ours.
  */
 class CallStateSecretsTest {
     static final String TRUNK = "127.0.0.2";
     static final String PBX = "127.0.0.3";
+    private static final Pattern INLINE_KEY = Pattern.compile("a=crypto:\\S+ \\S+ inline:([A-Za-z0-9+/=]+)");
 
     @TempDir
     Path dataDirectory;
 
     @Test
-    void anEstablishedSrtpCallKeepsNoSdpTextWithTheCallersKey() throws Exception {
+    void anEstablishedSrtpCallKeepsNoSdpTextWithItsKeys() throws Exception {
         int pbxPort = FreePorts.udpAndTcp();
         String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
                 "trunk-secret".toCharArray()).toStoredForm().substring(4);
@@ -83,6 +86,16 @@ class CallStateSecretsTest {
             finder.walk(proxy.server);
             assertTrue(finder.sipshieldObjects > 10, "the walk saw the proxy's state: " + finder.sipshieldObjects);
             assertEquals(List.of(), finder.found, "SDP text with the caller's key kept during the call");
+
+            // our answer went out in the 200 (and any 183): its key is the relay's now, never kept as text
+            String ourKey = null;
+            for (Matcher key = INLINE_KEY.matcher(caller.messages()); key.find(); ) {
+                ourKey = key.group(1).equals(callerKey) ? ourKey : key.group(1);
+            }
+            assertTrue(ourKey != null, "no a=crypto in our answer: " + caller.messages());
+            Finder answerFinder = new Finder(ourKey);
+            answerFinder.walk(proxy.server);
+            assertEquals(List.of(), answerFinder.found, "SDP text with the key of our answer kept during the call");
 
             ProcessOutput a = caller.finish();
             ProcessOutput b = pbx.finish();

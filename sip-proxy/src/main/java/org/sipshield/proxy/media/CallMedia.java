@@ -39,14 +39,12 @@ final class CallMedia {
 
     private final Call call;
     private final MediaSdpRewriter owner;
-    /** The SHA-256 of the last SDP each leg sent: enough to see it again, without keeping its keys. */
-    private final Map<Call.Side, byte[]> lastIn = new EnumMap<>(Call.Side.class);
     /**
-     * What we answered that SDP with, returned again for a repeat. It is our own SDP and holds the
-     * key we gave that leg (the same key the relay holds as key material for the call): a repeat
-     * must get the same answer, so this one text is kept while the call lasts.
+     * How to answer each leg's last SDP again if it repeats: its SHA-256, and our answer without
+     * its keys. The key lines are rendered from the negotiation state when the repeat comes, so no
+     * SDP text with a key outlives the message it went out in.
      */
-    private final Map<Call.Side, byte[]> lastOut = new EnumMap<>(Call.Side.class);
+    private final Map<Call.Side, Repeat> repeats = new EnumMap<>(Call.Side.class);
     private RelaySession session;
     private Pending pending;
     private boolean closed;
@@ -82,13 +80,55 @@ final class CallMedia {
             throw new SdpRejectedException(488, "the call's media is closed");
         }
         byte[] digest = sha256(body);
-        if (Arrays.equals(lastIn.get(arrivedOn), digest)) {
-            return lastOut.get(arrivedOn); // the same SDP again: a 200 repeating a 183's answer, or a retried offer
+        Repeat repeat = repeats.get(arrivedOn);
+        if (repeat != null && Arrays.equals(repeat.digest, digest) && repeat.stillValid(pending)) {
+            return repeat.render(); // the same SDP again: a 200 repeating a 183's answer, or a retried offer
         }
-        byte[] out = pending != null && pending.offerer != arrivedOn ? answer(arrivedOn, sdp) : offer(arrivedOn, sdp);
-        lastIn.put(arrivedOn, digest);
-        lastOut.put(arrivedOn, out);
-        return out;
+        boolean answering = pending != null && pending.offerer != arrivedOn;
+        if (answering) {
+            repeats.remove(pending.offerer); // the offer is answered: a repeat of it would be a new offer
+        } else {
+            repeats.clear(); // a new exchange: what the last one answered can no longer be repeated
+        }
+        return answering ? answer(arrivedOn, sdp, digest) : offer(arrivedOn, sdp, digest);
+    }
+
+    /**
+     * Our SDP for one leg's SDP, without its key lines, and what renders them again: the offer still
+     * waiting for its answer (its keys live until it is answered or closed), or the answer we gave
+     * (its key is the one the relay's session holds). An offer's repeat lasts until it is answered,
+     * an answer's until the next offer: after that the keys it showed may be destroyed.
+     */
+    private record Repeat(byte[] digest, SdpMessage keyless, int keyedMedia, Pending offer, SdesOffer offerKeys,
+            SdesAnswer answerKeys) {
+        boolean stillValid(Pending current) {
+            return offer != null ? current == offer : current == null;
+        }
+
+        byte[] render() {
+            if (keyedMedia < 0) {
+                return keyless.toBytes();
+            }
+            SdpMessage copy = keyless.copy();
+            List<String> lines = copy.media.get(keyedMedia).lines;
+            if (offerKeys != null) {
+                lines.addAll(offerKeys.sdpLines());
+            }
+            if (answerKeys != null) {
+                lines.add(answerKeys.answerLine().orElseThrow());
+            }
+            return copy.toBytes();
+        }
+    }
+
+    /** Remembers the keyless form of what we send now, then adds the keys to it. */
+    private byte[] remember(Call.Side side, byte[] digest, SdpMessage ours, SdpMedia keyed, Pending offer,
+            SdesOffer offerKeys, SdesAnswer answerKeys) {
+        boolean keys = keyed != null && (offerKeys != null || answerKeys != null);
+        Repeat repeat = new Repeat(digest, ours.copy(), keys ? ours.media.indexOf(keyed) : -1, offer,
+                keys ? offerKeys : null, keys ? answerKeys : null);
+        repeats.put(side, repeat);
+        return repeat.render();
     }
 
     private static byte[] sha256(byte[] body) {
@@ -99,7 +139,7 @@ final class CallMedia {
         }
     }
 
-    private byte[] offer(Call.Side from, SdpMessage sdp) {
+    private byte[] offer(Call.Side from, SdpMessage sdp, byte[] digest) {
         if (pending != null) {
             pending.discard(); // a new offer from the same side replaces one never answered
         }
@@ -108,7 +148,8 @@ final class CallMedia {
         Optional<SdpMedia> audio = sdp.firstActiveAudio();
         if (audio.isEmpty()) {
             pending = p;
-            return withoutKeys(sdp);
+            sdp.removeKeyingMaterial();
+            return remember(from, digest, sdp, null, p, null, null);
         }
         SdpMedia offered = audio.get();
         LegMediaSecurity offererSecurity = owner.security(call, from);
@@ -146,18 +187,16 @@ final class CallMedia {
         ours.proto = profile(offered.proto, savp);
         ours.lines.add("a=rtcp:" + relay.leg(side(to)).localRtcpPort());
         ours.lines.add("a=rtcp-mux");
-        if (p.offerToAnswerer != null) {
-            ours.lines.addAll(p.offerToAnswerer.sdpLines());
-        }
         pending = p;
-        return sdp.toBytes();
+        return remember(from, digest, sdp, ours, p, p.offerToAnswerer, null);
     }
 
-    private byte[] answer(Call.Side from, SdpMessage sdp) {
+    private byte[] answer(Call.Side from, SdpMessage sdp, byte[] digest) {
         Pending p = pending;
         pending = null;
         if (p.offeredProto == null) {
-            return withoutKeys(sdp);
+            sdp.removeKeyingMaterial();
+            return remember(from, digest, sdp, null, null, null, null);
         }
         Call.Side offerer = p.offerer;
         Optional<SdpMedia> audio = sdp.firstActiveAudio();
@@ -167,7 +206,7 @@ final class CallMedia {
             if (rejected != null) {
                 rejected.port = 0;
             }
-            return sdp.toBytes();
+            return remember(from, digest, sdp, null, null, null, null);
         }
         SdpMedia answered = audio.get();
         SdesSelection answererKeys = null;
@@ -207,10 +246,7 @@ final class CallMedia {
         if (p.mux) {
             ours.lines.add("a=rtcp-mux");
         }
-        if (offererKeys != null) {
-            ours.lines.add(p.answerToOfferer.answerLine().orElseThrow());
-        }
-        return sdp.toBytes();
+        return remember(from, digest, sdp, ours, null, null, offererKeys != null ? p.answerToOfferer : null);
     }
 
     /**
@@ -276,12 +312,6 @@ final class CallMedia {
         return session;
     }
 
-    /** An exchange with nothing to anchor still never carries one leg's keys to the other. */
-    private static byte[] withoutKeys(SdpMessage sdp) {
-        sdp.removeKeyingMaterial();
-        return sdp.toBytes();
-    }
-
     private static String profile(String offered, boolean savp) {
         boolean feedback = offered.toUpperCase(Locale.ROOT).endsWith("F");
         return (savp ? "RTP/SAVP" : "RTP/AVP") + (feedback ? "F" : "");
@@ -317,6 +347,7 @@ final class CallMedia {
             return;
         }
         closed = true;
+        repeats.clear();
         if (pending != null) {
             pending.discard();
             pending = null;

@@ -92,6 +92,17 @@ final class SdpMessage {
                 || line.toLowerCase(java.util.Locale.ROOT).contains("inline:");
     }
 
+    /** A copy whose lines can be changed without changing this one. */
+    SdpMessage copy() {
+        List<SdpMedia> mediaCopy = new ArrayList<>(media.size());
+        for (SdpMedia m : media) {
+            SdpMedia c = new SdpMedia(m.type, m.port, m.proto, m.formats);
+            c.lines.addAll(m.lines);
+            mediaCopy.add(c);
+        }
+        return new SdpMessage(new ArrayList<>(session), mediaCopy);
+    }
+
     byte[] toBytes() {
         StringBuilder b = new StringBuilder();
         session.forEach(l -> b.append(l).append("\r\n"));

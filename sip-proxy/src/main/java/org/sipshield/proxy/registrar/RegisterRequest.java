@@ -6,7 +6,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import javax.sip.SipFactory;
 import javax.sip.address.SipURI;
+import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
@@ -115,15 +117,43 @@ record RegisterRequest(String addressOfRecord, String callId, long cseq, boolean
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw RegisterRejection.badRequest("Contact URI has no host");
         }
+        if (uri.getHeaderNames() != null && uri.getHeaderNames().hasNext()) {
+            // the contact becomes the Request-URI of calls to the phone, where headers are not allowed
+            // (RFC 3261 19.1.5); and jain-sip's URI equality never matches one that has them, so a
+            // refresh or an unregister would not find the binding it names
+            throw RegisterRejection.badRequest("Contact URI with headers");
+        }
+        if (uri.getUserPassword() != null) {
+            // NOT RECOMMENDED (RFC 3261 19.1.1): it would be stored and shown with the binding; and jain-sip
+            // writes "sip::pw@host" (an empty user) as "sip:null:pw@host", another user than the phone's
+            throw RegisterRejection.badRequest("Contact URI with a password");
+        }
         String uriText = uri.toString();
         if (uriText.length() > MAX_CONTACT_URI_LENGTH) {
             throw RegisterRejection.badRequest("Contact URI too long");
+        }
+        if (!readsBackAsItself(uriText, uri)) {
+            // the binding keeps the text: routing, a refresh and an unregister read it again, and
+            // jain-sip writes some URIs it parsed as another (an empty user as "null")
+            throw RegisterRejection.badRequest("Malformed Contact URI");
         }
         String instanceId = contact.getParameter("+sip.instance");
         if (instanceId != null && (instanceId.isEmpty() || instanceId.length() > MAX_INSTANCE_ID_LENGTH)) {
             throw RegisterRejection.badRequest("Malformed +sip.instance in Contact");
         }
         return new RequestedContact(uri, uriText, instanceId, expiresParameter(contact.getParameter("expires")));
+    }
+
+    private static boolean readsBackAsItself(String text, SipURI uri) {
+        try {
+            SipFactory sip = SipFactory.getInstance();
+            URI routed = sip.createAddressFactory().createURI(text);
+            URI compared = ((ContactHeader) sip.createHeaderFactory().createHeader(ContactHeader.NAME, "<" + text + ">"))
+                    .getAddress().getURI();
+            return uri.equals(routed) && uri.equals(compared);
+        } catch (java.text.ParseException | javax.sip.PeerUnavailableException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static long expiresParameter(String value) throws RegisterRejection {

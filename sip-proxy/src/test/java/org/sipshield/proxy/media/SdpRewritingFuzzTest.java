@@ -1,5 +1,6 @@
 package org.sipshield.proxy.media;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,8 +29,9 @@ import org.sipshield.srtp.SrtpKeyManager;
  * the real rewriter and a real relay (ports really bound) for a plain call and an SRTP call.
  * Any body is rewritten into SDP or refused with {@link SdpRejectedException} (the 488 path),
  * never another exception; no key a peer sent crosses to the other leg (the only key parameters
- * written are in our own a=crypto lines, with our own keys); ending the call frees
- * every relay session. `mvn test` replays the seeds; bench/robustness.sh fuzzes for 60 s.
+ * written are in our own a=crypto lines, with our own keys); the same offer or answer again gets
+ * the same bytes; ending the call frees every relay session. `mvn test` replays the seeds;
+ * bench/robustness.sh fuzzes for 60 s.
  */
 class SdpRewritingFuzzTest {
     private static final Pattern INLINE_KEY = Pattern.compile("inline:([A-Za-z0-9+/=]{8,})");
@@ -63,8 +65,9 @@ class SdpRewritingFuzzTest {
 
     private static void exchange(Call call, byte[] offer, byte[] answer) {
         try {
-            if (rewrittenOrRefused(call, Call.Side.A, offer)) {
-                rewrittenOrRefused(call, Call.Side.B, answer);
+            if (rewrittenOrRefused(call, Call.Side.A, offer) && repeatedAlike(call, Call.Side.A, offer)
+                    && rewrittenOrRefused(call, Call.Side.B, answer)) {
+                repeatedAlike(call, Call.Side.B, answer);
             }
         } finally {
             rewriter.release(call);
@@ -73,11 +76,28 @@ class SdpRewritingFuzzTest {
         assertEquals(0, rewriter.activeCalls());
     }
 
+    /**
+     * The same SDP again (a retried offer, a 200 repeating a 183's answer) gets the same bytes,
+     * written again from the negotiation state. False when it was refused.
+     */
+    private static boolean repeatedAlike(Call call, Call.Side from, byte[] body) {
+        byte[] first = LAST.get();
+        if (!rewrittenOrRefused(call, from, body)) {
+            return false;
+        }
+        assertArrayEquals(first, LAST.get(), "a repeated SDP got another answer");
+        return true;
+    }
+
+    /** What the last rewrite returned. */
+    private static final ThreadLocal<byte[]> LAST = new ThreadLocal<>();
+
     /** True when the body was rewritten (and checked), false when refused. */
     private static boolean rewrittenOrRefused(Call call, Call.Side from, byte[] body) {
         byte[] rewritten;
         try {
             rewritten = rewriter.rewrite(call, from, body);
+            LAST.set(rewritten);
         } catch (SdpRejectedException refused) {
             assertFalse(refused.getMessage() == null || refused.getMessage().isBlank(), "a refusal without a reason");
             return false;

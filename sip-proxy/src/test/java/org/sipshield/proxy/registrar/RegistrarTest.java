@@ -355,6 +355,27 @@ class RegistrarTest {
     }
 
     @Test
+    void aContactUriWithHeadersAPasswordOrAnEmptyUserIsABadRequestAndAPlainOneRegisters() {
+        Response refused = register(SipMessages.register("1001")
+                .contact("<sip:1001@192.168.1.10:5060?Route=%3Csip:evil.example%3E>").build());
+        assertEquals(400, refused.getStatusCode());
+        assertEquals("Contact URI with headers", refused.getReasonPhrase());
+        assertTrue(registrar.bindingsOfDevice(PHONE.deviceName()).isEmpty());
+
+        Response password = register(SipMessages.register("1001").cseq(2).contact("<sip::secret@192.168.1.10:5060>").build());
+        assertEquals(400, password.getStatusCode());
+        assertEquals("Contact URI with a password", password.getReasonPhrase());
+
+        Response emptyUser = register(SipMessages.register("1001").cseq(3).contact("<sip:@192.168.1.10:5060>").build());
+        assertEquals(400, emptyUser.getStatusCode(), "stored, it would read back as the user \"null\"");
+        assertEquals("Malformed Contact URI", emptyUser.getReasonPhrase());
+        assertTrue(registrar.bindingsOfDevice(PHONE.deviceName()).isEmpty());
+
+        assertEquals(200, register(SipMessages.register("1001").cseq(4).contact("<sip:1001@192.168.1.10:5060>").build())
+                .getStatusCode());
+    }
+
+    @Test
     void aDirectoryNumberThatIsNotALineOfTheDeviceIsForbidden() {
         Response response = register(SipMessages.register("2001").contact("<sip:2001@192.168.1.10>").build());
 
