@@ -249,8 +249,7 @@ final class InviteSession {
             return;
         }
         if (status == 422 && timers.raiseAfter422(call, response)) {
-            call.hopIndex--; // the same destination again, asking for the interval it wants
-            placeOnNextHop(call, status, response.getReasonPhrase());
+            send(call, call.providerB, timers.retry(call, call.providerB), call.target.hops().get(call.hopIndex - 1));
             return;
         }
         if (isWorthAnotherDestination(status) && !call.provisionalFromB && call.hopIndex < call.target.hops().size()) {

@@ -89,6 +89,23 @@ final class SessionTimers implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Leg B's INVITE again after its 422, asking for the raised interval: the same Call-ID and tags
+     * with the next CSeq and a fresh Via branch (a new transaction, RFC 3261 8.1.3.5), as a trunk's
+     * challenge is answered, so the far end sees one call retried and not a second call.
+     */
+    Request retry(Call call, javax.sip.SipProvider provider) throws ParseException, javax.sip.InvalidArgumentException {
+        Request retry = (Request) call.requestB.clone();
+        retry.removeHeader(javax.sip.header.ViaHeader.NAME);
+        var point = provider.getListeningPoints()[0];
+        retry.addHeader(sip.headers.createViaHeader(sip.localHost(provider), point.getPort(), point.getTransport(), null));
+        javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) retry.getHeader(javax.sip.header.CSeqHeader.NAME);
+        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+        retry.removeHeader("Supported");
+        SessionTimer.offer(retry, call.timers.askedB, settings(), sip.headers);
+        return retry;
+    }
+
     /** The call is answered (leg B's 2xx): each leg's timer is settled and started, and the maximum duration. */
     void answered(Call call, Response fromB) {
         SessionTimerSettings settings = settings();
