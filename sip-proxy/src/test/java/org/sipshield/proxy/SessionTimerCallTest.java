@@ -93,7 +93,7 @@ class SessionTimerCallTest {
             assertEquals(0, legA.exitCode(), legA.output() + "\npbx:\n" + legB.output());
             assertEquals(0, legB.exitCode(), legB.output());
             String invite = received(legB.output(), "INVITE");
-            assertTrue(invite.contains("Session-Expires: 6") && invite.contains("timer"), invite);
+            assertTrue(invite.contains("Session-Expires: 6;refresher=uas") && invite.contains("Supported: timer"), invite);
             for (String bye : List.of(received(legA.output(), "BYE"), received(legB.output(), "BYE"))) {
                 assertTrue(bye.contains("Reason: SIP;cause=408;text=\"Session timer expired\""), bye);
             }
@@ -105,7 +105,7 @@ class SessionTimerCallTest {
         try (Sipp.Server pbx = Sipp.server("uas-session-timer-refreshed.xml", Map.of("expires", "6"), "udp", PBX, pbxPort)) {
             // three pauses of 2.5 s: the call outlives the 6 s interval only because each UPDATE refreshed it
             ProcessOutput legA = fromCarrier("uac-session-timer-refresh.xml",
-                    call("8002", "expires", "6", "refreshMillis", "2500"));
+                    call("8002", "expires", "6", "refreshMillis", "2500", "updateExpires", "6", "updateAnswer", "200"));
             ProcessOutput legB = pbx.finish();
             assertEquals(0, legA.exitCode(), legA.output() + "\npbx:\n" + legB.output());
             assertEquals(0, legB.exitCode(), legB.output());
@@ -140,6 +140,19 @@ class SessionTimerCallTest {
         assertEquals(0, legA.exitCode(), legA.output());
         String refusal = received(legA.output(), "SIP/2.0 422");
         assertTrue(refusal.contains("Min-SE: 3"), refusal);
+    }
+
+    @Test
+    void aRefreshInACallAskingForLessThanOurMinSeIsRefusedWith422AndNotRelayed() {
+        try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort)) {
+            ProcessOutput legA = fromCarrier("uac-session-timer-refresh.xml",
+                    call("8006", "expires", "6", "refreshMillis", "300", "updateExpires", "2", "updateAnswer", "422"));
+            ProcessOutput legB = pbx.finish();
+            assertEquals(0, legA.exitCode(), legA.output() + "\npbx:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+            assertTrue(received(legA.output(), "SIP/2.0 422").contains("Min-SE: 3"), legA.output());
+            assertEquals(List.of(), allReceived(legB.output(), "UPDATE"));
+        }
     }
 
     @Test

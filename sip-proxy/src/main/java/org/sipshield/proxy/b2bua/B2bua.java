@@ -74,12 +74,8 @@ public final class B2bua {
      */
     public void invite(InboundRequest inbound, Target target) throws SipException, ParseException, InvalidArgumentException {
         CallAdmission.Lease in = inbound.takeAdmission();
-        if (SessionTimer.tooSmall(inbound.request(), timers.settings())) {
+        if (timers.refuseTooSmall(inbound.request(), inbound.transaction())) {
             release(in);
-            Response response = sip.messages.createResponse(422, inbound.request());
-            response.setReasonPhrase("Session Interval Too Small");
-            response.addHeader(sip.headers.createHeader(SessionTimer.MIN_SE, Integer.toString(timers.settings().minSE())));
-            inbound.transaction().sendResponse(response);
             return;
         }
         CallAdmission.Decision out = admission.admitTowards(target.peer());

@@ -100,13 +100,18 @@ record SessionTimer(int seconds, Refresher refresher) {
         return deltaSeconds(value(response, MIN_SE), 0);
     }
 
-    /** The headers of our INVITE towards leg B: we support timers and ask for our interval; the far end picks the refresher. */
+    /**
+     * The headers of our INVITE towards leg B: we support timers, ask for our interval and ask the
+     * far end to refresh (RFC 4028 9: a UAS with timers keeps the refresher the request names). So a
+     * far end with timers never makes us the refresher of a dialog it allows no UPDATE in; one
+     * without timers answers without Session-Expires and we refresh by UPDATE where it allows it.
+     */
     static void offer(Message invite, int seconds, SessionTimerSettings settings, HeaderFactory headers) throws ParseException {
         if (!settings.enabled()) {
             return;
         }
         invite.addHeader(headers.createHeader("Supported", "timer"));
-        invite.setHeader(headers.createHeader(SESSION_EXPIRES, Integer.toString(seconds)));
+        invite.setHeader(headers.createHeader(SESSION_EXPIRES, seconds + ";refresher=uas"));
         invite.setHeader(headers.createHeader(MIN_SE, Integer.toString(settings.minSE())));
     }
 

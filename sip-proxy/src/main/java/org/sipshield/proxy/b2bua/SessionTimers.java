@@ -70,6 +70,26 @@ final class SessionTimers implements AutoCloseable {
         return model.get().config().sessionTimers();
     }
 
+    /**
+     * A request from a peer asking for a session interval below our Min-SE (a first INVITE, or a
+     * refresh in a dialog) is answered 422 with our Min-SE (RFC 4028 9); true when it was.
+     */
+    boolean refuseTooSmall(Request request, javax.sip.ServerTransaction transaction)
+            throws ParseException, SipException, javax.sip.InvalidArgumentException {
+        if (!SessionTimer.tooSmall(request, settings())) {
+            return false;
+        }
+        Response response = sip.messages.createResponse(422, request);
+        response.setReasonPhrase("Session Interval Too Small");
+        response.addHeader(sip.headers.createHeader(SessionTimer.MIN_SE, Integer.toString(settings().minSE())));
+        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) response.getHeader(javax.sip.header.ToHeader.NAME);
+        if (to.getTag() == null) {
+            to.setTag(SipMessaging.newTag());
+        }
+        transaction.sendResponse(response);
+        return true;
+    }
+
     /** Headers of our INVITE towards leg B. */
     void offer(Call call, Request invite) throws ParseException {
         if (call.timers.askedB == 0) {

@@ -76,6 +76,9 @@ final class TransactionRelay {
             transaction.sendResponse(sip.messages.createResponse(Response.REQUEST_PENDING, request));
             return;
         }
+        if (timers.refuseTooSmall(request, transaction)) {
+            return;
+        }
         Request out = legRequests.inDialog(other, method, call.provider(towards));
         legRequests.copyRequest(request, out);
         timers.onRequest(call, towards, out);
