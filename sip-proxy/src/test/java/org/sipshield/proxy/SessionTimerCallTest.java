@@ -101,6 +101,22 @@ class SessionTimerCallTest {
     }
 
     @Test
+    void aCallOnHoldWhosePhoneVanishedIsEndedWhenOurRefreshGoesUnanswered() {
+        try (Sipp.Server pbx = Sipp.server("uas-hold-await-bye.xml", Map.of(), "udp", PBX, pbxPort)) {
+            ProcessOutput legA = fromCarrier("uac-hold-then-vanish.xml", call("8007"));
+            assertEquals(0, legA.exitCode(), legA.output());
+            String answer = Sipp.tracedMessages(legA.output(), true).stream()
+                    .filter(m -> m.startsWith("SIP/2.0 200") && m.contains("1 INVITE")).findFirst().orElse(legA.output());
+            // no timer support, but UPDATE allowed: we are the refresher of leg A
+            assertTrue(answer.contains("Session-Expires: 6;refresher=uas"), answer);
+            ProcessOutput legB = pbx.finish(); // held (no media timeout), ended by leg A's session timer
+            assertEquals(0, legB.exitCode(), legB.output());
+            assertTrue(received(legB.output(), "BYE").contains("Reason: SIP;cause=408;text=\"Session timer expired\""),
+                    legB.output());
+        }
+    }
+
+    @Test
     void aCallerThatRefreshesByUpdateKeepsTheCallUpPastItsIntervalAndRefreshesTheOtherLegToo() {
         try (Sipp.Server pbx = Sipp.server("uas-session-timer-refreshed.xml", Map.of("expires", "6"), "udp", PBX, pbxPort)) {
             // three pauses of 2.5 s: the call outlives the 6 s interval only because each UPDATE refreshed it
