@@ -117,6 +117,8 @@ public final class ConfigLoader {
         RegistrarSettings registrar = ModelReader.registrar(root.mapping("registrar"));
         TlsSettings tls = TlsSettingsReader.tls(root.mapping("tls"));
         MediaSettings media = MediaSettingsReader.media(root.mapping("media"), listeners);
+        List<String> warnings = new ArrayList<>();
+        SessionTimerSettings sessionTimers = SessionTimerSettings.read(root.mapping("sessionTimers"), warnings);
         ManagementSettings management = root.has("management")
                 ? readManagement(root.mapping("management"), listeners) : ManagementSettings.disabled();
         Map<Object, YamlMapping> where = ConfigRules.newIndex();
@@ -131,11 +133,10 @@ public final class ConfigLoader {
         List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, DeviceReader::voicemailPort);
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
-        List<String> warnings = new ArrayList<>();
-        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, management, trunkProfiles, phoneProfiles,
+        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
         new ConfigRules(where, warnings).check(config);
-        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, management, trunkProfiles, phoneProfiles,
+        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
     }
 

@@ -123,7 +123,7 @@ final class ModelReader {
         PhoneSecurityProfile profile = new PhoneSecurityProfile(name, description, mode, transport,
                 m.bool("enableDigestAuthentication", false),
                 m.integer("nonceValidityTime", DEFAULT_NONCE_VALIDITY, 30, 86400),
-                m.integer("sipPhonePort", 5060, 1, 65535), digestOptions(m));
+                m.integer("sipPhonePort", 5060, 1, 65535), digestOptions(m), CallLimits.read(m, false));
         m.finish();
         return profile;
     }
@@ -137,8 +137,9 @@ final class ModelReader {
         }
         boolean srtp = m.bool("srtpAllowed", false);
         List<String> inbound = m.list("inboundCalledNumbers", element -> pattern(element));
+        CallLimits limits = CallLimits.read(m, true);
         m.finish();
-        return new SipTrunk(name, profile, destinations, srtp, inbound);
+        return new SipTrunk(name, profile, destinations, srtp, inbound, limits);
     }
 
     static RoutePattern routePattern(YamlMapping m) {

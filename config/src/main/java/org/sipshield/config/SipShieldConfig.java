@@ -17,6 +17,7 @@ public record SipShieldConfig(
         RegistrarSettings registrar,
         TlsSettings tls,
         MediaSettings media,
+        SessionTimerSettings sessionTimers,
         ManagementSettings management,
         List<SipTrunkSecurityProfile> sipTrunkSecurityProfiles,
         List<PhoneSecurityProfile> phoneSecurityProfiles,

@@ -9,11 +9,18 @@ import java.util.List;
  * @param srtpAllowed    SRTP keys may be exchanged on this trunk (SDES puts them in the SDP, so
  *                       they cross the network in clear unless the profile is ENCRYPTED over TLS)
  * @param inboundCalledNumbers route patterns the trunk may call in to; empty means any number
+ * @param limits         call duration and admission limits of the trunk as a whole
  */
 public record SipTrunk(String name, String securityProfile, List<Destination> destinations,
-        boolean srtpAllowed, List<String> inboundCalledNumbers) {
+        boolean srtpAllowed, List<String> inboundCalledNumbers, CallLimits limits) {
     public SipTrunk {
         destinations = List.copyOf(destinations);
         inboundCalledNumbers = List.copyOf(inboundCalledNumbers);
+    }
+
+    /** A trunk without call limits. */
+    public SipTrunk(String name, String securityProfile, List<Destination> destinations, boolean srtpAllowed,
+            List<String> inboundCalledNumbers) {
+        this(name, securityProfile, destinations, srtpAllowed, inboundCalledNumbers, CallLimits.NONE);
     }
 }

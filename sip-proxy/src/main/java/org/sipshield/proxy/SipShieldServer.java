@@ -44,7 +44,9 @@ import org.sipshield.proxy.media.MediaAnchoring;
 import org.sipshield.proxy.metrics.MeteredSipListener;
 import org.sipshield.proxy.metrics.SipMetrics;
 import org.sipshield.proxy.pipeline.DrainGate;
+import org.sipshield.proxy.pipeline.AdmissionControl;
 import org.sipshield.proxy.pipeline.ApplicationLevelAcl;
+import org.sipshield.proxy.pipeline.CallAdmission;
 import org.sipshield.proxy.pipeline.ClassifySource;
 import org.sipshield.proxy.pipeline.DigestAuthentication;
 import org.sipshield.proxy.pipeline.DialogPeerCheck;
@@ -152,7 +154,7 @@ public final class SipShieldServer implements AutoCloseable {
         LOG.info("SIP TLS identity: {}", identity);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
                 destination -> model.get().namesOfTrunkAt(destination)));
-        ScreeningValve.register(stackName, requestRateLimit(config.security()), this::mayAnswerScreened);
+        ScreeningValve.register(stackName, requestRateLimit(config.security(), this::isTrustedSource), this::mayAnswerScreened);
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
         metrics = operations.startMetrics();
 
@@ -175,7 +177,8 @@ public final class SipShieldServer implements AutoCloseable {
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
                     config.server().hostName());
             media = MediaAnchoring.start(config.media(), () -> config().media());
-            b2bua = new B2bua(messaging, model::get, media.sdpRewriter());
+            CallAdmission admission = new CallAdmission(System::nanoTime);
+            b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission);
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             DigestAuthentication digest = digestAuthentication();
@@ -190,7 +193,8 @@ public final class SipShieldServer implements AutoCloseable {
                     new DrainGate(operations::draining, config.server().shutdownDrainSeconds()),
                     new TrunkMethodAcl(),
                     digest,
-                    new ApplicationLevelAcl(model::get)));
+                    new ApplicationLevelAcl(model::get),
+                    new AdmissionControl(admission)));
             RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
             RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, identify::apply),
                     digest));
@@ -454,6 +458,9 @@ public final class SipShieldServer implements AutoCloseable {
             expiryMonitor.stop();
             expiryMonitor = null;
         }
+        if (b2bua != null) {
+            b2bua.close();
+        }
         if (housekeeping != null) {
             housekeeping.shutdownNow();
             housekeeping = null;
@@ -491,10 +498,17 @@ public final class SipShieldServer implements AutoCloseable {
     }
 
     /** The per-source request rate limit; fixed for the life of the instance, like the listeners. */
-    private static ScreeningValve.Limit requestRateLimit(SecuritySettings security) {
+    private static ScreeningValve.Limit requestRateLimit(SecuritySettings security,
+            java.util.function.Predicate<java.net.InetAddress> trusted) {
         return new ScreeningValve.Limit(new RequestRateLimiter(
                 security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
                 security.rateLimitedSourcesTracked(), System::nanoTime),
-                security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503);
+                security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503, trusted);
+    }
+
+    /** A trunk's trusted address, from the model in force (a reload changes the list at once). */
+    private boolean isTrustedSource(java.net.InetAddress source) {
+        SecurityModel current = model.get();
+        return current != null && current.isTrustedSource(source);
     }
 }

@@ -10,7 +10,10 @@ import javax.sip.ResponseEvent;
 import javax.sip.SipException;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.proxy.pipeline.AdmissionControl;
+import org.sipshield.proxy.pipeline.CallAdmission;
 import org.sipshield.proxy.pipeline.InboundRequest;
+import org.sipshield.proxy.pipeline.Verdict;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
 import org.slf4j.Logger;
@@ -38,26 +41,68 @@ public final class B2bua {
     private final OwedAcks acks;
     private final SecurityStatus security;
     private final CallTermination termination;
+    private final SessionTimers timers;
+    private final CallAdmission admission;
 
-    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp) {
+    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission) {
         this.sip = sip;
         this.model = model;
+        this.admission = admission;
         LegRequests legRequests = new LegRequests(sip);
         TrunkChallengeResponder challenges = new TrunkChallengeResponder(sip, model);
         this.security = new SecurityStatus(sip, model, registry, legRequests);
         this.termination = new CallTermination(sip, sdp, registry, legRequests);
+        this.timers = new SessionTimers(model, sip, legRequests, registry, termination);
         this.acks = new OwedAcks(sip, sdp, termination);
-        this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks);
-        this.invites = new InviteSession(sip, sdp, registry, legRequests, challenges, security, termination, acks);
+        this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks, timers);
+        this.invites = new InviteSession(sip, sdp, registry, legRequests, challenges, security, termination, acks, timers);
+    }
+
+    /** Stops the call clocks' thread; calls still up are ended by the drain, not here. */
+    public void close() {
+        timers.close();
     }
 
     public int activeCalls() {
         return registry.activeCalls();
     }
 
-    /** A new call towards a routed target. */
+    /**
+     * A new call towards a routed target. A Session-Expires below our Min-SE gets 422 (RFC 4028 9);
+     * the target's concurrent-out limit is checked here, where the target is known, and the call
+     * takes over the caller's slot (AdmissionControl's) and its own.
+     */
     public void invite(InboundRequest inbound, Target target) throws SipException, ParseException, InvalidArgumentException {
-        invites.start(inbound, target);
+        CallAdmission.Lease in = inbound.takeAdmission();
+        if (timers.refuseTooSmall(inbound.request(), inbound.transaction())) {
+            release(in);
+            return;
+        }
+        CallAdmission.Decision out = admission.admitTowards(target.peer());
+        if (!out.admitted()) {
+            release(in);
+            Verdict refusal = AdmissionControl.refusal(target.peer(), out.refusedBy(),
+                    inbound.source().getAddress().getHostAddress());
+            Response response = sip.messages.createResponse(refusal.status(), inbound.request());
+            response.setReasonPhrase(refusal.reason());
+            for (var header : refusal.headers()) {
+                response.addHeader(sip.headers.createHeader(header.getKey(), header.getValue()));
+            }
+            inbound.transaction().sendResponse(response);
+            return;
+        }
+        java.util.List<CallAdmission.Lease> leases = new java.util.ArrayList<>(2);
+        if (in != null) {
+            leases.add(in);
+        }
+        leases.add(out.lease());
+        invites.start(inbound, target, leases);
+    }
+
+    private static void release(CallAdmission.Lease lease) {
+        if (lease != null) {
+            lease.release();
+        }
     }
 
     /** SUBSCRIBE, NOTIFY, REFER, MESSAGE, INFO, PUBLISH outside a dialog: relayed as one transaction. */

@@ -87,6 +87,8 @@ public final class Call {
     /** The call security status each leg's peer was last told (null: never), so a change is told once. */
     LegSecurity toldA;
     LegSecurity toldB;
+    /** The call's session timers, maximum duration and admission slots. */
+    final SessionTimers.State timers = new SessionTimers.State();
     /** Whether each leg's peer accepts UPDATE (its Allow header): how a changed status reaches it mid-call. */
     boolean updateAllowedA;
     boolean updateAllowedB;

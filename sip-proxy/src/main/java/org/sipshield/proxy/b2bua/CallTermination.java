@@ -145,10 +145,22 @@ final class CallTermination {
         }
     }
 
+    /**
+     * A clock of the call ran out (a leg's session timer, the maximum call duration): BYE with
+     * reasonHeader on both legs, so each far end can tell why; SessionTimers starts clocks only
+     * once a call is answered.
+     */
+    void endForTimer(Call call, String reasonHeader) {
+        sendBye(call, Call.Side.A, reasonHeader);
+        sendBye(call, Call.Side.B, reasonHeader);
+        end(call);
+    }
+
     void end(Call call) {
         if (!call.ended()) {
             return;
         }
+        SessionTimers.stop(call);
         registry.remove(call);
         answerPendingRelayed(call);
         sdp.release(call);

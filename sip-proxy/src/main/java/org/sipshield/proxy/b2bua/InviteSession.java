@@ -16,6 +16,7 @@ import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.sipshield.digest.DigestAnswer;
+import org.sipshield.proxy.pipeline.CallAdmission;
 import org.sipshield.proxy.pipeline.InboundRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +39,12 @@ final class InviteSession {
     private final SecurityStatus security;
     private final CallTermination termination;
     private final OwedAcks acks;
+    private final SessionTimers timers;
 
     InviteSession(SipMessaging sip, SdpRewriter sdp, CallRegistry registry, LegRequests legRequests,
-            TrunkChallengeResponder challenges, SecurityStatus security, CallTermination termination, OwedAcks acks) {
+            TrunkChallengeResponder challenges, SecurityStatus security, CallTermination termination, OwedAcks acks,
+            SessionTimers timers) {
+        this.timers = timers;
         this.sip = sip;
         this.sdp = sdp;
         this.registry = registry;
@@ -51,12 +55,20 @@ final class InviteSession {
         this.acks = acks;
     }
 
-    /** A new call: 100 to the caller, then leg B towards the target's first hop. */
-    void start(InboundRequest inbound, Target target) throws SipException, ParseException, InvalidArgumentException {
+    /** A new call: 100 to the caller, then leg B towards the target's first hop. The call owns the admission leases. */
+    void start(InboundRequest inbound, Target target, List<CallAdmission.Lease> leases)
+            throws SipException, ParseException, InvalidArgumentException {
         ServerTransaction inviteA = inbound.transaction();
-        Dialog dialogA = inbound.provider().getNewDialog(inviteA);
+        Dialog dialogA;
+        try {
+            dialogA = inbound.provider().getNewDialog(inviteA);
+        } catch (SipException | RuntimeException e) {
+            leases.forEach(CallAdmission.Lease::release); // no call will ever end to give them back
+            throw e;
+        }
         Call call = new Call(inbound.peer(), target, inbound.callId(), mappedReplaces(inbound.request()), inbound.provider(),
                 inviteA, dialogA, SipMessaging.newTag(), LegPeer.of(inbound));
+        call.timers.leases.addAll(leases);
         call.updateAllowedA = SecurityStatus.allowsUpdate(inbound.request());
         registry.add(call);
         inviteA.sendResponse(sip.messages.createResponse(Response.TRYING, inbound.request()));
@@ -101,6 +113,7 @@ final class InviteSession {
             try {
                 Request invite = legRequests.towards(call.inviteA.getRequest(), Request.INVITE, hop, provider);
                 invite.addHeader(sip.contact(provider, LegRequests.callerUser(call.inviteA.getRequest())));
+                timers.offer(call, invite);
                 byte[] offer;
                 try {
                     offer = sdp.rewrite(call, Call.Side.A, SipMessaging.body(call.inviteA.getRequest()));
@@ -217,6 +230,7 @@ final class InviteSession {
         }
         call.encryptedUnderA = offerIn2xx ? Set.of() : MediaEncryption.encryptedUnder(answer);
         call.answered();
+        timers.answered(call, response);
         respondA(call, response.getStatusCode(), answer);
         CALLS.info("{}: answered; security leg A {} leg B {} call {}", call,
                 call.security(Call.Side.A, security.policy()).label(), call.security(Call.Side.B, security.policy()).label(),
@@ -232,6 +246,10 @@ final class InviteSession {
             return;
         }
         if (TrunkChallengeResponder.isChallenge(response) && answerChallenge(call, response)) {
+            return;
+        }
+        if (status == 422 && timers.raiseAfter422(call, response)) {
+            send(call, call.providerB, timers.retry(call, call.providerB), call.target.hops().get(call.hopIndex - 1));
             return;
         }
         if (isWorthAnotherDestination(status) && !call.provisionalFromB && call.hopIndex < call.target.hops().size()) {
@@ -304,6 +322,7 @@ final class InviteSession {
         if (status < 300) {
             response.addHeader(sip.contact(call.providerA, null));
             security.tell(call, Call.Side.A, response);
+            timers.onAnswer(call, Call.Side.A, call.inviteA.getRequest(), response);
         }
         sip.setSdp(response, body);
         call.inviteA.sendResponse(response);

@@ -33,9 +33,11 @@ final class TransactionRelay {
     private final TrunkChallengeResponder challenges;
     private final SecurityStatus security;
     private final OwedAcks acks;
+    private final SessionTimers timers;
 
     TransactionRelay(SipMessaging sip, SdpRewriter sdp, CallRegistry registry, LegRequests legRequests,
-            TrunkChallengeResponder challenges, SecurityStatus security, OwedAcks acks) {
+            TrunkChallengeResponder challenges, SecurityStatus security, OwedAcks acks, SessionTimers timers) {
+        this.timers = timers;
         this.sip = sip;
         this.sdp = sdp;
         this.registry = registry;
@@ -74,8 +76,12 @@ final class TransactionRelay {
             transaction.sendResponse(sip.messages.createResponse(Response.REQUEST_PENDING, request));
             return;
         }
+        if (timers.refuseTooSmall(request, transaction)) {
+            return;
+        }
         Request out = legRequests.inDialog(other, method, call.provider(towards));
         legRequests.copyRequest(request, out);
+        timers.onRequest(call, towards, out);
         if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
             byte[] body = SipMessaging.body(request);
             try {
@@ -194,8 +200,15 @@ final class TransactionRelay {
         if (inviteOk && !offerIn2xx) {
             acks.acknowledge(dialog, response, sent);
         }
+        boolean refreshed = call != null && status < 300 && (Request.INVITE.equals(method) || Request.UPDATE.equals(method));
+        if (refreshed) { // RFC 4028: any successful re-INVITE or UPDATE refreshes the session of its leg
+            timers.refreshed(call, relay.towards());
+        }
         if (relay.origin() == null) {
             return; // a BYE or UPDATE we sent ourselves
+        }
+        if (refreshed) {
+            timers.refreshed(call, relay.towards().other());
         }
         Response back = sip.messages.createResponse(status, relay.origin().getRequest());
         back.setReasonPhrase(unanswered ? "Forbidden" : response.getReasonPhrase());
@@ -229,6 +242,7 @@ final class TransactionRelay {
         }
         if (offerAnswer && status < 300) {
             security.tell(call, relay.towards().other(), back);
+            timers.onAnswer(call, relay.towards().other(), relay.origin().getRequest(), back);
         }
         relay.origin().sendResponse(back);
         if (offerAnswer && status < 300) {

@@ -47,6 +47,7 @@ public final class InboundRequest {
     private Tls tlsRead;
     private Peer peer = new Peer.Unknown();
     private String authenticatedUser;
+    private CallAdmission.Lease admission;
 
     /**
      * @param provider    the listener it came on (null in tests that route nothing)
@@ -176,6 +177,20 @@ public final class InboundRequest {
 
     void authenticatedUser(String user) {
         this.authenticatedUser = user;
+    }
+
+    /**
+     * The concurrent-call slot AdmissionControl took for this INVITE, or null, handed to whoever
+     * takes it (the call that starts); the request handler gives back one nobody took.
+     */
+    public CallAdmission.Lease takeAdmission() {
+        CallAdmission.Lease taken = admission;
+        admission = null;
+        return taken;
+    }
+
+    void admission(CallAdmission.Lease lease) {
+        this.admission = lease;
     }
 
     @Override

@@ -136,6 +136,17 @@ public final class SipRequestHandler implements SipListener {
     }
 
     private void route(InboundRequest inbound) throws Exception {
+        try {
+            routeClassified(inbound);
+        } finally {
+            CallAdmission.Lease untaken = inbound.takeAdmission(); // no call started: no route, or it failed first
+            if (untaken != null) {
+                untaken.release();
+            }
+        }
+    }
+
+    private void routeClassified(InboundRequest inbound) throws Exception {
         String method = inbound.method();
         ServerTransaction transaction = inbound.transaction();
         if (inbound.peer() instanceof Peer.Unknown) {

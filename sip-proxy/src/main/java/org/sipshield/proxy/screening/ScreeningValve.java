@@ -7,7 +7,9 @@ import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.io.IOException;
 import java.text.ParseException;
+import java.net.InetAddress;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.SipStack;
 import javax.sip.header.RetryAfterHeader;
@@ -30,8 +32,15 @@ public final class ScreeningValve implements SIPMessageValve {
     private static final Map<String, Limit> LIMITS_BY_STACK = new ConcurrentHashMap<>();
     private static final Map<String, AnswerableSources> ANSWERABLE_BY_STACK = new ConcurrentHashMap<>();
 
-    /** The limiter of one stack and what a request over it gets. */
-    public record Limit(RequestRateLimiter limiter, boolean reject503) {}
+    /**
+     * The limiter of one stack, what a request over it gets, and the sources it never throttles (a
+     * trunk's trustedAddresses: a carrier's busy hour must not look like a flood).
+     */
+    public record Limit(RequestRateLimiter limiter, boolean reject503, Predicate<InetAddress> trusted) {
+        public Limit(RequestRateLimiter limiter, boolean reject503) {
+            this(limiter, reject503, source -> false);
+        }
+    }
 
     private volatile SIPTransactionStack stack;
     private volatile Limit limit;
@@ -63,7 +72,8 @@ public final class ScreeningValve implements SIPMessageValve {
             return false;
         }
         Limit current = limit;
-        if (current == null || isExempt(request) || current.limiter().admit(request.getRemoteAddress())) {
+        if (current == null || isExempt(request) || current.trusted().test(request.getRemoteAddress())
+                || current.limiter().admit(request.getRemoteAddress())) {
             return true;
         }
         if (current.reject503() && !Request.ACK.equals(request.getMethod()) && mayAnswer(channel)) {

@@ -54,6 +54,8 @@ public final class SecurityModel {
     private final Map<String, DeviceIdentity> deviceByNumber = new HashMap<>();
     private final Map<String, DeviceIdentity> deviceByName = new HashMap<>();
     private final Set<CertificateFingerprint> pinnedCertificates = new HashSet<>();
+    /** The trunks' trustedAddresses: literals only (the config refuses names), so no DNS query here. */
+    private final Set<InetAddress> trustedSources = new HashSet<>();
     private final DigestRealms digest;
 
     /**
@@ -91,6 +93,13 @@ public final class SecurityModel {
                 }
             }
             trunkEntries.add(new TrunkEntry(new Peer.Trunk(trunk, profile), Set.copyOf(addresses), names));
+            for (String trusted : trunk.limits().trustedAddresses()) {
+                try {
+                    trustedSources.add(InetAddress.getByName(trusted));
+                } catch (UnknownHostException e) {
+                    LOG.warn("trunk {}: trusted address {} is not an address", trunk.name(), trusted);
+                }
+            }
             resolvedDestinations.put(trunk.name(), List.copyOf(resolved));
         }
         for (SipRealm realm : config.sipRealms()) {
@@ -130,6 +139,11 @@ public final class SecurityModel {
 
     public SipShieldConfig config() {
         return config;
+    }
+
+    /** A source address some trunk lists in trustedAddresses: the per-source flood limiter never throttles it. */
+    public boolean isTrustedSource(InetAddress source) {
+        return trustedSources.contains(source);
     }
 
     /**
