@@ -1,9 +1,9 @@
 package org.sipshield.proxy.b2bua;
 
 import java.text.ParseException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sip.ClientTransaction;
@@ -51,11 +51,21 @@ final class SessionTimers implements AutoCloseable {
     private final LegRequests legRequests;
     private final CallRegistry registry;
     private final CallTermination termination;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "sipshield-call-timers");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService scheduler = scheduler();
+
+    /**
+     * One thread; a cancelled task leaves the queue at once: a call's tasks capture the call, and an
+     * ended call's 30-minute timers must not keep it (its dialogs and transactions) in memory.
+     */
+    private static ScheduledExecutorService scheduler() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "sipshield-call-timers");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
 
     SessionTimers(Supplier<SecurityModel> model, SipMessaging sip, LegRequests legRequests, CallRegistry registry,
             CallTermination termination) {
