@@ -128,6 +128,10 @@ public final class SipShieldServer implements AutoCloseable {
             this::notServingBecause, reason -> b2bua == null ? 0 : b2bua.endAllCalls(reason),
             () -> config().server().shutdownDrainSeconds()), this::close);
     private SipMetrics metrics;
+    private BruteForceGuard guard;
+    private org.sipshield.proxy.pipeline.OperatorBlockList operatorBlocks;
+    /** The file SIGHUP and the admin API's reload read; null on the embedded default. */
+    private volatile Path configFile;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -179,9 +183,11 @@ public final class SipShieldServer implements AutoCloseable {
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             DigestAuthentication digest = digestAuthentication();
+            operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
             ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
+                    operatorBlocks,
                     classify,
                     deviceCertificates,
                     new MaxForwardsGuard(),
@@ -192,7 +198,7 @@ public final class SipShieldServer implements AutoCloseable {
                     digest,
                     new ApplicationLevelAcl(model::get)));
             RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
-            RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, identify::apply),
+            RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, new DialogPeerCheck(b2bua::match, identify::apply),
                     digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
                     (inbound, device) -> registrar.register(inbound.request(), device(device),
@@ -206,6 +212,7 @@ public final class SipShieldServer implements AutoCloseable {
                 LOG.info("listening on {}", describe(provider));
             }
             stack.start();
+            operations.admin(new ServerAdmin(b2bua, registrar, operatorBlocks, guard, this::config, this, clock));
             if (config.management().enabled()) {
                 operations.startManagement(config.management(), config.tls().policy(), dataDirectory,
                         config.server().hostName());
@@ -263,7 +270,8 @@ public final class SipShieldServer implements AutoCloseable {
                 .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
                 .build();
-        return new DigestAuthentication(model::get, new BruteForceGuard(policy, clock), metrics::digestOutcome);
+        guard = new BruteForceGuard(policy, clock);
+        return new DigestAuthentication(model::get, guard, metrics::digestOutcome);
     }
 
     /**
@@ -355,6 +363,20 @@ public final class SipShieldServer implements AutoCloseable {
         next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
                 next.phones().size(), next.voicemailPorts().size());
+    }
+
+    /** The configuration file SIGHUP and the admin API's reload read (the run command's --config). */
+    public void configFile(Path file) {
+        configFile = file;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** SIGHUP: re-read the configuration file; refused whole (and logged) on any problem. */
+    public org.sipshield.proxy.management.AdminApi.ReloadResult reloadConfigFile() {
+        return ServerAdmin.reload(this, configFile);
     }
 
     private static String describe(SipProvider provider) {
