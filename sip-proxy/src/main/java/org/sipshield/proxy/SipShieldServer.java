@@ -129,6 +129,7 @@ public final class SipShieldServer implements AutoCloseable {
             () -> config().server().shutdownDrainSeconds()), this::close);
     private SipMetrics metrics;
     private BruteForceGuard guard;
+    private org.sipshield.proxy.cdr.CallRecords callRecords;
     private org.sipshield.proxy.pipeline.OperatorBlockList operatorBlocks;
     /** The file SIGHUP and the admin API's reload read; null on the embedded default. */
     private volatile Path configFile;
@@ -181,6 +182,8 @@ public final class SipShieldServer implements AutoCloseable {
             media = MediaAnchoring.start(config.media(), () -> config().media());
             b2bua = new B2bua(messaging, model::get, media.sdpRewriter());
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
+            callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore.file());
+            b2bua.onCallEnded(callRecords::record);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
@@ -232,6 +235,9 @@ public final class SipShieldServer implements AutoCloseable {
             return thread;
         });
         housekeeping.scheduleWithFixedDelay(this::purgeExpiredRegistrations, 30, 30, TimeUnit.SECONDS);
+        org.sipshield.proxy.cdr.CallRecords records = callRecords;
+        housekeeping.scheduleWithFixedDelay(() -> records.purgeEndedBefore(clock.instant()
+                .minus(Duration.ofDays(config().server().callRecordDays()))), 1, 60, TimeUnit.MINUTES);
         startCertificateMonitor(config);
         if (ocsp != null) {
             TrustStoreRevocationCheck trustCheck = new TrustStoreRevocationCheck(
@@ -491,6 +497,10 @@ public final class SipShieldServer implements AutoCloseable {
             providers.clear();
             stack.stop();
             stack = null;
+        }
+        if (callRecords != null) {
+            callRecords.close(); // after the stack: the calls a stop ended are recorded too
+            callRecords = null;
         }
         if (registrar != null) {
             registrar.close(); // commits what is queued: a 200 already promised is kept
