@@ -184,6 +184,29 @@ class AdminApiTest {
         assertEquals(0, options().exitCode(), "answered again");
     }
 
+    @Test
+    void aBruteForceBlockIsListedAndOnlyTheOperatorLiftsIt() throws Exception {
+        String guesser = "127.0.0.5";
+        for (int attempt = 1; attempt <= 5; attempt++) { // security.digestFailureLimit: 5 by default
+            Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", "guess-" + attempt,
+                    "contact", "sip:2001@" + guesser + ":5999", "expect", "401"), "udp", guesser, "127.0.0.1", proxy.sipPort);
+        }
+        JsonNode blocked = get("/api/blocked").get("blocked");
+        assertTrue(blocked.toString().contains("\"source\":\"" + guesser + "\""), blocked.toString());
+        assertTrue(blocked.toString().contains("\"blockedBy\":\"brute-force\""), blocked.toString());
+        assertFalse(blocked.toString().contains("guess-"), "never a tried password: " + blocked);
+
+        refusedToStrangers("DELETE", "/api/blocked/" + guesser, null);
+        assertTrue(get("/api/blocked").toString().contains(guesser), "still blocked");
+
+        Curl.Answer lifted = curl.request("DELETE", "/api/blocked/" + guesser, token, null);
+        assertEquals(200, lifted.status(), lifted.output());
+        assertFalse(get("/api/blocked").toString().contains(guesser));
+        ProcessOutput heardAgain = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", "guess-6",
+                "contact", "sip:2001@" + guesser + ":5999", "expect", "401"), "udp", guesser, "127.0.0.1", proxy.sipPort);
+        assertEquals(0, heardAgain.exitCode(), "a wrong password is challenged again, not refused: " + heardAgain.output());
+    }
+
     private static ProcessOutput options() {
         return Sipp.client("uac-request.xml", Map.of("method", "OPTIONS", "caller", "5550100", "called", "8001",
                 "expect", "200"), "udp", CARRIER, "127.0.0.1", proxy.sipPort);
