@@ -89,8 +89,9 @@ final class ServerAdmin implements AdminApi {
     }
 
     @Override
-    public boolean block(InetAddress source, Duration duration) {
-        return operatorBlocks.block(source, clock.instant().plus(duration));
+    public Instant block(InetAddress source, Duration duration) {
+        Instant until = clock.instant().plus(duration);
+        return operatorBlocks.block(source, until) ? until : null;
     }
 
     @Override

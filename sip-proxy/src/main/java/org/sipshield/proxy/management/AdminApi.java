@@ -37,8 +37,8 @@ public interface AdminApi {
 
     List<BlockedSource> blocked();
 
-    /** false when the operator list is full. */
-    boolean block(InetAddress source, Duration duration);
+    /** Until when the source is blocked now; null when the operator list is full. */
+    Instant block(InetAddress source, Duration duration);
 
     /** Lifts the operator's and the brute-force guard's blocks of the source; false when there was none. */
     boolean unblock(InetAddress source);

@@ -106,12 +106,13 @@ final class AdminRoutes {
             return error(400, "source must be an IP address, seconds 1.." + MAX_BLOCK_SECONDS);
         }
         action(source, who, "block source=" + address.getHostAddress() + " seconds=" + seconds);
-        if (!api.block(address, Duration.ofSeconds(seconds))) {
+        Instant until = api.block(address, Duration.ofSeconds(seconds));
+        if (until == null) {
             return error(507, "the operator block list is full");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("blocked", address.getHostAddress());
-        answer.put("until", Instant.now().plusSeconds(seconds));
+        answer.put("until", until);
         return new Answer(201, JSON.writeValueAsString(answer));
     }
 
