@@ -169,8 +169,9 @@ public final class ConfigLoader {
         }
         int stallWarningSeconds = server.integer("stallWarningSeconds", ServerSettings.DEFAULT_STALL_WARNING_SECONDS, 1, 3600);
         int drainSeconds = server.integer("shutdownDrainSeconds", ServerSettings.DEFAULT_SHUTDOWN_DRAIN_SECONDS, 0, 3600);
+        int callRecordDays = server.integer("callRecordDays", ServerSettings.DEFAULT_CALL_RECORD_DAYS, 1, 3650);
         server.finish();
-        return new ServerSettings(hostName, data, stallWarningSeconds, drainSeconds);
+        return new ServerSettings(hostName, data, stallWarningSeconds, drainSeconds, callRecordDays);
     }
 
     /** The management listener; its socket is checked against the SIP stream listeners it could clash with. */

@@ -11,8 +11,11 @@ import java.nio.file.Path;
  *                      watchdog logs it with a thread dump
  * @param shutdownDrainSeconds how long a drain (SIGTERM, POST /drain) lets calls in progress go on
  *                      before each gets BYE on both legs and the process stops
+ * @param callRecordDays how long call records stay in the database before housekeeping deletes them
  */
-public record ServerSettings(String hostName, Path dataDirectory, int stallWarningSeconds, int shutdownDrainSeconds) {
+public record ServerSettings(String hostName, Path dataDirectory, int stallWarningSeconds, int shutdownDrainSeconds,
+        int callRecordDays) {
+    public static final int DEFAULT_CALL_RECORD_DAYS = 90;
     public static final int DEFAULT_STALL_WARNING_SECONDS = 10;
     public static final int DEFAULT_SHUTDOWN_DRAIN_SECONDS = 30;
 }

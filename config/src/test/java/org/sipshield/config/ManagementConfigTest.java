@@ -38,27 +38,29 @@ class ManagementConfigTest {
     @Test
     void theKeysAreRead() throws Exception {
         SipShieldConfig config = ConfigLoader.parse("""
-                server: {dataDirectory: data, shutdownDrainSeconds: 5}
+                server: {dataDirectory: data, shutdownDrainSeconds: 5, callRecordDays: 7}
                 listeners:
                   - {transport: UDP, address: 127.0.0.1, port: 5060}
                 management: {enabled: true, address: 127.0.0.2, port: 8443}
                 """, "t.yaml");
         assertEquals(new ManagementSettings(true, "127.0.0.2", 8443), config.management());
         assertEquals(5, config.server().shutdownDrainSeconds());
+        assertEquals(7, config.server().callRecordDays());
     }
 
     @Test
     void everyProblemIsListed() {
         ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.parse("""
-                server: {dataDirectory: data, shutdownDrainSeconds: -1}
+                server: {dataDirectory: data, shutdownDrainSeconds: -1, callRecordDays: 0}
                 listeners:
                   - {transport: TLS, address: 0.0.0.0, port: 5061}
                 media: {address: 127.0.0.1}
                 management: {address: admin.example, port: 5061, colour: red}
                 """, "t.yaml"));
         String text = error.getMessage();
-        assertEquals(4, error.problems().size(), text);
+        assertEquals(5, error.problems().size(), text);
         assertTrue(text.contains("server.shutdownDrainSeconds"), text);
+        assertTrue(text.contains("server.callRecordDays"), text);
         assertTrue(text.contains("management.address"), text);
         assertTrue(text.contains("management.port: 5061 is the port of the SIP listener"), text);
         assertTrue(text.contains("management.colour"), text);

@@ -138,6 +138,37 @@ public final class BruteForceGuard {
         return sourceKey(source) + "\u0000" + u;
     }
 
+    /** One block in force: a whole source (user null) or one user from it, until when. */
+    public record Block(String source, String user, java.time.Instant until) {}
+
+    /** The blocks in force now (the admin API lists them). */
+    public synchronized java.util.List<Block> blocks() {
+        long now = clock.millis();
+        java.util.List<Block> blocks = new java.util.ArrayList<>();
+        for (Map.Entry<String, Long> entry : blockedUntil.entrySet()) {
+            if (entry.getValue() > now) {
+                int separator = entry.getKey().indexOf('\u0000');
+                blocks.add(new Block(separator < 0 ? entry.getKey() : entry.getKey().substring(0, separator),
+                        separator < 0 ? null : entry.getKey().substring(separator + 1),
+                        java.time.Instant.ofEpochMilli(entry.getValue())));
+            }
+        }
+        return blocks;
+    }
+
+    /**
+     * An operator lifts every block of a source, its users' included, and forgets its failures
+     * counted so far (else its next mistake blocks it again at once). True when there was a block.
+     */
+    public synchronized boolean unblock(InetAddress source) {
+        String key = sourceKey(source);
+        String userPrefix = key + "\u0000";
+        counters.keySet().removeIf(k -> k.equals(key) || k.startsWith(userPrefix));
+        int before = blockedUntil.size();
+        blockedUntil.keySet().removeIf(k -> k.equals(key) || k.startsWith(userPrefix));
+        return blockedUntil.size() != before;
+    }
+
     synchronized int trackedCounters() {
         return counters.size();
     }

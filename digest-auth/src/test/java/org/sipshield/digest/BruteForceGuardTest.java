@@ -44,6 +44,27 @@ class BruteForceGuardTest {
     }
 
     @Test
+    void anOperatorSeesTheBlocksAndLiftsThoseOfOneSourceWithItsCounts() {
+        BruteForceGuard g = guard(BlockAction.REJECT_403);
+        for (int i = 0; i < 3; i++) {
+            g.recordFailure(attacker, "bob", "ccmsipline");
+            g.recordFailure(neighbour, "carol", "ccmsipline");
+        }
+        g.recordFailure(attacker, "dave", "ccmsipline");
+        assertEquals(List.of(new BruteForceGuard.Block("203.0.113.9", "bob", clock.instant().plusSeconds(300)),
+                new BruteForceGuard.Block("203.0.113.10", "carol", clock.instant().plusSeconds(300))), g.blocks());
+
+        assertTrue(g.unblock(attacker.getAddress()));
+        assertTrue(g.blocked(attacker.getAddress(), "bob").isEmpty());
+        assertEquals(1, g.blocks().size(), "the neighbour's block stays");
+        assertFalse(g.unblock(attacker.getAddress()), "nothing left to lift");
+        assertTrue(g.recordFailure(attacker, "dave", "ccmsipline").isEmpty());
+        assertTrue(g.recordFailure(attacker, "dave", "ccmsipline").isEmpty(), "dave's earlier failure was forgotten too");
+        clock.advance(Duration.ofSeconds(300));
+        assertEquals(List.of(), g.blocks(), "an ended block is not listed");
+    }
+
+    @Test
     void aScanOverManyUsersBlocksTheWholeSource() {
         BruteForceGuard g = guard(BlockAction.DROP);
         for (int i = 0; i < 9; i++) {

@@ -130,6 +130,11 @@ public final class SipShieldServer implements AutoCloseable {
             this::notServingBecause, reason -> b2bua == null ? 0 : b2bua.endAllCalls(reason),
             () -> config().server().shutdownDrainSeconds()), this::close);
     private SipMetrics metrics;
+    private BruteForceGuard guard;
+    private org.sipshield.proxy.cdr.CallRecords callRecords;
+    private org.sipshield.proxy.pipeline.OperatorBlockList operatorBlocks;
+    /** The file SIGHUP and the admin API's reload read; null on the embedded default. */
+    private volatile Path configFile;
 
     public SipShieldServer(SipShieldConfig config) {
         this(config, Clock.systemUTC());
@@ -180,11 +185,15 @@ public final class SipShieldServer implements AutoCloseable {
             CallAdmission admission = new CallAdmission(System::nanoTime);
             b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission);
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
+            callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore.file());
+            b2bua.onCallEnded(callRecords::record);
             TargetResolver routing = new TargetResolver(model::get, this::contactOf);
             DigestAuthentication digest = digestAuthentication();
+            operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
             ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
+                    operatorBlocks,
                     classify,
                     deviceCertificates,
                     new MaxForwardsGuard(),
@@ -196,7 +205,7 @@ public final class SipShieldServer implements AutoCloseable {
                     new ApplicationLevelAcl(model::get),
                     new AdmissionControl(admission)));
             RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
-            RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, identify::apply),
+            RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, new DialogPeerCheck(b2bua::match, identify::apply),
                     digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
                     (inbound, device) -> registrar.register(inbound.request(), device(device),
@@ -210,6 +219,7 @@ public final class SipShieldServer implements AutoCloseable {
                 LOG.info("listening on {}", describe(provider));
             }
             stack.start();
+            operations.admin(new ServerAdmin(b2bua, registrar, operatorBlocks, guard, this::config, this, clock));
             if (config.management().enabled()) {
                 operations.startManagement(config.management(), config.tls().policy(), dataDirectory,
                         config.server().hostName());
@@ -229,6 +239,9 @@ public final class SipShieldServer implements AutoCloseable {
             return thread;
         });
         housekeeping.scheduleWithFixedDelay(this::purgeExpiredRegistrations, 30, 30, TimeUnit.SECONDS);
+        org.sipshield.proxy.cdr.CallRecords records = callRecords;
+        housekeeping.scheduleWithFixedDelay(() -> records.purgeEndedBefore(clock.instant()
+                .minus(Duration.ofDays(config().server().callRecordDays()))), 1, 60, TimeUnit.MINUTES);
         startCertificateMonitor(config);
         if (ocsp != null) {
             TrustStoreRevocationCheck trustCheck = new TrustStoreRevocationCheck(
@@ -267,7 +280,8 @@ public final class SipShieldServer implements AutoCloseable {
                 .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
                 .build();
-        return new DigestAuthentication(model::get, new BruteForceGuard(policy, clock), metrics::digestOutcome);
+        guard = new BruteForceGuard(policy, clock);
+        return new DigestAuthentication(model::get, guard, metrics::digestOutcome);
     }
 
     /**
@@ -359,6 +373,20 @@ public final class SipShieldServer implements AutoCloseable {
         next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
                 next.phones().size(), next.voicemailPorts().size());
+    }
+
+    /** The configuration file SIGHUP and the admin API's reload read (the run command's --config). */
+    public void configFile(Path file) {
+        configFile = file;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** SIGHUP: re-read the configuration file; refused whole (and logged) on any problem. */
+    public org.sipshield.proxy.management.AdminApi.ReloadResult reloadConfigFile() {
+        return ServerAdmin.reload(this, configFile);
     }
 
     private static String describe(SipProvider provider) {
@@ -476,6 +504,10 @@ public final class SipShieldServer implements AutoCloseable {
             providers.clear();
             stack.stop();
             stack = null;
+        }
+        if (callRecords != null) {
+            callRecords.close(); // after the stack: the calls a stop ended are recorded too
+            callRecords = null;
         }
         if (registrar != null) {
             registrar.close(); // commits what is queued: a 200 already promised is kept

@@ -23,6 +23,7 @@ import org.sipshield.tls.TrustStore;
  * carrier then re-INVITEs without SRTP: its leg is a TLS trunk leg without SRTP, so the call is
  * NotAuthenticated, which the carrier reads in the re-INVITE's 200 and the phone in a second UPDATE.
  * With media.encryptedPhoneFallback REFUSE, an RTP offer towards the Encrypted phone gets 488.
+ * The call's record names each leg's TLS suite as negotiated and its SRTP suite as last negotiated.
  */
 class CallSecurityStatusTest {
     static final String CARRIER = "127.0.0.2";
@@ -81,7 +82,8 @@ class CallSecurityStatusTest {
     @Test
     void theCarrierAndThePhoneAreToldEncryptedThenNotAuthenticatedWhenTheCarrierDropsSrtp() throws Exception {
         try (TlsSipPeer phone = new TlsSipPeer(PHONE, proxy.tlsPort, phoneCertificate);
-                TlsSipPeer carrier = new TlsSipPeer(CARRIER, proxy.tlsPort, carrierCertificate)) {
+                TlsSipPeer carrier = new TlsSipPeer(CARRIER, proxy.tlsPort, carrierCertificate);
+                org.sipshield.proxy.hostile.SecurityLog records = new org.sipshield.proxy.hostile.SecurityLog("sipshield.cdr")) {
             register(phone);
             String callId = "status-" + System.nanoTime();
             String invite = request(carrier, "INVITE", callId, 1, null, sdp(carrier.localIp(), true));
@@ -119,6 +121,20 @@ class CallSecurityStatusTest {
             phone.send(answer(bye, 200, "phone-tag", false, null));
             String byeOk = carrier.receiveFinal();
             assertTrue(byeOk.startsWith("SIP/2.0 200 "), byeOk);
+
+            for (int i = 0; i < 600 && records.lines("").isEmpty(); i++) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, records.lines("").size(), records.lines("").toString());
+            var record = new com.fasterxml.jackson.databind.ObjectMapper().readTree(records.lines("").get(0));
+            assertEquals("TLS", record.at("/legA/transport").asText(), record.toString());
+            assertEquals(carrier.cipherSuite(), record.at("/legA/tlsSuite").asText(), record.toString());
+            assertEquals("TLS", record.at("/legB/transport").asText(), record.toString());
+            assertEquals(phone.cipherSuite(), record.at("/legB/tlsSuite").asText(), record.toString());
+            assertEquals("RTP", record.at("/legA/srtpSuite").asText(), "the carrier dropped SRTP: " + record);
+            assertTrue(record.at("/legB/srtpSuite").asText().startsWith("AES"), record.toString());
+            assertEquals("NotAuthenticated", record.get("security").asText(), record.toString());
+            assertEquals("caller", record.get("endedBy").asText(), record.toString());
         }
     }
 

@@ -63,6 +63,11 @@ public final class RunningProxy implements AutoCloseable {
     }
 
     private SipShieldConfig config(String extraYaml) throws Exception {
+        return ConfigLoader.parse(yaml(extraYaml), "test.yaml");
+    }
+
+    /** The configuration text this proxy runs on with extraYaml (to write a file for SIGHUP or the API's reload). */
+    public String yaml(String extraYaml) {
         extraYaml = extraYaml.replace("${sipPort}", Integer.toString(sipPort)).replace("${tlsPort}", Integer.toString(tlsPort));
         String yaml = "server:\n"
                 + "  hostName: 127.0.0.1\n"
@@ -73,7 +78,7 @@ public final class RunningProxy implements AutoCloseable {
                 + "  - {transport: TCP, address: 127.0.0.1, port: " + sipPort + "}\n"
                 + "  - {transport: TLS, address: 127.0.0.1, port: " + tlsPort + "}\n"
                 + extraYaml;
-        return ConfigLoader.parse(yaml, "test.yaml");
+        return yaml;
     }
 
     @Override

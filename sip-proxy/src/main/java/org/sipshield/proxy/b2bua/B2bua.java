@@ -43,11 +43,13 @@ public final class B2bua {
     private final CallTermination termination;
     private final SessionTimers timers;
     private final CallAdmission admission;
+    private final SdpRewriter sdp;
 
     public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission) {
         this.sip = sip;
         this.model = model;
         this.admission = admission;
+        this.sdp = sdp;
         LegRequests legRequests = new LegRequests(sip);
         TrunkChallengeResponder challenges = new TrunkChallengeResponder(sip, model);
         this.security = new SecurityStatus(sip, model, registry, legRequests);
@@ -267,6 +269,41 @@ public final class B2bua {
             }
         }
         return ended;
+    }
+
+    /** The calls up or being set up, as operations may see them. */
+    public java.util.List<CallView> calls() {
+        java.util.List<CallView> views = new java.util.ArrayList<>();
+        for (Call call : registry.calls()) {
+            synchronized (call) {
+                if (!call.isEnded()) {
+                    views.add(CallView.of(call, sdp, security.policy()));
+                }
+            }
+        }
+        return views;
+    }
+
+    /** Every call that ends, once, as it ends (on a SIP thread, under the call's monitor: hand it off). */
+    public void onCallEnded(java.util.function.Consumer<CallView> listener) {
+        termination.onEnded(call -> listener.accept(CallView.of(call, sdp, security.policy())));
+    }
+
+    /** An operator ends one call as a stop would (BYE on both legs with reasonHeader); false when no such call is up. */
+    public boolean terminate(long id, String reasonHeader) {
+        for (Call call : registry.calls()) {
+            if (call.id() == id) {
+                synchronized (call) {
+                    if (call.isEnded()) {
+                        return false;
+                    }
+                    call.endedBy = "operator";
+                    termination.endForStop(call, reasonHeader);
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** jain-sip ended a dialog on its own (e.g. no ACK): end the call it belonged to, BYE on the other leg. */

@@ -76,6 +76,11 @@ public final class Call {
     /** In-dialog requests relayed to the other leg and not yet answered there (answered 487 if the call ends first). */
     final java.util.Set<ClientTransaction> pendingRelayed = new java.util.HashSet<>();
     private State state = State.TRYING;
+    /** For the call record and the admin API (CallView); set on the transitions below and by CallTermination. */
+    Instant answeredAt;
+    Instant endedAt;
+    int finalCode;
+    String endedBy;
     boolean cancelled;
     /**
      * Whether each leg's media is encrypted, as negotiated: the policies under which the last SDP
@@ -140,6 +145,8 @@ public final class Call {
             return false;
         }
         state = State.CONFIRMED;
+        answeredAt = Instant.now();
+        finalCode = 200;
         return true;
     }
 
@@ -148,6 +155,7 @@ public final class Call {
             return false;
         }
         state = State.ENDED;
+        endedAt = Instant.now();
         return true;
     }
 

@@ -29,12 +29,24 @@ final class CallTermination {
     private final SdpRewriter sdp;
     private final CallRegistry registry;
     private final LegRequests legRequests;
+    /** The call-record hook: told once, as a call ends, before its media is released. */
+    private volatile java.util.function.Consumer<Call> onEnded = call -> { };
 
     CallTermination(SipMessaging sip, SdpRewriter sdp, CallRegistry registry, LegRequests legRequests) {
         this.sip = sip;
         this.sdp = sdp;
         this.registry = registry;
         this.legRequests = legRequests;
+    }
+
+    void onEnded(java.util.function.Consumer<Call> listener) {
+        onEnded = listener;
+    }
+
+    private static void endedBy(Call call, String who) {
+        if (call.endedBy == null) {
+            call.endedBy = who;
+        }
     }
 
     /** The caller gets this final answer if it has none yet; then the call ends. */
@@ -46,17 +58,20 @@ final class CallTermination {
                 if (reason != null) {
                     response.setReasonPhrase(reason);
                 }
+                call.finalCode = status;
                 call.inviteA.sendResponse(response);
             }
         } catch (SipException | ParseException | InvalidArgumentException e) {
             LOG.debug("{}: final response to leg A: {}", call, e.getMessage());
         }
         CALLS.info("{}: failed with {}", call, status);
+        endedBy(call, "sipshield");
         end(call);
     }
 
     /** One leg hung up: BYE towards the other (CANCEL while leg B only rings), and the call ends. */
     void hangUp(Call call, Call.Side towards) {
+        endedBy(call, towards == Call.Side.B ? "caller" : "callee");
         if (call.isConfirmed()) {
             sendBye(call, towards);
         } else if (towards == Call.Side.B && call.inviteB != null && call.provisionalFromB) {
@@ -67,6 +82,7 @@ final class CallTermination {
 
     /** Both legs get a BYE and the call ends (media silence, an unusable answer). */
     void hangUpBoth(Call call) {
+        endedBy(call, "sipshield");
         sendBye(call, Call.Side.A);
         sendBye(call, Call.Side.B);
         end(call);
@@ -113,6 +129,7 @@ final class CallTermination {
             return;
         }
         CALLS.info("{}: ending the call: media timeout ({})", call, reason);
+        endedBy(call, "sipshield");
         if (call.isConfirmed()) {
             hangUpBoth(call);
         } else {
@@ -133,6 +150,7 @@ final class CallTermination {
             return;
         }
         CALLS.info("{}: ending the call: {}", call, reasonHeader);
+        endedBy(call, "sipshield");
         if (call.isConfirmed()) {
             sendBye(call, Call.Side.A, reasonHeader);
             sendBye(call, Call.Side.B, reasonHeader);
@@ -163,6 +181,15 @@ final class CallTermination {
         SessionTimers.stop(call);
         registry.remove(call);
         answerPendingRelayed(call);
+        if (call.cancelled && call.finalCode == 0) {
+            call.finalCode = Response.REQUEST_TERMINATED;
+        }
+        endedBy(call, call.cancelled ? "caller" : "sipshield");
+        try {
+            onEnded.accept(call);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: call record: {}", call, e.toString()); // a record lost must not keep the call's ports
+        }
         sdp.release(call);
         CALLS.info("{}: ended after {} s", call, Duration.between(call.started, Instant.now()).toSeconds());
     }

@@ -261,6 +261,7 @@ final class InviteSession {
             termination.fail(call, Response.FORBIDDEN, "Forbidden"); // never a bare 401/407 to leg A
             return;
         }
+        call.endedBy = "callee";
         termination.fail(call, status, response.getReasonPhrase());
     }
 

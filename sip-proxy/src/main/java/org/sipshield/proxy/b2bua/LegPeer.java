@@ -36,11 +36,12 @@ import org.sipshield.tls.PeerIdentityVerifier;
  * differ: a TCP peer opens connections from any port), or, for a trunk, one of its addresses.</li>
  * </ul>
  */
-record LegPeer(Transport transport, InetAddress address, byte[] certificateSha256, SignallingProtection signalling) {
+record LegPeer(Transport transport, InetAddress address, byte[] certificateSha256, SignallingProtection signalling,
+        String cipherSuite) {
 
     static LegPeer of(InboundRequest request) {
         return new LegPeer(request.transport(), request.source().getAddress(), fingerprint(request.peerCertificates()),
-                SignallingProtection.of(request.transport(), request.cipherSuite()));
+                SignallingProtection.of(request.transport(), request.cipherSuite()), request.cipherSuite());
     }
 
     /** The peer that answered our INVITE on leg B: where its answer came from, and its certificate on TLS. */
@@ -60,7 +61,7 @@ record LegPeer(Transport transport, InetAddress address, byte[] certificateSha25
             }
         }
         return new LegPeer(transport, ((SIPMessage) answer).getRemoteAddress(), fingerprint(chain),
-                SignallingProtection.of(transport, suite));
+                SignallingProtection.of(transport, suite), suite);
     }
 
     /** Why the request may not speak for this leg, or empty when it may. */

@@ -13,5 +13,10 @@ public interface SdpRewriter {
     default void release(Call call) {
     }
 
+    /** The SRTP suite last negotiated on one leg ("RTP" for plain media), or null when not known. */
+    default String srtpSuite(Call call, Call.Side side) {
+        return null;
+    }
+
     SdpRewriter PASS_THROUGH = (call, side, sdp) -> sdp;
 }

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.sipshield.config.ConfigException;
-import org.sipshield.config.ConfigLoader;
 import org.sipshield.config.ConfigProblem;
+import org.sipshield.config.ConfigLoader;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.proxy.SipShieldServer;
 import org.sipshield.proxy.Version;
@@ -22,18 +22,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the YAML configuration file")
     Path configFile;
 
-    private void reload(SipShieldServer server) {
-        try {
-            server.reload(ConfigLoader.load(configFile));
-        } catch (ConfigException e) {
-            LOG.error("configuration {} refused, the running configuration stays: {} problem(s)", configFile,
-                    e.problems().size());
-            e.problems().forEach(problem -> LOG.error("  {}", problem));
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {} refused, the running configuration stays: {}", configFile, e.getMessage());
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         SipShieldConfig config;
@@ -49,6 +37,7 @@ final class RunCommand implements Callable<Integer> {
         LOG.info("sipshield {} starting with {}", Version.current(),
                 configFile == null ? ConfigLoader.DEFAULT_NAME : configFile);
         SipShieldServer server = new SipShieldServer(config);
+        server.configFile(configFile);
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM drains first (new calls refused, calls in progress get server.shutdownDrainSeconds);
         // a drain asked for over the management API ends by exiting, which lands here too.
@@ -65,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
         server.start();
         if (configFile != null) {
             // SIGHUP re-reads the file; a file with problems is refused whole and the running configuration stays.
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(server));
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadConfigFile());
         }
         LOG.info("sipshield ready");
         stopped.await();

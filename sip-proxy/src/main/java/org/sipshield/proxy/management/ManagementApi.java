@@ -12,4 +12,7 @@ public interface ManagementApi {
      * Starts a drain (idempotent); who is for the log. Returns false when one was already under way.
      */
     boolean drain(String who);
+
+    /** The JSON admin API's side of the proxy, or null before the proxy has started it. */
+    AdminApi admin();
 }

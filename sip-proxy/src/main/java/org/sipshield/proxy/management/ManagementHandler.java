@@ -55,12 +55,23 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         AdminAuthenticator.Result caller = authenticator.authenticate(request,
                 ctx.pipeline().get(SslHandler.class).engine().getSession());
-        String logged = KNOWN.contains(path) ? path : "other";
+        String logged = KNOWN.contains(path) ? path : path.startsWith("/api/") && AdminRoutes.resource(path) != null
+                ? AdminRoutes.resource(path) : "other";
         if (!caller.authenticated()) {
             SECURITY.warn("SECURITY admin-auth-failure src={} method={} path={} reason={}", source,
                     METHODS.contains(request.method().name()) ? request.method().name() : "other", logged, caller.failure());
             FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, "unauthorized\n");
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"sipshield\"");
+            send(ctx, request, response);
+            return;
+        }
+        if (path.startsWith("/api/")) {
+            AdminApi admin = api.admin();
+            AdminRoutes.Answer answer = admin == null ? new AdminRoutes.Answer(503, "{\"error\":\"starting\"}")
+                    : new AdminRoutes(admin).handle(request.method().name(), path,
+                            request.content().toString(StandardCharsets.UTF_8), source, caller.who());
+            FullHttpResponse response = response(HttpResponseStatus.valueOf(answer.status()), answer.json() + "\n");
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             send(ctx, request, response);
             return;
         }

@@ -27,6 +27,7 @@ public final class Operations implements ManagementApi, AutoCloseable {
     private volatile Runnable afterDrain;
     private volatile SipMetrics metrics;
     private volatile ManagementServer management;
+    private volatile AdminApi admin;
 
     /** afterDrain: what a finished drain does (close the proxy; the run command exits the process). */
     public Operations(Proxy proxy, Runnable afterDrain) {
@@ -69,6 +70,16 @@ public final class Operations implements ManagementApi, AutoCloseable {
     public void drainForStop() throws InterruptedException {
         drain("SIGTERM");
         drain.awaitCallsEnded();
+    }
+
+    @Override
+    public AdminApi admin() {
+        return admin;
+    }
+
+    /** Set by the proxy once its registrar, B2BUA and guards exist. */
+    public void admin(AdminApi api) {
+        admin = api;
     }
 
     public void afterDrain(Runnable action) {

@@ -46,6 +46,8 @@ final class CallMedia {
      */
     private final Map<Call.Side, Repeat> repeats = new EnumMap<>(Call.Side.class);
     private RelaySession session;
+    /** Each leg's media as last anchored: its SRTP suite or "RTP" (for the admin API and call records). */
+    private final Map<Call.Side, String> suites = new java.util.concurrent.ConcurrentHashMap<>();
     private Pending pending;
     private boolean closed;
 
@@ -236,6 +238,8 @@ final class CallMedia {
                 : LegMedia.plainRtp(p.rtp, p.rtcp, p.mux));
         boolean onHold = p.holds || holds(sdp, answered);
         relay.hold(onHold);
+        suites.put(offerer, offererKeys == null ? "RTP" : offererKeys.suite().sdesName());
+        suites.put(from, answererKeys == null ? "RTP" : answererKeys.suite().sdesName());
         CALLS.info("{}: media anchored{}; leg {} {} on :{}, leg {} {} on :{}", call, onHold ? " (on hold)" : "", offerer,
                 offererKeys == null ? "RTP" : offererKeys.suite(), relay.leg(side(offerer)).localRtpPort(), from,
                 answererKeys == null ? "RTP" : answererKeys.suite(), relay.leg(side(from)).localRtpPort());
@@ -329,6 +333,10 @@ final class CallMedia {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    String srtpSuite(Call.Side side) {
+        return suites.get(side);
     }
 
     private RelaySession session() {

@@ -67,6 +67,12 @@ public final class MediaSdpRewriter implements SdpRewriter {
         }
     }
 
+    @Override
+    public String srtpSuite(Call call, Call.Side side) {
+        CallMedia media = calls.get(call.id());
+        return media == null ? null : media.srtpSuite(side);
+    }
+
     /** The relay session of a call, if it has one (tests). */
     Optional<RelaySession> relaySession(Call call) {
         return Optional.ofNullable(calls.get(call.id())).map(CallMedia::relaySession);

@@ -78,6 +78,16 @@ final class BindingIndex {
         return collect(linesBySource.get(source), now, b -> b.source().equals(source));
     }
 
+    /** Every active binding, newest first (the admin API's list). */
+    synchronized List<Binding> all(Instant now) {
+        List<Binding> all = new ArrayList<>();
+        for (List<Binding> line : byLine.values()) {
+            all.addAll(active(line, now));
+        }
+        all.sort(NEWEST_FIRST);
+        return all;
+    }
+
     /** Forgets expired bindings; returns how many. */
     synchronized int purgeExpired(Instant now) {
         int purged = 0;

@@ -167,6 +167,29 @@ public final class Registrar implements AutoCloseable {
         return index.from(source, clock.instant()).stream().findFirst();
     }
 
+    /** Every active binding over all devices, newest first. */
+    public List<Binding> allBindings() {
+        return index.all(clock.instant());
+    }
+
+    /**
+     * An operator removes every binding of a device (a lost or stolen phone): calls to its numbers
+     * stop reaching it at once; it may register again if its credentials still allow. Returns how
+     * many bindings went.
+     */
+    public int unregisterDevice(String deviceName) {
+        int removed = 0;
+        for (Binding binding : index.ofDevice(deviceName, Instant.MIN)) {
+            String line = binding.addressOfRecord();
+            synchronized (lineLock(deviceName, line)) {
+                removed += index.stored(deviceName, line).size();
+                index.replace(deviceName, line, List.of());
+                writer.replace(deviceName, line, List.of()).join();
+            }
+        }
+        return removed;
+    }
+
     /** Deletes expired bindings; call it on a schedule (lookups already ignore them). */
     public int purgeExpired() {
         Instant now = clock.instant();

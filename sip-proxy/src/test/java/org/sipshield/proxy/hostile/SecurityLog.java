@@ -6,12 +6,17 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** The security event lines ("sipshield.security") logged while a test runs. */
+/** The security event lines ("sipshield.security"), or another logger's, logged while a test runs. */
 public final class SecurityLog implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger("sipshield.security");
+    private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     public SecurityLog() {
+        this("sipshield.security");
+    }
+
+    public SecurityLog(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
         appender.start();
         logger.addAppender(appender);
     }

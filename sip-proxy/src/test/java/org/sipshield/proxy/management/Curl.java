@@ -28,6 +28,17 @@ final class Curl {
         return request("GET", path, token, null);
     }
 
+    /** A request with a JSON body, as a script would send it (the body from a file). */
+    Answer json(String method, String path, String token, String body) {
+        try {
+            Path file = Files.createTempFile("curl-body", ".json");
+            Files.writeString(file, body);
+            return request(method, path, token, null, "-H", "Content-Type: application/json", "--data-binary", "@" + file);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** curlOptions go before the URL, e.g. "--tls-max", "1.2", "--ciphers", "...". */
     Answer request(String method, String path, String token, Path[] clientCertificateAndKey, String... curlOptions) {
         try {

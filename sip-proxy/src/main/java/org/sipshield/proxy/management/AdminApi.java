@@ -1,0 +1,52 @@
+package org.sipshield.proxy.management;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.sipshield.proxy.b2bua.CallView;
+
+/**
+ * What the JSON admin API reads from, and does to, the running proxy. Nothing here carries a
+ * secret: no SDP, no keys, no passwords, no token.
+ */
+public interface AdminApi {
+    record Registration(String device, String line, String contact, String source, String transport,
+            Instant registered, Instant expires, String userAgent) {}
+
+    /** blockedBy: "operator" (the block list) or "brute-force" (the digest guard; user set for a per-user block). */
+    record BlockedSource(String source, String user, Instant until, String blockedBy) {}
+
+    record Trunk(String name, String securityProfile, List<String> destinations, boolean srtpAllowed) {}
+
+    /** name: the identity ("sip", "https", ...) or trust-store entry ("sip-trust/ID"). */
+    record Certificate(String name, String subject, String issuer, Instant notAfter, long daysToExpiry) {}
+
+    /** problems: empty when the new configuration applies. */
+    record ReloadResult(boolean applied, List<String> problems) {}
+
+    List<CallView> calls();
+
+    /** BYE on both legs; false when no such call is up. */
+    boolean terminateCall(long id);
+
+    List<Registration> registrations();
+
+    /** Removes every binding of the device; how many went. */
+    int unregister(String device);
+
+    List<BlockedSource> blocked();
+
+    /** Until when the source is blocked now; null when the operator list is full. */
+    Instant block(InetAddress source, Duration duration);
+
+    /** Lifts the operator's and the brute-force guard's blocks of the source; false when there was none. */
+    boolean unblock(InetAddress source);
+
+    List<Trunk> trunks();
+
+    List<Certificate> certificates();
+
+    /** What SIGHUP does: re-read the configuration file and apply it, or refuse it whole. */
+    ReloadResult reload();
+}
