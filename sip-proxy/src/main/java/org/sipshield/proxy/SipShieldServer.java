@@ -376,14 +376,14 @@ public final class SipShieldServer implements AutoCloseable {
     private TlsSocketFactory sipTlsSockets(SipShieldConfig config, ServerIdentity identity)
             throws GeneralSecurityException, IOException {
         TlsSettings tls = config.tls();
-        Set<org.sipshield.tls.DeviceSecurityMode> modes = TlsModes.sipListenerModes(config);
+        Set<org.sipshield.tls.TlsProtection> protections = TlsModes.sipListenerProtections(config);
         ocsp = null;
         if (tls.ocspEnabled()) {
             Duration every = Duration.ofSeconds(tls.ocspCheckEverySeconds());
             ocsp = new OcspClient(tls.ocspResponder() == null ? OcspSettings.fromCertificate(every, tls.ocspStrict())
                     : OcspSettings.configured(tls.ocspResponder(), every, tls.ocspStrict()));
         }
-        TlsSocketFactory sockets = TlsSocketFactory.forInterface(tls.policy(), CertificatePurpose.SIP, modes, identity,
+        TlsSocketFactory sockets = TlsSocketFactory.forInterface(tls.policy(), CertificatePurpose.SIP, protections, identity,
                 new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT,
                 certificate -> model.get().pinsCertificate(certificate));
         LOG.info("SIP TLS: {}", sockets.settings().describe().replace('\n', ' '));

@@ -59,7 +59,7 @@ class TestsslTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("policies")
     void testsslSeesExactlyTheConfiguredProtocolsSuitesAndOrder(String name, TlsPolicy policy) throws Exception {
-        EffectiveTlsSettings settings = policy.effective(CertificatePurpose.SIP, EnumSet.of(DeviceSecurityMode.ENCRYPTED));
+        EffectiveTlsSettings settings = policy.effective(CertificatePurpose.SIP, EnumSet.of(TlsProtection.ENCRYPTION));
         TlsSocketFactory factory = TlsSocketFactory.builder(settings)
                 .identities(identities)
                 .peerVerifier(new PeerIdentityVerifier(new CertificateChainValidator(List::of, java.time.Clock.systemUTC())))
