@@ -197,17 +197,21 @@ final class ModelReader {
     }
 
     static RegistrarSettings registrar(YamlMapping m) {
-        int min = m.integer("minExpires", 60, 1, 86400);
-        int max = m.integer("maxExpires", 3600, 1, 86400);
-        int fallback = m.integer("defaultExpires", 3600, 1, 86400);
-        int contacts = m.integer("maxContactsPerLine", 1, 1, 16);
+        RegistrarSettings defaults = RegistrarSettings.defaults();
+        int min = m.integer("minExpires", defaults.minExpires(), 1, RegistrarSettings.MAX_INTERVAL);
+        int max = m.integer("maxExpires", defaults.maxExpires(), 1, RegistrarSettings.MAX_INTERVAL);
+        int fallback = m.integer("defaultExpires", defaults.defaultExpires(), 1, RegistrarSettings.MAX_INTERVAL);
+        int contacts = m.integer("maxContactsPerLine", defaults.maxContactsPerLine(), 1, RegistrarSettings.MAX_CONTACTS_PER_LINE);
+        m.finish();
         if (min > max) {
             m.problem("minExpires", min + " is above maxExpires " + max, "minExpires <= defaultExpires <= maxExpires");
         } else if (fallback < min || fallback > max) {
             m.problem("defaultExpires", fallback + " is outside " + min + ".." + max, "minExpires <= defaultExpires <= maxExpires");
+        } else {
+            return new RegistrarSettings(min, max, fallback, contacts);
         }
-        m.finish();
-        return new RegistrarSettings(min, max, fallback, contacts);
+        // The problem refuses the whole file; the stand-in only lets the reading go on to list the rest.
+        return defaults;
     }
 
     private static Destination destination(YamlMapping.Element element) {

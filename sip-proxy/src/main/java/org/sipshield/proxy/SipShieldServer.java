@@ -61,7 +61,6 @@ import org.sipshield.proxy.registrar.Binding;
 import org.sipshield.proxy.registrar.Device;
 import org.sipshield.proxy.registrar.DeviceKind;
 import org.sipshield.proxy.registrar.Registrar;
-import org.sipshield.proxy.registrar.RegistrarSettings;
 import org.sipshield.proxy.registrar.SourceAddress;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.screening.RequestRateLimiter;
@@ -171,9 +170,7 @@ public final class SipShieldServer implements AutoCloseable {
             }
             MessageFactory messages = factory.createMessageFactory();
             var headers = factory.createHeaderFactory();
-            var settings = config.registrar();
-            registrar = new Registrar(registrationStore, messages, headers, new RegistrarSettings(settings.minExpires(),
-                    settings.maxExpires(), settings.defaultExpires(), settings.maxContactsPerLine()), clock);
+            registrar = new Registrar(registrationStore, messages, headers, config.registrar(), clock);
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
                     config.server().hostName());
             media = MediaAnchoring.start(config.media(), () -> config().media());

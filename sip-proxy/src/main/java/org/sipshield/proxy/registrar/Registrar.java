@@ -18,6 +18,7 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.config.RegistrarSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,7 +198,7 @@ public final class Registrar implements AutoCloseable {
         int active = 0;
         for (RequestedContact contact : register.contacts()) {
             long expires = requestedExpires(contact, register);
-            if (expires > 0 && expires < settings.minExpiresSeconds()) {
+            if (expires > 0 && expires < settings.minExpires()) {
                 throw new RegisterRejection(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
             }
             if (expires > 0) {
@@ -217,7 +218,7 @@ public final class Registrar implements AutoCloseable {
         if (register.expiresHeader() != RegisterRequest.NO_EXPIRES) {
             return register.expiresHeader();
         }
-        return settings.defaultExpiresSeconds();
+        return settings.defaultExpires();
     }
 
     /** RFC 3261 10.3 steps 6 and 7 over the line's active bindings; the result is the line's new state. */
@@ -234,7 +235,7 @@ public final class Registrar implements AutoCloseable {
         for (RequestedContact contact : register.contacts()) {
             removeMatching(kept, contact, register);
             added.removeIf(binding -> matches(binding, contact));
-            long expires = Math.min(requestedExpires(contact, register), settings.maxExpiresSeconds());
+            long expires = Math.min(requestedExpires(contact, register), settings.maxExpires());
             if (expires > 0) {
                 added.add(new Binding(device.deviceName(), register.addressOfRecord(), contact.uriText(),
                         contact.instanceId(), source, register.callId(), register.cseq(), now,
@@ -313,7 +314,7 @@ public final class Registrar implements AutoCloseable {
             Response response = messages.createResponse(rejection.statusCode(), request);
             response.setReasonPhrase(rejection.reasonPhrase());
             if (rejection.statusCode() == Response.INTERVAL_TOO_BRIEF) {
-                response.addHeader(headers.createMinExpiresHeader(settings.minExpiresSeconds()));
+                response.addHeader(headers.createMinExpiresHeader(settings.minExpires()));
             }
             return response;
         } catch (ParseException | javax.sip.InvalidArgumentException e) {

@@ -1,5 +1,6 @@
 package org.sipshield.proxy.registrar;
 
+import org.sipshield.config.RegistrarSettings;
 import org.sipshield.proxy.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
