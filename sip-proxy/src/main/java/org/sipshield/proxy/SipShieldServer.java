@@ -58,8 +58,6 @@ import org.sipshield.proxy.pipeline.SipRequestHandler;
 import org.sipshield.proxy.pipeline.TlsDeviceAuthentication;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
 import org.sipshield.proxy.registrar.Binding;
-import org.sipshield.proxy.registrar.Device;
-import org.sipshield.proxy.registrar.DeviceKind;
 import org.sipshield.proxy.registrar.Registrar;
 import org.sipshield.proxy.registrar.SourceAddress;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
@@ -196,7 +194,7 @@ public final class SipShieldServer implements AutoCloseable {
             RequestPipeline dialogRequests = new RequestPipeline(List.of(new DialogPeerCheck(b2bua::match, identify::apply),
                     digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
-                    (inbound, device) -> registrar.register(inbound.request(), device(device),
+                    (inbound, device) -> registrar.register(inbound.request(), device,
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
                     routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
@@ -281,11 +279,6 @@ public final class SipShieldServer implements AutoCloseable {
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         return NonceSecret.fromBase64(Files.readString(file).trim());
-    }
-
-    private static Device device(DeviceIdentity identity) {
-        return new Device(identity.deviceName(), identity.kind() == DeviceIdentity.Kind.PHONE ? DeviceKind.PHONE
-                : DeviceKind.VOICEMAIL_PORT, identity.directoryNumbers());
     }
 
     private boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source) {

@@ -19,6 +19,7 @@ import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.sipshield.config.RegistrarSettings;
+import org.sipshield.proxy.security.DeviceIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ public final class Registrar implements AutoCloseable {
      * 400/403/423/500 with a reason) and never completes exceptionally. The caller adds the To tag
      * when it sends it.
      */
-    public CompletableFuture<Response> register(Request request, Device device, SourceAddress source) {
+    public CompletableFuture<Response> register(Request request, DeviceIdentity device, SourceAddress source) {
         RegisterRequest register;
         try {
             register = RegisterRequest.parse(request);
@@ -222,7 +223,7 @@ public final class Registrar implements AutoCloseable {
     }
 
     /** RFC 3261 10.3 steps 6 and 7 over the line's active bindings; the result is the line's new state. */
-    private List<Binding> updated(List<Binding> existing, RegisterRequest register, Device device,
+    private List<Binding> updated(List<Binding> existing, RegisterRequest register, DeviceIdentity device,
             SourceAddress source, Instant now) throws RegisterRejection {
         if (register.wildcard()) {
             for (Binding binding : existing) {
