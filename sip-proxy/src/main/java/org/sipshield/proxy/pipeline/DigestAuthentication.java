@@ -20,6 +20,7 @@ import org.sipshield.digest.DigestVerification;
 import org.sipshield.digest.SecurityEvent;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.proxy.transport.HeaderValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,10 +147,7 @@ public final class DigestAuthentication implements PipelineStep {
         List<String> values = new ArrayList<>();
         ListIterator<?> headers = request.getHeaders(kind.credentialsHeader());
         while (headers != null && headers.hasNext()) {
-            Header header = (Header) headers.next();
-            String text = header.toString();
-            int colon = text.indexOf(':');
-            values.add(text.substring(colon + 1).trim());
+            values.add(HeaderValues.of((Header) headers.next()));
         }
         return values;
     }
