@@ -21,7 +21,6 @@ import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
-import javax.sip.address.SipURI;
 import javax.sip.message.MessageFactory;
 import org.sipshield.config.Listener;
 import org.sipshield.config.SecuritySettings;
@@ -35,7 +34,6 @@ import org.sipshield.digest.DigestPolicy;
 import org.sipshield.digest.NonceCountTracker;
 import org.sipshield.digest.NonceSecret;
 import org.sipshield.proxy.b2bua.B2bua;
-import org.sipshield.proxy.b2bua.Hop;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
 import org.sipshield.proxy.management.ManagementServer;
@@ -57,8 +55,8 @@ import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
 import org.sipshield.proxy.pipeline.TlsDeviceAuthentication;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
-import org.sipshield.proxy.registrar.Binding;
 import org.sipshield.proxy.registrar.Registrar;
+import org.sipshield.proxy.registrar.RegisteredContacts;
 import org.sipshield.proxy.registrar.SourceAddress;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.screening.RequestRateLimiter;
@@ -175,9 +173,10 @@ public final class SipShieldServer implements AutoCloseable {
             CallAdmission admission = new CallAdmission(System::nanoTime);
             b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission);
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
-            TargetResolver routing = new TargetResolver(model::get, this::contactOf);
+            RegisteredContacts registered = new RegisteredContacts(registrar);
+            TargetResolver routing = new TargetResolver(model::get, registered);
             DigestAuthentication digest = digestAuthentication();
-            ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom, sipTrust);
+            ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
                     classify,
@@ -281,11 +280,6 @@ public final class SipShieldServer implements AutoCloseable {
         return NonceSecret.fromBase64(Files.readString(file).trim());
     }
 
-    private boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source) {
-        return registrar.bindingsOfDevice(deviceName).stream()
-                .anyMatch(b -> b.source().address().equals(source.getAddress()) && b.source().port() == source.getPort());
-    }
-
     /**
      * Screening's answers (400, 503) go to everyone unless unknown sources are dropped; then only
      * to a trunk candidate or to the socket address a device registered from.
@@ -299,24 +293,6 @@ public final class SipShieldServer implements AutoCloseable {
         Registrar registrations = registrar;
         return registrations != null && port > 0
                 && registrations.bindingFrom(new SourceAddress(address, port, transport)).isPresent();
-    }
-
-    /** Where a directory number is reachable: the newest binding's contact, reached over the transport it registered on. */
-    private java.util.Optional<Hop> contactOf(String directoryNumber) {
-        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
-        if (bindings.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        Binding binding = bindings.get(0); // newest first
-        try {
-            var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
-            String user = uri.getUser() == null ? directoryNumber : uri.getUser();
-            int port = uri.getPort() > 0 ? uri.getPort() : binding.source().transport() == Transport.TLS ? 5061 : 5060;
-            return java.util.Optional.of(new Hop(user, uri.getHost(), port, binding.source().transport()));
-        } catch (java.text.ParseException | javax.sip.PeerUnavailableException | ClassCastException e) {
-            LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());
-            return java.util.Optional.empty();
-        }
     }
 
     private void purgeExpiredRegistrations() {

@@ -52,11 +52,11 @@ class RegistrarTest {
         store.close();
     }
 
-    /** A new registrar on the same store (the previous one is closed first, as on a restart). */
     static DeviceIdentity phone(String name, List<String> lines) {
         return new DeviceIdentity(DeviceIdentity.Kind.PHONE, name, lines, "phones", null, null);
     }
 
+    /** A new registrar on the same store (the previous one is closed first, as on a restart). */
     Registrar registrar(RegistrarSettings settings) {
         if (registrar != null) {
             registrar.close();
