@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.config.RegistrarSettings;
 import org.sipshield.config.Transport;
-import org.sipshield.proxy.MutableClock;
 import org.sipshield.proxy.b2bua.Hop;
+import org.sipshield.testing.MutableClock;
 
 /** What routing and classification read off the registrar's bindings. */
 class RegisteredContactsTest {

@@ -1,6 +1,5 @@
 package org.sipshield.proxy.registrar;
 
-import org.sipshield.proxy.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.config.RegistrarSettings;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.testing.MutableClock;
 
 /** RFC 3261 section 10.3 behaviour of the registrar over a real SQLite file. */
 class RegistrarTest {
