@@ -1,19 +1,22 @@
 package org.sipshield.config;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.List;
+import org.sipshield.digest.DigestChecksum;
 
 /**
  * Digest credentials at rest: the reference's "checksum", HA1 = H(user:realm:password) for each
- * algorithm, never the password. {@code sipshield users set-digest} writes them.
+ * algorithm, never the password. {@code sipshield users set-digest} writes them; the loader parses
+ * them with digest-auth's {@link DigestChecksum}, which owns their format. No accessor gives the
+ * HA1 out: a checksum only ever goes back to digest-auth.
  */
-public record DigestCredentials(String realm, Map<String, String> ha1ByAlgorithm) {
+public record DigestCredentials(String realm, List<DigestChecksum> checksums) {
     public DigestCredentials {
-        ha1ByAlgorithm = java.util.Collections.unmodifiableMap(new TreeMap<>(ha1ByAlgorithm));
+        checksums = List.copyOf(checksums);
     }
 
     @Override
     public String toString() {
-        return "DigestCredentials[realm=" + realm + ", algorithms=" + ha1ByAlgorithm.keySet() + ", ha1=<redacted>]";
+        return "DigestCredentials[realm=" + realm + ", algorithms="
+                + checksums.stream().map(c -> c.algorithm().token()).toList() + ", ha1=<redacted>]";
     }
 }

@@ -1,10 +1,10 @@
 package org.sipshield.config;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
 
 /** Reads the security model's sections (profiles, trunks, users, devices) from YAML nodes. */
 final class ModelReader {
@@ -13,7 +13,6 @@ final class ModelReader {
     static final int DEFAULT_NONCE_VALIDITY = 600;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9 ._\\-]{1,50}");
     private static final Pattern FORBIDDEN_IN_DESCRIPTION = Pattern.compile("[\"%&\\\\<>]");
-    private static final Map<String, Integer> HA1_HEX_LENGTH = Map.of("MD5", 32, "SHA-256", 64, "SHA-512-256", 64);
 
     private ModelReader() {}
 
@@ -197,17 +196,21 @@ final class ModelReader {
     }
 
     static RegistrarSettings registrar(YamlMapping m) {
-        int min = m.integer("minExpires", 60, 1, 86400);
-        int max = m.integer("maxExpires", 3600, 1, 86400);
-        int fallback = m.integer("defaultExpires", 3600, 1, 86400);
-        int contacts = m.integer("maxContactsPerLine", 1, 1, 16);
+        RegistrarSettings defaults = RegistrarSettings.defaults();
+        int min = m.integer("minExpires", defaults.minExpires(), 1, RegistrarSettings.MAX_INTERVAL);
+        int max = m.integer("maxExpires", defaults.maxExpires(), 1, RegistrarSettings.MAX_INTERVAL);
+        int fallback = m.integer("defaultExpires", defaults.defaultExpires(), 1, RegistrarSettings.MAX_INTERVAL);
+        int contacts = m.integer("maxContactsPerLine", defaults.maxContactsPerLine(), 1, RegistrarSettings.MAX_CONTACTS_PER_LINE);
+        m.finish();
         if (min > max) {
             m.problem("minExpires", min + " is above maxExpires " + max, "minExpires <= defaultExpires <= maxExpires");
         } else if (fallback < min || fallback > max) {
             m.problem("defaultExpires", fallback + " is outside " + min + ".." + max, "minExpires <= defaultExpires <= maxExpires");
+        } else {
+            return new RegistrarSettings(min, max, fallback, contacts);
         }
-        m.finish();
-        return new RegistrarSettings(min, max, fallback, contacts);
+        // The problem refuses the whole file; the stand-in only lets the reading go on to list the rest.
+        return defaults;
     }
 
     private static Destination destination(YamlMapping.Element element) {
@@ -302,24 +305,23 @@ final class ModelReader {
             return null;
         }
         YamlMapping credentials = m.mapping("digestCredentials");
-        Map<String, String> ha1 = new LinkedHashMap<>();
-        for (String algorithm : HA1_HEX_LENGTH.keySet().stream().sorted().toList()) {
-            String value = credentials.string(algorithm, null);
+        List<DigestChecksum> checksums = new ArrayList<>();
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            String value = algorithm.isSession() ? null : credentials.string(algorithm.token(), null);
             if (value == null) {
                 continue;
             }
-            if (!value.matches("[0-9a-f]{" + HA1_HEX_LENGTH.get(algorithm) + "}")) {
-                // Never echo the value: it is a password equivalent.
-                credentials.problem(algorithm, "is not an HA1 for " + algorithm,
-                        HA1_HEX_LENGTH.get(algorithm) + " lower-case hex digits");
-                continue;
+            try {
+                checksums.add(DigestChecksum.parse(algorithm.token() + ":" + value));
+            } catch (IllegalArgumentException e) {
+                // digest-auth's message never echoes the value: it is a password equivalent.
+                credentials.problem(algorithm.token(), "is not an HA1 for " + algorithm.token(), e.getMessage());
             }
-            ha1.put(algorithm, value);
         }
-        if (ha1.isEmpty()) {
+        if (checksums.isEmpty()) {
             credentials.problem(null, "no HA1 given", "MD5, SHA-256 and/or SHA-512-256 keys");
         }
         credentials.finish();
-        return new DigestCredentials(realm, ha1);
+        return new DigestCredentials(realm, checksums);
     }
 }

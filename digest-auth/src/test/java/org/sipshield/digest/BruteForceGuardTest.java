@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.MutableClock;
 
 class BruteForceGuardTest {
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.MutableClock;
 
 /** The server side driven by the real client, with a hand-moved clock. */
 class DigestAuthenticatorTest {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.MutableClock;
 
 /** Answering a trunk peer's challenges, checked against our own verifier as the peer. */
 class DigestClientTest {

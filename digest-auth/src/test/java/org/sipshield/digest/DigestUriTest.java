@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.MutableClock;
 
 /**
  * RFC 7616 3.4.6: the credentials' uri must designate the Request-URI. A response computed for

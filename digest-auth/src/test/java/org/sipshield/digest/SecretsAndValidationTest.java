@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.MutableClock;
 
 /** Stored checksum form, construction-time validation, and that no secret reaches a string. */
 class SecretsAndValidationTest {

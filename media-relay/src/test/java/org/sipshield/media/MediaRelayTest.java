@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 import org.slf4j.LoggerFactory;
 import org.sipshield.srtp.CryptoSuite;
 import org.sipshield.srtp.SdesAnswer;
@@ -54,10 +55,10 @@ class MediaRelayTest {
             session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
             session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
-            byte[] huge = java.util.Arrays.copyOf(SrtpEndpoint.rtpPacket(7, 1, 0), MediaRelay.DATAGRAM_SLOT + 100);
+            byte[] huge = java.util.Arrays.copyOf(RtpPackets.g711(7, 1, 0), MediaRelay.DATAGRAM_SLOT + 100);
             SrtpEndpoint.send(a.rtp, huge, toRelay);
             awaitTrue(() -> session.counters(RelaySide.A).droppedOther() == 1);
-            byte[] sent = SrtpEndpoint.rtpPacket(7, 2, 0);
+            byte[] sent = RtpPackets.g711(7, 2, 0);
             SrtpEndpoint.send(a.rtp, sent, toRelay);
             assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp));
             assertEquals(1, session.counters(RelaySide.A).packetsIn());
@@ -76,13 +77,13 @@ class MediaRelayTest {
             InetSocketAddress unreachable = new InetSocketAddress(InetAddress.getByName("::1"), 9);
             session.configure(RelaySide.B, LegMedia.plainRtp(unreachable, unreachable, false));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
-            SrtpEndpoint.send(a.rtp, SrtpEndpoint.rtpPacket(7, 1, 0), toRelay);
+            SrtpEndpoint.send(a.rtp, RtpPackets.g711(7, 1, 0), toRelay);
             awaitTrue(() -> session.counters(RelaySide.B).notSent() == 1);
             assertEquals(0, session.counters(RelaySide.B).packetsOut());
             assertEquals(1, session.counters(RelaySide.B).dropped());
 
             session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
-            byte[] sent = SrtpEndpoint.rtpPacket(7, 2, 0);
+            byte[] sent = RtpPackets.g711(7, 2, 0);
             SrtpEndpoint.send(a.rtp, sent, toRelay);
             assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp));
             assertEquals(1, session.counters(RelaySide.B).packetsOut());
@@ -160,7 +161,7 @@ class MediaRelayTest {
                 assertTrue(held.await(10, TimeUnit.SECONDS));
                 byte[][] wire1 = new byte[6][];
                 for (int seq = 1; seq <= 5; seq++) {
-                    wire1[seq] = a1.protectRtp(SrtpEndpoint.rtpPacket(0x1111, seq, 0));
+                    wire1[seq] = a1.protectRtp(RtpPackets.g711(0x1111, seq, 0));
                 }
                 byte[] forged = wire1[3].clone();
                 forged[40] ^= 1;
@@ -172,18 +173,18 @@ class MediaRelayTest {
                 SrtpEndpoint.send(a1.rtp, wire1[4], to1A);
                 SrtpEndpoint.send(a1.rtp, wire1[5], to1A);
                 for (int seq = 1; seq <= 5; seq++) {
-                    SrtpEndpoint.send(a2.rtp, a2.protectRtp(SrtpEndpoint.rtpPacket(0x2222, seq, 0)), to2A);
-                    SrtpEndpoint.send(b2.rtp, b2.protectRtp(SrtpEndpoint.rtpPacket(0x3333, seq, 0)), to2B);
+                    SrtpEndpoint.send(a2.rtp, a2.protectRtp(RtpPackets.g711(0x2222, seq, 0)), to2A);
+                    SrtpEndpoint.send(b2.rtp, b2.protectRtp(RtpPackets.g711(0x3333, seq, 0)), to2B);
                 }
                 SrtpEndpoint.send(b2.rtp, b2.protectRtcp(SrtpEndpoint.rtcpReceiverReport(0x3333)), to2B);  // rtcp-mux
                 release.countDown();
 
                 for (int seq : new int[] {1, 2, 4, 5}) {
-                    assertArrayEquals(SrtpEndpoint.rtpPacket(0x1111, seq, 0), b1.unprotectRtp(SrtpEndpoint.receive(b1.rtp)));
+                    assertArrayEquals(RtpPackets.g711(0x1111, seq, 0), b1.unprotectRtp(SrtpEndpoint.receive(b1.rtp)));
                 }
                 for (int seq = 1; seq <= 5; seq++) {
-                    assertArrayEquals(SrtpEndpoint.rtpPacket(0x2222, seq, 0), b2.unprotectRtp(SrtpEndpoint.receive(b2.rtp)));
-                    assertArrayEquals(SrtpEndpoint.rtpPacket(0x3333, seq, 0), a2.unprotectRtp(SrtpEndpoint.receive(a2.rtp)));
+                    assertArrayEquals(RtpPackets.g711(0x2222, seq, 0), b2.unprotectRtp(SrtpEndpoint.receive(b2.rtp)));
+                    assertArrayEquals(RtpPackets.g711(0x3333, seq, 0), a2.unprotectRtp(SrtpEndpoint.receive(a2.rtp)));
                 }
                 assertArrayEquals(SrtpEndpoint.rtcpReceiverReport(0x3333), a2.unprotectRtcp(SrtpEndpoint.receive(a2.rtp)));
                 LegCounters c1 = call1.counters(RelaySide.A);
@@ -208,7 +209,7 @@ class MediaRelayTest {
             int toRelayA = session.leg(RelaySide.A).localRtpPort();
             int toRelayB = session.leg(RelaySide.B).localRtpPort();
             for (int seq = 1; seq <= 50; seq++) {
-                byte[] sent = SrtpEndpoint.rtpPacket(0x11111111, seq, 0);
+                byte[] sent = RtpPackets.g711(0x11111111, seq, 0);
                 byte[] wire = a.protectRtp(sent);
                 assertEquals(172 + 16, wire.length);
                 SrtpEndpoint.send(a.rtp, wire, toRelayA);
@@ -218,7 +219,7 @@ class MediaRelayTest {
                 assertArrayEquals(sent, b.unprotectRtp(arrived), "leg B decrypts exactly what leg A's phone sent");
             }
             // the other direction, with telephone-event (RFC 4733, payload type 101) passing through untouched
-            byte[] dtmf = SrtpEndpoint.rtpPacket(0x22222222, 7, 101);
+            byte[] dtmf = RtpPackets.g711(0x22222222, 7, 101);
             SrtpEndpoint.send(b.rtp, b.protectRtp(dtmf), toRelayB);
             assertArrayEquals(dtmf, a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
             // SRTCP both ways, on the RTCP ports
@@ -253,17 +254,17 @@ class MediaRelayTest {
             RelayLeg relayA = session.leg(RelaySide.A);
             RelayLeg relayB = session.leg(RelaySide.B);
             for (int seq = 1; seq <= 30; seq++) {
-                byte[] forward = SrtpEndpoint.rtpPacket(0x11111111, seq, 0);
+                byte[] forward = RtpPackets.g711(0x11111111, seq, 0);
                 SrtpEndpoint.send(a.rtp, a.protectRtp(forward), relayA.localRtpPort());
                 assertArrayEquals(forward, b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
-                byte[] back = SrtpEndpoint.rtpPacket(0x22222222, seq, 8);
+                byte[] back = RtpPackets.g711(0x22222222, seq, 8);
                 SrtpEndpoint.send(b.rtp, b.protectRtp(back), relayB.localRtpPort());
                 assertArrayEquals(back, a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
                 byte[] report = SrtpEndpoint.rtcpReceiverReport(0x11111111);
                 SrtpEndpoint.send(a.rtcp, a.protectRtcp(report), relayA.localRtcpPort());
                 assertArrayEquals(report, b.unprotectRtcp(SrtpEndpoint.receive(b.rtcp)));
             }
-            SrtpEndpoint.send(foreign.rtp, SrtpEndpoint.rtpPacket(0x11111111, 31, 0), relayA.localRtpPort());
+            SrtpEndpoint.send(foreign.rtp, RtpPackets.g711(0x11111111, 31, 0), relayA.localRtpPort());
             awaitTrue(() -> session.counters(RelaySide.A).droppedForeign() == 1);
 
             assertEquals(60, session.counters(RelaySide.B).packetsOut());
@@ -281,17 +282,17 @@ class MediaRelayTest {
             session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
             session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
-            byte[] first = a.protectRtp(SrtpEndpoint.rtpPacket(1, 1, 0));
+            byte[] first = a.protectRtp(RtpPackets.g711(1, 1, 0));
             SrtpEndpoint.send(a.rtp, first, toRelay);
-            assertArrayEquals(SrtpEndpoint.rtpPacket(1, 1, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+            assertArrayEquals(RtpPackets.g711(1, 1, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
 
-            byte[] second = a.protectRtp(SrtpEndpoint.rtpPacket(1, 2, 0));
+            byte[] second = a.protectRtp(RtpPackets.g711(1, 2, 0));
             byte[] tampered = second.clone();
             tampered[tampered.length - 1] ^= 0x01;
             SrtpEndpoint.send(a.rtp, tampered, toRelay);
             SrtpEndpoint.send(a.rtp, first, toRelay); // replay
             SrtpEndpoint.send(a.rtp, second, toRelay);
-            assertArrayEquals(SrtpEndpoint.rtpPacket(1, 2, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)),
+            assertArrayEquals(RtpPackets.g711(1, 2, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)),
                     "the genuine packet after the forgeries still goes through");
 
             LegCounters counters = session.counters(RelaySide.A);
@@ -316,18 +317,18 @@ class MediaRelayTest {
             session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
 
-            byte[] forged = SrtpEndpoint.rtpPacket(5, 1, 0);
+            byte[] forged = RtpPackets.g711(5, 1, 0);
             byte[] forgedWire = java.util.Arrays.copyOf(forged, forged.length + 16);
             SrtpEndpoint.send(attacker.rtp, forgedWire, toRelay);
             awaitTrue(() -> session.counters(RelaySide.A).authFailures() == 1);
             assertFalse(session.isLatched(RelaySide.A), "a packet that does not authenticate never moves the latch");
 
-            SrtpEndpoint.send(a.rtp, a.protectRtp(SrtpEndpoint.rtpPacket(5, 1, 0)), toRelay);
+            SrtpEndpoint.send(a.rtp, a.protectRtp(RtpPackets.g711(5, 1, 0)), toRelay);
             b.unprotectRtp(SrtpEndpoint.receive(b.rtp));
             assertTrue(session.isLatched(RelaySide.A));
 
             // latched: leg B's media now goes where leg A's phone really is
-            byte[] back = SrtpEndpoint.rtpPacket(6, 1, 0);
+            byte[] back = RtpPackets.g711(6, 1, 0);
             SrtpEndpoint.send(b.rtp, b.protectRtp(back), session.leg(RelaySide.B).localRtpPort());
             assertArrayEquals(back, a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
 
@@ -345,11 +346,11 @@ class MediaRelayTest {
                 RelaySession session = relay.openSession("call 4", null)) {
             session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), null, true, legA.relaySide()));
             session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
-            byte[] sent = SrtpEndpoint.rtpPacket(9, 100, 8);
+            byte[] sent = RtpPackets.g711(9, 100, 8);
             SrtpEndpoint.send(a.rtp, a.protectRtp(sent), session.leg(RelaySide.A).localRtpPort());
             assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp), "leg B gets plain RTP");
 
-            byte[] reply = SrtpEndpoint.rtpPacket(10, 1, 8);
+            byte[] reply = RtpPackets.g711(10, 1, 8);
             SrtpEndpoint.send(b.rtp, reply, session.leg(RelaySide.B).localRtpPort());
             byte[] wire = SrtpEndpoint.receive(a.rtp);
             assertEquals(172 + 16, wire.length);
@@ -386,7 +387,7 @@ class MediaRelayTest {
             session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
             int toRelayA = session.leg(RelaySide.A).localRtpPort();
             int toRelayBRtcp = session.leg(RelaySide.B).localRtcpPort();
-            SrtpEndpoint.send(a.rtp, a.protectRtp(SrtpEndpoint.rtpPacket(0xc3382aca, 1, 0)), toRelayA);
+            SrtpEndpoint.send(a.rtp, a.protectRtp(RtpPackets.g711(0xc3382aca, 1, 0)), toRelayA);
             b.unprotectRtp(SrtpEndpoint.receive(b.rtp));
 
             SrtpEndpoint.send(a.rtp, BARESIP_PING, toRelayA);
@@ -437,7 +438,7 @@ class MediaRelayTest {
         withTrailer[16] = (byte) 0x80;
         assertFalse(RtcpInClear.looksLikePlainRtcp(java.nio.ByteBuffer.wrap(withTrailer), 0, withTrailer.length),
                 "an SRTCP index and tag after the RTCP packet");
-        byte[] rtp = SrtpEndpoint.rtpPacket(1, 1, 0);
+        byte[] rtp = RtpPackets.g711(1, 1, 0);
         assertFalse(RtcpInClear.looksLikePlainRtcp(java.nio.ByteBuffer.wrap(rtp), 0, rtp.length));
     }
 
@@ -464,7 +465,7 @@ class MediaRelayTest {
 
             // off hold: media flows, and silence ends the call again
             session.hold(false);
-            byte[] sent = SrtpEndpoint.rtpPacket(4, 1, 0);
+            byte[] sent = RtpPackets.g711(4, 1, 0);
             SrtpEndpoint.send(a.rtp, sent, session.leg(RelaySide.A).localRtpPort());
             assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp));
             assertEquals("no media for 1 s", timedOut.get(10, TimeUnit.SECONDS));
@@ -485,10 +486,10 @@ class MediaRelayTest {
             session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
             session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
             int toRelay = session.leg(RelaySide.A).localRtpPort();
-            SrtpEndpoint.send(stranger.rtp, SrtpEndpoint.rtpPacket(3, 1, 0), toRelay);
+            SrtpEndpoint.send(stranger.rtp, RtpPackets.g711(3, 1, 0), toRelay);
             awaitTrue(() -> session.counters(RelaySide.A).droppedForeign() == 1);
             assertFalse(session.isLatched(RelaySide.A));
-            byte[] sent = SrtpEndpoint.rtpPacket(4, 1, 0);
+            byte[] sent = RtpPackets.g711(4, 1, 0);
             SrtpEndpoint.send(a.rtp, sent, toRelay);
             assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp), "RTP to RTP passes unchanged");
             assertTrue(session.isLatched(RelaySide.A));
@@ -509,7 +510,7 @@ class MediaRelayTest {
             RelaySession session = relay.openSession("call 12", null);
             session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
             session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
-            SrtpEndpoint.send(a.rtp, SrtpEndpoint.rtpPacket(4, 1, 0), session.leg(RelaySide.A).localRtpPort());
+            SrtpEndpoint.send(a.rtp, RtpPackets.g711(4, 1, 0), session.leg(RelaySide.A).localRtpPort());
             SrtpEndpoint.receive(b.rtp);
             session.close();
             relay.close();
@@ -573,7 +574,7 @@ class MediaRelayTest {
             SrtpEndpoint talker = endpoints.get(2);
             SrtpEndpoint listener = endpoints.get(3);
             for (int seq = 1; seq <= 40; seq++) {
-                SrtpEndpoint.send(talker.rtp, SrtpEndpoint.rtpPacket(seq, seq * 160, 0), sessions.get(1).leg(RelaySide.A).localRtpPort());
+                SrtpEndpoint.send(talker.rtp, RtpPackets.g711(seq, seq * 160, 0), sessions.get(1).leg(RelaySide.A).localRtpPort());
                 SrtpEndpoint.receive(listener.rtp);
                 Thread.sleep(100);
             }

@@ -91,28 +91,6 @@ final class SrtpEndpoint implements AutoCloseable {
         return Arrays.copyOf(p.getData(), p.getLength());
     }
 
-    /** A G.711 packet of 172 octets: 12-octet header, 160 octets of payload that depend on the sequence number. */
-    static byte[] rtpPacket(int ssrc, int seq, int payloadType) {
-        byte[] p = new byte[172];
-        p[0] = (byte) 0x80;
-        p[1] = (byte) payloadType;
-        p[2] = (byte) (seq >> 8);
-        p[3] = (byte) seq;
-        int ts = seq * 160;
-        p[4] = (byte) (ts >> 24);
-        p[5] = (byte) (ts >> 16);
-        p[6] = (byte) (ts >> 8);
-        p[7] = (byte) ts;
-        p[8] = (byte) (ssrc >> 24);
-        p[9] = (byte) (ssrc >> 16);
-        p[10] = (byte) (ssrc >> 8);
-        p[11] = (byte) ssrc;
-        for (int i = 12; i < p.length; i++) {
-            p[i] = (byte) (seq * 31 + i);
-        }
-        return p;
-    }
-
     /** An RTCP receiver report without report blocks (8 octets). */
     static byte[] rtcpReceiverReport(int ssrc) {
         return new byte[] {(byte) 0x80, (byte) 201, 0, 1, (byte) (ssrc >> 24), (byte) (ssrc >> 16), (byte) (ssrc >> 8), (byte) ssrc};

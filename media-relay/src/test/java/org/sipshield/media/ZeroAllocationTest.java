@@ -15,6 +15,7 @@ import org.sipshield.srtp.SdesOffer;
 import org.sipshield.srtp.SdesSelection;
 import org.sipshield.srtp.SrtpCipherPolicy;
 import org.sipshield.srtp.SrtpKeyManager;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * The packet path allocates nothing: the heap the relay's event-loop thread allocates (the JVM's
@@ -77,12 +78,12 @@ class ZeroAllocationTest {
             int firstA = seqA;
             int firstB = seqB;
             for (int k = 0; k < ROUND; k++) {
-                SrtpEndpoint.send(a.rtp, a.protectRtp(SrtpEndpoint.rtpPacket(0x1111, ++seqA, 0)), toA);
-                SrtpEndpoint.send(b.rtp, b.protectRtp(SrtpEndpoint.rtpPacket(0x2222, ++seqB, 8)), toB);
+                SrtpEndpoint.send(a.rtp, a.protectRtp(RtpPackets.g711(0x1111, ++seqA, 0)), toA);
+                SrtpEndpoint.send(b.rtp, b.protectRtp(RtpPackets.g711(0x2222, ++seqB, 8)), toB);
             }
             for (int k = 1; k <= ROUND; k++) {
-                assertArrayEquals(SrtpEndpoint.rtpPacket(0x1111, firstA + k, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
-                assertArrayEquals(SrtpEndpoint.rtpPacket(0x2222, firstB + k, 8), a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
+                assertArrayEquals(RtpPackets.g711(0x1111, firstA + k, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+                assertArrayEquals(RtpPackets.g711(0x2222, firstB + k, 8), a.unprotectRtp(SrtpEndpoint.receive(a.rtp)));
             }
         }
     }

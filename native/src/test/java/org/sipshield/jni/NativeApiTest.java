@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 
 /** Caller mistakes and hostile packets get typed codes, never a crash. */
 class NativeApiTest {
@@ -32,7 +33,7 @@ class NativeApiTest {
         long out = NativeSessions.create(0, CM80, SrtpNative.DIRECTION_OUTBOUND, KEY, SALT);
         try {
             ByteBuffer direct = ByteBuffer.allocateDirect(200);
-            direct.put(SrtpNativeTest.rtp(1, 1));
+            direct.put(RtpPackets.g711(1, 1));
             int bad = -SrtpNative.STATUS_BAD_ARGUMENT;
             assertEquals(bad, SrtpNative.protectRtp(out, ByteBuffer.allocate(200), 0, 172, 200));
             assertEquals(bad, SrtpNative.protectRtp(out, null, 0, 172, 200));
@@ -60,7 +61,7 @@ class NativeApiTest {
             ByteBuffer buf = ByteBuffer.allocateDirect(200);
             for (int ssrc = 1; ssrc <= SrtpNative.MAX_STREAMS + 1; ssrc++) {
                 buf.clear();
-                buf.put(SrtpNativeTest.rtp(5, ssrc));
+                buf.put(RtpPackets.g711(ssrc, 5));
                 int r = SrtpNative.protectRtp(out, buf, 0, 172, 200);
                 assertEquals(ssrc <= SrtpNative.MAX_STREAMS ? 182 : -SrtpNative.STATUS_TOO_MANY_STREAMS, r);
             }
@@ -82,7 +83,7 @@ class NativeApiTest {
                 for (int i = 0; i < 32; i++) {
                     offsets[i] = i * slot;
                     lengths[i] = 172;
-                    buf.put(i * slot, SrtpNativeTest.rtp(100 + i, 42));
+                    buf.put(i * slot, RtpPackets.g711(42, 100 + i));
                 }
                 lengths[5] = 3;  // one runt: reported, the rest still done
                 assertEquals(31, SrtpNative.processBatch(out, SrtpNative.OP_PROTECT_RTP, buf, offsets, lengths, 32, slot));
@@ -100,7 +101,7 @@ class NativeApiTest {
                 for (int i = 0; i < 32; i++) {
                     if (i != 5 && i != 7) {
                         assertEquals(172, lengths[i]);
-                        assertArrayEquals(SrtpNativeTest.rtp(100 + i, 42), SrtpNativeTest.bytes(buf, i * slot, 172));
+                        assertArrayEquals(RtpPackets.g711(42, 100 + i), SrtpNativeTest.bytes(buf, i * slot, 172));
                     }
                 }
                 assertEquals(-SrtpNative.STATUS_BAD_ARGUMENT,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * Creating and destroying sessions must not leak native memory. The probe is glibc's mallinfo2
@@ -73,7 +74,7 @@ class NativeSessionMemoryTest {
     /** Each session also protects a packet, so per-stream state is created before it is freed. */
     private static void cycle(int engine, int i, ByteBuffer buf) {
         long h = create(engine, i);
-        byte[] rtp = SrtpNativeTest.rtp(i & 0xffff, i);
+        byte[] rtp = RtpPackets.g711(i, i & 0xffff);
         buf.clear();
         buf.put(rtp);
         int len = SrtpNative.protectRtp(h, buf, 0, rtp.length, buf.capacity());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * {@link SrtpNative#processPackets}: many packets, each with its own session and buffer, in one
@@ -48,7 +49,7 @@ class ProcessPacketsTest {
     }
 
     private static byte[] packet(int i) {
-        return i % 3 == 2 ? RTCP : SrtpNativeTest.rtp(1000 + i, 0x1000 + (i & 1));
+        return i % 3 == 2 ? RTCP : RtpPackets.g711(0x1000 + (i & 1), 1000 + i);
     }
 
     private static boolean isRtcp(int i) {
@@ -214,8 +215,8 @@ class ProcessPacketsTest {
         long in = session(SrtpNative.ENGINE_OPENSSL, cm80, SrtpNative.DIRECTION_INBOUND, 9);
         try {
             ByteBuffer direct = ByteBuffer.allocateDirect(400);
-            direct.put(0, SrtpNativeTest.rtp(1, 5));
-            direct.put(200, SrtpNativeTest.rtp(2, 5));
+            direct.put(0, RtpPackets.g711(5, 1));
+            direct.put(200, RtpPackets.g711(5, 2));
             ByteBuffer[] buffers = {direct, ByteBuffer.allocate(400), null, direct, direct, direct, direct, direct, direct};
             long[] sessions = {out, out, out, in, 0, out, out, out, out};
             int[] ops = new int[9];
@@ -260,7 +261,7 @@ class ProcessPacketsTest {
             int[] capacities = new int[n];
             for (int i = 0; i < n; i++) {
                 buffers[i] = ByteBuffer.allocateDirect(SLOT);
-                buffers[i].put(SrtpNativeTest.rtp(i, 77));
+                buffers[i].put(RtpPackets.g711(77, i));
                 sessions[i] = out;
                 ops[i] = SrtpNative.OP_PROTECT_RTP;
                 lengths[i] = 172;
@@ -271,7 +272,7 @@ class ProcessPacketsTest {
             Arrays.fill(ops, SrtpNative.OP_UNPROTECT_RTP);
             assertEquals(n, SrtpNative.processPackets(sessions, ops, buffers, offsets, lengths, capacities, n));
             for (int i = 0; i < n; i += 97) {
-                assertArrayEquals(SrtpNativeTest.rtp(i, 77), SrtpNativeTest.bytes(buffers[i], 0, 172));
+                assertArrayEquals(RtpPackets.g711(77, i), SrtpNativeTest.bytes(buffers[i], 0, 172));
             }
         } finally {
             SrtpNative.destroySession(out);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * A handle is checked by the core, not trusted: one that was closed, or was never given out, must
@@ -24,7 +25,7 @@ class SessionHandleTest {
     void aClosedHandleIsRefusedEvenAfterItsSlotIsReused() {
         for (int engine : new int[] {SrtpNative.ENGINE_OPENSSL, SrtpNative.ENGINE_LIBSRTP2}) {
             long closed = open(engine, SrtpNative.DIRECTION_OUTBOUND);
-            ByteBuffer b = ByteBuffer.allocateDirect(256).put(SrtpNativeTest.rtp(1, 5));
+            ByteBuffer b = ByteBuffer.allocateDirect(256).put(RtpPackets.g711(5, 1));
             assertTrue(SrtpNative.protectRtp(closed, b, 0, 172, 256) > 0);
             SrtpNative.destroySession(closed);
             SrtpNative.destroySession(closed);  // twice: the second finds nothing to free
@@ -32,7 +33,7 @@ class SessionHandleTest {
             try {
                 assertNotEquals(closed, reused, "a new session never gets a closed session's handle");
                 assertRefused(closed);
-                b.clear().put(SrtpNativeTest.rtp(2, 5));
+                b.clear().put(RtpPackets.g711(5, 2));
                 assertEquals(172 + 16, SrtpNative.protectRtp(reused, b, 0, 172, 256), "the new session works");
             } finally {
                 SrtpNative.destroySession(reused);
@@ -53,7 +54,7 @@ class SessionHandleTest {
                     SrtpNative.destroySession(made);  // frees nothing, and above all not live
                 }
             }
-            ByteBuffer b = ByteBuffer.allocateDirect(256).put(SrtpNativeTest.rtp(1, 5));
+            ByteBuffer b = ByteBuffer.allocateDirect(256).put(RtpPackets.g711(5, 1));
             assertEquals(172 + 16, SrtpNative.protectRtp(live, b, 0, 172, 256), "the live session survived");
         } finally {
             SrtpNative.destroySession(live);
@@ -63,7 +64,7 @@ class SessionHandleTest {
     /** Every entry point that takes a handle: refused, and the packet left as it was. */
     private static void assertRefused(long handle) {
         String what = "handle " + Long.toHexString(handle);
-        byte[] rtp = SrtpNativeTest.rtp(9, 5);
+        byte[] rtp = RtpPackets.g711(5, 9);
         ByteBuffer b = ByteBuffer.allocateDirect(256).put(rtp);
         int bad = -SrtpNative.STATUS_BAD_ARGUMENT;
         assertEquals(bad, SrtpNative.protectRtp(handle, b, 0, 172, 256), what);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * setRoc resets the stream's replay window with the ROC. On a sender, or on a receiver that has
@@ -86,7 +87,7 @@ class SetRocTest {
 
     private static ByteBuffer packet(int seq) {
         ByteBuffer b = ByteBuffer.allocateDirect(256);
-        b.put(SrtpNativeTest.rtp(seq, SSRC));
+        b.put(RtpPackets.g711(SSRC, seq));
         return b;
     }
 }

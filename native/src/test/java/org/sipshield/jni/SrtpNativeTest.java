@@ -11,6 +11,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.sipshield.testing.RtpPackets;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SrtpNativeTest {
@@ -70,7 +71,7 @@ class SrtpNativeTest {
                 long in = NativeSessions.create(engines[1], suite, SrtpNative.DIRECTION_INBOUND, key, salt);
                 try {
                     ByteBuffer buf = ByteBuffer.allocateDirect(256);
-                    byte[] rtp = rtp(1000, 0x11223344);
+                    byte[] rtp = RtpPackets.g711(0x11223344, 1000);
                     buf.put(rtp);
                     int len = SrtpNative.protectRtp(out, buf, 0, rtp.length, 256);
                     assertTrue(len > rtp.length, "suite " + suite + " protect: " + len);
@@ -97,22 +98,6 @@ class SrtpNativeTest {
                 new byte[20], new byte[0], 128);
         assertTrue(h > 0, "session: status " + -h);
         return h;
-    }
-
-    static byte[] rtp(int seq, int ssrc) {
-        byte[] p = new byte[172];
-        p[0] = (byte) 0x80;
-        p[1] = 0;
-        p[2] = (byte) (seq >> 8);
-        p[3] = (byte) seq;
-        p[8] = (byte) (ssrc >> 24);
-        p[9] = (byte) (ssrc >> 16);
-        p[10] = (byte) (ssrc >> 8);
-        p[11] = (byte) ssrc;
-        for (int k = 12; k < p.length; k++) {
-            p[k] = (byte) (k * 31 + seq);
-        }
-        return p;
     }
 
     static byte[] pattern(int n, int seed) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * What protection appends is exactly each suite's trailer (tag lengths as the RFCs give them, not
@@ -45,7 +46,7 @@ class TrailerTest {
             long in = NativeSessions.create(reference ? SrtpNative.ENGINE_LIBSRTP2 : SrtpNative.ENGINE_OPENSSL, suite,
                     SrtpNative.DIRECTION_INBOUND, key, salt);
             try {
-                byte[] rtp = SrtpNativeTest.rtp(42, 0x7777);
+                byte[] rtp = RtpPackets.g711(0x7777, 42);
                 check(out, in, false, rtp, row[3], "suite " + suite + " SRTP");
                 check(out, in, true, RTCP, row[4] + 4, "suite " + suite + " SRTCP");
             } finally {
@@ -74,7 +75,7 @@ class TrailerTest {
         assertArrayEquals(packet, SrtpNativeTest.bytes(b, 0, plain), what);
         if (!rtcp) {
             assertEquals(-SrtpNative.STATUS_BUFFER_TOO_SMALL, SrtpNative.protectRtp(out,
-                    ByteBuffer.allocateDirect(512).put(SrtpNativeTest.rtp(43, 0x7777)), 0, packet.length, cap - 1),
+                    ByteBuffer.allocateDirect(512).put(RtpPackets.g711(0x7777, 43)), 0, packet.length, cap - 1),
                     what + ": one octet short");
         }
     }

@@ -8,8 +8,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -21,21 +19,14 @@ import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
-import javax.sip.address.SipURI;
 import javax.sip.message.MessageFactory;
 import org.sipshield.config.Listener;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
-import org.sipshield.config.TlsSettings;
 import org.sipshield.config.Transport;
-import org.sipshield.digest.BlockAction;
-import org.sipshield.digest.BruteForceGuard;
-import org.sipshield.digest.BruteForcePolicy;
 import org.sipshield.digest.DigestPolicy;
 import org.sipshield.digest.NonceCountTracker;
-import org.sipshield.digest.NonceSecret;
 import org.sipshield.proxy.b2bua.B2bua;
-import org.sipshield.proxy.b2bua.Hop;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
 import org.sipshield.proxy.management.ManagementServer;
@@ -57,38 +48,26 @@ import org.sipshield.proxy.pipeline.RequestPipeline;
 import org.sipshield.proxy.pipeline.SipRequestHandler;
 import org.sipshield.proxy.pipeline.TlsDeviceAuthentication;
 import org.sipshield.proxy.pipeline.TrunkMethodAcl;
-import org.sipshield.proxy.registrar.Binding;
-import org.sipshield.proxy.registrar.Device;
-import org.sipshield.proxy.registrar.DeviceKind;
 import org.sipshield.proxy.registrar.Registrar;
-import org.sipshield.proxy.registrar.RegistrarSettings;
+import org.sipshield.proxy.registrar.RegisteredContacts;
 import org.sipshield.proxy.registrar.SourceAddress;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
-import org.sipshield.proxy.screening.RequestRateLimiter;
 import org.sipshield.proxy.screening.ScreeningValve;
-import org.sipshield.proxy.security.DeviceIdentity;
 import org.sipshield.proxy.security.DigestContext;
+import org.sipshield.proxy.security.NonceKeyFile;
 import org.sipshield.proxy.security.SecurityModel;
-import org.sipshield.proxy.security.TlsModes;
-import org.sipshield.proxy.transport.JainSipLogger;
-import org.sipshield.proxy.transport.JainSipMessageLogger;
 import org.sipshield.proxy.transport.SipNetworkLayer;
+import org.sipshield.proxy.transport.SipTls;
 import org.sipshield.proxy.transport.SipStackProperties;
 import org.sipshield.proxy.watchdog.StallWatchdog;
 import org.sipshield.proxy.watchdog.WatchedSipListener;
 import org.sipshield.tls.CertificateChainValidator;
 import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.CertificatePurpose;
-import org.sipshield.tls.ClientAuth;
 import org.sipshield.tls.IdentityStore;
-import org.sipshield.tls.OcspClient;
-import org.sipshield.tls.OcspSettings;
 import org.sipshield.tls.RevocationChecker;
 import org.sipshield.tls.ServerIdentity;
-import org.sipshield.tls.TlsSocketFactory;
 import org.sipshield.tls.TrustStore;
-import org.sipshield.tls.TrustStoreRevocationCheck;
-import org.sipshield.tls.WebhookExpiryNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +109,7 @@ public final class SipShieldServer implements AutoCloseable {
             this::notServingBecause, reason -> b2bua == null ? 0 : b2bua.endAllCalls(reason),
             () -> config().server().shutdownDrainSeconds()), this::close);
     private SipMetrics metrics;
-    private BruteForceGuard guard;
+    private org.sipshield.digest.BruteForceGuard guard;
     private org.sipshield.proxy.cdr.CallRecords callRecords;
     private org.sipshield.proxy.pipeline.OperatorBlockList operatorBlocks;
     /** The file SIGHUP and the admin API's reload read; null on the embedded default. */
@@ -150,16 +129,18 @@ public final class SipShieldServer implements AutoCloseable {
         SipShieldConfig config = config();
         Path dataDirectory = config.server().dataDirectory();
         Files.createDirectories(dataDirectory);
-        digestContext = new DigestContext(nonceSecret(dataDirectory),
+        digestContext = new DigestContext(NonceKeyFile.load(dataDirectory),
                 new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), clock, new SecureRandom());
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
-        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
-                destination -> model.get().namesOfTrunkAt(destination)));
-        ScreeningValve.register(stackName, requestRateLimit(config.security(), this::isTrustedSource), this::mayAnswerScreened);
+        ocsp = SipTls.ocsp(config.tls());
+        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(SipTls.sockets(config, identity, ocsp,
+                certificate -> model.get().pinsCertificate(certificate)), destination -> model.get().namesOfTrunkAt(destination)));
+        ScreeningValve.register(stackName, ScreeningValve.Limit.of(config.security(), this::isTrustedSource),
+                this::mayAnswerScreened);
         registrationStore = SqliteRegistrationStore.open(dataDirectory);
         metrics = operations.startMetrics();
 
@@ -176,9 +157,7 @@ public final class SipShieldServer implements AutoCloseable {
             }
             MessageFactory messages = factory.createMessageFactory();
             var headers = factory.createHeaderFactory();
-            var settings = config.registrar();
-            registrar = new Registrar(registrationStore, messages, headers, new RegistrarSettings(settings.minExpires(),
-                    settings.maxExpires(), settings.defaultExpires(), settings.maxContactsPerLine()), clock);
+            registrar = new Registrar(registrationStore, messages, headers, config.registrar(), clock);
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
                     config.server().hostName());
             media = MediaAnchoring.start(config.media(), () -> config().media());
@@ -187,10 +166,11 @@ public final class SipShieldServer implements AutoCloseable {
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore.file());
             b2bua.onCallEnded(callRecords::record);
-            TargetResolver routing = new TargetResolver(model::get, this::contactOf);
+            RegisteredContacts registered = new RegisteredContacts(registrar);
+            TargetResolver routing = new TargetResolver(model::get, registered);
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
-            ClassifySource classify = new ClassifySource(model::get, this::isRegisteredFrom, sipTrust);
+            ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
                     operatorBlocks,
@@ -208,7 +188,7 @@ public final class SipShieldServer implements AutoCloseable {
             RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, new DialogPeerCheck(b2bua::match, identify::apply),
                     digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
-                    (inbound, device) -> registrar.register(inbound.request(), device(device),
+                    (inbound, device) -> registrar.register(inbound.request(), device,
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
                     routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
@@ -242,72 +222,16 @@ public final class SipShieldServer implements AutoCloseable {
         org.sipshield.proxy.cdr.CallRecords records = callRecords;
         housekeeping.scheduleWithFixedDelay(() -> records.purgeEndedBefore(clock.instant()
                 .minus(Duration.ofDays(config().server().callRecordDays()))), 1, 60, TimeUnit.MINUTES);
-        startCertificateMonitor(config);
+        expiryMonitor = SipTls.startExpiryMonitor(housekeeping, config, clock);
         if (ocsp != null) {
-            TrustStoreRevocationCheck trustCheck = new TrustStoreRevocationCheck(
-                    new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp);
-            long every = config.tls().ocspCheckEverySeconds();
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    trustCheck.runOnce();
-                } catch (RuntimeException e) {
-                    LOG.warn("OCSP check of the SIP trust store: {}", e.toString());
-                }
-            }, 5, every, TimeUnit.SECONDS);
+            SipTls.scheduleTrustStoreChecks(housekeeping, config, ocsp);
         }
-    }
-
-    /** Expiry warnings for our identities and trust stores, in the log and, if configured, to a webhook. */
-    private void startCertificateMonitor(SipShieldConfig config) {
-        TlsSettings tls = config.tls();
-        List<CertificateExpiryMonitor.Listener> listeners = new ArrayList<>();
-        if (tls.expiryWebhook() != null) {
-            listeners.add(new WebhookExpiryNotifier(tls.expiryWebhook(), Duration.ofSeconds(10)));
-        }
-        expiryMonitor = new CertificateExpiryMonitor(new CertificateExpiryMonitor.Settings(tls.notificationStartDays(),
-                Duration.ofHours(tls.notificationFrequencyHours())),
-                CertificateExpiryMonitor.certificatesIn(config.server().dataDirectory()), clock, listeners);
-        expiryMonitor.start(housekeeping);
     }
 
     /** One digest step (and one brute-force guard) for both pipelines: a source blocked in one is blocked in the other. */
     private DigestAuthentication digestAuthentication() {
-        SecuritySettings security = config().security();
-        BruteForcePolicy policy = BruteForcePolicy.builder()
-                .maxFailuresPerUser(security.digestFailureLimit())
-                .maxFailuresPerSource(security.digestFailureLimit() * 4)
-                .window(Duration.ofSeconds(security.digestFailureWindow()))
-                .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
-                .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
-                .build();
-        guard = new BruteForceGuard(policy, clock);
+        guard = DigestAuthentication.bruteForceGuard(config().security(), clock);
         return new DigestAuthentication(model::get, guard, metrics::digestOutcome);
-    }
-
-    /**
-     * The key that signs digest nonces, kept in the data directory (mode 0600 from its first byte)
-     * so nonces stay valid across a restart; instances of a cluster share the file to accept each
-     * other's (the first one to write it wins, the others read it).
-     */
-    private static NonceSecret nonceSecret(Path dataDirectory) throws IOException {
-        Path file = dataDirectory.resolve("digest-nonce.key");
-        if (!Files.exists(file)) {
-            byte[] key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            org.sipshield.tls.SecretFiles.writeIfAbsent(file, (Base64.getEncoder().encodeToString(key) + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        return NonceSecret.fromBase64(Files.readString(file).trim());
-    }
-
-    private static Device device(DeviceIdentity identity) {
-        return new Device(identity.deviceName(), identity.kind() == DeviceIdentity.Kind.PHONE ? DeviceKind.PHONE
-                : DeviceKind.VOICEMAIL_PORT, identity.directoryNumbers());
-    }
-
-    private boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source) {
-        return registrar.bindingsOfDevice(deviceName).stream()
-                .anyMatch(b -> b.source().address().equals(source.getAddress()) && b.source().port() == source.getPort());
     }
 
     /**
@@ -323,24 +247,6 @@ public final class SipShieldServer implements AutoCloseable {
         Registrar registrations = registrar;
         return registrations != null && port > 0
                 && registrations.bindingFrom(new SourceAddress(address, port, transport)).isPresent();
-    }
-
-    /** Where a directory number is reachable: the newest binding's contact, reached over the transport it registered on. */
-    private java.util.Optional<Hop> contactOf(String directoryNumber) {
-        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
-        if (bindings.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        Binding binding = bindings.get(0); // newest first
-        try {
-            var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
-            String user = uri.getUser() == null ? directoryNumber : uri.getUser();
-            int port = uri.getPort() > 0 ? uri.getPort() : binding.source().transport() == Transport.TLS ? 5061 : 5060;
-            return java.util.Optional.of(new Hop(user, uri.getHost(), port, binding.source().transport()));
-        } catch (java.text.ParseException | javax.sip.PeerUnavailableException | ClassCastException e) {
-            LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());
-            return java.util.Optional.empty();
-        }
     }
 
     private void purgeExpiredRegistrations() {
@@ -392,30 +298,6 @@ public final class SipShieldServer implements AutoCloseable {
     private static String describe(SipProvider provider) {
         ListeningPoint point = provider.getListeningPoints()[0];
         return point.getTransport() + " " + point.getIPAddress() + ":" + point.getPort();
-    }
-
-    /**
-     * The SIP TLS listener's sockets: the configured policy for the device security modes of the
-     * profiles that use TLS, our identity, the sip-trust store (a client certificate must chain to
-     * it, unless a device pins it), and OCSP when enabled. Client certificates are asked for, not
-     * required: a trunk or secure device without one is refused by classification, which knows who
-     * is speaking and whether a certificate names it.
-     */
-    private TlsSocketFactory sipTlsSockets(SipShieldConfig config, ServerIdentity identity)
-            throws GeneralSecurityException, IOException {
-        TlsSettings tls = config.tls();
-        Set<org.sipshield.tls.DeviceSecurityMode> modes = TlsModes.sipListenerModes(config);
-        ocsp = null;
-        if (tls.ocspEnabled()) {
-            Duration every = Duration.ofSeconds(tls.ocspCheckEverySeconds());
-            ocsp = new OcspClient(tls.ocspResponder() == null ? OcspSettings.fromCertificate(every, tls.ocspStrict())
-                    : OcspSettings.configured(tls.ocspResponder(), every, tls.ocspStrict()));
-        }
-        TlsSocketFactory sockets = TlsSocketFactory.forInterface(tls.policy(), CertificatePurpose.SIP, modes, identity,
-                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp, ClientAuth.WANT,
-                certificate -> model.get().pinsCertificate(certificate));
-        LOG.info("SIP TLS: {}", sockets.settings().describe().replace('\n', ' '));
-        return sockets;
     }
 
     public ServerIdentity identity() {
@@ -527,15 +409,6 @@ public final class SipShieldServer implements AutoCloseable {
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);
-    }
-
-    /** The per-source request rate limit; fixed for the life of the instance, like the listeners. */
-    private static ScreeningValve.Limit requestRateLimit(SecuritySettings security,
-            java.util.function.Predicate<java.net.InetAddress> trusted) {
-        return new ScreeningValve.Limit(new RequestRateLimiter(
-                security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
-                security.rateLimitedSourcesTracked(), System::nanoTime),
-                security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503, trusted);
     }
 
     /** A trunk's trusted address, from the model in force (a reload changes the list at once). */

@@ -76,6 +76,8 @@ class B2buaCallTest {
                     digestCredentials: {MD5: %s}
                   - userId: bob
                     digestCredentials: {MD5: %s}
+                  - userId: carol
+                    digestCredentials: {MD5: %s}
                 phones:
                   - deviceName: SEPALICE00001
                     securityProfile: Standard SIP Secure Profile
@@ -85,8 +87,14 @@ class B2buaCallTest {
                     securityProfile: Standard SIP Secure Profile
                     digestUser: bob
                     lines: ["2002"]
+                  # never registers: its line is configured and unreachable
+                  - deviceName: SEPCAROL00003
+                    securityProfile: Standard SIP Secure Profile
+                    digestUser: carol
+                    lines: ["2003"]
                 """.formatted(CARRIER, carrierPort, PBX, pbxPort, DEAD, deadPort, PBX, pbxPort,
-                ha1("alice", "ccmsipline", "alice-secret"), ha1("bob", "ccmsipline", "bob-secret"));
+                ha1("alice", "ccmsipline", "alice-secret"), ha1("bob", "ccmsipline", "bob-secret"),
+                ha1("carol", "ccmsipline", "carol-secret"));
     }
 
     @BeforeAll
@@ -206,6 +214,9 @@ class B2buaCallTest {
         ProcessOutput unroutable = Sipp.client("uac-request.xml", Map.of("method", "MESSAGE", "caller", "5550100",
                 "called", "4444", "expect", "404"), "udp", CARRIER, "127.0.0.1", proxy.sipPort);
         assertEquals(0, unroutable.exitCode(), unroutable.output());
+        ProcessOutput unregistered = Sipp.client("uac-request.xml", Map.of("method", "MESSAGE", "caller", "5550100",
+                "called", "2003", "expect", "480"), "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+        assertEquals(0, unregistered.exitCode(), unregistered.output());
     }
 
     private static String firstInvite(String trace) {

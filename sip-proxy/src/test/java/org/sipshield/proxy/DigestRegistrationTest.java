@@ -24,6 +24,7 @@ import org.sipshield.digest.SipRealmCredentials;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 import org.sipshield.proxy.peers.UdpSipClient;
+import org.sipshield.testing.MutableClock;
 
 /**
  * Digest authentication of phones by the running proxy: sipp registers (401, then 200); wrong

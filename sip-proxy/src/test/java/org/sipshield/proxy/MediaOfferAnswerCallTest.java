@@ -27,6 +27,7 @@ import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 import org.sipshield.proxy.peers.UdpSipClient;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * Offer/answer shapes beyond the INVITE-with-SDP call, with real peers and real RTP through the
@@ -139,7 +140,7 @@ class MediaOfferAnswerCallTest {
             throws IOException {
         InetAddress relay = InetAddress.getLoopbackAddress();
         for (int seq = firstSeq; seq < firstSeq + 5; seq++) {
-            byte[] sent = rtp(0x1111, seq);
+            byte[] sent = RtpPackets.g711(0x1111, seq);
             phoneA.send(new DatagramPacket(sent, sent.length, relay, relayA));
             DatagramPacket got = receive(phoneB);
             assertArrayEquals(sent, java.util.Arrays.copyOf(got.getData(), got.getLength()), "A to B, seq " + seq);
@@ -147,7 +148,7 @@ class MediaOfferAnswerCallTest {
                 relayB = got.getPort();
             }
             assertEquals(relayB, got.getPort(), "leg B's media comes from the relay's leg B port");
-            byte[] back = rtp(0x2222, seq);
+            byte[] back = RtpPackets.g711(0x2222, seq);
             phoneB.send(new DatagramPacket(back, back.length, relay, relayB));
             DatagramPacket gotBack = receive(phoneA);
             assertArrayEquals(back, java.util.Arrays.copyOf(gotBack.getData(), gotBack.getLength()), "B to A, seq " + seq);
@@ -166,21 +167,6 @@ class MediaOfferAnswerCallTest {
         DatagramSocket s = new DatagramSocket(new InetSocketAddress(ip, 0));
         s.setSoTimeout(5000);
         return s;
-    }
-
-    private static byte[] rtp(int ssrc, int seq) {
-        byte[] p = new byte[172];
-        p[0] = (byte) 0x80;
-        p[2] = (byte) (seq >> 8);
-        p[3] = (byte) seq;
-        p[8] = (byte) (ssrc >> 24);
-        p[9] = (byte) (ssrc >> 16);
-        p[10] = (byte) (ssrc >> 8);
-        p[11] = (byte) ssrc;
-        for (int i = 12; i < p.length; i++) {
-            p[i] = (byte) (seq * 7 + i);
-        }
-        return p;
     }
 
     private static String sdp(int port, String direction) {

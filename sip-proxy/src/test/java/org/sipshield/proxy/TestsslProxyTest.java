@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.testing.TestsslFindings;
 
 /**
  * testssl.sh against the running proxy's SIP TLS port: the protocols and suites it offers, and
@@ -45,7 +43,7 @@ class TestsslProxyTest {
             ProcessOutput run = ProcessOutput.run(List.of("testssl", "--quiet", "--color", "0", "--warnings", "off",
                     "-p", "-P", "--jsonfile", json.toString(), "127.0.0.1:" + proxy.tlsPort), work, 240);
             assertTrue(Files.exists(json), run.output());
-            Map<String, String> findings = findings(Files.readString(json));
+            Map<String, String> findings = TestsslFindings.read(Files.readString(json));
             assertEquals("not offered", findings.get("TLS1"), findings.toString());
             assertEquals("not offered", findings.get("TLS1_1"), findings.toString());
             assertTrue(findings.get("TLS1_2").startsWith("offered"), findings.toString());
@@ -58,30 +56,5 @@ class TestsslProxyTest {
                 assertEquals(tls13Order.trim(), findings.get("cipherorder_TLSv1_3"), findings.toString());
             }
         }
-    }
-
-    private static final Pattern OBJECT = Pattern.compile("\\{[^{}]*\\}");
-    private static final Pattern FIELD = Pattern.compile("\"(id|finding)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    /** testssl's JSON file is an array of flat objects; id -> finding is all this test reads. */
-    private static Map<String, String> findings(String json) {
-        Map<String, String> findings = new LinkedHashMap<>();
-        Matcher object = OBJECT.matcher(json);
-        while (object.find()) {
-            String id = null;
-            String finding = null;
-            Matcher field = FIELD.matcher(object.group());
-            while (field.find()) {
-                if (field.group(1).equals("id")) {
-                    id = field.group(2);
-                } else {
-                    finding = field.group(2);
-                }
-            }
-            if (id != null && finding != null) {
-                findings.put(id, finding);
-            }
-        }
-        return findings;
     }
 }

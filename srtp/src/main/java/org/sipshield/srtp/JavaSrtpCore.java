@@ -16,6 +16,10 @@ import org.sipshield.jni.SrtpNative;
  * table and byte layout as the C core (native/src/main/c/ss_openssl.c), so both produce identical
  * packets. It works on a byte array {@code pkt[0..len)} that may grow to {@code cap}; results are
  * the new length or {@code -status}, as in the JNI API.
+ *
+ * <p>Longer than 400 lines on purpose: it follows ss_openssl.c function for function and in the
+ * same order, so a change to one is checked against the other side by side; split, that
+ * correspondence is lost, and the two engines' byte-identical output rests on it.
  */
 final class JavaSrtpCore {
     private static final int MAX_STREAMS = SrtpNative.MAX_STREAMS;

@@ -10,7 +10,10 @@ public enum SrtpEngine {
      * elsewhere opening a session on it fails with UNSUPPORTED.
      */
     LIBSRTP2,
-    /** Pure Java on JCE: a readable reference, and a fallback where the native library is absent. */
+    /**
+     * Pure Java on JCE: a readable reference for tests and benchmarks. Nothing falls back to it:
+     * a relay runs the one engine its options name (the proxy: OPENSSL).
+     */
     JAVA;
 
     public boolean supports(CryptoSuite suite) {

@@ -101,26 +101,26 @@ public final class TlsPolicy {
         return sipTls.isEmpty() && allTls.isEmpty();
     }
 
-    /** The HTTPS interface, or the SIP interface for ENCRYPTED profiles. */
+    /** The HTTPS interface, or the SIP interface for encrypting profiles only. */
     public EffectiveTlsSettings effective(CertificatePurpose tlsInterface) {
-        return effective(tlsInterface, EnumSet.of(DeviceSecurityMode.ENCRYPTED));
+        return effective(tlsInterface, EnumSet.of(TlsProtection.ENCRYPTION));
     }
 
     /**
-     * The settings of a listener (or outbound connection) serving profiles in these modes. A
-     * SIP listener with both ENCRYPTED and AUTHENTICATED profiles offers the encrypting suites
+     * The settings of a listener (or outbound connection) serving profiles that need these
+     * protections. A SIP listener serving both ENCRYPTION and INTEGRITY offers the encrypting suites
      * first and the NULL suites last, so the server's preference encrypts whenever the peer can;
-     * check the negotiated suite against the peer's profile with {@link #suiteMeetsMode}.
+     * check the negotiated suite against the peer's profile with {@link #suiteProvides}.
      *
-     * @throws IllegalArgumentException for AUTHENTICATED only, when a cipher string revoked it
+     * @throws IllegalArgumentException for INTEGRITY only, when a cipher string revoked it
      */
-    public EffectiveTlsSettings effective(CertificatePurpose tlsInterface, Set<DeviceSecurityMode> modes) {
+    public EffectiveTlsSettings effective(CertificatePurpose tlsInterface, Set<TlsProtection> protections) {
         Objects.requireNonNull(tlsInterface, "tlsInterface");
-        if (modes == null || modes.isEmpty()) {
+        if (protections == null || protections.isEmpty()) {
             throw new IllegalArgumentException("a TLS listener serves at least one device security mode");
         }
-        boolean encrypted = tlsInterface == CertificatePurpose.HTTPS || modes.contains(DeviceSecurityMode.ENCRYPTED);
-        boolean authenticated = tlsInterface == CertificatePurpose.SIP && modes.contains(DeviceSecurityMode.AUTHENTICATED);
+        boolean encrypted = tlsInterface == CertificatePurpose.HTTPS || protections.contains(TlsProtection.ENCRYPTION);
+        boolean authenticated = tlsInterface == CertificatePurpose.SIP && protections.contains(TlsProtection.INTEGRITY);
         if (authenticated && !authenticatedModeAvailable()) {
             if (!encrypted) {
                 throw new IllegalArgumentException("AUTHENTICATED device security mode is not available: "
@@ -169,12 +169,12 @@ public final class TlsPolicy {
     }
 
     /**
-     * Whether a negotiated suite gives what a profile's mode promises: ENCRYPTED needs an
-     * encrypting suite; AUTHENTICATED is met by any suite we know (encryption on top is not a
-     * loss). Fails closed: no suite, no mode, or a suite we cannot classify meets nothing.
+     * Whether a negotiated suite gives the protection a profile promises: ENCRYPTION needs an
+     * encrypting suite; INTEGRITY is met by any suite we know (encryption on top is not a
+     * loss). Fails closed: no suite, no protection, or a suite we cannot classify provides nothing.
      */
-    public static boolean suiteMeetsMode(String negotiatedSuite, DeviceSecurityMode mode) {
-        if (negotiatedSuite == null || mode == null) {
+    public static boolean suiteProvides(String negotiatedSuite, TlsProtection protection) {
+        if (negotiatedSuite == null || protection == null) {
             return false;
         }
         boolean tls13 = negotiatedSuite.equals(CipherSuiteCatalog.TLS13_AES_256_GCM_SHA384)
@@ -186,7 +186,7 @@ public final class TlsPolicy {
             return false;
         }
         boolean nullEncryption = tls13Null || classic.map(CipherSuite::isNullEncryption).orElse(false);
-        return mode == DeviceSecurityMode.AUTHENTICATED || !nullEncryption;
+        return protection == TlsProtection.INTEGRITY || !nullEncryption;
     }
 
     /**

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * client certificates as configured, and peer chains checked against the trust store (and OCSP).
  *
  * <pre>{@code
- * TlsSocketFactory sip = TlsSocketFactory.builder(policy.effective(CertificatePurpose.SIP, modes))
+ * TlsSocketFactory sip = TlsSocketFactory.builder(policy.effective(CertificatePurpose.SIP, protections))
  *         .identity(identityStore.loadOrCreate(CertificatePurpose.SIP, hostName))
  *         .peerVerifier(new PeerIdentityVerifier(CertificateChainValidator.of(sipTrust), ocspOrNull))
  *         .clientAuth(ClientAuth.WANT)
@@ -274,19 +274,19 @@ public final class TlsSocketFactory {
         }
     }
 
-    /** Convenience for the common case: one identity, a trust store, the policy's settings for these modes. */
+    /** Convenience for the common case: one identity, a trust store, the policy's settings for these protections. */
     public static TlsSocketFactory forInterface(TlsPolicy policy, CertificatePurpose tlsInterface,
-            Set<DeviceSecurityMode> modes, ServerIdentity identity, TrustStore trustStore,
+            Set<TlsProtection> protections, ServerIdentity identity, TrustStore trustStore,
             RevocationChecker revocationOrNull, ClientAuth clientAuth) throws GeneralSecurityException, IOException {
-        return forInterface(policy, tlsInterface, modes, identity, trustStore, revocationOrNull, clientAuth, c -> false);
+        return forInterface(policy, tlsInterface, protections, identity, trustStore, revocationOrNull, clientAuth, c -> false);
     }
 
     /** As above, with pinned certificates that pass the handshake without the trust store. */
     public static TlsSocketFactory forInterface(TlsPolicy policy, CertificatePurpose tlsInterface,
-            Set<DeviceSecurityMode> modes, ServerIdentity identity, TrustStore trustStore,
+            Set<TlsProtection> protections, ServerIdentity identity, TrustStore trustStore,
             RevocationChecker revocationOrNull, ClientAuth clientAuth, java.util.function.Predicate<X509Certificate> pinned)
             throws GeneralSecurityException, IOException {
-        return builder(policy.effective(tlsInterface, modes))
+        return builder(policy.effective(tlsInterface, protections))
                 .identity(identity)
                 .peerVerifier(new PeerIdentityVerifier(CertificateChainValidator.of(trustStore), revocationOrNull))
                 .acceptedIssuers(trustStore.certificates())

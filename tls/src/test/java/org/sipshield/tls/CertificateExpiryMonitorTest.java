@@ -24,6 +24,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.testing.MutableClock;
 
 class CertificateExpiryMonitorTest {
     private static final Instant START = Instant.parse("2027-01-01T00:00:00Z");
@@ -45,7 +46,7 @@ class CertificateExpiryMonitorTest {
     @Test
     void warnsFromTheStartTimeAtTheFrequencyThenHourlyWithinADay() throws Exception {
         X509Certificate certificate = expiringAt(START.plus(Duration.ofDays(40)));
-        TestClock clock = new TestClock(START);
+        MutableClock clock = new MutableClock(START);
         List<ExpiryWarning> heard = new CopyOnWriteArrayList<>();
         CertificateExpiryMonitor monitor = new CertificateExpiryMonitor(
                 new CertificateExpiryMonitor.Settings(30, Duration.ofDays(7)),
@@ -123,7 +124,7 @@ class CertificateExpiryMonitorTest {
             URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/certs");
             X509Certificate certificate = expiringAt(START.plus(Duration.ofDays(3)));
             CertificateExpiryMonitor monitor = new CertificateExpiryMonitor(new CertificateExpiryMonitor.Settings(14, Duration.ofDays(1)),
-                    () -> Map.of("sip", certificate), new TestClock(START),
+                    () -> Map.of("sip", certificate), new MutableClock(START),
                     List.of(new WebhookExpiryNotifier(uri, Duration.ofSeconds(5))));
             monitor.runOnce();
             String body = bodies.poll(10, TimeUnit.SECONDS);

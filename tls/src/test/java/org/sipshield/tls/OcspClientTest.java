@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.testing.MutableClock;
 
 /** OCSP against OpenSSL's responder (see {@link TestOcspResponder}) and a test CA made with Bouncy Castle. */
 class OcspClientTest {
@@ -126,7 +127,7 @@ class OcspClientTest {
         int port = ExternalProcess.freePort();
         TestPki ca = new TestPki("Cache CA", "http://127.0.0.1:" + port + "/");
         X509Certificate good = ca.issue("cached.example.net").certificate();
-        TestClock clock = new TestClock(Instant.now());
+        MutableClock clock = new MutableClock(Instant.now());
         OcspClient client = new OcspClient(OcspSettings.fromCertificate(Duration.ofMinutes(30), true), clock);
         try (TestOcspResponder responder = new TestOcspResponder(dir.resolve("ocsp"), port, ca)) {
             responder.good(good);

@@ -23,7 +23,7 @@ class OpenSslInteropTest {
         rsaIdentity = SelfSignedCertificates.generate("sbc.test");
     }
 
-    static TestTlsServer server(TlsPolicy policy, Set<DeviceSecurityMode> modes, ServerIdentity... identities) throws Exception {
+    static TestTlsServer server(TlsPolicy policy, Set<TlsProtection> modes, ServerIdentity... identities) throws Exception {
         TlsSocketFactory factory = TlsSocketFactory.builder(policy.effective(CertificatePurpose.SIP, modes))
                 .identity(identities)
                 .peerVerifier(new PeerIdentityVerifier(new CertificateChainValidator(List::of, Clock.systemUTC())))
@@ -32,7 +32,7 @@ class OpenSslInteropTest {
     }
 
     static TestTlsServer server(TlsPolicy policy) throws Exception {
-        return server(policy, EnumSet.of(DeviceSecurityMode.ENCRYPTED), rsaIdentity);
+        return server(policy, EnumSet.of(TlsProtection.ENCRYPTION), rsaIdentity);
     }
 
     @Test
@@ -91,18 +91,18 @@ class OpenSslInteropTest {
     @Test
     void authenticatedModeNegotiatesNullShaAndEncryptedModeRefusesIt() throws Exception {
         String[] nullSha = {"-tls1_2", "-cipher", "NULL-SHA:@SECLEVEL=0"};
-        try (TestTlsServer server = server(TlsPolicy.defaults(), EnumSet.of(DeviceSecurityMode.AUTHENTICATED), rsaIdentity)) {
+        try (TestTlsServer server = server(TlsPolicy.defaults(), EnumSet.of(TlsProtection.INTEGRITY), rsaIdentity)) {
             OpenSslClient.Handshake handshake = OpenSslClient.connect(server.port(), nullSha);
             assertTrue(handshake.connected(), handshake.output());
             assertEquals("NULL-SHA", handshake.cipher());
             String suite = server.next().session().getCipherSuite();
-            assertFalse(TlsPolicy.suiteMeetsMode(suite, DeviceSecurityMode.ENCRYPTED));
-            assertTrue(TlsPolicy.suiteMeetsMode(suite, DeviceSecurityMode.AUTHENTICATED));
+            assertFalse(TlsPolicy.suiteProvides(suite, TlsProtection.ENCRYPTION));
+            assertTrue(TlsPolicy.suiteProvides(suite, TlsProtection.INTEGRITY));
         }
         try (TestTlsServer server = server(TlsPolicy.defaults())) {
             assertFalse(OpenSslClient.connect(server.port(), nullSha).connected());
         }
-        try (TestTlsServer server = server(TlsPolicy.defaults(), EnumSet.allOf(DeviceSecurityMode.class), rsaIdentity)) {
+        try (TestTlsServer server = server(TlsPolicy.defaults(), EnumSet.allOf(TlsProtection.class), rsaIdentity)) {
             OpenSslClient.Handshake both = OpenSslClient.connect(server.port(), "-tls1_2", "-cipher", "NULL-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0");
             assertEquals("ECDHE-RSA-AES128-GCM-SHA256", both.cipher(), "an encrypting suite wins on a shared listener");
         }
@@ -126,7 +126,7 @@ class OpenSslInteropTest {
         TestPki pki = new TestPki("Curve CA", null);
         ServerIdentity p384 = pki.issue("ecdsa.test", TestPki.ec("secp384r1"), Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(30));
         TlsPolicy ecdsa = TlsPolicy.builder().tlsCiphers(TlsCiphersOption.STRONGEST_AES256_SHA384_ECDSA_PREFERRED).build();
-        try (TestTlsServer server = server(ecdsa, EnumSet.of(DeviceSecurityMode.ENCRYPTED), p384, rsaIdentity)) {
+        try (TestTlsServer server = server(ecdsa, EnumSet.of(TlsProtection.ENCRYPTION), p384, rsaIdentity)) {
             OpenSslClient.Handshake offered = OpenSslClient.connect(server.port(), "-tls1_2", "-curves", "P-521:P-384:P-256");
             assertEquals("ECDHE-ECDSA-AES256-GCM-SHA384", offered.cipher(), offered.output());
             assertTrue(offered.serverTempKey().contains("secp521r1"), offered.output());

@@ -164,7 +164,7 @@ class PeerIdentityTest {
         TrustStore trust = new TrustStore(dir.resolve("client"), CertificatePurpose.SIP);
         trust.add(trunkCa.caCertificate.getEncoded());
         TlsSocketFactory proxySide = TlsSocketFactory.forInterface(TlsPolicy.defaults(), CertificatePurpose.SIP,
-                EnumSet.of(DeviceSecurityMode.ENCRYPTED), proxyIdentity, trust, null, ClientAuth.NONE);
+                EnumSet.of(TlsProtection.ENCRYPTION), proxyIdentity, trust, null, ClientAuth.NONE);
         try (TestTlsServer trunk = new TestTlsServer(trunkSide)) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", trunk.port());
             try (SSLSocket socket = proxySide.connect(address, AllowedPeerNames.of("trunk-b.example.net"), Duration.ofSeconds(10))) {

@@ -9,19 +9,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipshield.testing.TestsslFindings;
 
 /**
  * testssl.sh (Debian's) against a server socket of the factory, once per TLS Ciphers option,
@@ -59,7 +57,7 @@ class TestsslTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("policies")
     void testsslSeesExactlyTheConfiguredProtocolsSuitesAndOrder(String name, TlsPolicy policy) throws Exception {
-        EffectiveTlsSettings settings = policy.effective(CertificatePurpose.SIP, EnumSet.of(DeviceSecurityMode.ENCRYPTED));
+        EffectiveTlsSettings settings = policy.effective(CertificatePurpose.SIP, EnumSet.of(TlsProtection.ENCRYPTION));
         TlsSocketFactory factory = TlsSocketFactory.builder(settings)
                 .identities(identities)
                 .peerVerifier(new PeerIdentityVerifier(new CertificateChainValidator(List::of, java.time.Clock.systemUTC())))
@@ -70,7 +68,7 @@ class TestsslTest {
             ExternalProcess.Result result = ExternalProcess.run(List.of("testssl", "--quiet", "--color", "0", "--warnings", "off",
                     "-p", "-P", "-E", "--jsonfile", json.toString(), "127.0.0.1:" + server.port()), null, 180, dir);
             assertTrue(Files.exists(json), result.output());
-            findings = findings(Files.readString(json));
+            findings = TestsslFindings.read(Files.readString(json));
         }
 
         Map<TlsVersion, String> protocolIds = Map.of(TlsVersion.TLS_1_0, "TLS1", TlsVersion.TLS_1_1, "TLS1_1",
@@ -118,31 +116,5 @@ class TestsslTest {
             }
         }
         return order;
-    }
-
-    private static final Pattern OBJECT = Pattern.compile("\\{[^{}]*\\}");
-    private static final Pattern FIELD = Pattern.compile("\"(id|finding)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    /** testssl's JSON file: an array of flat objects; id -> finding is all this test needs. */
-    static Map<String, String> findings(String json) {
-        Map<String, String> findings = new LinkedHashMap<>();
-        Matcher object = OBJECT.matcher(json);
-        while (object.find()) {
-            String id = null;
-            String finding = null;
-            Matcher field = FIELD.matcher(object.group());
-            while (field.find()) {
-                String value = field.group(2).replace("\\\"", "\"").replace("\\\\", "\\");
-                if (field.group(1).equals("id")) {
-                    id = value;
-                } else {
-                    finding = value;
-                }
-            }
-            if (id != null && finding != null) {
-                findings.put(id, finding);
-            }
-        }
-        return findings;
     }
 }

@@ -129,12 +129,12 @@ class TlsPolicyTest {
     @Test
     void authenticatedModeUsesNullShaSuitesUntilASipOrAllStringRevokesIt() {
         TlsPolicy policy = TlsPolicy.defaults();
-        EffectiveTlsSettings authenticated = policy.effective(CertificatePurpose.SIP, EnumSet.of(DeviceSecurityMode.AUTHENTICATED));
+        EffectiveTlsSettings authenticated = policy.effective(CertificatePurpose.SIP, EnumSet.of(TlsProtection.INTEGRITY));
         assertEquals(List.of("TLS_ECDHE_RSA_WITH_NULL_SHA", "TLS_ECDHE_ECDSA_WITH_NULL_SHA", "TLS_RSA_WITH_NULL_SHA256",
                 "TLS_RSA_WITH_NULL_SHA"), authenticated.cipherSuites());
         assertEquals(List.of(TlsVersion.TLS_1_2), authenticated.protocols());
 
-        EffectiveTlsSettings mixed = policy.effective(CertificatePurpose.SIP, EnumSet.allOf(DeviceSecurityMode.class));
+        EffectiveTlsSettings mixed = policy.effective(CertificatePurpose.SIP, EnumSet.allOf(TlsProtection.class));
         List<String> expected = new ArrayList<>(sip(policy));
         expected.addAll(authenticated.cipherSuites());
         assertEquals(expected, mixed.cipherSuites());
@@ -145,30 +145,30 @@ class TlsPolicyTest {
         for (TlsPolicy revoked : List.of(TlsPolicy.builder().sipTls("HIGH").build(), TlsPolicy.builder().allTls("HIGH").build())) {
             assertFalse(revoked.authenticatedModeAvailable());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> revoked.effective(CertificatePurpose.SIP, EnumSet.of(DeviceSecurityMode.AUTHENTICATED)));
+                    () -> revoked.effective(CertificatePurpose.SIP, EnumSet.of(TlsProtection.INTEGRITY)));
             assertTrue(e.getMessage().contains("revokes the NULL-SHA ciphers"), e.getMessage());
-            assertTrue(revoked.effective(CertificatePurpose.SIP, EnumSet.allOf(DeviceSecurityMode.class)).cipherSuites()
+            assertTrue(revoked.effective(CertificatePurpose.SIP, EnumSet.allOf(TlsProtection.class)).cipherSuites()
                     .stream().noneMatch(name -> name.contains("NULL")));
         }
     }
 
     @Test
     void negotiatedSuiteIsCheckedAgainstTheProfilesMode() {
-        assertFalse(TlsPolicy.suiteMeetsMode("TLS_RSA_WITH_NULL_SHA", DeviceSecurityMode.ENCRYPTED));
-        assertTrue(TlsPolicy.suiteMeetsMode("TLS_RSA_WITH_NULL_SHA", DeviceSecurityMode.AUTHENTICATED));
-        assertTrue(TlsPolicy.suiteMeetsMode(RSA256, DeviceSecurityMode.ENCRYPTED));
-        assertTrue(TlsPolicy.suiteMeetsMode(CipherSuiteCatalog.TLS13_AES_256_GCM_SHA384, DeviceSecurityMode.ENCRYPTED));
-        assertFalse(TlsPolicy.suiteMeetsMode("TLS_SHA256_SHA256", DeviceSecurityMode.ENCRYPTED));
+        assertFalse(TlsPolicy.suiteProvides("TLS_RSA_WITH_NULL_SHA", TlsProtection.ENCRYPTION));
+        assertTrue(TlsPolicy.suiteProvides("TLS_RSA_WITH_NULL_SHA", TlsProtection.INTEGRITY));
+        assertTrue(TlsPolicy.suiteProvides(RSA256, TlsProtection.ENCRYPTION));
+        assertTrue(TlsPolicy.suiteProvides(CipherSuiteCatalog.TLS13_AES_256_GCM_SHA384, TlsProtection.ENCRYPTION));
+        assertFalse(TlsPolicy.suiteProvides("TLS_SHA256_SHA256", TlsProtection.ENCRYPTION));
     }
 
     @Test
     void aSuiteThatCannotBeClassifiedMeetsNoMode() {
-        for (DeviceSecurityMode mode : DeviceSecurityMode.values()) {
-            assertFalse(TlsPolicy.suiteMeetsMode(null, mode), "no suite");
-            assertFalse(TlsPolicy.suiteMeetsMode("SSL_NULL_WITH_NULL_NULL", mode), "a name we do not know");
-            assertFalse(TlsPolicy.suiteMeetsMode("", mode), "an empty name");
+        for (TlsProtection mode : TlsProtection.values()) {
+            assertFalse(TlsPolicy.suiteProvides(null, mode), "no suite");
+            assertFalse(TlsPolicy.suiteProvides("SSL_NULL_WITH_NULL_NULL", mode), "a name we do not know");
+            assertFalse(TlsPolicy.suiteProvides("", mode), "an empty name");
         }
-        assertFalse(TlsPolicy.suiteMeetsMode(RSA256, null), "no mode");
+        assertFalse(TlsPolicy.suiteProvides(RSA256, null), "no mode");
     }
 
     @Test

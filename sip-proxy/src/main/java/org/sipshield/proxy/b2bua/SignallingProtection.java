@@ -1,7 +1,7 @@
 package org.sipshield.proxy.b2bua;
 
 import org.sipshield.config.Transport;
-import org.sipshield.tls.DeviceSecurityMode;
+import org.sipshield.tls.TlsProtection;
 import org.sipshield.tls.TlsPolicy;
 
 /** How a leg's SIP signalling is protected, as negotiated on its connection. */
@@ -18,7 +18,7 @@ public enum SignallingProtection {
         if (transport != Transport.TLS) {
             return NONE;
         }
-        return cipherSuite != null && TlsPolicy.suiteMeetsMode(cipherSuite, DeviceSecurityMode.ENCRYPTED) ? ENCRYPTION
+        return cipherSuite != null && TlsPolicy.suiteProvides(cipherSuite, TlsProtection.ENCRYPTION) ? ENCRYPTION
                 : INTEGRITY;
     }
 }

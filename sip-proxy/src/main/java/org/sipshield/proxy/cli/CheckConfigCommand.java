@@ -37,7 +37,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             config.listeners().forEach(listener -> out.println("  listener " + listener));
             config.warnings().forEach(warning -> out.println("  warning: " + warning));
             out.println("  effective SIP TLS (sip-tls):");
-            out.println(indent(config.tls().policy().effective(CertificatePurpose.SIP, TlsModes.sipListenerModes(config)).describe()));
+            out.println(indent(config.tls().policy().effective(CertificatePurpose.SIP, TlsModes.sipListenerProtections(config)).describe()));
             out.println("  effective HTTPS TLS (https-tls):");
             out.println(indent(config.tls().policy().effective(CertificatePurpose.HTTPS).describe()));
             out.flush();

@@ -7,6 +7,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.sipshield.config.MediaLatching;
 import org.sipshield.config.MediaSettings;
+import org.sipshield.config.SrtpCiphers;
 import org.sipshield.media.LatchingPolicy;
 import org.sipshield.media.MediaRelay;
 import org.sipshield.media.MediaRelayOptions;
@@ -35,11 +36,28 @@ public final class MediaAnchoring implements AutoCloseable {
     public static MediaAnchoring start(MediaSettings settings, Supplier<MediaSettings> current) throws UnknownHostException {
         MediaRelayOptions options = new MediaRelayOptions(InetAddress.getByName(settings.address()),
                 new PortRange(settings.portMin(), settings.portMax()), Duration.ofSeconds(settings.mediaTimeoutSeconds()),
-                settings.latching() == MediaLatching.ANY_ADDRESS ? LatchingPolicy.ANY_ADDRESS : LatchingPolicy.SIGNALLED_ADDRESS,
+                latching(settings.latching()),
                 SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
         MediaRelay relay = MediaRelay.start(options);
         return new MediaAnchoring(relay, new MediaSdpRewriter(relay,
-                () -> SrtpCipherPolicy.named(current.get().srtpCiphers().name()), new SrtpKeyManager()));
+                () -> policy(current.get().srtpCiphers()), new SrtpKeyManager()));
+    }
+
+    // The config's options map to the media modules' types by a switch, not by name: a value added
+    // on either side is a compile error here instead of a failure at the first call.
+    public static SrtpCipherPolicy policy(SrtpCiphers ciphers) {
+        return switch (ciphers) {
+            case STRONGEST -> SrtpCipherPolicy.STRONGEST;
+            case MEDIUM -> SrtpCipherPolicy.MEDIUM;
+            case ALL -> SrtpCipherPolicy.ALL;
+        };
+    }
+
+    static LatchingPolicy latching(MediaLatching latching) {
+        return switch (latching) {
+            case SIGNALLED_ADDRESS -> LatchingPolicy.SIGNALLED_ADDRESS;
+            case ANY_ADDRESS -> LatchingPolicy.ANY_ADDRESS;
+        };
     }
 
     public SdpRewriter sdpRewriter() {

@@ -143,8 +143,8 @@ public final class ClassifySource implements PipelineStep {
      */
     private static boolean suiteFits(InboundRequest inbound, Peer.Trunk trunk) {
         String suite = inbound.cipherSuite();
-        return TlsModes.tls(trunk.profile().deviceSecurityMode())
-                .map(mode -> TlsPolicy.suiteMeetsMode(suite, mode)).orElse(false);
+        return TlsModes.protection(trunk.profile().deviceSecurityMode())
+                .map(protection -> TlsPolicy.suiteProvides(suite, protection)).orElse(false);
     }
 
     /** Names come from a certificate the peer chose: only printable ASCII reaches the log. */

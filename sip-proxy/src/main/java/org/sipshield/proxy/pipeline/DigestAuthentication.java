@@ -1,5 +1,7 @@
 package org.sipshield.proxy.pipeline;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
@@ -8,8 +10,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sip.header.Header;
 import javax.sip.message.Request;
+import org.sipshield.config.SecuritySettings;
 import org.sipshield.digest.BlockAction;
 import org.sipshield.digest.BruteForceGuard;
+import org.sipshield.digest.BruteForcePolicy;
 import org.sipshield.digest.DigestAuthenticator;
 import org.sipshield.digest.DigestAuthorization;
 import org.sipshield.digest.DigestParseException;
@@ -20,6 +24,7 @@ import org.sipshield.digest.DigestVerification;
 import org.sipshield.digest.SecurityEvent;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.proxy.transport.HeaderValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +43,17 @@ public final class DigestAuthentication implements PipelineStep {
     private final Supplier<SecurityModel> model;
     private final BruteForceGuard guard;
     private final java.util.function.Consumer<String> outcomes;
+
+    /** The brute-force guard of the security section: per user, and four times that per source. */
+    public static BruteForceGuard bruteForceGuard(SecuritySettings security, Clock clock) {
+        return new BruteForceGuard(BruteForcePolicy.builder()
+                .maxFailuresPerUser(security.digestFailureLimit())
+                .maxFailuresPerSource(security.digestFailureLimit() * 4)
+                .window(Duration.ofSeconds(security.digestFailureWindow()))
+                .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
+                .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
+                .build(), clock);
+    }
 
     /** guard: lives as long as the server, so its counters survive a configuration reload. */
     public DigestAuthentication(Supplier<SecurityModel> model, BruteForceGuard guard) {
@@ -146,10 +162,7 @@ public final class DigestAuthentication implements PipelineStep {
         List<String> values = new ArrayList<>();
         ListIterator<?> headers = request.getHeaders(kind.credentialsHeader());
         while (headers != null && headers.hasNext()) {
-            Header header = (Header) headers.next();
-            String text = header.toString();
-            int colon = text.indexOf(':');
-            values.add(text.substring(colon + 1).trim());
+            values.add(HeaderValues.of((Header) headers.next()));
         }
         return values;
     }

@@ -12,7 +12,7 @@ import org.sipshield.proxy.security.SecurityModel;
 import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.tls.CertificateChainValidator;
 import org.sipshield.tls.CertificateFingerprint;
-import org.sipshield.tls.DeviceSecurityMode;
+import org.sipshield.tls.TlsProtection;
 import org.sipshield.tls.PeerIdentityVerifier;
 import org.sipshield.tls.TlsPolicy;
 import org.slf4j.Logger;
@@ -43,12 +43,12 @@ public final class TlsDeviceAuthentication implements PipelineStep {
         if (!(inbound.peer() instanceof Peer.Device device)) {
             return Verdict.proceed();
         }
-        Optional<DeviceSecurityMode> mode = TlsModes.tls(device.profile().deviceSecurityMode());
-        if (mode.isEmpty()) {
+        Optional<TlsProtection> protection = TlsModes.protection(device.profile().deviceSecurityMode());
+        if (protection.isEmpty()) {
             return Verdict.proceed();
         }
         List<X509Certificate> chain = inbound.peerCertificates();
-        Optional<String> refusal = refusal(device.device(), mode.get(), inbound.cipherSuite(), chain);
+        Optional<String> refusal = refusal(device.device(), protection.get(), inbound.cipherSuite(), chain);
         if (refusal.isEmpty()) {
             return Verdict.proceed();
         }
@@ -61,8 +61,8 @@ public final class TlsDeviceAuthentication implements PipelineStep {
                 : Verdict.respond(403, "Forbidden");
     }
 
-    private Optional<String> refusal(DeviceIdentity device, DeviceSecurityMode mode, String suite, List<X509Certificate> chain) {
-        if (suite == null || !TlsPolicy.suiteMeetsMode(suite, mode)) {
+    private Optional<String> refusal(DeviceIdentity device, TlsProtection protection, String suite, List<X509Certificate> chain) {
+        if (suite == null || !TlsPolicy.suiteProvides(suite, protection)) {
             return Optional.of(suite == null ? "no-tls" : "suite-below-mode");
         }
         if (chain.isEmpty()) {

@@ -16,6 +16,7 @@ import javax.sip.header.ExpiresHeader;
 import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
+import org.sipshield.proxy.transport.HeaderValues;
 
 /** The parts of a REGISTER the registrar acts on, checked against RFC 3261 section 10.3. */
 record RegisterRequest(String addressOfRecord, String callId, long cseq, boolean wildcard,
@@ -175,8 +176,7 @@ record RegisterRequest(String addressOfRecord, String callId, long cseq, boolean
         if (header == null) {
             return null;
         }
-        String text = header.toString();
-        String value = text.substring(text.indexOf(':') + 1).strip().replaceAll("\\p{Cntrl}", "");
+        String value = HeaderValues.of(header).replaceAll("\\p{Cntrl}", "");
         return value.length() > MAX_USER_AGENT_LENGTH ? value.substring(0, MAX_USER_AGENT_LENGTH) : value;
     }
 }

@@ -18,6 +18,8 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.config.RegistrarSettings;
+import org.sipshield.proxy.security.DeviceIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +98,7 @@ public final class Registrar implements AutoCloseable {
      * 400/403/423/500 with a reason) and never completes exceptionally. The caller adds the To tag
      * when it sends it.
      */
-    public CompletableFuture<Response> register(Request request, Device device, SourceAddress source) {
+    public CompletableFuture<Response> register(Request request, DeviceIdentity device, SourceAddress source) {
         RegisterRequest register;
         try {
             register = RegisterRequest.parse(request);
@@ -220,7 +222,7 @@ public final class Registrar implements AutoCloseable {
         int active = 0;
         for (RequestedContact contact : register.contacts()) {
             long expires = requestedExpires(contact, register);
-            if (expires > 0 && expires < settings.minExpiresSeconds()) {
+            if (expires > 0 && expires < settings.minExpires()) {
                 throw new RegisterRejection(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
             }
             if (expires > 0) {
@@ -240,11 +242,11 @@ public final class Registrar implements AutoCloseable {
         if (register.expiresHeader() != RegisterRequest.NO_EXPIRES) {
             return register.expiresHeader();
         }
-        return settings.defaultExpiresSeconds();
+        return settings.defaultExpires();
     }
 
     /** RFC 3261 10.3 steps 6 and 7 over the line's active bindings; the result is the line's new state. */
-    private List<Binding> updated(List<Binding> existing, RegisterRequest register, Device device,
+    private List<Binding> updated(List<Binding> existing, RegisterRequest register, DeviceIdentity device,
             SourceAddress source, Instant now) throws RegisterRejection {
         if (register.wildcard()) {
             for (Binding binding : existing) {
@@ -257,7 +259,7 @@ public final class Registrar implements AutoCloseable {
         for (RequestedContact contact : register.contacts()) {
             removeMatching(kept, contact, register);
             added.removeIf(binding -> matches(binding, contact));
-            long expires = Math.min(requestedExpires(contact, register), settings.maxExpiresSeconds());
+            long expires = Math.min(requestedExpires(contact, register), settings.maxExpires());
             if (expires > 0) {
                 added.add(new Binding(device.deviceName(), register.addressOfRecord(), contact.uriText(),
                         contact.instanceId(), source, register.callId(), register.cseq(), now,
@@ -336,7 +338,7 @@ public final class Registrar implements AutoCloseable {
             Response response = messages.createResponse(rejection.statusCode(), request);
             response.setReasonPhrase(rejection.reasonPhrase());
             if (rejection.statusCode() == Response.INTERVAL_TOO_BRIEF) {
-                response.addHeader(headers.createMinExpiresHeader(settings.minExpiresSeconds()));
+                response.addHeader(headers.createMinExpiresHeader(settings.minExpires()));
             }
             return response;
         } catch (ParseException | javax.sip.InvalidArgumentException e) {

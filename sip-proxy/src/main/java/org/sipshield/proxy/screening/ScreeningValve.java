@@ -15,6 +15,7 @@ import javax.sip.SipStack;
 import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,13 @@ public final class ScreeningValve implements SIPMessageValve {
     public record Limit(RequestRateLimiter limiter, boolean reject503, Predicate<InetAddress> trusted) {
         public Limit(RequestRateLimiter limiter, boolean reject503) {
             this(limiter, reject503, source -> false);
+        }
+
+        /** The security section's per-source limit; fixed for the life of a stack, like its listeners. */
+        public static Limit of(SecuritySettings security, Predicate<InetAddress> trusted) {
+            return new Limit(new RequestRateLimiter(security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
+                    security.rateLimitedSourcesTracked(), System::nanoTime),
+                    security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503, trusted);
         }
     }
 

@@ -4,7 +4,8 @@ import java.util.List;
 import org.sipshield.tls.CertificateFingerprint;
 
 /**
- * A phone or a voicemail port as the proxy sees it: a name, its directory numbers, its digest
+ * A phone or a voicemail port as the proxy sees it, the one device type of the pipeline, the
+ * registrar and the B2BUA: a name, its directory numbers (the lines it may register), its digest
  * user, and the certificate it pins (null: it has to present one from the SIP trust store).
  */
 public record DeviceIdentity(Kind kind, String deviceName, List<String> directoryNumbers, String securityProfile,
@@ -25,5 +26,10 @@ public record DeviceIdentity(Kind kind, String deviceName, List<String> director
 
     public DeviceIdentity {
         directoryNumbers = List.copyOf(directoryNumbers);
+    }
+
+    /** Whether this device may register (and be reached at) this directory number. */
+    public boolean owns(String directoryNumber) {
+        return directoryNumbers.contains(directoryNumber);
     }
 }

@@ -12,7 +12,6 @@ import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.SipTrunkSecurityProfile;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestAuthenticator;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.DigestPolicy;
 import org.sipshield.digest.DigestUserDirectory;
 import org.sipshield.digest.InMemoryDigestUserDirectory;
@@ -88,8 +87,7 @@ public final class DigestRealms {
         InMemoryDigestUserDirectory.Builder directory = InMemoryDigestUserDirectory.builder().withoutUserhashIndex();
         for (Map.Entry<String, Optional<DigestCredentials>> user : users) {
             user.getValue().ifPresent(credentials -> directory.add(credentials.realm(), user.getKey(),
-                    credentials.ha1ByAlgorithm().entrySet().stream()
-                            .map(e -> DigestChecksum.parse(e.getKey() + ":" + e.getValue())).toList()));
+                    credentials.checksums()));
         }
         return directory.build();
     }

@@ -103,8 +103,7 @@ public final class SecurityModel {
             resolvedDestinations.put(trunk.name(), List.copyOf(resolved));
         }
         for (SipRealm realm : config.sipRealms()) {
-            List<DigestChecksum> checksums = realm.digestCredentials().ha1ByAlgorithm().entrySet().stream()
-                    .map(e -> DigestChecksum.parse(e.getKey() + ":" + e.getValue())).toList();
+            List<DigestChecksum> checksums = realm.digestCredentials().checksums();
             sipRealmCredentials.putIfAbsent(realm.trunk() + '\n' + realm.realm(),
                     SipRealmCredentials.fromChecksums(realm.realm(), realm.user(), checksums));
         }

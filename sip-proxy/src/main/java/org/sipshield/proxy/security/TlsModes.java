@@ -5,28 +5,32 @@ import java.util.Optional;
 import java.util.Set;
 import org.sipshield.config.DeviceSecurityMode;
 import org.sipshield.config.SipShieldConfig;
+import org.sipshield.tls.TlsProtection;
 
-/** The config's device security modes as the tls module knows them (Non Secure uses no TLS). */
+/**
+ * The one place where the config's device security modes become the tls module's protection
+ * levels; Non Secure uses no TLS and so has none.
+ */
 public final class TlsModes {
     private TlsModes() {}
 
     /**
-     * The modes the SIP TLS listener serves: ENCRYPTED always, AUTHENTICATED (NULL-SHA, offered last)
-     * when a profile uses it and no cipher string revoked it.
+     * What the SIP TLS listener serves: ENCRYPTION always, INTEGRITY (NULL-SHA, offered last)
+     * when a profile is Authenticated and no cipher string revoked it.
      */
-    public static Set<org.sipshield.tls.DeviceSecurityMode> sipListenerModes(SipShieldConfig config) {
-        Set<org.sipshield.tls.DeviceSecurityMode> modes = EnumSet.of(org.sipshield.tls.DeviceSecurityMode.ENCRYPTED);
+    public static Set<TlsProtection> sipListenerProtections(SipShieldConfig config) {
+        Set<TlsProtection> protections = EnumSet.of(TlsProtection.ENCRYPTION);
         if (config.tls().policy().authenticatedModeAvailable()) {
-            config.sipTrunkSecurityProfiles().forEach(p -> tls(p.deviceSecurityMode()).ifPresent(modes::add));
-            config.phoneSecurityProfiles().forEach(p -> tls(p.deviceSecurityMode()).ifPresent(modes::add));
+            config.sipTrunkSecurityProfiles().forEach(p -> protection(p.deviceSecurityMode()).ifPresent(protections::add));
+            config.phoneSecurityProfiles().forEach(p -> protection(p.deviceSecurityMode()).ifPresent(protections::add));
         }
-        return modes;
+        return protections;
     }
 
-    public static Optional<org.sipshield.tls.DeviceSecurityMode> tls(DeviceSecurityMode mode) {
+    public static Optional<TlsProtection> protection(DeviceSecurityMode mode) {
         return switch (mode) {
-            case AUTHENTICATED -> Optional.of(org.sipshield.tls.DeviceSecurityMode.AUTHENTICATED);
-            case ENCRYPTED -> Optional.of(org.sipshield.tls.DeviceSecurityMode.ENCRYPTED);
+            case AUTHENTICATED -> Optional.of(TlsProtection.INTEGRITY);
+            case ENCRYPTED -> Optional.of(TlsProtection.ENCRYPTION);
             case NON_SECURE -> Optional.empty();
         };
     }

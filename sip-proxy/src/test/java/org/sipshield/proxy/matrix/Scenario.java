@@ -92,7 +92,7 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
 
     /** The suites the relay offers a trunk with SRTP Allowed, best first: the SRTP Ciphers policy's. */
     java.util.List<String> offeredSuites() {
-        return org.sipshield.srtp.SrtpCipherPolicy.named(ciphers.name()).suites().stream().map(CryptoSuite::sdesName).toList();
+        return org.sipshield.proxy.media.MediaAnchoring.policy(ciphers).suites().stream().map(CryptoSuite::sdesName).toList();
     }
 
     /** baresip offers one suite only, AES_CM_128_HMAC_SHA1_80; the proxy takes it under SRTP Ciphers ALL. */

@@ -23,6 +23,7 @@ import org.sipshield.srtp.SrtpDirection;
 import org.sipshield.srtp.SrtpEngine;
 import org.sipshield.srtp.SrtpSession;
 import org.sipshield.srtp.SrtpStatus;
+import org.sipshield.testing.RtpPackets;
 
 /**
  * The media half of a far end whose signalling is sipp: one PCMU stream on a loopback UDP port,
@@ -184,12 +185,11 @@ public final class RtpEndpoint implements AutoCloseable {
     }
 
     private static byte[] rtpPacket(short[] signal, int frame, int ssrc) {
-        ByteBuffer b = ByteBuffer.allocate(12 + 160);
-        b.put((byte) 0x80).put((byte) 0).putShort((short) frame).putInt(frame * 160).putInt(ssrc);
-        for (int i = 0; i < 160; i++) {
-            b.put(G711.muLaw(signal[frame * 160 + i]));
+        byte[] payload = new byte[RtpPackets.G711_FRAME];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = G711.muLaw(signal[frame * RtpPackets.G711_FRAME + i]);
         }
-        return b.array();
+        return RtpPackets.packet(ssrc, frame, 0, payload);
     }
 
     /** Why the endpoint stopped early, if it did. */

@@ -1,6 +1,5 @@
 package org.sipshield.proxy.registrar;
 
-import org.sipshield.proxy.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,11 +21,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.config.RegistrarSettings;
 import org.sipshield.config.Transport;
+import org.sipshield.proxy.security.DeviceIdentity;
+import org.sipshield.testing.MutableClock;
 
 /** RFC 3261 section 10.3 behaviour of the registrar over a real SQLite file. */
 class RegistrarTest {
-    static final Device PHONE = new Device("SEP001122334455", DeviceKind.PHONE, List.of("1001", "1002"));
+    static final DeviceIdentity PHONE = phone("SEP001122334455", List.of("1001", "1002"));
     static final String CONTACT = "<sip:1001@192.168.1.10:5060;transport=udp>";
 
     @TempDir
@@ -48,6 +50,10 @@ class RegistrarTest {
     void close() {
         registrar.close();
         store.close();
+    }
+
+    static DeviceIdentity phone(String name, List<String> lines) {
+        return new DeviceIdentity(DeviceIdentity.Kind.PHONE, name, lines, "phones", null, null);
     }
 
     /** A new registrar on the same store (the previous one is closed first, as on a restart). */
@@ -430,8 +436,8 @@ class RegistrarTest {
 
     @Test
     void aVoicemailPortRegistersItsDirectoryNumber() throws Exception {
-        Device port = Device.of(new org.sipshield.config.VoicemailPort("CiscoUM1-VI1", "CiscoUM1", "vm-profile",
-                org.sipshield.config.DeviceSecurityMode.ENCRYPTED, "vmuser", "8000", null));
+        DeviceIdentity port = new DeviceIdentity(DeviceIdentity.Kind.VOICEMAIL_PORT, "CiscoUM1-VI1", List.of("8000"),
+                "vm-profile", "vmuser", null);
 
         Response response = registrar.register(SipMessages.register("8000").contact("<sip:8000@192.168.5.5:5061>")
                 .build(), port, source("192.168.5.5", 5061, Transport.TLS)).join();
@@ -467,7 +473,7 @@ class RegistrarTest {
     @Test
     void everyRegistrationAnswered200IsInTheStoreForTheNextRegistrar() throws Exception {
         // Many lines at once from many threads: their commits are grouped, and none is lost.
-        Device many = new Device("SEPMANYLINES01", DeviceKind.PHONE,
+        DeviceIdentity many = phone("SEPMANYLINES01",
                 java.util.stream.IntStream.range(0, 400).mapToObj(i -> Integer.toString(5000 + i)).toList());
         List<java.util.concurrent.CompletableFuture<Response>> answers = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);

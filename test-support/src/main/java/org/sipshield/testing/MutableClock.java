@@ -1,4 +1,4 @@
-package org.sipshield.proxy;
+package org.sipshield.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand, so expiry is tested without waiting. */
+/**
+ * A clock the test moves by hand, so expiry, cool-downs and timeouts are tested without waiting.
+ * Safe to move from the test thread while the code under test reads it on others.
+ */
 public final class MutableClock extends Clock {
     private volatile Instant now;
 
@@ -16,6 +19,10 @@ public final class MutableClock extends Clock {
 
     public void advance(Duration duration) {
         now = now.plus(duration);
+    }
+
+    public void set(Instant instant) {
+        now = instant;
     }
 
     @Override
@@ -28,8 +35,9 @@ public final class MutableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
+    /** Tests read instants, not wall times: the zone is always UTC, and this clock stays the one the test moves. */
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("tests use UTC");
+        return this;
     }
 }
