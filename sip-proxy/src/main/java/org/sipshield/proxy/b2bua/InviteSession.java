@@ -111,7 +111,8 @@ final class InviteSession {
                 continue;
             }
             try {
-                Request invite = legRequests.towards(call.inviteA.getRequest(), Request.INVITE, hop, provider);
+                Request invite = legRequests.towards(call.inviteA.getRequest(), Request.INVITE, hop, provider,
+                        call.caller, call.target.peer());
                 invite.addHeader(sip.contact(provider, LegRequests.callerUser(call.inviteA.getRequest())));
                 timers.offer(call, invite);
                 byte[] offer;

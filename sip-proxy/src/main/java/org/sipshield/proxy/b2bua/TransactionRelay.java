@@ -54,7 +54,8 @@ final class TransactionRelay {
             if (provider == null) {
                 continue;
             }
-            Request request = legRequests.towards(inbound.request(), inbound.method(), hop, provider);
+            Request request = legRequests.towards(inbound.request(), inbound.method(), hop, provider, inbound.peer(),
+                    target.peer());
             if (Request.SUBSCRIBE.equals(inbound.method()) || Request.REFER.equals(inbound.method())) {
                 request.addHeader(sip.contact(provider, LegRequests.callerUser(inbound.request())));
             }
