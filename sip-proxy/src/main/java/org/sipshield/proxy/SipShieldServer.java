@@ -321,7 +321,7 @@ public final class SipShieldServer implements AutoCloseable {
         try {
             var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
             String user = uri.getUser() == null ? directoryNumber : uri.getUser();
-            int port = uri.getPort() > 0 ? uri.getPort() : binding.source().transport() == Transport.TLS ? 5061 : 5060;
+            int port = uri.getPort() > 0 && uri.getPort() <= 65535 ? uri.getPort() : Hop.NO_PORT; // routing picks the profile's
             return java.util.Optional.of(new Hop(user, uri.getHost(), port, binding.source().transport()));
         } catch (java.text.ParseException | javax.sip.PeerUnavailableException | ClassCastException e) {
             LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());

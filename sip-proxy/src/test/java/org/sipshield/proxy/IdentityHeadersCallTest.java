@@ -21,7 +21,9 @@ import org.sipshield.proxy.peers.Sipp;
  * Identity and redirection headers between legs, with sipp on both sides and the far end's trace
  * showing what crossed: a trusted carrier (127.0.0.2, assertedIdentity) and an untrusted one
  * (127.0.0.3) call a trusted PBX (127.0.0.4) and an untrusted one (127.0.0.6); a digest phone
- * (127.0.0.1) calls the trusted PBX with a forged assertion.
+ * (127.0.0.1) calls the trusted PBX with a forged assertion. The same phone, registered with a
+ * Contact that has no port, is called by the trusted carrier at its profile's SIP Phone Port, and
+ * learns the asserted caller but not the carrier's signature.
  */
 class IdentityHeadersCallTest {
     static final String TRUSTED_CARRIER = "127.0.0.2";
@@ -41,6 +43,7 @@ class IdentityHeadersCallTest {
     static RunningProxy proxy;
     static int trustedPbxPort = FreePorts.udpAndTcp();
     static int untrustedPbxPort = FreePorts.udpAndTcp();
+    static int sipPhonePort = FreePorts.udpAndTcp();
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,13 +65,13 @@ class IdentityHeadersCallTest {
                   - {pattern: "8!", trunk: trusted-pbx}
                   - {pattern: "9!", trunk: untrusted-pbx}
                 phoneSecurityProfiles:
-                  - {name: Digest phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP, enableDigestAuthentication: true}
+                  - {name: Digest phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP, enableDigestAuthentication: true, sipPhonePort: %d}
                 endUsers:
                   - {userId: alice, digestCredentials: {MD5: %s}}
                 phones:
                   - {deviceName: SEPALICE00001, securityProfile: Digest phones, digestUser: alice, lines: ["2001"]}
                 """.formatted(TRUSTED_CARRIER, UNTRUSTED_CARRIER, TRUSTED_PBX, trustedPbxPort, UNTRUSTED_PBX,
-                untrustedPbxPort, ha1));
+                untrustedPbxPort, sipPhonePort, ha1));
     }
 
     @AfterAll
@@ -147,6 +150,23 @@ class IdentityHeadersCallTest {
             assertTrue(asserted.get(0).contains("<sip:2001@"), invite);
             assertFalse(invite.contains("sip:911@"), "the forged assertion crossed:\n" + invite);
             assertEquals(List.of(), header(invite, "Identity"), "a phone cannot sign for a carrier:\n" + invite);
+        }
+    }
+
+    @Test
+    void aPhoneRegisteredWithoutAContactPortIsCalledAtItsSipPhonePortAndGetsNoSignature() {
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", "alice-secret",
+                "contact", "sip:2001@127.0.0.1", "expect", "200"), "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
+        try (Sipp.Server phone = Sipp.server("uas-call.xml", Map.of(), "udp", "127.0.0.1", sipPhonePort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "+15551234", "called", "2001", "headers",
+                    CALLER_HEADERS), "udp", TRUSTED_CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = phone.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + legB.output());
+            String invite = invite(legB.output());
+            assertEquals(List.of("\"Alice\" <sip:+15551234@carrier.example>"), header(invite, "P-Asserted-Identity"), invite);
+            assertEquals(1, header(invite, "Diversion").size(), invite);
+            assertEquals(List.of(), header(invite, "Identity"), invite);
         }
     }
 }
