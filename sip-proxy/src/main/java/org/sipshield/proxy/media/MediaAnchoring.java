@@ -39,7 +39,13 @@ public final class MediaAnchoring implements AutoCloseable {
                 SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
         MediaRelay relay = MediaRelay.start(options);
         return new MediaAnchoring(relay, new MediaSdpRewriter(relay,
-                () -> SrtpCipherPolicy.named(current.get().srtpCiphers().name()), new SrtpKeyManager()));
+                () -> policy(current.get()), new SrtpKeyManager()));
+    }
+
+    /** The SRTP Ciphers option, with F8 last when enabled (the loader allows that beside ALL only). */
+    static SrtpCipherPolicy policy(MediaSettings settings) {
+        SrtpCipherPolicy named = SrtpCipherPolicy.named(settings.srtpCiphers().name());
+        return settings.enableF8Cipher() ? named.withF8Last() : named;
     }
 
     public SdpRewriter sdpRewriter() {
