@@ -118,7 +118,7 @@ class IdentityHeadersCallTest {
         String invite = inviteAtFarEnd(TRUSTED_CARRIER, "+15551234", "9100", CALLER_HEADERS + "\nPrivacy: id");
         assertEquals(List.of(), header(invite, "P-Asserted-Identity"), invite);
         String from = header(invite, "From").get(0);
-        assertFalse(from.contains("15551234") || from.contains("Alice"), invite);
+        assertFalse(invite.contains("15551234") || invite.contains("Alice"), "the caller leaked (From, Contact...):\n" + invite);
         assertTrue(from.startsWith("\"Anonymous\" <sip:anonymous@anonymous.invalid>"), invite);
         assertEquals(1, header(invite, "Diversion").size(), "voicemail still learns who forwarded:\n" + invite);
         assertEquals(List.of("id"), header(invite, "Privacy"), invite);

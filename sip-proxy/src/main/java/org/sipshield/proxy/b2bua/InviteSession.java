@@ -113,7 +113,7 @@ final class InviteSession {
             try {
                 Request invite = legRequests.towards(call.inviteA.getRequest(), Request.INVITE, hop, provider,
                         call.caller, call.target.peer());
-                invite.addHeader(sip.contact(provider, LegRequests.callerUser(call.inviteA.getRequest())));
+                invite.addHeader(sip.contact(provider, LegRequests.callerUser(invite))); // anonymous under Privacy: id
                 timers.offer(call, invite);
                 byte[] offer;
                 try {
