@@ -9,15 +9,22 @@ package org.sipshield.config;
  * @param mediaTimeoutSeconds silence (no accepted packet on either leg) that ends a call with BYE on both legs
  * @param srtpCiphers         the SRTP Ciphers option: the suites offered and accepted on every leg
  * @param latching            how plain RTP legs latch
+ * @param enableF8Cipher      F8_128_HMAC_SHA1_80 is accepted and offered, after every other suite (srtpCiphers ALL only)
  */
 public record MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
-        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback) {
+        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher) {
     /**
      * An Encrypted phone in a call whose other leg cannot do SRTP: the reference lets the call go on
      * unencrypted (and shows it so); REFUSE answers the caller 488 instead.
      */
     public enum EncryptedPhoneFallback {
         RTP, REFUSE
+    }
+
+    /** The settings without F8, as by default. */
+    public MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
+            MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback) {
+        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, encryptedPhoneFallback, false);
     }
 
     /** The settings with the reference's fallback (the call goes on unencrypted). */

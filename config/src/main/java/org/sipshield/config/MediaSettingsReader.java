@@ -29,7 +29,13 @@ final class MediaSettingsReader {
         MediaLatching latching = m.enumValue("latching", MediaLatching.class, MediaLatching.SIGNALLED_ADDRESS, Enum::name);
         MediaSettings.EncryptedPhoneFallback fallback = m.enumValue("encryptedPhoneFallback",
                 MediaSettings.EncryptedPhoneFallback.class, MediaSettings.EncryptedPhoneFallback.RTP, Enum::name);
+        // F8 is one of the reference's suites, but never a default: nothing but old equipment needs it
+        boolean f8 = m.bool("enableF8Cipher", false);
+        if (f8 && ciphers != SrtpCiphers.ALL) {
+            m.problem("enableF8Cipher", "srtpCiphers " + ciphers + " allows AEAD GCM suites only, so F8_128_HMAC_SHA1_80 "
+                    + "cannot be enabled beside it", "srtpCiphers: ALL, or enableF8Cipher: false");
+        }
         m.finish();
-        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback);
+        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8);
     }
 }

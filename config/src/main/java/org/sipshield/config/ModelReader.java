@@ -137,8 +137,9 @@ final class ModelReader {
         boolean srtp = m.bool("srtpAllowed", false);
         List<String> inbound = m.list("inboundCalledNumbers", element -> pattern(element));
         CallLimits limits = CallLimits.read(m, true);
+        TrunkIdentity identity = TrunkIdentity.read(m);
         m.finish();
-        return new SipTrunk(name, profile, destinations, srtp, inbound, limits);
+        return new SipTrunk(name, profile, destinations, srtp, inbound, limits, identity);
     }
 
     static RoutePattern routePattern(YamlMapping m) {

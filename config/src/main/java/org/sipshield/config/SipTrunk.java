@@ -10,12 +10,19 @@ import java.util.List;
  *                       they cross the network in clear unless the profile is ENCRYPTED over TLS)
  * @param inboundCalledNumbers route patterns the trunk may call in to; empty means any number
  * @param limits         call duration and admission limits of the trunk as a whole
+ * @param identity       which identity and redirection headers the trunk is trusted with
  */
 public record SipTrunk(String name, String securityProfile, List<Destination> destinations,
-        boolean srtpAllowed, List<String> inboundCalledNumbers, CallLimits limits) {
+        boolean srtpAllowed, List<String> inboundCalledNumbers, CallLimits limits, TrunkIdentity identity) {
     public SipTrunk {
         destinations = List.copyOf(destinations);
         inboundCalledNumbers = List.copyOf(inboundCalledNumbers);
+    }
+
+    /** A trunk with the default identity trust. */
+    public SipTrunk(String name, String securityProfile, List<Destination> destinations, boolean srtpAllowed,
+            List<String> inboundCalledNumbers, CallLimits limits) {
+        this(name, securityProfile, destinations, srtpAllowed, inboundCalledNumbers, limits, TrunkIdentity.DEFAULT);
     }
 
     /** A trunk without call limits. */

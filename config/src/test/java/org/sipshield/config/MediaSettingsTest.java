@@ -40,4 +40,19 @@ class MediaSettingsTest {
             assertTrue(text.contains(expected), expected + " in " + text);
         }
     }
+
+    @Test
+    void f8IsOffByDefaultAndCanBeEnabledBesideAll() throws Exception {
+        assertEquals(false, ConfigLoader.parse(LISTENERS, "t.yaml").media().enableF8Cipher());
+        assertEquals(true, ConfigLoader.parse(LISTENERS + "media:\n  enableF8Cipher: true\n", "t.yaml").media().enableF8Cipher());
+    }
+
+    @Test
+    void f8BesideAGcmOnlyPolicyIsRefusedWithTheReasonAndTheOtherProblems() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
+                + "media:\n  srtpCiphers: MEDIUM\n  enableF8Cipher: true\n  mediaTimeout: 1\n", "t.yaml"));
+        String text = e.getMessage();
+        assertTrue(text.contains("media.enableF8Cipher") && text.contains("AEAD GCM suites only"), text);
+        assertTrue(text.contains("media.mediaTimeout"), text);
+    }
 }

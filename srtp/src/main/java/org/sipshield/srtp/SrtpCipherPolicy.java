@@ -51,6 +51,19 @@ public final class SrtpCipherPolicy {
         return new SrtpCipherPolicy("CUSTOM" + copy, copy);
     }
 
+    /**
+     * This policy with F8_128_HMAC_SHA1_80 allowed after every other suite: an answerer picks it
+     * only from an offer with nothing better, and our offers list it last.
+     */
+    public SrtpCipherPolicy withF8Last() {
+        if (allows(CryptoSuite.F8_128_HMAC_SHA1_80)) {
+            return this;
+        }
+        List<CryptoSuite> more = new ArrayList<>(suites);
+        more.add(CryptoSuite.F8_128_HMAC_SHA1_80);
+        return new SrtpCipherPolicy(name + "+F8", Collections.unmodifiableList(more));
+    }
+
     /** STRONGEST, MEDIUM or ALL, as the configuration names them (case-insensitive). */
     public static SrtpCipherPolicy named(String name) {
         switch (name.trim().toUpperCase(java.util.Locale.ROOT)) {

@@ -111,8 +111,9 @@ final class InviteSession {
                 continue;
             }
             try {
-                Request invite = legRequests.towards(call.inviteA.getRequest(), Request.INVITE, hop, provider);
-                invite.addHeader(sip.contact(provider, LegRequests.callerUser(call.inviteA.getRequest())));
+                Request invite = legRequests.towards(call.inviteA.getRequest(), Request.INVITE, hop, provider,
+                        call.caller, call.target.peer());
+                invite.addHeader(sip.contact(provider, LegRequests.callerUser(invite))); // anonymous under Privacy: id
                 timers.offer(call, invite);
                 byte[] offer;
                 try {

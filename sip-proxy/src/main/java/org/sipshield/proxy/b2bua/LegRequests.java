@@ -19,6 +19,7 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.Message;
 import javax.sip.message.Request;
 import org.sipshield.config.Transport;
+import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.transport.SipIdentifiers;
 
 /**
@@ -33,13 +34,18 @@ final class LegRequests {
             "Refer-To", "Referred-By", "Subject", "Info-Package", "Reason", "Priority");
 
     private final SipMessaging sip;
+    private final IdentityHeaders identity;
 
     LegRequests(SipMessaging sip) {
         this.sip = sip;
+        this.identity = new IdentityHeaders(sip.headers, sip.addresses);
     }
 
-    /** A request out of any dialog, to one hop: only the caller's identity and the called user cross over. */
-    Request towards(Request original, String method, Hop hop, SipProvider provider)
+    /**
+     * A request out of any dialog, to one hop: only the caller's identity and the called user
+     * cross over, and the identity and redirection headers the two peers are trusted with.
+     */
+    Request towards(Request original, String method, Hop hop, SipProvider provider, Peer caller, Peer target)
             throws ParseException, InvalidArgumentException {
         SipURI requestUri = sip.addresses.createSipURI(hop.user(), hop.host());
         requestUri.setPort(hop.port());
@@ -63,6 +69,7 @@ final class LegRequests {
         Request request = sip.messages.createRequest(requestUri, method, callId, cseq, from, to, List.of(via),
                 sip.headers.createMaxForwardsHeader(hopsLeft));
         copyCrossing(original, request);
+        identity.carry(original, caller, target, request, sip.localHost(provider));
         if (!Request.INVITE.equals(method)) {
             sip.copyBody(original, request);
         }

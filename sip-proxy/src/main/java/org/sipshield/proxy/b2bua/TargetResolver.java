@@ -47,9 +47,10 @@ public final class TargetResolver {
                 return new Routing.NoRoute(480, "Temporarily Unavailable");
             }
             var profile = current.profileOf(device.get());
-            return new Target(new Peer.Device(device.get(), profile), List.of(contact.get()),
+            Hop hop = contact.get().atPhonePort(profile.sipPhonePort());
+            return new Target(new Peer.Device(device.get(), profile), List.of(hop),
                     profile.deviceSecurityMode() == DeviceSecurityMode.ENCRYPTED,
-                    contact.get().transport() == Transport.TLS, false);
+                    hop.transport() == Transport.TLS, false);
         }
         for (RoutePattern route : config.routePatterns()) {
             if (route.matches(number)) {

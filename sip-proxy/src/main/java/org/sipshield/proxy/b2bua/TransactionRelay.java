@@ -54,9 +54,10 @@ final class TransactionRelay {
             if (provider == null) {
                 continue;
             }
-            Request request = legRequests.towards(inbound.request(), inbound.method(), hop, provider);
+            Request request = legRequests.towards(inbound.request(), inbound.method(), hop, provider, inbound.peer(),
+                    target.peer());
             if (Request.SUBSCRIBE.equals(inbound.method()) || Request.REFER.equals(inbound.method())) {
-                request.addHeader(sip.contact(provider, LegRequests.callerUser(inbound.request())));
+                request.addHeader(sip.contact(provider, LegRequests.callerUser(request)));
             }
             ClientTransaction transaction = provider.getNewClientTransaction(request);
             registry.relay(transaction, new CallRegistry.Relay(inbound.transaction(), null, null, target.peer(), null));

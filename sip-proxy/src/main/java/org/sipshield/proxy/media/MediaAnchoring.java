@@ -40,7 +40,13 @@ public final class MediaAnchoring implements AutoCloseable {
                 SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
         MediaRelay relay = MediaRelay.start(options);
         return new MediaAnchoring(relay, new MediaSdpRewriter(relay,
-                () -> policy(current.get().srtpCiphers()), new SrtpKeyManager()));
+                () -> policy(current.get()), new SrtpKeyManager()));
+    }
+
+    /** The SRTP Ciphers option, with F8 last when enabled (the loader allows that beside ALL only). */
+    static SrtpCipherPolicy policy(MediaSettings settings) {
+        SrtpCipherPolicy named = policy(settings.srtpCiphers());
+        return settings.enableF8Cipher() ? named.withF8Last() : named;
     }
 
     // The config's options map to the media modules' types by a switch, not by name: a value added

@@ -39,7 +39,7 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
             var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
             String user = uri.getUser() == null ? directoryNumber : uri.getUser();
             Transport transport = binding.source().transport();
-            int port = uri.getPort() > 0 ? uri.getPort() : transport == Transport.TLS ? 5061 : 5060;
+            int port = uri.getPort() > 0 && uri.getPort() <= 65535 ? uri.getPort() : Hop.NO_PORT; // routing picks the profile's
             return Optional.of(new Hop(user, uri.getHost(), port, transport));
         } catch (ParseException | PeerUnavailableException | ClassCastException e) {
             // Stored contacts were parsed at REGISTER; one that no longer parses is not routed to.

@@ -29,14 +29,33 @@ class TargetResolverTest {
                   - {pattern: "9!", trunk: carrier}
                 phoneSecurityProfiles:
                   - {name: Plain phones, transportType: TCP+UDP}
+                  - {name: Port 5090 phones, transportType: TCP+UDP, sipPhonePort: 5090}
                 phones:
                   - {deviceName: SEP000000002001, securityProfile: Plain phones, lines: ["2001", "2002"]}
+                  - {deviceName: SEP000000003001, securityProfile: Port 5090 phones, lines: ["3001", "3002", "3003"]}
                 """);
     }
 
     static TargetResolver resolver() {
-        return new TargetResolver(() -> model, number -> "2001".equals(number)
-                ? Optional.of(new Hop("2001", "192.0.2.20", 5062, Transport.UDP)) : Optional.empty());
+        return new TargetResolver(() -> model, number -> switch (number) {
+            case "2001" -> Optional.of(new Hop("2001", "192.0.2.20", 5062, Transport.UDP));
+            case "3001" -> Optional.of(new Hop("3001", "192.0.2.30", Hop.NO_PORT, Transport.UDP));
+            case "3002" -> Optional.of(new Hop("3002", "192.0.2.30", Hop.NO_PORT, Transport.TCP));
+            case "3003" -> Optional.of(new Hop("3003", "192.0.2.30", 5070, Transport.UDP));
+            default -> Optional.empty();
+        });
+    }
+
+    @Test
+    void aUdpContactWithoutAPortIsCalledAtTheProfilesSipPhonePortAndOnlyThen() {
+        assertEquals(List.of(new Hop("3001", "192.0.2.30", 5090, Transport.UDP)),
+                assertInstanceOf(Target.class, resolver().resolve("3001", new Peer.Unknown())).hops());
+        assertEquals(List.of(new Hop("3002", "192.0.2.30", 5060, Transport.TCP)),
+                assertInstanceOf(Target.class, resolver().resolve("3002", new Peer.Unknown())).hops(),
+                "TCP and TLS phones ignore SIP Phone Port");
+        assertEquals(List.of(new Hop("3003", "192.0.2.30", 5070, Transport.UDP)),
+                assertInstanceOf(Target.class, resolver().resolve("3003", new Peer.Unknown())).hops(),
+                "a usable Contact port wins");
     }
 
     @Test

@@ -78,4 +78,18 @@ class CheckConfigCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(2, run.out().split("TLSv1\\.3: off \\(no TLS 1\\.3 cipher suite selected\\)", -1).length - 1, run.out());
     }
+
+    @Test
+    void f8BesideAGcmOnlyCipherPolicyIsRefusedWithItsReasonAndTheOtherProblems() throws Exception {
+        Run run = check(LISTENERS + """
+                media:
+                  srtpCiphers: STRONGEST
+                  enableF8Cipher: true
+                sipTrunks:
+                  - {name: carrier, securityProfile: nowhere, destinations: ["192.0.2.10:5060"], assertedIdentity: maybe}
+                """);
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.err().contains("media.enableF8Cipher: srtpCiphers STRONGEST allows AEAD GCM suites only"), run.err());
+        assertTrue(run.err().contains("sipTrunks[0].assertedIdentity"), run.err());
+    }
 }

@@ -1,0 +1,172 @@
+package org.sipshield.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
+
+/**
+ * Identity and redirection headers between legs, with sipp on both sides and the far end's trace
+ * showing what crossed: a trusted carrier (127.0.0.2, assertedIdentity) and an untrusted one
+ * (127.0.0.3) call a trusted PBX (127.0.0.4) and an untrusted one (127.0.0.6); a digest phone
+ * (127.0.0.1) calls the trusted PBX with a forged assertion. The same phone, registered with a
+ * Contact that has no port, is called by the trusted carrier at its profile's SIP Phone Port, and
+ * learns the asserted caller but not the carrier's signature.
+ */
+class IdentityHeadersCallTest {
+    static final String TRUSTED_CARRIER = "127.0.0.2";
+    static final String UNTRUSTED_CARRIER = "127.0.0.3";
+    static final String TRUSTED_PBX = "127.0.0.4";
+    static final String UNTRUSTED_PBX = "127.0.0.6";
+    static final String SIGNATURE = "eyJhbGciOiJFUzI1NiJ9.eyJvcmlnIjp7fX0.c2lnbmF0dXJl;info=<https://cert.example/c.pem>;alg=ES256;ppt=shaken";
+    static final String CALLER_HEADERS = String.join("\n",
+            "P-Asserted-Identity: \"Alice\" <sip:+15551234@carrier.example>",
+            "Diversion: <sip:2002@pbx.example>;reason=no-answer;counter=1",
+            "History-Info: <sip:2002@pbx.example>;index=1",
+            "Identity: " + SIGNATURE);
+
+    @TempDir
+    static Path dataDirectory;
+
+    static RunningProxy proxy;
+    static int trustedPbxPort = FreePorts.udpAndTcp();
+    static int untrustedPbxPort = FreePorts.udpAndTcp();
+    static int sipPhonePort = FreePorts.udpAndTcp();
+
+    @BeforeAll
+    static void start() throws Exception {
+        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
+                .toStoredForm().substring(4);
+        proxy = new RunningProxy(dataDirectory, """
+                sipTrunkSecurityProfiles:
+                  - name: Non Secure SIP Trunk Profile
+                    deviceSecurityMode: Non Secure
+                    incomingTransportType: TCP+UDP
+                    outgoingTransportType: UDP
+                    incomingPort: ${sipPort}
+                sipTrunks:
+                  - {name: trusted-carrier, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:5060"], assertedIdentity: true}
+                  - {name: untrusted-carrier, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:5060"]}
+                  - {name: trusted-pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"], assertedIdentity: true}
+                  - {name: untrusted-pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
+                routePatterns:
+                  - {pattern: "8!", trunk: trusted-pbx}
+                  - {pattern: "9!", trunk: untrusted-pbx}
+                phoneSecurityProfiles:
+                  - {name: Digest phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP, enableDigestAuthentication: true, sipPhonePort: %d}
+                endUsers:
+                  - {userId: alice, digestCredentials: {MD5: %s}}
+                phones:
+                  - {deviceName: SEPALICE00001, securityProfile: Digest phones, digestUser: alice, lines: ["2001"]}
+                """.formatted(TRUSTED_CARRIER, UNTRUSTED_CARRIER, TRUSTED_PBX, trustedPbxPort, UNTRUSTED_PBX,
+                untrustedPbxPort, sipPhonePort, ha1));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    /** The INVITE the far end received when {@code from} called {@code called} with {@code headers}. */
+    static String inviteAtFarEnd(String from, String caller, String called, String headers) {
+        boolean trusted = called.startsWith("8");
+        try (Sipp.Server far = Sipp.server("uas-call.xml", Map.of(), "udp", trusted ? TRUSTED_PBX : UNTRUSTED_PBX,
+                trusted ? trustedPbxPort : untrustedPbxPort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", caller, "called", called, "headers", headers),
+                    "udp", from, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = far.finish();
+            assertEquals(0, call.exitCode(), "the call itself must still work:\n" + call.output() + "\nfar end:\n" + legB.output());
+            return invite(legB.output());
+        }
+    }
+
+    static String invite(String trace) {
+        List<String> received = Sipp.tracedMessages(trace, true);
+        return received.stream().filter(m -> m.startsWith("INVITE ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no INVITE reached the far end:\n" + trace));
+    }
+
+    static List<String> header(String message, String name) {
+        return message.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+                .map(l -> l.substring(name.length() + 1).trim()).toList();
+    }
+
+    @Test
+    void aTrustedCarriersAssertionAndRedirectionReachATrustedPbxAndTheSignatureCrossesUnchanged() {
+        String invite = inviteAtFarEnd(TRUSTED_CARRIER, "+15551234", "8100", CALLER_HEADERS);
+        assertEquals(List.of("\"Alice\" <sip:+15551234@carrier.example>"), header(invite, "P-Asserted-Identity"), invite);
+        assertEquals(1, header(invite, "Diversion").size(), invite);
+        assertTrue(header(invite, "Diversion").get(0).contains("sip:2002@pbx.example"), invite);
+        assertEquals(1, header(invite, "History-Info").size(), invite);
+        assertEquals(List.of(SIGNATURE), header(invite, "Identity"), invite);
+    }
+
+    @Test
+    void privacyIdFromATrustedCarrierHidesTheCallerFromAnUntrustedPbx() {
+        String invite = inviteAtFarEnd(TRUSTED_CARRIER, "+15551234", "9100", CALLER_HEADERS + "\nPrivacy: id");
+        assertEquals(List.of(), header(invite, "P-Asserted-Identity"), invite);
+        String from = header(invite, "From").get(0);
+        assertFalse(invite.contains("15551234") || invite.contains("Alice"), "the caller leaked (From, Contact...):\n" + invite);
+        assertTrue(from.startsWith("\"Anonymous\" <sip:anonymous@anonymous.invalid>"), invite);
+        assertEquals(1, header(invite, "Diversion").size(), "voicemail still learns who forwarded:\n" + invite);
+        assertEquals(List.of("id"), header(invite, "Privacy"), invite);
+    }
+
+    @Test
+    void anUntrustedCarrierCannotAssertAnIdentityButItsCallGoesThrough() {
+        String forged = String.join("\n", "P-Asserted-Identity: <sip:+18005550000@bank.example>", "Privacy: none",
+                "Diversion: <sip:2002@pbx.example>;reason=unconditional");
+        String invite = inviteAtFarEnd(UNTRUSTED_CARRIER, "5559999", "8101", forged);
+        assertEquals(List.of(), header(invite, "P-Asserted-Identity"), invite);
+        assertFalse(invite.contains("18005550000"), "the forged number crossed:\n" + invite);
+        assertEquals(List.of(), header(invite, "Privacy"), invite);
+        assertTrue(header(invite, "From").get(0).contains("sip:5559999@"), invite);
+        assertEquals(1, header(invite, "Diversion").size(), invite);
+    }
+
+    @Test
+    void anAuthenticatedPhoneIsAssertedAsItsOwnNumberNotTheOneItForged() {
+        try (Sipp.Server far = Sipp.server("uas-call.xml", Map.of(), "udp", TRUSTED_PBX, trustedPbxPort)) {
+            ProcessOutput call = Sipp.client("uac-call-auth.xml", Map.of("caller", "2001", "called", "8102", "user", "alice",
+                    "password", "alice-secret", "headers", "P-Asserted-Identity: <sip:911@pbx.example>\nIdentity: " + SIGNATURE),
+                    "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = far.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nfar end:\n" + legB.output());
+            String invite = invite(legB.output());
+            List<String> asserted = header(invite, "P-Asserted-Identity");
+            assertEquals(1, asserted.size(), invite);
+            assertTrue(asserted.get(0).contains("<sip:2001@"), invite);
+            assertFalse(invite.contains("sip:911@"), "the forged assertion crossed:\n" + invite);
+            assertEquals(List.of(), header(invite, "Identity"), "a phone cannot sign for a carrier:\n" + invite);
+        }
+    }
+
+    @Test
+    void aPhoneRegisteredWithoutAContactPortIsCalledAtItsSipPhonePortAndGetsNoSignature() {
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", "alice-secret",
+                "contact", "sip:2001@127.0.0.1", "expect", "200"), "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
+        try (Sipp.Server phone = Sipp.server("uas-call.xml", Map.of(), "udp", "127.0.0.1", sipPhonePort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "+15551234", "called", "2001", "headers",
+                    CALLER_HEADERS), "udp", TRUSTED_CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = phone.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + legB.output());
+            String invite = invite(legB.output());
+            assertEquals(List.of("\"Alice\" <sip:+15551234@carrier.example>"), header(invite, "P-Asserted-Identity"), invite);
+            assertEquals(1, header(invite, "Diversion").size(), invite);
+            assertEquals(List.of(), header(invite, "Identity"), invite);
+        }
+    }
+}
