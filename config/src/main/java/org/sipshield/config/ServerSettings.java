@@ -6,13 +6,15 @@ import java.nio.file.Path;
  * Settings of this proxy instance.
  *
  * @param hostName      the name it gives itself: CN of its generated certificate, Via and Contact host
+ * @param nodeName      this node's name in a cluster, recorded with every binding it holds (default: the
+ *                      machine's host name)
  * @param dataDirectory where it keeps its certificates, keys and databases (created on start)
  * @param stallWarningSeconds how long a signalling thread may work on one message before the stall
  *                      watchdog logs it with a thread dump
  * @param shutdownDrainSeconds how long a drain (SIGTERM, POST /drain) lets calls in progress go on
  *                      before each gets BYE on both legs and the process stops
  */
-public record ServerSettings(String hostName, Path dataDirectory, int stallWarningSeconds, int shutdownDrainSeconds) {
+public record ServerSettings(String hostName, String nodeName, Path dataDirectory, int stallWarningSeconds, int shutdownDrainSeconds) {
     public static final int DEFAULT_STALL_WARNING_SECONDS = 10;
     public static final int DEFAULT_SHUTDOWN_DRAIN_SECONDS = 30;
 }
