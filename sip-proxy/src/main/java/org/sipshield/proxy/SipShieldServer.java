@@ -63,6 +63,8 @@ import org.sipshield.proxy.registrar.DeviceKind;
 import org.sipshield.proxy.registrar.Registrar;
 import org.sipshield.proxy.registrar.RegistrarSettings;
 import org.sipshield.proxy.registrar.SourceAddress;
+import org.sipshield.proxy.registrar.PostgresRegistrationStore;
+import org.sipshield.proxy.registrar.RegistrationStore;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.screening.RequestRateLimiter;
 import org.sipshield.proxy.screening.ScreeningValve;
@@ -114,7 +116,7 @@ public final class SipShieldServer implements AutoCloseable {
     private final Clock clock;
     private SipStack stack;
     private ServerIdentity identity;
-    private SqliteRegistrationStore registrationStore;
+    private RegistrationStore registrationStore;
     private Registrar registrar;
     private B2bua b2bua;
     private MediaAnchoring media;
@@ -155,7 +157,12 @@ public final class SipShieldServer implements AutoCloseable {
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTlsSockets(config, identity),
                 destination -> model.get().namesOfTrunkAt(destination)));
         ScreeningValve.register(stackName, requestRateLimit(config.security(), this::isTrustedSource), this::mayAnswerScreened);
-        registrationStore = SqliteRegistrationStore.open(dataDirectory);
+        String nodeName = config.server().nodeName();
+        registrationStore = config.database().isShared()
+                ? PostgresRegistrationStore.open(config.database(), nodeName, clock)
+                : SqliteRegistrationStore.open(dataDirectory, nodeName);
+        LOG.info("node {}: registrations in {}", nodeName,
+                config.database().isShared() ? config.database().url() : dataDirectory.resolve(SqliteRegistrationStore.FILE_NAME));
         metrics = operations.startMetrics();
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
@@ -291,6 +298,12 @@ public final class SipShieldServer implements AutoCloseable {
                 : DeviceKind.VOICEMAIL_PORT, identity.directoryNumbers());
     }
 
+    /** Active bindings this node knows: its own and, with a shared database, every other node's. */
+    public int activeBindings() {
+        Registrar registrations = registrar;
+        return registrations == null ? 0 : registrations.activeBindings();
+    }
+
     private boolean isRegisteredFrom(String deviceName, java.net.InetSocketAddress source) {
         return registrar.bindingsOfDevice(deviceName).stream()
                 .anyMatch(b -> b.source().address().equals(source.getAddress()) && b.source().port() == source.getPort());
@@ -403,7 +416,7 @@ public final class SipShieldServer implements AutoCloseable {
         if (stack == null || providers.isEmpty()) {
             return "SIP listeners down";
         }
-        SqliteRegistrationStore store = registrationStore;
+        RegistrationStore store = registrationStore;
         return store == null || !store.reachable() ? "database unreachable" : null;
     }
 

@@ -37,6 +37,17 @@ public interface RegistrationStore extends AutoCloseable {
     /** Deletes bindings that expired at or before {@code now}; returns how many. */
     int purgeExpired(Instant now);
 
+    /** Whether the database answers a query now (readiness). */
+    boolean reachable();
+
+    /**
+     * Lines other nodes sharing this store committed: the store calls {@code changed} with each such
+     * line's state as committed, and {@code resync} with every active binding whenever it may have
+     * missed changes (on connecting its listener). A store only this node writes calls neither.
+     */
+    default void followOtherNodes(java.util.function.Consumer<LineBindings> changed,
+            java.util.function.Consumer<List<Binding>> resync) {}
+
     @Override
     void close();
 }
