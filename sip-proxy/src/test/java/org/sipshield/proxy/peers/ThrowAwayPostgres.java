@@ -38,19 +38,20 @@ public final class ThrowAwayPostgres implements AutoCloseable {
         if (root) {
             run(List.of("chown", "postgres:postgres", directory.toString()), false);
         }
-        Path data = directory.resolve("data");
-        run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres",
-                "-E", "UTF8", "--no-instructions"), root);
-        int port = FreePorts.udpAndTcp();
-        ThrowAwayPostgres postgres = new ThrowAwayPostgres(directory, bin, port);
-        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60",
-                "-l", directory.resolve("server.log").toString(), "-o",
-                "-c listen_addresses=127.0.0.1 -p " + port + " -k " + directory, "start"), root);
-        try (Connection connection = DriverManager.getConnection(postgres.url("postgres"), "postgres", null)) {
-            connection.createStatement().execute("CREATE DATABASE " + DATABASE);
-        } catch (SQLException e) {
-            postgres.close();
-            throw new IOException("cannot create the test database: " + e.getMessage(), e);
+        ThrowAwayPostgres postgres = new ThrowAwayPostgres(directory, bin, FreePorts.udpAndTcp());
+        try {
+            Path data = directory.resolve("data");
+            run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres",
+                    "-E", "UTF8", "--no-instructions"), root);
+            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60",
+                    "-l", directory.resolve("server.log").toString(), "-o",
+                    "-c listen_addresses=127.0.0.1 -p " + postgres.port + " -k " + directory, "start"), root);
+            try (Connection connection = DriverManager.getConnection(postgres.url("postgres"), "postgres", null)) {
+                connection.createStatement().execute("CREATE DATABASE " + DATABASE);
+            }
+        } catch (IOException | InterruptedException | SQLException | RuntimeException e) {
+            postgres.close(); // a half-started server or its directory must not outlive the failed test class
+            throw new IOException("cannot start the test PostgreSQL: " + e.getMessage(), e);
         }
         return postgres;
     }
