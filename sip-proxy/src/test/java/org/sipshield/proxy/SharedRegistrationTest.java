@@ -88,6 +88,43 @@ class SharedRegistrationTest {
         }
     }
 
+    @Test
+    void aNodeThatLostItsListeningConnectionReloadsWhatItMissed() throws Exception {
+        String model = B2buaCallTest.model() + postgres.yaml();
+        int phonePort = FreePorts.udpAndTcp();
+        try (RunningProxy b = RunningProxy.withServerKeys(nodeB, "nodeName: node-b", model)) {
+            try {
+                // a commit whose notification B never hears, as if sent while B's connection was down
+                long now = System.currentTimeMillis();
+                execute("INSERT INTO registration_binding (device_name, address_of_record, contact_uri, source_address,"
+                        + " source_port, transport, call_id, cseq, registered_at, expires_at, node_name) VALUES"
+                        + " ('SEPALICE00001', '2001', 'sip:2001@127.0.0.1:" + phonePort + "', '127.0.0.1', " + phonePort
+                        + ", 'UDP', 'missed@node-a', 1, " + now + ", " + (now + 600_000) + ", 'node-a')");
+                assertEquals(0, b.server.activeBindings());
+
+                execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        + " WHERE application_name = 'sipshield node-b listener'");
+                awaitTrue(() -> b.server.activeBindings() == 1, "node B did not reload after reconnecting");
+
+                try (Sipp.Server phone = Sipp.server("uas-call.xml", Map.of(), "udp", "127.0.0.1", phonePort)) {
+                    ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "2001"),
+                            "udp", CARRIER, "127.0.0.1", b.sipPort);
+                    ProcessOutput atPhone = phone.finish();
+                    assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + atPhone.output());
+                    assertTrue(atPhone.output().contains("INVITE sip:2001@127.0.0.1:" + phonePort), atPhone.output());
+                }
+            } finally {
+                execute("DELETE FROM registration_binding");
+            }
+        }
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection connection = postgres.connect(); var statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     /** "node line" of every stored binding. */
     private static List<String> storedLines() throws Exception {
         return column("node_name || ' ' || address_of_record");
