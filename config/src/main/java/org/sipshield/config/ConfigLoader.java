@@ -194,7 +194,9 @@ public final class ConfigLoader {
         String user = database.string("user", null);
         String passwordFile = database.string("passwordFile", null);
         Path password = null;
-        if (passwordFile != null) {
+        if (passwordFile != null && passwordFile.isBlank()) {
+            database.problem("passwordFile", "is empty", "the path of a file holding the password, or no key");
+        } else if (passwordFile != null) {
             try {
                 password = Path.of(passwordFile);
             } catch (java.nio.file.InvalidPathException e) {
