@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.sipshield.config.DatabaseSettings;
@@ -83,8 +82,7 @@ public final class PostgresRegistrationStore implements RegistrationStore {
             }
             String why = e instanceof IOException ? "cannot read database.passwordFile " + settings.passwordFile()
                     : e.getMessage();
-            throw new RegistrationStoreException("cannot open the registration database " + settings.url() + ": " + why,
-                    e instanceof FlywayException || e instanceof IOException ? e : null);
+            throw new RegistrationStoreException("cannot open the registration database " + settings.url() + ": " + why, e);
         }
     }
 
