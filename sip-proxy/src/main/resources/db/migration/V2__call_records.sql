@@ -1,7 +1,7 @@
 -- Call records: one row per call, written as it ends; deleted after server.callRecordDays.
 -- No SDP, keys or credentials: only how each leg was carried and protected, and how the call went.
+-- Portable SQL: the same migration runs on SQLite and on a cluster's PostgreSQL (no AUTOINCREMENT).
 CREATE TABLE call_record (
-    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     call_id            VARCHAR(256) NOT NULL,
     caller             VARCHAR(256) NOT NULL,
     callee             VARCHAR(256) NOT NULL,

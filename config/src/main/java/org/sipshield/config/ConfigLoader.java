@@ -107,6 +107,7 @@ public final class ConfigLoader {
 
     private static SipShieldConfig read(YamlMapping root, Problems problems) {
         ServerSettings server = readServer(root.mapping("server"));
+        DatabaseSettings database = root.has("database") ? readDatabase(root.mapping("database")) : DatabaseSettings.embedded();
         List<Listener> listeners = root.list("listeners", element -> readListener(element.asMapping()));
         if (listeners.isEmpty() && problems.isEmpty()) {
             root.problem("listeners", "at least one listener is needed", "a list of {transport, address, port}");
@@ -133,10 +134,10 @@ public final class ConfigLoader {
         List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, DeviceReader::voicemailPort);
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
-        SipShieldConfig config = new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
+        SipShieldConfig config = new SipShieldConfig(server, database, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
         new ConfigRules(where, warnings).check(config);
-        return new SipShieldConfig(server, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
+        return new SipShieldConfig(server, database, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
     }
 
@@ -167,11 +168,47 @@ public final class ConfigLoader {
         } catch (java.nio.file.InvalidPathException e) {
             server.problem("dataDirectory", "'" + dataDirectory + "' is not a valid path", null);
         }
+        String nodeName = server.string("nodeName", null);
+        if (nodeName == null || nodeName.isBlank()) {
+            nodeName = localHostName();
+        } else if (!nodeName.matches("[A-Za-z0-9._\\-]{1,64}")) {
+            server.problem("nodeName", "'" + nodeName + "' is not a node name",
+                    "letters, digits, '.', '_', '-', up to 64 characters, different on every node");
+        }
         int stallWarningSeconds = server.integer("stallWarningSeconds", ServerSettings.DEFAULT_STALL_WARNING_SECONDS, 1, 3600);
         int drainSeconds = server.integer("shutdownDrainSeconds", ServerSettings.DEFAULT_SHUTDOWN_DRAIN_SECONDS, 0, 3600);
         int callRecordDays = server.integer("callRecordDays", ServerSettings.DEFAULT_CALL_RECORD_DAYS, 1, 3650);
         server.finish();
-        return new ServerSettings(hostName, data, stallWarningSeconds, drainSeconds, callRecordDays);
+        return new ServerSettings(hostName, nodeName, data, stallWarningSeconds, drainSeconds, callRecordDays);
+    }
+
+    /** The shared registration database; a password is only ever read from a file, never from the URL. */
+    private static DatabaseSettings readDatabase(YamlMapping database) {
+        String url = database.string("url", null);
+        // the URL is logged and shown in errors: a password in it would end up in both, so it is never echoed
+        if (url != null && url.toLowerCase(java.util.Locale.ROOT).matches("(?s).*[?&;]password=.*")) {
+            database.problem("url", "the URL holds a password", "the password in database.passwordFile, the URL without it");
+        } else if (url != null && !url.startsWith(DatabaseSettings.POSTGRESQL_PREFIX)) {
+            database.problem("url", "not a PostgreSQL JDBC URL",
+                    "jdbc:postgresql://host:port/database (absent: the embedded SQLite file)");
+        }
+        String user = database.string("user", null);
+        String passwordFile = database.string("passwordFile", null);
+        Path password = null;
+        if (passwordFile != null && passwordFile.isBlank()) {
+            database.problem("passwordFile", "is empty", "the path of a file holding the password, or no key");
+        } else if (passwordFile != null) {
+            try {
+                password = Path.of(passwordFile);
+            } catch (java.nio.file.InvalidPathException e) {
+                database.problem("passwordFile", "'" + passwordFile + "' is not a valid path", null);
+            }
+        }
+        if (url == null && (user != null || passwordFile != null)) {
+            database.problem("url", "user or passwordFile given without a url", "a jdbc:postgresql:// URL, or no database section");
+        }
+        database.finish();
+        return new DatabaseSettings(url, user, password);
     }
 
     /** The management listener; its socket is checked against the SIP stream listeners it could clash with. */

@@ -6,6 +6,8 @@ import java.nio.file.Path;
  * Settings of this proxy instance.
  *
  * @param hostName      the name it gives itself: CN of its generated certificate, Via and Contact host
+ * @param nodeName      this node's name in a cluster, recorded with every binding it holds (default: the
+ *                      machine's host name)
  * @param dataDirectory where it keeps its certificates, keys and databases (created on start)
  * @param stallWarningSeconds how long a signalling thread may work on one message before the stall
  *                      watchdog logs it with a thread dump
@@ -13,8 +15,8 @@ import java.nio.file.Path;
  *                      before each gets BYE on both legs and the process stops
  * @param callRecordDays how long call records stay in the database before housekeeping deletes them
  */
-public record ServerSettings(String hostName, Path dataDirectory, int stallWarningSeconds, int shutdownDrainSeconds,
-        int callRecordDays) {
+public record ServerSettings(String hostName, String nodeName, Path dataDirectory, int stallWarningSeconds,
+        int shutdownDrainSeconds, int callRecordDays) {
     public static final int DEFAULT_CALL_RECORD_DAYS = 90;
     public static final int DEFAULT_STALL_WARNING_SECONDS = 10;
     public static final int DEFAULT_SHUTDOWN_DRAIN_SECONDS = 30;

@@ -11,6 +11,7 @@ import java.util.Optional;
  */
 public record SipShieldConfig(
         ServerSettings server,
+        DatabaseSettings database,
         List<Listener> listeners,
         EnterpriseParameters enterpriseParameters,
         SecuritySettings security,

@@ -51,6 +51,8 @@ import org.sipshield.proxy.pipeline.TrunkMethodAcl;
 import org.sipshield.proxy.registrar.Registrar;
 import org.sipshield.proxy.registrar.RegisteredContacts;
 import org.sipshield.proxy.registrar.SourceAddress;
+import org.sipshield.proxy.registrar.PostgresRegistrationStore;
+import org.sipshield.proxy.registrar.RegistrationStore;
 import org.sipshield.proxy.registrar.SqliteRegistrationStore;
 import org.sipshield.proxy.screening.ScreeningValve;
 import org.sipshield.proxy.security.DigestContext;
@@ -93,7 +95,7 @@ public final class SipShieldServer implements AutoCloseable {
     private final Clock clock;
     private SipStack stack;
     private ServerIdentity identity;
-    private SqliteRegistrationStore registrationStore;
+    private RegistrationStore registrationStore;
     private Registrar registrar;
     private B2bua b2bua;
     private MediaAnchoring media;
@@ -141,7 +143,12 @@ public final class SipShieldServer implements AutoCloseable {
                 certificate -> model.get().pinsCertificate(certificate)), destination -> model.get().namesOfTrunkAt(destination)));
         ScreeningValve.register(stackName, ScreeningValve.Limit.of(config.security(), this::isTrustedSource),
                 this::mayAnswerScreened);
-        registrationStore = SqliteRegistrationStore.open(dataDirectory);
+        String nodeName = config.server().nodeName();
+        registrationStore = config.database().isShared()
+                ? PostgresRegistrationStore.open(config.database(), nodeName, clock)
+                : SqliteRegistrationStore.open(dataDirectory, nodeName);
+        LOG.info("node {}: registrations in {}", nodeName,
+                config.database().isShared() ? config.database().url() : dataDirectory.resolve(SqliteRegistrationStore.FILE_NAME));
         metrics = operations.startMetrics();
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
@@ -164,7 +171,7 @@ public final class SipShieldServer implements AutoCloseable {
             CallAdmission admission = new CallAdmission(System::nanoTime);
             b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission);
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
-            callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore.file());
+            callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore);
             b2bua.onCallEnded(callRecords::record);
             RegisteredContacts registered = new RegisteredContacts(registrar);
             TargetResolver routing = new TargetResolver(model::get, registered);
@@ -232,6 +239,12 @@ public final class SipShieldServer implements AutoCloseable {
     private DigestAuthentication digestAuthentication() {
         guard = DigestAuthentication.bruteForceGuard(config().security(), clock);
         return new DigestAuthentication(model::get, guard, metrics::digestOutcome);
+    }
+
+    /** Active bindings this node knows: its own and, with a shared database, every other node's. */
+    public int activeBindings() {
+        Registrar registrations = registrar;
+        return registrations == null ? 0 : registrations.activeBindings();
     }
 
     /**
@@ -313,7 +326,7 @@ public final class SipShieldServer implements AutoCloseable {
         if (stack == null || providers.isEmpty()) {
             return "SIP listeners down";
         }
-        SqliteRegistrationStore store = registrationStore;
+        RegistrationStore store = registrationStore;
         return store == null || !store.reachable() ? "database unreachable" : null;
     }
 

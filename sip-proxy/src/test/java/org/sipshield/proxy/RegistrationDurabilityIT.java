@@ -36,43 +36,11 @@ class RegistrationDurabilityIT {
     @Test
     void everyRegistrationAnswered200BeforeAKillIsStored() throws Exception {
         int port = FreePorts.udpAndTcp();
-        StringBuilder yaml = new StringBuilder("""
-                server: {dataDirectory: data, hostName: 127.0.0.1}
-                listeners:
-                  - {transport: UDP, address: 127.0.0.1, port: %d}
-                  - {transport: TCP, address: 127.0.0.1, port: %d}
-                  - {transport: TLS, address: 127.0.0.1, port: %d}
-                security: {requestsPerSecondPerSource: 100000, requestBurstPerSource: 100000}
-                phoneSecurityProfiles:
-                  - {name: digest phones, enableDigestAuthentication: true}
-                endUsers:
-                """.formatted(port, port, FreePorts.udpAndTcp()));
-        StringBuilder phones = new StringBuilder("phones:\n");
-        StringBuilder csv = new StringBuilder("SEQUENTIAL\n");
-        for (int i = 0; i < PHONES; i++) {
-            String user = "u" + i;
-            String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, user, "ccmsipline", ("pw" + i).toCharArray())
-                    .toStoredForm().substring(4);
-            yaml.append("  - {userId: ").append(user).append(", digestCredentials: {MD5: ").append(ha1).append("}}\n");
-            phones.append("  - {deviceName: SEP").append(String.format("%012d", i)).append(", securityProfile: digest phones,")
-                    .append(" digestUser: ").append(user).append(", lines: [\"").append(30000 + i).append("\"]}\n");
-            csv.append(30000 + i).append(";[authentication username=").append(user).append(" password=pw").append(i)
-                    .append("]\n");
-        }
-        Path config = workingDirectory.resolve("sipshield.yaml");
-        Files.writeString(config, yaml.append(phones));
-        Files.writeString(workingDirectory.resolve("phones.csv"), csv);
-        try (InputStream scenario = getClass().getResourceAsStream("/sipp/register-csv.xml")) {
-            Files.write(workingDirectory.resolve("register-csv.xml"), scenario.readAllBytes());
-        }
+        Path config = writePhones(workingDirectory, PHONES, port, "", "");
 
         String sippOutput;
         try (PackagedProxy proxy = new PackagedProxy(workingDirectory, "--config", config.toString())) {
-            Process sipp = new ProcessBuilder("sipp", "-sf", "register-csv.xml", "-inf", "phones.csv", "-r", "50",
-                    "-m", Integer.toString(PHONES), "-t", "u1", "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.udpAndTcp()),
-                    "-timeout", "120s", "-nostdin", "127.0.0.1:" + port)
-                    .directory(workingDirectory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(workingDirectory.resolve("sipp.out").toFile()).start();
+            Process sipp = startRegistering(workingDirectory, PHONES, port);
             // Kill mid-run, once some hundreds are registered (a rate a loaded 2-core machine holds).
             proxy.awaitLog("registered SEP000000000300 ", 120);
             proxy.signal("KILL");
@@ -93,8 +61,55 @@ class RegistrationDurabilityIT {
         }
     }
 
+    /**
+     * A configuration of {@code phones} digest phones (line 30000+i, user ui, password pwi) and
+     * sipp's matching CSV; serverKeys (", key: value") and extraYaml let another test put the same
+     * phones on other storage.
+     */
+    static Path writePhones(Path workingDirectory, int phones, int port, String serverKeys, String extraYaml)
+            throws Exception {
+        StringBuilder yaml = new StringBuilder("""
+                server: {dataDirectory: data, hostName: 127.0.0.1%s}
+                listeners:
+                  - {transport: UDP, address: 127.0.0.1, port: %d}
+                  - {transport: TCP, address: 127.0.0.1, port: %d}
+                  - {transport: TLS, address: 127.0.0.1, port: %d}
+                security: {requestsPerSecondPerSource: 100000, requestBurstPerSource: 100000}
+                phoneSecurityProfiles:
+                  - {name: digest phones, enableDigestAuthentication: true}
+                """.formatted(serverKeys, port, port, FreePorts.udpAndTcp()) + extraYaml + "endUsers:\n");
+        StringBuilder phoneList = new StringBuilder("phones:\n");
+        StringBuilder csv = new StringBuilder("SEQUENTIAL\n");
+        for (int i = 0; i < phones; i++) {
+            String user = "u" + i;
+            String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, user, "ccmsipline", ("pw" + i).toCharArray())
+                    .toStoredForm().substring(4);
+            yaml.append("  - {userId: ").append(user).append(", digestCredentials: {MD5: ").append(ha1).append("}}\n");
+            phoneList.append("  - {deviceName: SEP").append(String.format("%012d", i)).append(", securityProfile: digest phones,")
+                    .append(" digestUser: ").append(user).append(", lines: [\"").append(30000 + i).append("\"]}\n");
+            csv.append(30000 + i).append(";[authentication username=").append(user).append(" password=pw").append(i)
+                    .append("]\n");
+        }
+        Path config = workingDirectory.resolve("sipshield.yaml");
+        Files.writeString(config, yaml.append(phoneList));
+        Files.writeString(workingDirectory.resolve("phones.csv"), csv);
+        try (InputStream scenario = RegistrationDurabilityIT.class.getResourceAsStream("/sipp/register-csv.xml")) {
+            Files.write(workingDirectory.resolve("register-csv.xml"), scenario.readAllBytes());
+        }
+        return config;
+    }
+
+    /** sipp registering every phone of {@link #writePhones} at 50 a second, its output in sipp.out. */
+    static Process startRegistering(Path workingDirectory, int phones, int port) throws Exception {
+        return new ProcessBuilder("sipp", "-sf", "register-csv.xml", "-inf", "phones.csv", "-r", "50",
+                "-m", Integer.toString(phones), "-t", "u1", "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.udpAndTcp()),
+                "-timeout", "120s", "-nostdin", "127.0.0.1:" + port)
+                .directory(workingDirectory.toFile()).redirectErrorStream(true)
+                .redirectOutput(workingDirectory.resolve("sipp.out").toFile()).start();
+    }
+
     /** sipp's closing statistics: the cumulative "Successful call" count. */
-    private static long successfulCalls(String output) {
+    static long successfulCalls(String output) {
         Matcher matcher = Pattern.compile("Successful call\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)").matcher(output);
         long last = -1;
         while (matcher.find()) {

@@ -17,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.sipshield.proxy.b2bua.CallView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * One record per call, as it ends: a JSON line on the {@code sipshield.cdr} logger at once, and a
@@ -47,16 +45,15 @@ public final class CallRecords implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** file: the database the registration store has opened and migrated (sipshield.db). */
-    public static CallRecords open(Path file) throws java.io.IOException {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(5_000); // the registrar writes to the same file
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
-        dataSource.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    /**
+     * On the registration store's database (SQLite's file or the cluster's PostgreSQL), whose
+     * migrations create the call_record table.
+     */
+    public static CallRecords open(org.sipshield.proxy.registrar.RegistrationStore store) throws java.io.IOException {
         try {
-            return new CallRecords(dataSource.getConnection());
+            return new CallRecords(store.newConnection());
         } catch (SQLException e) {
-            throw new java.io.IOException("cannot open the call records in " + file + ": " + e.getMessage(), e);
+            throw new java.io.IOException("cannot open the call records: " + e.getMessage(), e);
         }
     }
 

@@ -102,6 +102,11 @@ final class BindingIndex {
         return purged;
     }
 
+    /** The keys ({@link #line}) of every line held, a copy. */
+    synchronized Set<String> lineKeys() {
+        return Set.copyOf(byLine.keySet());
+    }
+
     synchronized int size() {
         int size = 0;
         for (List<Binding> line : byLine.values()) {

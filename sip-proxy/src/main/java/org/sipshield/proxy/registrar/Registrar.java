@@ -74,18 +74,49 @@ public final class Registrar implements AutoCloseable {
             lineLocks[i] = new Object();
         }
         List<Binding> active = store.allActive(clock.instant());
-        java.util.Map<String, List<Binding>> lines = new java.util.LinkedHashMap<>();
-        for (Binding binding : active) {
-            lines.computeIfAbsent(BindingIndex.line(binding.deviceName(), binding.addressOfRecord()),
-                    line -> new ArrayList<>()).add(binding);
-        }
-        for (List<Binding> line : lines.values()) {
+        for (List<Binding> line : byLine(active).values()) {
             index.replace(line.get(0).deviceName(), line.get(0).addressOfRecord(), line);
         }
         if (!active.isEmpty()) {
             LOG.info("{} active registration binding(s) loaded", active.size());
         }
         this.writer = new GroupCommitWriter(store);
+        store.followOtherNodes(this::otherNodeChanged, this::resync);
+    }
+
+    private static java.util.Map<String, List<Binding>> byLine(List<Binding> bindings) {
+        java.util.Map<String, List<Binding>> lines = new java.util.LinkedHashMap<>();
+        for (Binding binding : bindings) {
+            lines.computeIfAbsent(BindingIndex.line(binding.deviceName(), binding.addressOfRecord()),
+                    line -> new ArrayList<>()).add(binding);
+        }
+        return lines;
+    }
+
+    /**
+     * A line another node committed. Taken under the line's lock so that it never lands between a
+     * local REGISTER's read and write of the same line; the last commit of a line wins, as in the
+     * database.
+     */
+    private void otherNodeChanged(RegistrationStore.LineBindings line) {
+        synchronized (lineLock(line.deviceName(), line.addressOfRecord())) {
+            index.replace(line.deviceName(), line.addressOfRecord(), line.bindings());
+        }
+    }
+
+    /** Makes the index what the shared store holds, after changes may have gone unheard. */
+    private void resync(List<Binding> active) {
+        java.util.Map<String, List<Binding>> lines = byLine(active);
+        for (String key : index.lineKeys()) {
+            if (!lines.containsKey(key)) {
+                String[] parts = key.split("\n", 2);
+                otherNodeChanged(new RegistrationStore.LineBindings(parts[0], parts[1], List.of()));
+            }
+        }
+        for (List<Binding> line : lines.values()) {
+            otherNodeChanged(new RegistrationStore.LineBindings(line.get(0).deviceName(),
+                    line.get(0).addressOfRecord(), line));
+        }
     }
 
     private Object lineLock(String deviceName, String addressOfRecord) {

@@ -22,6 +22,12 @@ public interface RegistrationStore extends AutoCloseable {
     /** Replaces the bindings of several lines in one transaction: all are committed, or none. */
     void replaceLines(List<LineBindings> lines);
 
+    /**
+     * A new connection to the database this store opened and migrated, for the other tables the
+     * same migrations create (call records); the caller closes it.
+     */
+    java.sql.Connection newConnection() throws java.sql.SQLException;
+
     /** Every active binding: what a registrar loads on start. */
     List<Binding> allActive(Instant now);
 
@@ -36,6 +42,17 @@ public interface RegistrationStore extends AutoCloseable {
 
     /** Deletes bindings that expired at or before {@code now}; returns how many. */
     int purgeExpired(Instant now);
+
+    /** Whether the database answers a query now (readiness). */
+    boolean reachable();
+
+    /**
+     * Lines other nodes sharing this store committed: the store calls {@code changed} with each such
+     * line's state as committed, and {@code resync} with every active binding whenever it may have
+     * missed changes (on connecting its listener). A store only this node writes calls neither.
+     */
+    default void followOtherNodes(java.util.function.Consumer<LineBindings> changed,
+            java.util.function.Consumer<List<Binding>> resync) {}
 
     @Override
     void close();

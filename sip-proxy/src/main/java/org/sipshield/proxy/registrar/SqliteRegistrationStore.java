@@ -1,21 +1,15 @@
 package org.sipshield.proxy.registrar;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.sipshield.config.Transport;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -32,20 +26,25 @@ public final class SqliteRegistrationStore implements RegistrationStore {
     public static final String FILE_NAME = "sipshield.db";
     static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
-    private static final String COLUMNS = "device_name, address_of_record, contact_uri, instance_id, source_address,"
-            + " source_port, transport, call_id, cseq, registered_at, expires_at, user_agent";
-    private static final String SELECT = "SELECT " + COLUMNS + " FROM registration_binding WHERE ";
+    private static final String SELECT = BindingRows.SELECT;
 
     private final Path file;
     private final Connection connection;
+    private final String nodeName;
 
-    private SqliteRegistrationStore(Path file, Connection connection) {
+    private SqliteRegistrationStore(Path file, Connection connection, String nodeName) {
         this.file = file;
         this.connection = connection;
+        this.nodeName = nodeName;
+    }
+
+    /** Opens the database without naming the node (tools and tests that only read it). */
+    public static SqliteRegistrationStore open(Path dataDirectory) {
+        return open(dataDirectory, null);
     }
 
     /** Opens (creating and migrating as needed) the database in the proxy's data directory. */
-    public static SqliteRegistrationStore open(Path dataDirectory) {
+    public static SqliteRegistrationStore open(Path dataDirectory, String nodeName) {
         Path file = dataDirectory.resolve(FILE_NAME);
         try {
             Files.createDirectories(dataDirectory);
@@ -56,7 +55,7 @@ public final class SqliteRegistrationStore implements RegistrationStore {
                     .load()
                     .migrate();
             Connection connection = dataSource.getConnection();
-            return new SqliteRegistrationStore(file, connection);
+            return new SqliteRegistrationStore(file, connection, nodeName);
         } catch (IOException | SQLException | FlywayException e) {
             throw new RegistrationStoreException("cannot open the registration database " + file + ": "
                     + e.getMessage(), e);
@@ -78,7 +77,13 @@ public final class SqliteRegistrationStore implements RegistrationStore {
         return file;
     }
 
+    @Override
+    public Connection newConnection() throws SQLException {
+        return dataSource(file).getConnection();
+    }
+
     /** Whether the database answers a query now (readiness): a lost file or a broken connection does not. */
+    @Override
     public synchronized boolean reachable() {
         try (var statement = connection.createStatement();
                 var rows = statement.executeQuery("SELECT count(*) FROM registration_binding WHERE 0")) {
@@ -101,29 +106,20 @@ public final class SqliteRegistrationStore implements RegistrationStore {
 
     @Override
     public synchronized void replaceLines(List<LineBindings> lines) {
-        for (LineBindings line : lines) {
-            for (Binding binding : line.bindings()) {
-                if (!binding.deviceName().equals(line.deviceName())
-                        || !binding.addressOfRecord().equals(line.addressOfRecord())) {
-                    throw new IllegalArgumentException("binding of " + binding.deviceName() + "/"
-                            + binding.addressOfRecord() + " given for " + line.deviceName() + "/" + line.addressOfRecord());
-                }
-            }
-        }
+        BindingRows.checkLines(lines);
         String what = lines.size() == 1 ? lines.get(0).deviceName() + "/" + lines.get(0).addressOfRecord()
                 : lines.size() + " lines";
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM registration_binding WHERE device_name = ? AND address_of_record = ?");
+            try (PreparedStatement delete = connection.prepareStatement(BindingRows.DELETE_LINE);
                     PreparedStatement insert = connection.prepareStatement(
-                            "INSERT INTO registration_binding (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                            BindingRows.INSERT)) {
                 for (LineBindings line : lines) {
                     delete.setString(1, line.deviceName());
                     delete.setString(2, line.addressOfRecord());
                     delete.executeUpdate();
                     for (Binding binding : line.bindings()) {
-                        bind(insert, binding);
+                        BindingRows.bind(insert, binding, nodeName);
                         insert.executeUpdate();
                     }
                 }
@@ -185,64 +181,6 @@ public final class SqliteRegistrationStore implements RegistrationStore {
     }
 
     private List<Binding> query(String sql, Object... parameters) {
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                select.setObject(i + 1, parameters[i]);
-            }
-            List<Binding> bindings = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    bindings.add(binding(rows));
-                }
-            }
-            return List.copyOf(bindings);
-        } catch (SQLException e) {
-            throw new RegistrationStoreException("cannot read bindings: " + e.getMessage(), e);
-        }
-    }
-
-    private static void bind(PreparedStatement insert, Binding binding) throws SQLException {
-        insert.setString(1, binding.deviceName());
-        insert.setString(2, binding.addressOfRecord());
-        insert.setString(3, binding.contactUri());
-        setNullable(insert, 4, binding.instanceId());
-        insert.setString(5, binding.source().host());
-        insert.setInt(6, binding.source().port());
-        insert.setString(7, binding.source().transport().name());
-        insert.setString(8, binding.callId());
-        insert.setLong(9, binding.cseq());
-        insert.setLong(10, binding.registeredAt().toEpochMilli());
-        insert.setLong(11, binding.expiresAt().toEpochMilli());
-        setNullable(insert, 12, binding.userAgent());
-    }
-
-    private static void setNullable(PreparedStatement statement, int index, String value) throws SQLException {
-        if (value == null) {
-            statement.setNull(index, Types.VARCHAR);
-        } else {
-            statement.setString(index, value);
-        }
-    }
-
-    private static Binding binding(ResultSet row) throws SQLException {
-        return new Binding(row.getString("device_name"), row.getString("address_of_record"),
-                row.getString("contact_uri"), row.getString("instance_id"),
-                new SourceAddress(literalAddress(row.getString("source_address")), row.getInt("source_port"),
-                        Transport.valueOf(row.getString("transport"))),
-                row.getString("call_id"), row.getLong("cseq"),
-                Instant.ofEpochMilli(row.getLong("registered_at")), Instant.ofEpochMilli(row.getLong("expires_at")),
-                row.getString("user_agent"));
-    }
-
-    /** Stored addresses are literals we wrote ourselves: parsing them never touches DNS. */
-    private static InetAddress literalAddress(String literal) throws SQLException {
-        if (!literal.contains(":") && !literal.matches("[0-9.]+")) {
-            throw new SQLException("stored source address is not an IP literal: " + literal);
-        }
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new SQLException("stored source address is not an IP literal: " + literal, e);
-        }
+        return BindingRows.query(connection, sql, parameters);
     }
 }

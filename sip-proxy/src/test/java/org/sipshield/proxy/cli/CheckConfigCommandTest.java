@@ -54,6 +54,20 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void aDatabaseUrlWithAPasswordIsRefusedWithoutPrintingItAndWithTheOtherProblems() throws Exception {
+        Run run = check(LISTENERS + """
+                server: {nodeName: "node a"}
+                database: {url: "jdbc:postgresql://db.example.net/sipshield?password=s3cr3t-db", passwordFile: ""}
+                """);
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.err().contains("sipshield.yaml:4: server.nodeName: 'node a' is not a node name"), run.err());
+        assertTrue(run.err().contains("database.url: the URL holds a password"), run.err());
+        assertTrue(run.err().contains("database.passwordFile: is empty"), run.err());
+        assertTrue(run.err().contains("3 problems in"), run.err());
+        assertTrue(!run.err().contains("s3cr3t-db") && !run.out().contains("s3cr3t-db"), run.err() + run.out());
+    }
+
+    @Test
     void theEffectiveSuitesArePrintedPerProtocolVersionForEachInterface() throws Exception {
         Run run = check(LISTENERS + """
                 tls:
