@@ -77,6 +77,11 @@ import org.slf4j.LoggerFactory;
  * One running sipshield instance: its SIP stack and listening points, its identity, the request
  * pipeline, registrar and B2BUA. The security model can be replaced while running
  * ({@link #reload}); listeners and the data directory are fixed for the life of the instance.
+ *
+ * <p>Why this file is over 400 lines: it is the composition root, and {@link #start} reads top to
+ * bottom as the start sequence (data, identity, stack, registrar, media, B2BUA, pipelines,
+ * listeners, housekeeping), {@link #close} as its reverse. Every part it wires has its own class;
+ * what is left here is the order, which split across files would be harder to check.
  */
 public final class SipShieldServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipShieldServer.class);
