@@ -2,8 +2,8 @@ package org.sipshield.proxy.b2bua;
 
 /**
  * The per-leg SDP step: every offer and answer crossing from one leg to the other passes here,
- * so the media relay can anchor media and the key manager can give each leg its own SRTP keys.
- * Until the relay is wired in, SDP crosses unchanged.
+ * so the media relay can anchor media and the key manager can give each leg its own SRTP keys
+ * (media/MediaSdpRewriter is the one implementation).
  */
 public interface SdpRewriter {
     /** The SDP to send on the far leg of the call, for an SDP that arrived on the near leg. */
@@ -17,6 +17,4 @@ public interface SdpRewriter {
     default String srtpSuite(Call call, Call.Side side) {
         return null;
     }
-
-    SdpRewriter PASS_THROUGH = (call, side, sdp) -> sdp;
 }

@@ -146,8 +146,7 @@ final class TrunkChallengeResponder {
         List<String> values = new ArrayList<>();
         ListIterator<?> headers = response.getHeaders(name);
         while (headers != null && headers.hasNext()) {
-            String text = headers.next().toString();
-            values.add(text.substring(text.indexOf(':') + 1).trim());
+            values.add(org.sipshield.proxy.transport.HeaderValues.of((Header) headers.next()));
         }
         return values;
     }
