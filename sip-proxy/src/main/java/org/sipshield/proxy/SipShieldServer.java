@@ -174,12 +174,12 @@ public final class SipShieldServer implements AutoCloseable {
                     config.server().hostName());
             media = MediaAnchoring.start(config.media(), () -> config().media());
             CallAdmission admission = new CallAdmission(System::nanoTime);
-            b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission);
+            b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission, clock);
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore);
             b2bua.onCallEnded(callRecords::record);
             RegisteredContacts registered = new RegisteredContacts(registrar);
-            TargetResolver routing = new TargetResolver(model::get, registered);
+            TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
             ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
@@ -211,6 +211,9 @@ public final class SipShieldServer implements AutoCloseable {
                 LOG.info("listening on {}", describe(provider));
             }
             stack.start();
+            b2bua.startTrunkPings();
+            metrics.trunkDestinations(() -> b2bua.trunkHealth().destinations(model.get()).stream()
+                    .map(d -> new SipMetrics.DestinationUp(d.key().trunk(), d.position(), d.up())).toList());
             operations.admin(new ServerAdmin(b2bua, registrar, operatorBlocks, guard, this::config, this, clock));
             if (config.management().enabled()) {
                 operations.startManagement(config.management(), config.tls().policy(), dataDirectory,

@@ -44,8 +44,11 @@ public final class B2bua {
     private final SessionTimers timers;
     private final CallAdmission admission;
     private final SdpRewriter sdp;
+    private final TrunkHealth trunkHealth;
+    private final TrunkPings pings;
 
-    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission) {
+    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission,
+            java.time.Clock clock) {
         this.sip = sip;
         this.model = model;
         this.admission = admission;
@@ -58,10 +61,23 @@ public final class B2bua {
         this.acks = new OwedAcks(sip, sdp, termination);
         this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks, timers);
         this.invites = new InviteSession(sip, sdp, registry, legRequests, challenges, security, termination, acks, timers);
+        this.trunkHealth = new TrunkHealth(clock);
+        this.pings = new TrunkPings(sip, model, challenges, trunkHealth);
     }
 
-    /** Stops the call clocks' thread; calls still up are ended by the drain, not here. */
+    /** Starts the trunks' OPTIONS pings (once the SIP stack runs). */
+    public void startTrunkPings() {
+        pings.start();
+    }
+
+    /** What the pings learnt of each trunk destination: routing, metrics and the admin API read it. */
+    public TrunkHealth trunkHealth() {
+        return trunkHealth;
+    }
+
+    /** Stops the call clocks' and the pings' threads; calls still up are ended by the drain, not here. */
     public void close() {
+        pings.close();
         timers.close();
     }
 
@@ -207,7 +223,7 @@ public final class B2bua {
     /** A response to a request we sent: leg B's INVITE, or a relayed request's (or our own BYE's or UPDATE's) final answer. */
     public void response(ResponseEvent event) {
         ClientTransaction transaction = event.getClientTransaction();
-        if (transaction == null) {
+        if (transaction == null || pings.response(transaction, event.getResponse())) {
             return;
         }
         try {
@@ -233,6 +249,9 @@ public final class B2bua {
 
     /** A request we sent got no answer at all (timer B or F) or could not be sent. */
     public void timeout(ClientTransaction transaction) {
+        if (pings.timeout(transaction)) {
+            return;
+        }
         Call call = registry.byInviteB(transaction);
         if (call != null) {
             synchronized (call) {

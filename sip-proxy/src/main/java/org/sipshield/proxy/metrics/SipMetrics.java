@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -13,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,11 +42,16 @@ public final class SipMetrics implements AutoCloseable {
     public record Sources(IntSupplier activeCalls, IntSupplier activeRegistrations, Supplier<MediaRelay> relay,
             BooleanSupplier draining) {}
 
+    /** One trunk destination for sipshield_trunk_destination_up: position is its place in the trunk's list, from 1. */
+    public record DestinationUp(String trunk, int position, boolean up) {}
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final LogEventCounter securityEvents;
     private final LogEventCounter callEvents;
+    private final MultiGauge destinationsUp;
+    private volatile Supplier<List<DestinationUp>> destinations = List::of;
 
     public SipMetrics(Sources sources) {
         // promtool's lint refuses these two names (an abbreviated unit, a _count that is no histogram's);
@@ -74,6 +82,10 @@ public final class SipMetrics implements AutoCloseable {
                 .description("RTP/RTCP port pairs free").register(registry);
         Gauge.builder("sipshield.relay.port.pairs.used", () -> relayValue(sources, r -> totalPairs(r) - r.freePortPairs()))
                 .description("RTP/RTCP port pairs in use").register(registry);
+        // labelled by the trunk's name and the destination's place in its list: never its address
+        destinationsUp = MultiGauge.builder("sipshield.trunk.destination.up")
+                .description("1 while a trunk destination answers its OPTIONS pings (or is not pinged), 0 while calls skip it")
+                .register(registry);
         securityEvents = LogEventCounter.attach((Logger) LoggerFactory.getLogger("sipshield.security"),
                 SecurityEventNames::eventOf, event -> count("sipshield.security.events", "security events by type",
                         "type", event));
@@ -123,8 +135,15 @@ public final class SipMetrics implements AutoCloseable {
                 .description(description).tag(tag1, value1).tag(tag2, value2).register(registry)).increment();
     }
 
+    /** Where sipshield_trunk_destination_up reads the trunks' destinations from, at each scrape. */
+    public void trunkDestinations(Supplier<List<DestinationUp>> source) {
+        destinations = source;
+    }
+
     /** The Prometheus text exposition (format 0.0.4). */
-    public String scrape() {
+    public synchronized String scrape() {
+        destinationsUp.register(destinations.get().stream().map(d -> MultiGauge.Row.of(
+                Tags.of("trunk", d.trunk(), "destination", Integer.toString(d.position())), d.up() ? 1 : 0)).toList(), true);
         return registry.scrape();
     }
 
