@@ -178,6 +178,8 @@ public final class SipShieldServer implements AutoCloseable {
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore);
             b2bua.onCallEnded(callRecords::record);
+            b2bua.onCallDecided(metrics::callDecided);
+            metrics.trunkCalls(b2bua::activeTrunkCalls);
             RegisteredContacts registered = new RegisteredContacts(registrar);
             TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();

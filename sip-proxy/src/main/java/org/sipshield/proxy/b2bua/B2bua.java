@@ -308,6 +308,38 @@ public final class B2bua {
         termination.onEnded(call -> listener.accept(CallView.of(call, sdp, security.policy())));
     }
 
+    /** Every call's final answer to its caller, once (on a SIP thread, under the call's monitor: count only). */
+    public void onCallDecided(CallOutcomes listener) {
+        termination.onDecided(listener);
+    }
+
+    /** Calls up or being set up per trunk of the model and direction, zeros included (a metric's rows). */
+    public java.util.List<CallOutcomes.TrunkCalls> activeTrunkCalls() {
+        java.util.Map<String, int[]> counts = new java.util.LinkedHashMap<>();
+        for (var trunk : model.get().config().sipTrunks()) {
+            counts.put(trunk.name(), new int[2]);
+        }
+        for (Call call : registry.calls()) {
+            if (!call.isEnded()) {
+                count(counts, CallTermination.trunkName(call.caller), 0);
+                count(counts, CallTermination.trunkName(call.target.peer()), 1);
+            }
+        }
+        java.util.List<CallOutcomes.TrunkCalls> rows = new java.util.ArrayList<>();
+        counts.forEach((trunk, c) -> {
+            rows.add(new CallOutcomes.TrunkCalls(trunk, "in", c[0]));
+            rows.add(new CallOutcomes.TrunkCalls(trunk, "out", c[1]));
+        });
+        return rows;
+    }
+
+    private static void count(java.util.Map<String, int[]> counts, String trunk, int direction) {
+        int[] c = trunk == null ? null : counts.get(trunk);
+        if (c != null) {
+            c[direction]++;
+        }
+    }
+
     /** An operator ends one call as a stop would (BYE on both legs with reasonHeader); false when no such call is up. */
     public boolean terminate(long id, String reasonHeader) {
         for (Call call : registry.calls()) {

@@ -6,6 +6,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.sipshield.proxy.b2bua.CallOutcomes;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -37,6 +41,9 @@ public final class SipMetrics implements AutoCloseable {
     private static final Set<String> METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS",
             "PRACK", "UPDATE", "INFO", "REFER", "NOTIFY", "SUBSCRIBE", "MESSAGE", "PUBLISH");
     private static final Set<String> TRANSPORTS = Set.of("UDP", "TCP", "TLS");
+    /** Setup time buckets: a trunk's answer in milliseconds, a person's in seconds, up to ringing out. */
+    private static final Duration[] SETUP_BUCKETS = java.util.stream.Stream.of(50, 100, 250, 500, 1000, 2500, 5000,
+            10_000, 20_000, 30_000, 60_000, 120_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
     /** What is counted elsewhere, read at scrape time. */
     public record Sources(IntSupplier activeCalls, IntSupplier activeRegistrations, Supplier<MediaRelay> relay,
@@ -49,7 +56,9 @@ public final class SipMetrics implements AutoCloseable {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final LogEventCounter securityEvents;
-    private final LogEventCounter callEvents;
+    private final MultiGauge trunkCallsActive;
+    private volatile Supplier<List<CallOutcomes.TrunkCalls>> trunkCalls = List::of;
+    private final Map<String, Timer> setupTimers = new ConcurrentHashMap<>();
     private final MultiGauge destinationsUp;
     private volatile Supplier<List<DestinationUp>> destinations = List::of;
 
@@ -89,8 +98,8 @@ public final class SipMetrics implements AutoCloseable {
         securityEvents = LogEventCounter.attach((Logger) LoggerFactory.getLogger("sipshield.security"),
                 SecurityEventNames::eventOf, event -> count("sipshield.security.events", "security events by type",
                         "type", event));
-        callEvents = LogEventCounter.attach((Logger) LoggerFactory.getLogger("sipshield.calls"),
-                CallResults::resultOf, result -> count("sipshield.calls", "calls by result: answered, or how they failed (cancelled, busy, failed)", "result", result));
+        trunkCallsActive = MultiGauge.builder("sipshield.trunk.calls.active")
+                .description("calls up or being set up per trunk, direction in (from it) or out (to it)").register(registry);
     }
 
     private static double relayValue(Sources sources, java.util.function.ToIntFunction<MediaRelay> value) {
@@ -135,6 +144,37 @@ public final class SipMetrics implements AutoCloseable {
                 .description(description).tag(tag1, value1).tag(tag2, value2).register(registry)).increment();
     }
 
+    /**
+     * A call's final answer to its caller: calls by result, per trunk (each side that is a trunk)
+     * and the setup time (the caller's INVITE to that answer) as a histogram by result.
+     */
+    public void callDecided(int status, String trunkIn, String trunkOut, long setupNanos) {
+        String result = CallResults.resultOf(status);
+        count("sipshield.calls", "calls by result: answered, or how they failed (cancelled, busy, failed)", "result", result);
+        if (trunkIn != null) {
+            countTrunkCall(trunkIn, "in", result);
+        }
+        if (trunkOut != null) {
+            countTrunkCall(trunkOut, "out", result);
+        }
+        setupTimers.computeIfAbsent(result, r -> Timer.builder("sipshield.call.setup")
+                .description("from the caller's INVITE to the final answer relayed to it, by result")
+                .tag("result", r)
+                .serviceLevelObjectives(SETUP_BUCKETS)
+                .register(registry)).record(setupNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void countTrunkCall(String trunk, String direction, String result) {
+        counters.computeIfAbsent("sipshield.trunk.calls\0" + trunk + '\0' + direction + '\0' + result,
+                key -> Counter.builder("sipshield.trunk.calls").description("calls per trunk, direction and result")
+                        .tag("trunk", trunk).tag("direction", direction).tag("result", result).register(registry)).increment();
+    }
+
+    /** Where sipshield_trunk_calls_active reads the calls per trunk, at each scrape. */
+    public void trunkCalls(Supplier<List<CallOutcomes.TrunkCalls>> source) {
+        trunkCalls = source;
+    }
+
     /** Where sipshield_trunk_destination_up reads the trunks' destinations from, at each scrape. */
     public void trunkDestinations(Supplier<List<DestinationUp>> source) {
         destinations = source;
@@ -142,6 +182,8 @@ public final class SipMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition (format 0.0.4). */
     public synchronized String scrape() {
+        trunkCallsActive.register(trunkCalls.get().stream().map(c -> MultiGauge.Row.of(
+                Tags.of("trunk", c.trunk(), "direction", c.direction()), c.active())).toList(), true);
         destinationsUp.register(destinations.get().stream().map(d -> MultiGauge.Row.of(
                 Tags.of("trunk", d.trunk(), "destination", Integer.toString(d.position())), d.up() ? 1 : 0)).toList(), true);
         return registry.scrape();
@@ -154,7 +196,6 @@ public final class SipMetrics implements AutoCloseable {
     @Override
     public void close() {
         securityEvents.close();
-        callEvents.close();
         gc.close();
         registry.close();
     }

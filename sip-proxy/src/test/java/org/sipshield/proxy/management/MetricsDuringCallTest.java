@@ -97,6 +97,16 @@ class MetricsDuringCallTest {
         assertEquals(1.0, value(scrape, "sipshield_digest_outcomes_total{outcome=\"ok\"}"), "the answer");
         assertTrue(value(scrape, "sipshield_sip_requests_total{method=\"REGISTER\",transport=\"UDP\"}") >= 2, scrape);
         assertTrue(scrape.contains("sipshield_jvm_memory_used_bytes{"), "JVM metrics, prefixed too");
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_active{direction=\"in\",trunk=\"carrier\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_active{direction=\"out\",trunk=\"pbx\"}"), scrape);
+        assertEquals(0.0, value(scrape, "sipshield_trunk_calls_active{direction=\"out\",trunk=\"carrier\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_total{direction=\"in\",result=\"answered\",trunk=\"carrier\"}"));
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_total{direction=\"out\",result=\"answered\",trunk=\"pbx\"}"));
+        assertEquals(1.0, value(scrape, "sipshield_call_setup_seconds_count{result=\"answered\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_call_setup_seconds_bucket{result=\"answered\",le=\"+Inf\"}"), scrape);
+        assertTrue(value(scrape, "sipshield_call_setup_seconds_sum{result=\"answered\"}") > 0, scrape);
+        assertEquals(1.0, value(scrape, "sipshield_trunk_destination_up{destination=\"1\",trunk=\"pbx\"}"),
+                "pings off in this test: a destination never pinged counts as up");
         for (String line : scrape.split("\n")) {
             assertTrue(line.startsWith("#") || line.startsWith("sipshield_") || line.isEmpty(), line);
             String labels = line.startsWith("#") || !line.contains("{") ? "" : line.substring(line.indexOf('{'), line.indexOf('}') + 1);
