@@ -115,7 +115,7 @@ public final class SipShieldServer implements AutoCloseable {
             () -> registrar == null ? 0 : registrar.activeBindings(), () -> media == null ? null : media.relay(),
             this::notServingBecause, reason -> b2bua == null ? 0 : b2bua.endAllCalls(reason),
             () -> config().server().shutdownDrainSeconds()), this::close);
-    private SipMetrics metrics;
+    private volatile SipMetrics metrics;
     private org.sipshield.digest.BruteForceGuard guard;
     private org.sipshield.proxy.cdr.CallRecords callRecords;
     private org.sipshield.proxy.pipeline.OperatorBlockList operatorBlocks;
@@ -144,6 +144,12 @@ public final class SipShieldServer implements AutoCloseable {
         identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
         LOG.info("SIP TLS identity: {}", identity);
         ocsp = SipTls.ocsp(config.tls());
+        SipNetworkLayer.observeHandshakes(stackName, (result, suite) -> {
+            SipMetrics counted = metrics; // a handshake may come before the metrics exist, or after they closed
+            if (counted != null) {
+                counted.tlsHandshake(result, suite);
+            }
+        });
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(SipTls.sockets(config, identity, ocsp,
                 certificate -> model.get().pinsCertificate(certificate)), destination -> model.get().namesOfTrunkAt(destination)));
         ScreeningValve.register(stackName, ScreeningValve.Limit.of(config.security(), this::isTrustedSource),
@@ -155,6 +161,7 @@ public final class SipShieldServer implements AutoCloseable {
         LOG.info("node {}: registrations in {}", nodeName,
                 config.database().isShared() ? config.database().url() : dataDirectory.resolve(SqliteRegistrationStore.FILE_NAME));
         metrics = operations.startMetrics();
+        metrics.certificates(org.sipshield.tls.CertificateExpiryMonitor.certificatesIn(dataDirectory));
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
         org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.sipshield.proxy.b2bua.CallOutcomes;
@@ -61,6 +62,8 @@ public final class SipMetrics implements AutoCloseable {
     private final Map<String, Timer> setupTimers = new ConcurrentHashMap<>();
     private final MultiGauge destinationsUp;
     private volatile Supplier<List<DestinationUp>> destinations = List::of;
+    private final MultiGauge certificateExpiry;
+    private volatile Supplier<Map<String, X509Certificate>> certificates = Map::of;
 
     public SipMetrics(Sources sources) {
         // promtool's lint refuses these two names (an abbreviated unit, a _count that is no histogram's);
@@ -95,6 +98,9 @@ public final class SipMetrics implements AutoCloseable {
         destinationsUp = MultiGauge.builder("sipshield.trunk.destination.up")
                 .description("1 while a trunk destination answers its OPTIONS pings (or is not pinged), 0 while calls skip it")
                 .register(registry);
+        certificateExpiry = MultiGauge.builder("sipshield.certificate.expiry.timestamp").baseUnit("seconds")
+                .description("when each certificate of the data directory expires (our identities, trust-store entries), Unix time")
+                .register(registry);
         securityEvents = LogEventCounter.attach((Logger) LoggerFactory.getLogger("sipshield.security"),
                 SecurityEventNames::eventOf, event -> count("sipshield.security.events", "security events by type",
                         "type", event));
@@ -124,6 +130,17 @@ public final class SipMetrics implements AutoCloseable {
                 code >= 100 && code <= 699 ? Integer.toString(code) : "other", "transport", transport(transport));
     }
 
+    /**
+     * One TLS handshake of the SIP listener or of a connection we opened: result "ok" with the
+     * negotiated suite (an IANA name from the suites we enable: a small set), or "failed" with "none".
+     */
+    public void tlsHandshake(String result, String suite) {
+        boolean ok = "ok".equals(result);
+        String label = !ok ? "none" : suite != null && suite.matches("[A-Z0-9_]{1,80}") ? suite : "other";
+        count2("sipshield.tls.handshakes", "TLS handshakes on SIP connections by result and cipher suite", "result",
+                ok ? "ok" : "failed", "suite", label);
+    }
+
     /** One digest verdict, by the digest module's reason token (ok, stale-nonce, bad-credentials...) or blocked. */
     public void digestOutcome(String outcome) {
         count("sipshield.digest.outcomes", "digest authentication verdicts", "outcome", outcome);
@@ -150,18 +167,19 @@ public final class SipMetrics implements AutoCloseable {
      */
     public void callDecided(int status, String trunkIn, String trunkOut, long setupNanos) {
         String result = CallResults.resultOf(status);
-        count("sipshield.calls", "calls by result: answered, or how they failed (cancelled, busy, failed)", "result", result);
+        setupTimers.computeIfAbsent(result, r -> Timer.builder("sipshield.call.setup")
+                .description("from the caller's INVITE to the final answer relayed to it, by result")
+                .tag("result", r)
+                .serviceLevelObjectives(SETUP_BUCKETS)
+                .register(registry)).record(setupNanos, TimeUnit.NANOSECONDS);
         if (trunkIn != null) {
             countTrunkCall(trunkIn, "in", result);
         }
         if (trunkOut != null) {
             countTrunkCall(trunkOut, "out", result);
         }
-        setupTimers.computeIfAbsent(result, r -> Timer.builder("sipshield.call.setup")
-                .description("from the caller's INVITE to the final answer relayed to it, by result")
-                .tag("result", r)
-                .serviceLevelObjectives(SETUP_BUCKETS)
-                .register(registry)).record(setupNanos, TimeUnit.NANOSECONDS);
+        // last: a scrape that sees the call counted sees its setup time and trunk counts too
+        count("sipshield.calls", "calls by result: answered, or how they failed (cancelled, busy, failed)", "result", result);
     }
 
     private void countTrunkCall(String trunk, String direction, String result) {
@@ -175,6 +193,23 @@ public final class SipMetrics implements AutoCloseable {
         trunkCalls = source;
     }
 
+    /**
+     * Where sipshield_certificate_expiry_timestamp_seconds reads the certificates at each scrape, by
+     * name: an identity ("sip", "https") or a trust-store entry ("sip-trust/ID"), names the operator made.
+     */
+    public void certificates(Supplier<Map<String, X509Certificate>> source) {
+        certificates = source;
+    }
+
+    private List<MultiGauge.Row<?>> certificateRows() {
+        try {
+            return certificates.get().entrySet().stream().<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(
+                    Tags.of("name", e.getKey()), e.getValue().getNotAfter().toInstant().getEpochSecond())).toList();
+        } catch (RuntimeException e) { // an unreadable file: the check-config and expiry monitor name it; no rows meanwhile
+            return List.of();
+        }
+    }
+
     /** Where sipshield_trunk_destination_up reads the trunks' destinations from, at each scrape. */
     public void trunkDestinations(Supplier<List<DestinationUp>> source) {
         destinations = source;
@@ -184,6 +219,7 @@ public final class SipMetrics implements AutoCloseable {
     public synchronized String scrape() {
         trunkCallsActive.register(trunkCalls.get().stream().map(c -> MultiGauge.Row.of(
                 Tags.of("trunk", c.trunk(), "direction", c.direction()), c.active())).toList(), true);
+        certificateExpiry.register(certificateRows(), true);
         destinationsUp.register(destinations.get().stream().map(d -> MultiGauge.Row.of(
                 Tags.of("trunk", d.trunk(), "destination", Integer.toString(d.position())), d.up() ? 1 : 0)).toList(), true);
         return registry.scrape();
