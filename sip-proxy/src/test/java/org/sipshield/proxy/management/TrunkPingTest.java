@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -18,10 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.RunningProxy;
+import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.Kamailio;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
+import org.sipshield.proxy.peers.Stunnel;
+import org.sipshield.proxy.peers.TestCertificates;
+import org.sipshield.tls.CertificatePurpose;
+import org.sipshield.tls.TrustStore;
 
 /**
  * Trunk destinations pinged with OPTIONS by the real proxy, answered (or not) by real peers: sipp
@@ -36,10 +42,16 @@ class TrunkPingTest {
     static final String TCP_PBX = "127.0.0.5";
     static final String KAMAILIO = "127.0.0.6";
     static final String BEHIND_KAMAILIO = "127.0.0.7";
+    static final String TLS_IMPOSTOR = "127.0.0.9";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dataDirectory;
+
+    @TempDir
+    static Path pki;
+
+    static TestCertificates certificates;
 
     static RunningProxy proxy;
     static Curl curl;
@@ -49,6 +61,7 @@ class TrunkPingTest {
     static final int tcpPort = FreePorts.udpAndTcp();
     static final int kamailioPort = FreePorts.udpAndTcp();
     static final int behindKamailioPort = FreePorts.udpAndTcp();
+    static final int impostorTlsPort = FreePorts.udpAndTcp();
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,20 +69,26 @@ class TrunkPingTest {
         String stored = DigestChecksum.compute(DigestAlgorithm.SHA_256, "sipshield", "carrier.example",
                 "trunk-secret".toCharArray()).toStoredForm();
         String ha1 = stored.substring(stored.indexOf(':') + 1);
+        certificates = new TestCertificates(pki);
+        new TrustStore(dataDirectory, CertificatePurpose.SIP).add(Files.readAllBytes(certificates.caCertificate()));
         proxy = new RunningProxy(dataDirectory, "management: {port: " + port + "}\n" + """
                 sipTrunkSecurityProfiles:
                   - {name: udp, incomingTransportType: TCP+UDP, outgoingTransportType: UDP, incomingPort: ${sipPort}}
                   - {name: tcp, incomingTransportType: TCP+UDP, outgoingTransportType: TCP, incomingPort: ${sipPort}}
+                  - {name: tls, deviceSecurityMode: Encrypted, outgoingTransportType: TLS, incomingPort: ${tlsPort},
+                     secureCertificateSubjectOrSubjectAlternateName: sbc1.carrier.example}
                 sipTrunks:
                   - {name: carrier, securityProfile: udp, destinations: ["%s:5060"]}
                   - {name: pbx, securityProfile: udp, destinations: ["%s:%d", "%s:%d"], optionsPingIntervalSeconds: 1}
                   - {name: tcp-pbx, securityProfile: tcp, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
                   - {name: challenging, securityProfile: udp, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
+                  - {name: tls-pbx, securityProfile: tls, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
                 routePatterns:
                   - {pattern: "8!", trunk: pbx}
                 sipRealms:
                   - {realm: carrier.example, trunk: challenging, user: sipshield, digestCredentials: {SHA-256: %s}}
-                """.formatted(CARRIER, PBX_A, portA, PBX_B, portB, TCP_PBX, tcpPort, KAMAILIO, kamailioPort, ha1));
+                """.formatted(CARRIER, PBX_A, portA, PBX_B, portB, TCP_PBX, tcpPort, KAMAILIO, kamailioPort,
+                        TLS_IMPOSTOR, impostorTlsPort, ha1));
         curl = new Curl(dataDirectory, port);
         token = new AdminToken(dataDirectory).rotate();
     }
@@ -143,6 +162,33 @@ class TrunkPingTest {
             assertTrue(kamailio.log().contains("authenticated OPTIONS"), kamailio.log());
             assertTrue(far.messages().contains("X-Carrier-Authenticated: sipshield"),
                     "the ping reached the far end only after kamailio checked our answer\n" + far.messages());
+        }
+    }
+
+    /**
+     * A TLS trunk's ping goes over TLS and only to a server that proves the trunk's name: one whose
+     * certificate chains to the SIP trust store but names someone else (stunnel in front of a sipp
+     * TCP UAS) is refused after the handshake, sent nothing, logged, and down.
+     */
+    @Test
+    void aTlsServerWithoutTheTrunksNameIsNeverPingedAndIsDown() throws Exception {
+        Path[] impostor = certificates.issue("other.example", true, "other.example");
+        int impostorTcp = FreePorts.udpAndTcp();
+        try (SecurityLog security = new SecurityLog();
+                Sipp.Server other = destination("200", "tcp", TLS_IMPOSTOR, impostorTcp);
+                Stunnel otherTls = Stunnel.start(TLS_IMPOSTOR, impostorTlsPort, impostorTcp, impostor)) {
+            for (int i = 0; i < 600 && security.lines("tls-peer-rejected").size() < 2; i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(security.lines("tls-peer-rejected").size() >= 2 && security.lines("tls-peer-rejected").stream()
+                    .allMatch(l -> l.contains("src=" + TLS_IMPOSTOR) && l.contains("CN=other.example")),
+                    security.lines("").toString());
+            // the second refusal came after the first ping's outcome was recorded: the state is the refusal's
+            JsonNode state = destinationOf("tls-pbx", 0);
+            assertEquals("down", state.path("state").asText(), state.toString());
+            assertEquals("unreachable", state.path("lastPing").asText(), state.toString());
+            assertTrue(otherTls.log().contains("accepted connection"), "the ping did go over TLS\n" + otherTls.log());
+            assertFalse(other.messages().contains("OPTIONS sip:"), "not the trunk's server: sent nothing\n" + other.messages());
         }
     }
 
