@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SipNetworkLayer implements NetworkLayer {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
+    private static final Logger LOG = LoggerFactory.getLogger(SipNetworkLayer.class);
 
     /** The TLS side of one stack. */
     public record Tls(TlsSocketFactory sockets, Function<InetSocketAddress, Optional<AllowedPeerNames>> namesOfDestination) {}
@@ -79,7 +80,24 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public DatagramSocket createDatagramSocket(int port, InetAddress bindAddress) throws java.net.SocketException {
-        return new DatagramSocket(port, bindAddress);
+        return new ListeningDatagramSocket(port, bindAddress);
+    }
+
+    /** A UDP listener's socket, which says when the kernel granted less buffer than jain-sip asked for. */
+    private static final class ListeningDatagramSocket extends DatagramSocket {
+        ListeningDatagramSocket(int port, InetAddress bindAddress) throws java.net.SocketException {
+            super(port, bindAddress);
+        }
+
+        @Override
+        public void setReceiveBufferSize(int size) throws java.net.SocketException {
+            super.setReceiveBufferSize(size);
+            int granted = getReceiveBufferSize();
+            if (granted < size) {
+                LOG.info("UDP listener {}: socket receive buffer {} bytes, asked for {}; a burst beyond it is dropped by the"
+                        + " kernel: raise net.core.rmem_max (docs/operations.md)", getLocalSocketAddress(), granted, size);
+            }
+        }
     }
 
     @Override
