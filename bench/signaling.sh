@@ -37,13 +37,17 @@
 # end of the step, sipp's CPU (a generator at 100% means the figure is sipp's, not the proxy's),
 # and the response time p50/p99 of the request with credentials (REGISTER -> 200, INVITE -> 200),
 # in sipp's whole milliseconds (0 means under 1 ms).
+# --cpu-at RATE measures instead the CPU each proxy spends per registration or call at that fixed
+# rate (one step of --seconds per run, after a warm-up at that rate): a figure that a busy machine
+# disturbs far less than the highest rate, since it counts the proxy's own CPU time, not how soon it
+# gets a core.
 # Each figure is the median of --runs runs (default 3) with their spread, and the ratio
 # sipshield/Kamailio of the medians (and per run). sipshield also has a durability check per run:
 # REGISTERs at its zero-failure rate, kill -9 in the middle, and every registration sipp saw
 # answered 200 must be in sipshield.db.
 #
 # Usage: bench/signaling.sh [--seconds 60] [--runs 3] [--users 10000] [--only sipshield|kamailio|jainsip]
-#          [--no-floor] [--floor-args "stateless udp-buffer=BYTES"]
+#          [--no-floor] [--floor-args "stateless udp-buffer=BYTES"] [--cpu-at RATE]
 #          [--tests reg-udp,reg-tcp,invite-udp,reg-tls] [--reg-start 1000] [--invite-start 50] [--hold 2]
 #          [--max-steps 7] [--kamailio-children 4] [--tcp-mode t1|tn] [--tls-users 1000] [--pause 3] [--keep]
 # Traffic stays on 127.0.77.0/24: phones (sipp) 127.0.77.1, sipshield 127.0.77.10:5060 (media relay
@@ -57,7 +61,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
 seconds=60 runs=3 users=10000 tls_users=1000 only="" tests="reg-udp,reg-tcp,invite-udp,reg-tls"
-reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1 pause=3 floor=1 floor_args=""
+reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1 pause=3 floor=1 floor_args="" cpu_at=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -76,6 +80,7 @@ while [ $# -gt 0 ]; do
     --pause) pause="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-floor) floor=""; shift ;;
+    --cpu-at) cpu_at="$2"; shift 2 ;;
     --floor-args) floor_args="$2"; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) echo "signaling.sh: unknown option $1 (--help)" >&2; exit 2 ;;
@@ -464,9 +469,20 @@ for ((run = 1; run <= runs; run++)); do
     # warm-up (not reported): 10 s of each kind of traffic at a moderate rate
     for t in "${run_tests[@]}"; do
       case "$t" in invite-udp) r=$(( invite_start / 2 > 0 ? invite_start / 2 : 1 )) ;; *) r=$((reg_start / 2)) ;; esac
-      run_step "$proxy" "$t" "$r" 10 > "$work/warmup-$run-$proxy-$t.txt"
+      [ -n "$cpu_at" ] && r="$cpu_at"
+      warm=10; [ -n "$cpu_at" ] && warm=30   # CPU figures: past most of the JIT compilation
+      run_step "$proxy" "$t" "$r" "$warm" > "$work/warmup-$run-$proxy-$t.txt"
     done
     for t in "${run_tests[@]}"; do
+      if [ -n "$cpu_at" ]; then   # CPU per registration (or call) at a fixed rate, in microseconds
+        run_step "$proxy" "$t" "$cpu_at" "$seconds"
+        read -r _ cpu _ <<< "$step_stats"
+        results[$proxy.$t.$run]=$(awk -v c="$cpu" -v r="$cpu_at" 'BEGIN { printf "%d", c * 10000 / r }')
+        [ "$step_ok" -eq 1 ] || results[$proxy.$t.$run]=0
+        stats[$proxy.$t.$run]="$step_stats"
+        echo "run $run $proxy $t: ${results[$proxy.$t.$run]} us of CPU per registration or call at $cpu_at/s (0: the step failed)"
+        continue
+      fi
       case "$t" in invite-udp) s="$invite_start" ;; *) s="$reg_start" ;; esac
       search "$proxy" "$t" "$s" "${hints[$proxy.$t]:-0}"
       results[$proxy.$t.$run]="$found_rate"
@@ -476,7 +492,7 @@ for ((run = 1; run <= runs; run++)); do
     done
     stop_uas
     stop_stunnel
-    if [ "$proxy" = sipshield ] && [ "${results[sipshield.reg-udp.$run]:-0}" -gt 0 ]; then
+    if [ -z "$cpu_at" ] && [ "$proxy" = sipshield ] && [ "${results[sipshield.reg-udp.$run]:-0}" -gt 0 ]; then
       durable_check "${results[sipshield.reg-udp.$run]}" "$datadir"
     fi
     stop_proxy
@@ -486,7 +502,9 @@ done
 # --- summary -------------------------------------------------------------------------------------
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
-echo "=== summary: highest zero-failure rate per test, median of $runs runs [the runs], and at that rate (median run): proxy CPU, PSS, p50/p99 of the request with credentials, sipp CPU"
+unit=/s what="highest zero-failure rate"
+[ -n "$cpu_at" ] && unit=" us" what="CPU per registration or call at $cpu_at/s (us; lower is better)"
+echo "=== summary: $what per test, median of $runs runs [the runs], and at that rate (median run): proxy CPU, PSS, p50/p99 of the request with credentials, sipp CPU"
 for t in "${test_list[@]}"; do
   for proxy in "${proxies[@]}"; do
     [ "$proxy" = jainsip ] && case "$t" in reg-udp|reg-tcp) ;; *) continue ;; esac
@@ -499,7 +517,7 @@ for t in "${test_list[@]}"; do
     [ -n "$st" ] || st="${stats[$proxy.$t.1]:-}"
     read -r _ cpu pss p50 p99 scpu mcpu <<< "${st:-0 - - - - - -}"
     mnote=""; [ "$proxy" = kamailio ] && mnote=" (of which rtpengine ${mcpu}%)"
-    printf '%-10s %-9s %8s/s  [%s ]  CPU %s%%%s  PSS %s MB  p50 %s ms  p99 %s ms  sipp CPU %s%%\n' \
+    printf "%-10s %-9s %8s$unit  [%s ]  CPU %s%%%s  PSS %s MB  p50 %s ms  p99 %s ms  sipp CPU %s%%\n" \
       "$t" "$proxy" "$med" "$all" "$cpu" "$mnote" "$pss" "$p50" "$p99" "$scpu"
     eval "med_${proxy}=\$med"
   done
