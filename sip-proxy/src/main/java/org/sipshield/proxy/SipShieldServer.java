@@ -167,6 +167,7 @@ public final class SipShieldServer implements AutoCloseable {
                         listener.transport().name());
                 providers.add(stack.createSipProvider(point));
             }
+            SipNetworkLayer.boundUdpBacklogs(stack);
             MessageFactory messages = factory.createMessageFactory();
             var headers = factory.createHeaderFactory();
             registrar = new Registrar(registrationStore, messages, headers, config.registrar(), clock);
