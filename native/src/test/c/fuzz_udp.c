@@ -45,6 +45,12 @@ static uint8_t u8(input *in) {
     return *in->p++;
 }
 
+/* Two octets, the first one high (each read in its own statement: the order is the input's). */
+static uint32_t u16(input *in) {
+    uint32_t high = u8(in);
+    return high << 8 | u8(in);
+}
+
 static uint32_t u32(input *in) {
     uint32_t v = 0;
     for (int i = 0; i < 4; i++) v = v << 8 | u8(in);
@@ -57,7 +63,7 @@ static int32_t layout_int(input *in) {
     uint8_t how = u8(in);
     switch (how % 4) {
     case 0: return (int32_t)u32(in);
-    case 1: return (int32_t)(((uint32_t)u8(in) << 8 | u8(in)) % 4096);
+    case 1: return (int32_t)(u16(in) % 4096);
     case 2: return (int8_t)u8(in);
     default: return edges[u8(in) % (sizeof edges / sizeof edges[0])];
     }
@@ -148,12 +154,12 @@ typedef struct {
 } layout;
 
 static void read_layout(input *in, layout *l) {
-    l->capacity = u8(in) & 1 ? (int64_t)(((uint32_t)u8(in) << 8 | u8(in)) % 16384) : (int64_t)(u8(in) % 4) * 2048;
+    l->capacity = u8(in) & 1 ? (int64_t)(u16(in) % 16384) : (int64_t)(u8(in) % 4) * 2048;
     int no_memory = u8(in) % 16 == 0;
     l->offset = layout_int(in);
     l->slot = layout_int(in);
     l->max = layout_int(in);
-    l->ints = u8(in) % 8 == 0 ? (size_t)(u8(in) % 8) : (size_t)((uint32_t)u8(in) << 8 | u8(in)) % 512;
+    l->ints = u8(in) % 8 == 0 ? (size_t)(u8(in) % 8) : (size_t)(u16(in) % 512);
     l->memory = no_memory ? NULL : malloc((size_t)l->capacity);
     l->before = malloc((size_t)l->capacity);
     l->records = malloc(l->ints * sizeof(int32_t));
@@ -223,7 +229,7 @@ static void unix_receive(input *in) {
     static int32_t sent_len[MAX_QUEUED];
     int want = u8(in) % MAX_QUEUED, queued = 0;
     for (int d = 0; d < want; d++) {
-        int32_t len = u8(in) % 4 == 0 ? (int32_t)(u8(in) % 3) : (int32_t)(((uint32_t)u8(in) << 8 | u8(in)) % MAX_DATAGRAM);
+        int32_t len = u8(in) % 4 == 0 ? (int32_t)(u8(in) % 3) : (int32_t)(u16(in) % MAX_DATAGRAM);
         uint8_t seed = u8(in);
         for (int32_t i = 0; i < len; i++) sent[d][i] = (uint8_t)(seed + i * 13);
         if (send(fds[UNIX_OUT], sent[d], (size_t)len, MSG_DONTWAIT) != len) break;
@@ -265,10 +271,11 @@ static void destination(input *in, int32_t *r) {
 
 static void send_then_receive(input *in) {
     int from = pick_fd(in);
-    int64_t capacity = (int64_t)(((uint32_t)u8(in) << 8 | u8(in)) % 8192);
+    int64_t capacity = (int64_t)(u16(in) % 8192);
     int no_memory = u8(in) % 16 == 0;
     int32_t count = u8(in) % 4 == 0 ? layout_int(in) : (int32_t)(u8(in) % (SS_UDP_MAX_DATAGRAMS + 2));
-    size_t ints = (size_t)(u8(in) % (SS_UDP_MAX_DATAGRAMS + 2)) * SS_UDP_SENT_INTS + (u8(in) % 8 == 0 ? u8(in) % 7 : 0);
+    size_t ints = (size_t)(u8(in) % (SS_UDP_MAX_DATAGRAMS + 2)) * SS_UDP_SENT_INTS;
+    ints += u8(in) % 8 == 0 ? u8(in) % 7 : 0;  /* sometimes not a whole number of records */
     uint8_t *memory = no_memory ? NULL : malloc((size_t)capacity);
     uint8_t *before = malloc((size_t)capacity);
     int32_t *records = malloc(ints * sizeof(int32_t));
