@@ -66,25 +66,25 @@ public final class ProxyFixture {
         return yaml("management: {" + String.join(", ", all) + "}\n");
     }
 
-    /** A trunk security profile on the proxy's SIP port that sends over UDP, with further keys. */
+    /** A trunk security profile on the proxy's SIP port, with further keys; it sends over UDP unless they say otherwise. */
     public ProxyFixture trunkProfile(String name, String... keys) {
-        StringBuilder profile = new StringBuilder("  - name: " + name + "\n    incomingPort: ${sipPort}\n"
-                + "    outgoingTransportType: UDP\n");
-        for (String key : keys) {
-            profile.append("    ").append(key).append('\n');
+        String head = "  - name: " + name + "\n    incomingPort: ${sipPort}\n";
+        if (List.of(keys).stream().noneMatch(key -> key.startsWith("outgoingTransportType:"))) {
+            head += "    outgoingTransportType: UDP\n";
         }
-        trunkProfiles.add(profile.toString());
+        trunkProfiles.add(item(head, keys));
         return this;
     }
 
     /** A trunk at address:port under a profile, with further keys (maxCallDuration: 2, srtpAllowed: true, ...). */
     public ProxyFixture trunk(String name, String profile, String address, int port, String... keys) {
-        StringBuilder trunk = new StringBuilder("  - name: " + name + "\n    securityProfile: " + profile + "\n"
-                + "    destinations: [\"" + address + ":" + port + "\"]\n");
-        for (String key : keys) {
-            trunk.append("    ").append(key).append('\n');
-        }
-        trunks.add(trunk.toString());
+        return trunk(name, profile, List.of(address + ":" + port), keys);
+    }
+
+    /** A trunk with destinations ("host:port", tried in order) under a profile, with further keys. */
+    public ProxyFixture trunk(String name, String profile, List<String> destinations, String... keys) {
+        trunks.add(item("  - name: " + name + "\n    securityProfile: " + profile + "\n"
+                + "    destinations: [\"" + String.join("\", \"", destinations) + "\"]\n", keys));
         return this;
     }
 
@@ -132,11 +132,20 @@ public final class ProxyFixture {
         return this;
     }
 
-    /** An application user (a trunk's digest identity) with the MD5 HA1 of password in the trunks' realm. */
-    public ProxyFixture applicationUser(String userId, String password) {
-        applicationUsers.add("  - userId: " + userId + "\n    digestCredentials: {MD5: "
-                + md5Ha1(userId, TRUNK_REALM, password) + "}\n");
+    /** An application user (a trunk's digest identity) with the MD5 HA1 of password in the trunks' realm, and further keys. */
+    public ProxyFixture applicationUser(String userId, String password, String... keys) {
+        applicationUsers.add(item("  - userId: " + userId + "\n    digestCredentials: {MD5: "
+                + md5Ha1(userId, TRUNK_REALM, password) + "}\n", keys));
         return this;
+    }
+
+    /** A list item of a block sequence: its head lines, then one line per further key. */
+    private static String item(String head, String... keys) {
+        StringBuilder item = new StringBuilder(head);
+        for (String key : keys) {
+            item.append("    ").append(key).append('\n');
+        }
+        return item.toString();
     }
 
     /** The stored form of an MD5 HA1 without its "MD5:" prefix, as the configuration file holds it. */
