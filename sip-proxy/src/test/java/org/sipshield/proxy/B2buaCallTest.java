@@ -97,7 +97,7 @@ class B2buaCallTest {
     }
 
     @Test
-    void onePhoneCallsAnotherRegisteredPhone() {
+    void aDigestPhoneReachesAnotherRegisteredPhoneAtItsContact() {
         int bobPort = FreePorts.udpAndTcp();
         ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2002", "user", "bob",
                 "password", "bob-secret", "contact", "sip:2002@127.0.0.1:" + bobPort, "expect", "200"),

@@ -56,7 +56,7 @@ class DigestRegistrationTest {
     }
 
     @Test
-    void sippRegistersWithTheRightPassword() {
+    void theRightPasswordIsChallengedInTheLinesRealmThenRegistered() {
         ProcessOutput ok = register("alice-secret", "200");
         assertEquals(0, ok.exitCode(), ok.output());
         assertTrue(ok.output().contains("realm=\"ccmsipline\""), ok.output());

@@ -80,7 +80,7 @@ class CtlCommandTest {
     }
 
     @Test
-    void theOperatorReadsAndChangesTheProxy() {
+    void ctlListsTrunksBlocksUnblocksReloadsAndRefusesAnUnknownCallOrABlockWithoutDuration() {
         Run trunks = ctl(tokenFile, "trunks");
         assertEquals(0, trunks.exit(), trunks.toString());
         assertTrue(trunks.out().contains("\"carrier\"") && trunks.out().contains("127.0.0.3:5062"), trunks.out());
