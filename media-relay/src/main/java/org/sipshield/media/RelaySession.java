@@ -45,7 +45,7 @@ public final class RelaySession implements AutoCloseable {
         this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
         this.timeoutNanos = relay.options().mediaTimeout().toNanos();
-        this.lastMediaNanos = System.nanoTime();
+        this.lastMediaNanos = relay.nanoTime();
     }
 
     public String label() {
@@ -86,7 +86,7 @@ public final class RelaySession implements AutoCloseable {
             leg(side).apply(media, relay.options().engine());
             if (sweepIndex < 0) {
                 // silence counts from the first leg configured
-                lastMediaNanos = System.nanoTime();
+                lastMediaNanos = relay.nanoTime();
                 sweep.watch(this);
             }
             return null;
@@ -101,7 +101,7 @@ public final class RelaySession implements AutoCloseable {
     public void hold(boolean held) {
         onLoop(() -> {
             if (onHold && !held) {
-                lastMediaNanos = System.nanoTime();
+                lastMediaNanos = relay.nanoTime();
             }
             if (onHold != held) {
                 log(label + ": " + (held ? "on hold: silence does not end the call" : "off hold"));
@@ -127,7 +127,7 @@ public final class RelaySession implements AutoCloseable {
     }
 
     void mediaSeen() {
-        lastMediaNanos = System.nanoTime();
+        lastMediaNanos = relay.nanoTime();
     }
 
     void latched(RelayLeg leg, PeerAddress source, boolean rtcp) {

@@ -11,9 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
-import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 import org.slf4j.LoggerFactory;
@@ -36,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * response or cnonce. jain-sip logs whole messages at debug level; the bridge must redact them.
  */
 class LogRedactionCallTest {
-    static final String TRUNK = "127.0.0.2";
-    static final String PBX = "127.0.0.3";
     private static final Pattern INLINE = Pattern.compile("inline:([A-Za-z0-9+/=]+)");
 
     @TempDir
@@ -45,12 +38,9 @@ class LogRedactionCallTest {
 
     @Test
     void noSecretOfADigestAuthenticatedSrtpCallReachesTheLogAtTrace() throws Exception {
-        int pbxPort = FreePorts.udpAndTcp();
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
-                "trunk-secret".toCharArray()).toStoredForm().substring(4);
-        byte[] master = new byte[30];
-        new SecureRandom().nextBytes(master);
-        String callerKey = Base64.getEncoder().encodeToString(master);
+        DigestSrtpCall srtpCall = new DigestSrtpCall();
+        String ha1 = srtpCall.ha1;
+        String callerKey = srtpCall.callerKey;
 
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Map<Logger, Level> levels = new HashMap<>();
@@ -65,29 +55,8 @@ class LogRedactionCallTest {
         root.addAppender(capture);
         ProcessOutput call;
         ProcessOutput atPbx;
-        try (RunningProxy proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Digest trunk
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                    enableDigestAuthentication: true
-                    enableApplicationLevelAuthorization: true
-                  - name: Non Secure SIP Trunk Profile
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                sipTrunks:
-                  - {name: callers, securityProfile: Digest trunk, destinations: ["%s:5060"], srtpAllowed: true}
-                  - {name: pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                applicationUsers:
-                  - userId: trunk-app
-                    digestCredentials: {MD5: %s}
-                """.formatted(TRUNK, PBX, pbxPort, ha1));
-                Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort)) {
-            call = Sipp.client("uac-call-auth-srtp.xml", Map.of("caller", "5550100", "called", "8100",
-                    "user", "trunk-app", "password", "trunk-secret", "key", callerKey, "holdMs", "300"), "udp", TRUNK, "127.0.0.1",
-                    proxy.sipPort);
+        try (RunningProxy proxy = srtpCall.proxy().start(dataDirectory); Sipp.Server pbx = srtpCall.pbx()) {
+            call = srtpCall.call(proxy, 300);
             atPbx = pbx.finish();
         } finally {
             root.detachAppender(capture);

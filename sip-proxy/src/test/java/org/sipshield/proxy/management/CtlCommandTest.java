@@ -12,11 +12,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.cli.Main;
 import org.sipshield.proxy.hostile.SecurityLog;
-import org.sipshield.proxy.peers.FreePorts;
 
 /**
  * {@code sipshield ctl} against a real proxy, as an operator runs it: the configuration file
@@ -36,10 +35,9 @@ class CtlCommandTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = FreePorts.udpAndTcp();
-        String extra = "management: {port: " + port + "}\n"
-                + TrunkFixtures.carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", 5062);
-        proxy = new RunningProxy(dataDirectory, extra);
+        ProxyFixture fixture = new ProxyFixture().management().carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", 5062);
+        String extra = fixture.extraYaml();
+        proxy = fixture.start(dataDirectory);
         configFile = dataDirectory.resolve("sipshield.yaml");
         Files.writeString(configFile, proxy.yaml(extra));
         proxy.server.configFile(configFile);
@@ -82,7 +80,7 @@ class CtlCommandTest {
     }
 
     @Test
-    void theOperatorReadsAndChangesTheProxy() {
+    void ctlListsTrunksBlocksUnblocksReloadsAndRefusesAnUnknownCallOrABlockWithoutDuration() {
         Run trunks = ctl(tokenFile, "trunks");
         assertEquals(0, trunks.exit(), trunks.toString());
         assertTrue(trunks.out().contains("\"carrier\"") && trunks.out().contains("127.0.0.3:5062"), trunks.out());

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.cli.Main;
 import org.sipshield.proxy.hostile.SecurityLog;
-import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.TestCertificates;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.TrustStore;
@@ -44,9 +44,8 @@ class ManagementApiTest {
         new TrustStore(dataDirectory, CertificatePurpose.HTTPS).add(Files.readAllBytes(certificates.caCertificate()));
         operatorCertificate = certificates.issue("noc-operator", true, "noc.example");
         intruderCertificate = certificates.issue("intruder", false, "intruder.example");
-        int port = FreePorts.udpAndTcp();
-        proxy = new RunningProxy(dataDirectory, "management: {address: 127.0.0.1, port: " + port + "}\n");
-        curl = new Curl(dataDirectory, port);
+        proxy = new ProxyFixture().management("address: 127.0.0.1").start(dataDirectory);
+        curl = new Curl(dataDirectory, proxy.managementPort);
     }
 
     @AfterAll
