@@ -368,7 +368,7 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   step_ok=0
   if [ "$status" -eq 0 ] && [ "$ok" -eq "$calls" ] && [ "$failed" -eq 0 ] && [ "$wall_ok" -eq 1 ]; then step_ok=1; fi
   local cpu media_cpu sipp_cpu
-  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
+  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.1f", (b - a) / hz / e * 100 }')
   media_cpu=$(awk -v a="$m0" -v b="$m1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
   sipp_cpu=$(awk -v a="$s0" -v b="$s_last" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
   local verdict="ZERO FAILURES"
@@ -445,7 +445,7 @@ IFS=',' read -r -a test_list <<< "$tests"
 declare -A results stats hints
 durable_verdicts=()
 echo "signalling benchmark: $seconds s steps, $runs runs, $users phones, $(nproc) cores, tests ${tests}, INVITE hold ${hold} s"
-echo "reproduce: bench/signaling.sh --seconds $seconds --runs $runs --users $users --tls-users $tls_users --tests $tests --hold $hold --reg-start $reg_start --invite-start $invite_start --max-steps $max_steps --kamailio-children $kam_children --tcp-mode $tcp_mode --pause $pause"
+echo "reproduce: bench/signaling.sh --seconds $seconds --runs $runs --users $users --tls-users $tls_users --tests $tests --hold $hold --reg-start $reg_start --invite-start $invite_start --max-steps $max_steps --kamailio-children $kam_children --tcp-mode $tcp_mode --pause $pause${cpu_at:+ --cpu-at $cpu_at}$([ -n "$floor" ] || printf " --no-floor")${floor_args:+ --floor-args \"$floor_args\"}"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 jvm_note="${jvm_options[*]:-}"; [ -n "$jvm_note" ] || jvm_note="(none: the JVM's defaults)"
 echo "sipshield JVM options: $jvm_note; Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }'), $kam_children UDP and $kam_children TCP workers; rtpengine userspace"
