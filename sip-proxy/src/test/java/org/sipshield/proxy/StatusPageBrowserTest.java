@@ -24,8 +24,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -127,20 +128,18 @@ class StatusPageBrowserTest {
                 page.findElement(By.id("token")).sendKeys(token);
                 page.findElement(By.cssSelector("#sign-in button")).click();
                 browser.await(d -> answeredRows(d) == 3, "three answered calls listed");
-                assertEquals("lock", callIcon(page, "SEP000000003001"));
-                assertEquals("shield", callIcon(page, "SEP000000003002"));
-                assertEquals("none", callIcon(page, "trunk pbx"));
-                assertEquals("", row(page, "trunk pbx").findElement(By.cssSelector("td.call-security")).getText(),
-                        "no icon for a call that is not authenticated");
+                Map<String, Map<String, Object>> calls = calls(page);
+                assertEquals("lock", calls.get("phone SEP000000003001").get("call"), calls.toString());
+                assertEquals("shield", calls.get("phone SEP000000003002").get("call"), calls.toString());
+                assertEquals("none", calls.get("trunk pbx").get("call"), calls.toString());
+                assertEquals("", calls.get("trunk pbx").get("callText"), "no icon for a call that is not authenticated");
                 // each leg's own status: the authenticated call's carrier leg is encrypted, its phone leg is not
-                List<WebElement> shieldLegs = row(page, "SEP000000003002").findElements(By.cssSelector("td.leg .icon"));
-                assertEquals("lock", shieldLegs.get(0).getAttribute("data-icon"));
-                assertEquals("shield", shieldLegs.get(1).getAttribute("data-icon"));
+                assertEquals("lock", calls.get("phone SEP000000003002").get("legA"), calls.toString());
+                assertEquals("shield", calls.get("phone SEP000000003002").get("legB"), calls.toString());
 
-                WebElement agent = page.findElements(By.cssSelector("#registrations td.user-agent")).stream()
-                        .filter(td -> td.getText().startsWith("<img")).findFirst()
-                        .orElseThrow(() -> new AssertionError("the hostile User-Agent is not listed: " + page.getPageSource()));
-                assertEquals(HOSTILE_AGENT, agent.getText(), "shown as text, as sent");
+                Object agents = browser.script("return Array.from(document.querySelectorAll('#registrations td.user-agent'))"
+                        + ".map(td => td.textContent)");
+                assertTrue(((List<?>) agents).contains(HOSTILE_AGENT), "shown as text, as sent: " + agents);
                 assertTrue(page.findElements(By.tagName("img")).isEmpty(), "the User-Agent became an element");
                 assertFalse(page.getTitle().contains("owned"), "the User-Agent's script ran");
                 browser.await(d -> d.findElement(By.id("events")).getText().contains("admin-auth-failure"),
@@ -152,7 +151,7 @@ class StatusPageBrowserTest {
                 String bye = awaitRequest(authenticatedPhone, "BYE");
                 authenticatedPhone.send(answer(bye, 200, "phone-tag", false, false, null));
                 assertTrue(carrier.receiveFinal().startsWith("SIP/2.0 200 "));
-                browser.await(d -> answeredRows(d) == 2 && rowIfAny(d, "SEP000000003002") == null, "the ended call gone");
+                browser.await(d -> answeredRows(d) == 2 && !calls(d).containsKey("phone SEP000000003002"), "the ended call gone");
 
                 page.findElement(By.id("sign-out")).click();
                 browser.await(d -> d.findElement(By.id("sign-in")).isDisplayed(), "signed out");
@@ -177,28 +176,25 @@ class StatusPageBrowserTest {
         return toTag;
     }
 
-    private static int answeredRows(WebDriver page) {
-        return (int) page.findElements(By.cssSelector("#calls tbody tr")).stream()
-                .filter(r -> r.getText().contains("CONFIRMED")).count();
+    private static long answeredRows(WebDriver page) {
+        return calls(page).values().stream().filter(call -> "CONFIRMED".equals(call.get("state"))).count();
     }
 
-    private static WebElement rowIfAny(WebDriver page, String callee) {
-        return page.findElements(By.cssSelector("#calls tbody tr")).stream()
-                .filter(r -> r.findElements(By.tagName("td")).size() == 8
-                        && r.findElements(By.tagName("td")).get(2).getText().contains(callee))
-                .findFirst().orElse(null);
-    }
-
-    private static WebElement row(WebDriver page, String callee) {
-        WebElement row = rowIfAny(page, callee);
-        if (row == null) {
-            throw new AssertionError("no call to " + callee + ": " + page.findElement(By.id("calls")).getText());
-        }
-        return row;
-    }
-
-    private static String callIcon(WebDriver page, String callee) {
-        return row(page, callee).findElement(By.cssSelector("td.call-security .icon")).getAttribute("data-icon");
+    /**
+     * The calls table by callee, read in one script: the page replaces its rows at every refresh,
+     * so element by element reads could straddle two refreshes.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> calls(WebDriver page) {
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) ((JavascriptExecutor) page).executeScript("""
+                const icon = (td) => td.querySelector('.icon') ? td.querySelector('.icon').dataset.icon : null;
+                return Array.from(document.querySelectorAll('#calls tbody tr')).filter(r => r.cells.length === 8)
+                    .map(r => ({callee: r.cells[2].textContent, state: r.cells[3].textContent, legA: icon(r.cells[5]),
+                        legB: icon(r.cells[6]), call: icon(r.cells[7]), callText: r.cells[7].textContent}));
+                """);
+        Map<String, Map<String, Object>> byCallee = new java.util.TreeMap<>();
+        rows.forEach(row -> byCallee.put((String) row.get("callee"), row));
+        return byCallee;
     }
 
     /** The base64 SHA-256 of the https certificate's public key: Chromium trusts that one certificate only. */
@@ -231,7 +227,12 @@ class StatusPageBrowserTest {
 
         /** Polls the page (bounded: 30 s) until the condition holds. */
         void await(Function<WebDriver, Boolean> condition, String what) {
-            new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(condition::apply);
+            new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what)
+                    .ignoring(StaleElementReferenceException.class).until(condition::apply);
+        }
+
+        Object script(String javascript) {
+            return ((JavascriptExecutor) driver).executeScript(javascript);
         }
 
         @Override

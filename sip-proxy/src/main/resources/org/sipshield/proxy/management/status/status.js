@@ -15,6 +15,8 @@ const ICONS = {
 
 const $ = (id) => document.getElementById(id);
 let timer = null;
+// Bumped by every sign-in and sign-out: a refresh that was under way then drops its answers.
+let generation = 0;
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY);
@@ -152,11 +154,15 @@ function showSignIn(message) {
 
 async function refresh() {
   clearTimeout(timer);
+  const started = generation;
   try {
     // one request first: without credentials it is the only one refused (and logged as such)
     const calls = await api("/api/calls");
     const [registrations, trunks, certificates, events] = await Promise.all(
       ["/api/registrations", "/api/trunks", "/api/certificates", "/api/events"].map(api));
+    if (started !== generation) {
+      return;
+    }
     render({ calls: calls.calls, registrations: registrations.registrations, trunks: trunks.trunks,
       certificates: certificates.certificates, events: events.events });
     $("sign-in").hidden = true;
@@ -165,6 +171,9 @@ async function refresh() {
     $("state").className = "";
     $("state").textContent = "updated " + new Date().toISOString();
   } catch (e) {
+    if (started !== generation) {
+      return;
+    }
     if (e.unauthorized) {
       const hadToken = token() !== null;
       sessionStorage.removeItem(TOKEN_KEY);
@@ -182,11 +191,13 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
     $("token").value = "";
+    generation++;
     refresh();
   });
   $("sign-out").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     clearTimeout(timer);
+    generation++;
     showSignIn("signed out");
   });
   refresh();
