@@ -31,11 +31,14 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.sipshield.digest.DigestAlgorithm;
+import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.management.AdminToken;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.Sipp;
 import org.sipshield.proxy.peers.TestCertificates;
 import org.sipshield.proxy.peers.TlsSipPeer;
+import org.sipshield.proxy.peers.UdpSipClient;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.TrustStore;
 
@@ -45,7 +48,8 @@ import org.sipshield.tls.TrustStore;
  * carrier with SRTP to an Authenticated phone on TLS without SRTP: the weakest leg decides) and a
  * plain UDP one (sipp to sipp). Without the token the page shows a sign-in form and no data; with
  * it, a lock, a shield and no icon, each on its call, and it refreshes by itself when a call ends.
- * The Authenticated phone registered with a User-Agent that is markup: the page shows it as text.
+ * The Authenticated phone registered with a User-Agent that is markup, and an attacker's REGISTER
+ * named a digest user that is markup (it reaches the recent security events): the page shows both as text.
  */
 class StatusPageBrowserTest {
     static final String CARRIER = "127.0.0.2";
@@ -55,6 +59,9 @@ class StatusPageBrowserTest {
     static final String PBX = "127.0.0.8";
     static final String CARRIER_NAME = "sbc.carrier.example";
     static final String HOSTILE_AGENT = "<img src=x onerror=\"document.title='owned'\">";
+    /** A digest user name as an attacker sends it: it reaches the security events (digest failures name the user). */
+    static final String HOSTILE_USER = "<img src=x onerror=document.title='owned-by-event'>";
+    static final String DIGEST_PHONE = "127.0.0.9";
 
     @TempDir
     Path dataDirectory;
@@ -94,10 +101,15 @@ class StatusPageBrowserTest {
                 phoneSecurityProfiles:
                   - {name: Encrypted phone, deviceSecurityMode: Encrypted, transportType: TLS}
                   - {name: Authenticated phone, deviceSecurityMode: Authenticated, transportType: TLS}
+                  - {name: Digest phone, enableDigestAuthentication: true}
+                endUsers:
+                  - {userId: dave, digestCredentials: {MD5: %s}}
                 phones:
                   - {deviceName: SEP000000003001, securityProfile: Encrypted phone, lines: ["3001"]}
                   - {deviceName: SEP000000003002, securityProfile: Authenticated phone, lines: ["3002"]}
-                """.formatted(managementPort, CARRIER_NAME, CARRIER, UDP_CARRIER, PBX, pbxPort);
+                  - {deviceName: SEP000000004001, securityProfile: Digest phone, digestUser: dave, lines: ["4001"]}
+                """.formatted(managementPort, CARRIER_NAME, CARRIER, UDP_CARRIER, PBX, pbxPort, DigestChecksum.compute(
+                DigestAlgorithm.MD5, "dave", "ccmsipline", "dave-secret".toCharArray()).toStoredForm().substring(4));
         try (RunningProxy proxy = new RunningProxy(dataDirectory, yaml);
                 TlsSipPeer encryptedPhone = new TlsSipPeer(ENCRYPTED_PHONE, proxy.tlsPort, encryptedCertificate);
                 TlsSipPeer authenticatedPhone = new TlsSipPeer(AUTHENTICATED_PHONE, proxy.tlsPort, authenticatedCertificate);
@@ -106,6 +118,13 @@ class StatusPageBrowserTest {
             String token = new AdminToken(dataDirectory).rotate();
             register(encryptedPhone, proxy.tlsPort, "3001", "encrypted-phone/1.0");
             register(authenticatedPhone, proxy.tlsPort, "3002", HOSTILE_AGENT);
+            try (UdpSipClient attacker = new UdpSipClient(DIGEST_PHONE, "127.0.0.1", proxy.sipPort)) {
+                String refused = attacker.exchange(attacker.request("REGISTER", "sip:127.0.0.1:" + proxy.sipPort, "4001", "4001",
+                        "guess-" + System.nanoTime(), 1, "Authorization: Digest username=\"" + HOSTILE_USER
+                                + "\", realm=\"ccmsipline\", nonce=\"bm90LWEtbm9uY2U\", uri=\"sip:127.0.0.1:" + proxy.sipPort
+                                + "\", response=\"00000000000000000000000000000000\", algorithm=MD5\r\nExpires: 600\r\n"));
+                assertTrue(refused.startsWith("SIP/2.0 401 "), refused);
+            }
             String encryptedCall = "lock-" + System.nanoTime();
             call(carrier, encryptedPhone, "3001", encryptedCall, true, proxy.tlsPort);
             String authenticatedCall = "shield-" + System.nanoTime();
@@ -144,6 +163,10 @@ class StatusPageBrowserTest {
                 assertFalse(page.getTitle().contains("owned"), "the User-Agent's script ran");
                 browser.await(d -> d.findElement(By.id("events")).getText().contains("admin-auth-failure"),
                         "the refused tokenless and wrong-token reads among the recent security events");
+                assertTrue(page.findElement(By.id("events")).getText().contains("user=\"" + HOSTILE_USER + "\""),
+                        "the attacker's user name shown as text: " + page.findElement(By.id("events")).getText());
+                assertTrue(page.findElements(By.tagName("img")).isEmpty(), "a security line became an element");
+                assertFalse(page.getTitle().contains("owned"), "a security line's script ran");
                 assertFalse(page.findElement(By.id("events")).getText().contains("not-the-token"), "a presented token is never shown");
 
                 // the page refreshes by itself: the shield call ends and leaves the list without a reload
