@@ -206,7 +206,8 @@ public final class SipShieldServer implements AutoCloseable {
                     routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
-            WatchedSipListener watched = new WatchedSipListener(new MeteredSipListener(handler, metrics), watchdog);
+            javax.sip.SipListener watched = new org.sipshield.proxy.logging.CallIdLogContext(
+                    new WatchedSipListener(new MeteredSipListener(handler, metrics), watchdog));
             for (SipProvider provider : providers) {
                 provider.addSipListener(watched);
                 LOG.info("listening on {}", describe(provider));

@@ -56,6 +56,11 @@ public final class DigestSrtpCall {
         return proxy.sippCall("uac-call-auth-srtp.xml", callerVariables(holdMs), TRUNK);
     }
 
+    /** The caller's whole call to a proxy on 127.0.0.1:port that this test did not start (the packaged one), waited for. */
+    public ProcessOutput callTo(int port, int holdMs) {
+        return Sipp.client("uac-call-auth-srtp.xml", callerVariables(holdMs), "udp", TRUNK, "127.0.0.1", port);
+    }
+
     private Map<String, String> callerVariables(int holdMs) {
         return Map.of("caller", "5550100", "called", "8100", "user", TRUNK_USER, "password", TRUNK_PASSWORD,
                 "key", callerKey, "holdMs", Integer.toString(holdMs));

@@ -92,6 +92,12 @@ class CtlCommandTest {
         Run unblock = ctl(tokenFile, "unblock", "127.0.0.78");
         assertEquals(0, unblock.exit(), unblock.toString());
         assertFalse(ctl(tokenFile, "blocked").out().contains("127.0.0.78"));
+        // both changes are among the recent security events, the unblock first (newest first)
+        Run events = ctl(tokenFile, "events");
+        assertEquals(0, events.exit(), events.toString());
+        int unblocked = events.out().indexOf("action=unblock source=127.0.0.78");
+        int blocked = events.out().indexOf("action=block source=127.0.0.78 seconds=600");
+        assertTrue(unblocked >= 0 && blocked > unblocked, events.out());
 
         Run certificates = ctl(tokenFile, "certs");
         assertTrue(certificates.out().contains("daysToExpiry"), certificates.toString());
