@@ -59,7 +59,7 @@ import org.sipshield.proxy.screening.ScreeningValve;
 import org.sipshield.proxy.security.DigestContext;
 import org.sipshield.proxy.security.NonceKeyFile;
 import org.sipshield.proxy.security.SecurityModel;
-import org.sipshield.proxy.transport.CertificateChecks;
+import org.sipshield.proxy.transport.IdentityFiles;
 import org.sipshield.proxy.transport.LiveSipTls;
 import org.sipshield.proxy.transport.SipNetworkLayer;
 import org.sipshield.proxy.transport.SipStackProperties;
@@ -104,7 +104,7 @@ public final class SipShieldServer implements AutoCloseable {
     private B2bua b2bua;
     private MediaAnchoring media;
     private ScheduledExecutorService housekeeping;
-    private CertificateChecks certificateChecks;
+    private ServedTls servedTls;
     /** The screening valve's rate limit in force; a reload retunes it. */
     private final AtomicReference<ScreeningValve.Limit> screeningLimit = new AtomicReference<>();
     private StallWatchdog watchdog;
@@ -141,7 +141,9 @@ public final class SipShieldServer implements AutoCloseable {
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
+        IdentityFiles identityFiles = new IdentityFiles(dataDirectory);
         sipTls = LiveSipTls.start(config, certificate -> model.get().pinsCertificate(certificate));
+        servedTls = new ServedTls(sipTls, operations::management, identityFiles);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTls, destination -> model.get().namesOfTrunkAt(destination)));
         screeningLimit.set(ScreeningValve.Limit.of(config.security(), this::isTrustedSource));
         ScreeningValve.register(stackName, screeningLimit::get, this::mayAnswerScreened);
@@ -231,8 +233,7 @@ public final class SipShieldServer implements AutoCloseable {
         org.sipshield.proxy.cdr.CallRecords records = callRecords;
         housekeeping.scheduleWithFixedDelay(() -> records.purgeEndedBefore(clock.instant()
                 .minus(Duration.ofDays(config().server().callRecordDays()))), 1, 60, TimeUnit.MINUTES);
-        certificateChecks = new CertificateChecks(housekeeping, clock);
-        certificateChecks.apply(config, sipTls.ocsp());
+        servedTls.startChecks(housekeeping, clock, config, this::config);
     }
 
     /** One digest step (and one brute-force guard) for both pipelines: a source blocked in one is blocked in the other. */
@@ -292,24 +293,14 @@ public final class SipShieldServer implements AutoCloseable {
             return;
         }
         SecurityModel nextModel = new SecurityModel(next, digestContext);
-        ManagementServer management = operations.management();
-        LiveSipTls.State nextSipTls;
-        org.sipshield.tls.TlsSocketFactory nextManagementTls;
-        try {
-            nextSipTls = sipTls.prepare(next);
-            nextManagementTls = management == null ? null : management.prepareTls(next.tls().policy());
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new ReloadRefusedException(List.of("certificates: " + e.getMessage()));
-        }
-        model.set(nextModel);
-        sipTls.apply(nextSipTls);
-        if (nextManagementTls != null) {
-            management.applyTls(nextManagementTls);
+        synchronized (servedTls) {
+            ServedTls.Prepared tls = servedTls.prepare(next);
+            model.set(nextModel);
+            servedTls.apply(tls, next);
         }
         screeningLimit.set(screeningLimit.get().reloaded(next.security()));
         guard.policy(DigestAuthentication.bruteForcePolicy(next.security()));
         media.retune(next.media());
-        certificateChecks.apply(next, nextSipTls.ocsp());
         next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
                 next.phones().size(), next.voicemailPorts().size());
@@ -399,9 +390,8 @@ public final class SipShieldServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         operations.close();
-        if (certificateChecks != null) {
-            certificateChecks.stop();
-            certificateChecks = null;
+        if (servedTls != null) {
+            servedTls.stop();
         }
         if (b2bua != null) {
             b2bua.close();

@@ -178,7 +178,7 @@ public final class CertificatesCommand {
             }
             ServerIdentity identity = manager().regenerate(purpose, host, keyOptions.sans, keyOptions.keySpec(purpose), keyOptions.signatureHash(),
                     Duration.ofDays(days));
-            out().println("new self-signed " + purpose.fileStem() + " certificate; a running proxy serves it after a reload (SIGHUP or sipshield ctl reload):");
+            out().println("new self-signed " + purpose.fileStem() + " certificate; a running proxy serves it on its new TLS connections within seconds:");
             out().print(CertificateDetails.of(identity.certificate()).describe());
         }
     }
@@ -222,7 +222,7 @@ public final class CertificatesCommand {
         void run() throws Exception {
             ServerIdentity identity = manager().importCertificate(purpose, Files.readAllBytes(file), null);
             out().println("imported; the " + purpose.fileStem() + " chain now has " + identity.chain().size()
-                    + " certificate(s); a running proxy serves it after a reload (SIGHUP or sipshield ctl reload):");
+                    + " certificate(s); a running proxy serves it on its new TLS connections within seconds:");
             out().print(CertificateDetails.of(identity.certificate()).describe());
         }
     }
