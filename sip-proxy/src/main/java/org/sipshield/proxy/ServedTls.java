@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ServedTls {
     private static final Logger LOG = LoggerFactory.getLogger(ServedTls.class);
-    /** How often the identity files are looked at: a few stat calls, cheap enough to be prompt. */
+    /** How often the identity files are looked at (a change is served once two looks agree): a few stat calls. */
     static final int IDENTITY_FILE_CHECK_SECONDS = 2;
 
     /** The sides one configuration and the files of one moment make, not yet in force. */
@@ -34,21 +34,25 @@ final class ServedTls {
 
     private final LiveSipTls sip;
     private final Supplier<ManagementServer> management;
-    private final IdentityFiles identityFiles;
+    private IdentityFiles identityFiles;
     private CertificateChecks checks;
 
-    ServedTls(LiveSipTls sip, Supplier<ManagementServer> management, IdentityFiles identityFiles) {
+    ServedTls(LiveSipTls sip, Supplier<ManagementServer> management) {
         this.sip = sip;
         this.management = management;
-        this.identityFiles = identityFiles;
     }
 
-    /** Starts the expiry and OCSP checks, and the watch on the identity files, on the housekeeping thread. */
+    /**
+     * Starts the expiry and OCSP checks, and the watch on the identity files, on the housekeeping
+     * thread. Called once every listener has loaded (or made) its identity, so the files as they are
+     * now are the ones served.
+     */
     synchronized void startChecks(ScheduledExecutorService housekeeping, Clock clock, SipShieldConfig config,
             Supplier<SipShieldConfig> running) {
         checks = new CertificateChecks(housekeeping, clock);
         checks.apply(config, sip.ocsp());
-        housekeeping.scheduleWithFixedDelay(() -> applyChangedIdentities(running.get()), IDENTITY_FILE_CHECK_SECONDS,
+        identityFiles = new IdentityFiles(config.server().dataDirectory());
+        housekeeping.scheduleWithFixedDelay(() -> applyChangedIdentities(running), IDENTITY_FILE_CHECK_SECONDS,
                 IDENTITY_FILE_CHECK_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -78,12 +82,14 @@ final class ServedTls {
      * the old ones stay). Under this object's lock, which a reload holds from prepare to apply, so
      * the two never interleave.
      */
-    synchronized void applyChangedIdentities(SipShieldConfig running) {
+    synchronized void applyChangedIdentities(Supplier<SipShieldConfig> running) {
         if (!identityFiles.changed()) {
             return;
         }
+        // read under the lock: a reload applied meanwhile must not be undone with the configuration before it
+        SipShieldConfig config = running.get();
         try {
-            apply(prepare(running), running);
+            apply(prepare(config), config);
             LOG.info("certificate files changed: new TLS handshakes use the new identities");
         } catch (ReloadRefusedException e) {
             LOG.error("certificate files changed but cannot be served, the previous identities stay: {}", e.getMessage());

@@ -59,7 +59,6 @@ import org.sipshield.proxy.screening.ScreeningValve;
 import org.sipshield.proxy.security.DigestContext;
 import org.sipshield.proxy.security.NonceKeyFile;
 import org.sipshield.proxy.security.SecurityModel;
-import org.sipshield.proxy.transport.IdentityFiles;
 import org.sipshield.proxy.transport.LiveSipTls;
 import org.sipshield.proxy.transport.SipNetworkLayer;
 import org.sipshield.proxy.transport.SipStackProperties;
@@ -141,9 +140,8 @@ public final class SipShieldServer implements AutoCloseable {
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
-        IdentityFiles identityFiles = new IdentityFiles(dataDirectory);
         sipTls = LiveSipTls.start(config, certificate -> model.get().pinsCertificate(certificate));
-        servedTls = new ServedTls(sipTls, operations::management, identityFiles);
+        servedTls = new ServedTls(sipTls, operations::management);
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTls, destination -> model.get().namesOfTrunkAt(destination)));
         screeningLimit.set(ScreeningValve.Limit.of(config.security(), this::isTrustedSource));
         ScreeningValve.register(stackName, screeningLimit::get, this::mayAnswerScreened);

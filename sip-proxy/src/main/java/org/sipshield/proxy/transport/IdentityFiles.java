@@ -15,20 +15,30 @@ import org.sipshield.tls.IdentityStore;
  */
 public final class IdentityFiles {
     private final IdentityStore store;
-    private String seen;
+    /** The files as last served. */
+    private String served;
+    /** The files at the previous look. */
+    private String previous;
 
     public IdentityFiles(Path dataDirectory) {
         this.store = new IdentityStore(dataDirectory);
-        this.seen = signature();
+        this.served = signature();
+        this.previous = served;
     }
 
-    /** True once for each change since the last call (or since construction). */
+    /**
+     * True once for each change, when the files differ from those last served and have not changed
+     * since the previous look: a key and its certificate are two renames, and a pair caught between
+     * them would not match (nor should it be served).
+     */
     public synchronized boolean changed() {
         String now = signature();
-        if (now.equals(seen)) {
+        boolean settled = now.equals(previous);
+        previous = now;
+        if (!settled || now.equals(served)) {
             return false;
         }
-        seen = now;
+        served = now;
         return true;
     }
 
