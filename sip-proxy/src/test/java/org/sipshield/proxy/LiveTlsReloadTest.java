@@ -13,10 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.cli.Main;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.OpenSslClient;
+import org.sipshield.proxy.peers.TestCertificates;
 import org.sipshield.proxy.peers.TlsSipPeer;
 
 /**
- * TLS settings and certificates applied to a running proxy: openssl s_client handshakes before and
+ * TLS settings and certificates (regenerated, or CA-signed and imported) applied to a running
+ * proxy without a restart: openssl s_client handshakes before and
  * after show what new connections get, while a connection made earlier (a JSSE client) keeps the
  * session it made and keeps being answered. And the SIP listener serving its RSA and ECDSA
  * identities side by side, each to the clients whose suites it can sign.
@@ -120,6 +122,27 @@ class LiveTlsReloadTest {
             // rsa_pkcs1_sha256 for the self-signed certificate's own signature, never used in a TLS 1.3 handshake
             String rsa13 = sipHandshake(proxy, "-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256:rsa_pkcs1_sha256");
             assertTrue(rsa13.contains("CN = 127.0.0.1") && rsa13.contains("SIP/2.0 200"), rsa13);
+        }
+    }
+
+    @Test
+    void aCaSignedEcdsaCertificateImportedIntoARunningProxyIsServedToEcdsaClients(@TempDir Path pki) throws Exception {
+        String ecdsaSuites = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256";
+        try (RunningProxy proxy = new RunningProxy(dataDirectory, "")) {
+            String none = sipHandshake(proxy, "-tls1_2", "-cipher", ecdsaSuites);
+            assertFalse(none.contains("SIP/2.0"), "no EC identity yet: a client of ECDSA suites only gets no handshake\n" + none);
+
+            Path csr = pki.resolve("sip-ecdsa.csr");
+            Path signed = pki.resolve("sip-ecdsa.pem");
+            certs("csr", "sip-ecdsa", "--cn", "ecdsa-ca.example.test", "--out", csr.toString());
+            new TestCertificates(pki).sign(csr, signed);
+            certs("import", "sip-ecdsa", signed.toString());
+
+            String served = awaitHandshake(() -> sipHandshake(proxy, "-tls1_2", "-cipher", ecdsaSuites),
+                    "CN = ecdsa-ca.example.test");
+            assertTrue(served.contains("SIP/2.0 200"), served);
+            String rsa = sipHandshake(proxy, "-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384");
+            assertTrue(rsa.contains("CN = 127.0.0.1") && rsa.contains("SIP/2.0 200"), "the RSA identity stays:\n" + rsa);
         }
     }
 

@@ -103,4 +103,22 @@ class CtlCommandTest {
         assertEquals(1, ctl(tokenFile, "hangup", "999999").exit(), "no such call: 404");
         assertEquals(2, ctl(tokenFile, "block", "127.0.0.79").exit(), "a block needs its duration");
     }
+
+    @Test
+    void aReloadMovingASipListenerIsRefusedNamingItAndTheProxyServesOn() throws Exception {
+        String running = Files.readString(configFile);
+        int moved = FreePorts.udpAndTcp();
+        try {
+            Files.writeString(configFile, running.replace("port: " + proxy.tlsPort + "}", "port: " + moved + "}"));
+            Run refused = ctl(tokenFile, "reload");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().startsWith("422") && refused.err().contains("\"applied\" : false")
+                    && refused.err().contains("TLS 127.0.0.1:" + moved + "] changes only with a restart"), refused.toString());
+        } finally {
+            Files.writeString(configFile, running);
+        }
+        String tls = org.sipshield.proxy.peers.OpenSslClient.exchange("127.0.0.1", proxy.tlsPort,
+                org.sipshield.proxy.peers.OpenSslClient.optionsRequest("127.0.0.1", proxy.tlsPort));
+        assertTrue(tls.contains("SIP/2.0 200"), "the TLS listener serves where it was:\n" + tls);
+    }
 }
