@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.cli.Main;
+import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.OpenSslClient;
 import org.sipshield.proxy.peers.TestCertificates;
+import org.sipshield.tls.CertificatePurpose;
+import org.sipshield.tls.TrustStore;
 import org.sipshield.proxy.peers.TlsSipPeer;
 
 /**
@@ -21,7 +25,8 @@ import org.sipshield.proxy.peers.TlsSipPeer;
  * proxy without a restart: openssl s_client handshakes before and
  * after show what new connections get, while a connection made earlier (a JSSE client) keeps the
  * session it made and keeps being answered. And the SIP listener serving its RSA and ECDSA
- * identities side by side, each to the clients whose suites it can sign.
+ * identities side by side, each to the clients whose suites it can sign; and OCSP turned on and off
+ * for the next client certificate.
  */
 class LiveTlsReloadTest {
     @TempDir
@@ -143,6 +148,42 @@ class LiveTlsReloadTest {
             assertTrue(served.contains("SIP/2.0 200"), served);
             String rsa = sipHandshake(proxy, "-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384");
             assertTrue(rsa.contains("CN = 127.0.0.1") && rsa.contains("SIP/2.0 200"), "the RSA identity stays:\n" + rsa);
+        }
+    }
+
+    @Test
+    void ocspTurnedOnByAReloadChecksTheNextClientCertificate(@TempDir Path pki) throws Exception {
+        TestCertificates ca = new TestCertificates(pki);
+        new TrustStore(dataDirectory, CertificatePurpose.SIP).add(Files.readAllBytes(ca.caCertificate()));
+        Path[] phone = ca.issue("phone-ocsp", true, "phone.example.test");
+        try (RunningProxy proxy = new RunningProxy(dataDirectory, "")) {
+            assertTrue(optionsWithCertificate(proxy, phone).startsWith("SIP/2.0 200"), "OCSP off: the chain is enough");
+
+            // strict OCSP at a responder nobody answers: no certificate can be shown unrevoked
+            int silentResponder = FreePorts.udpAndTcp();
+            proxy.reload("tls: {ocsp: {enabled: true, responder: \"http://127.0.0.1:" + silentResponder
+                    + "/\", strict: true}}\n");
+            try (SecurityLog log = new SecurityLog()) {
+                String refused = optionsWithCertificate(proxy, phone);
+                assertFalse(refused.startsWith("SIP/2.0"), "strict OCSP without an answer refuses the handshake: " + refused);
+                assertEquals(1, log.lines("tls-peer-rejected src=127.0.0.1:").stream()
+                        .filter(line -> line.contains("reason=revocation-status-unknown")).count(), log.lines("").toString());
+            }
+
+            proxy.reload("tls: {ocsp: {enabled: false}}\n");
+            assertTrue(optionsWithCertificate(proxy, phone).startsWith("SIP/2.0 200"), "OCSP off again");
+        }
+    }
+
+    /** A new TLS connection presenting this client certificate, one OPTIONS on it; what came back, or why nothing did. */
+    private static String optionsWithCertificate(RunningProxy proxy, Path[] certificate) {
+        // under TLS 1.3 the client finishes its side before the server has judged its certificate:
+        // a refusal shows as an alert or a closed connection at the first read
+        try (TlsSipPeer peer = new TlsSipPeer("127.0.0.1", proxy.tlsPort, certificate)) {
+            peer.send(OpenSslClient.optionsRequest("127.0.0.1", proxy.tlsPort));
+            return peer.receiveFinal();
+        } catch (Exception e) {
+            return "(refused: " + e + ")";
         }
     }
 
