@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP TLS listener's sockets, the OCSP client behind them and the certificate checks that run
- * beside them (expiry warnings, the trust store asked of OCSP), as the tls section asks.
+ * The tls section's OCSP client and the certificate checks that run beside the TLS listeners
+ * (expiry warnings, the trust store asked of OCSP); the sockets themselves are {@link LiveSipTls}'s.
  */
 public final class SipTls {
     private static final Logger LOG = LoggerFactory.getLogger(SipTls.class);
