@@ -298,7 +298,10 @@ public final class SipShieldServer implements AutoCloseable {
         }
         screeningLimit.set(screeningLimit.get().reloaded(next.security()));
         guard.policy(DigestAuthentication.bruteForcePolicy(next.security()));
-        media.retune(next.media());
+        MediaAnchoring running = media;
+        if (running != null) { // null once closed
+            running.retune(next.media());
+        }
         next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
                 next.phones().size(), next.voicemailPorts().size());
