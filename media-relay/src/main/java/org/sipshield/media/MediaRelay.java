@@ -7,6 +7,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +38,8 @@ public final class MediaRelay implements AutoCloseable {
     /** SO_RCVBUF and SO_SNDBUF of every media socket: room for bursts while the loop is busy. */
     static final int SOCKET_BUFFER = 1 << 20;
 
-    private final MediaRelayOptions options;
+    /** Replaced by {@link #retune}; a session reads it once, when it opens. */
+    private volatile MediaRelayOptions options;
     private final MultiThreadIoEventLoopGroup group;
     private final PortAllocator ports;
     private final ExecutorService signalling;
@@ -98,6 +100,16 @@ public final class MediaRelay implements AutoCloseable {
 
     long nanoTime() {
         return nanoClock.getAsLong();
+    }
+
+    /**
+     * A new media timeout and latching policy (a configuration reload) for the sessions opened from
+     * now on; a session already open keeps the ones it opened with. The address, ports, engine and
+     * event loops stay: they are bound for the life of the relay.
+     */
+    public void retune(Duration mediaTimeout, LatchingPolicy latching) {
+        options = options.withMediaTimeout(mediaTimeout).withLatching(latching);
+        LOG.info("media relay: media timeout {} s, latching {} for new sessions", mediaTimeout.toSeconds(), latching);
     }
 
     /** Sessions open now. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.sipshield.tls.AllowedPeerNames;
@@ -33,8 +34,8 @@ public final class SipNetworkLayer implements NetworkLayer {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
     private static final Logger LOG = LoggerFactory.getLogger(SipNetworkLayer.class);
 
-    /** The TLS side of one stack. */
-    public record Tls(TlsSocketFactory sockets, Function<InetSocketAddress, Optional<AllowedPeerNames>> namesOfDestination) {}
+    /** The TLS side of one stack: sockets asks for the factory in force at each new connection (reloads replace it). */
+    public record Tls(Supplier<TlsSocketFactory> sockets, Function<InetSocketAddress, Optional<AllowedPeerNames>> namesOfDestination) {}
 
     private static final Map<String, Tls> TLS_BY_STACK = new ConcurrentHashMap<>();
 
@@ -159,7 +160,7 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        SSLServerSocket socket = tls().sockets().createUnboundServerSocket();
+        SSLServerSocket socket = TlsSocketFactory.createUnboundServerSocket(tls().sockets());
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(bindAddress, port), backlog);
         return socket;
@@ -173,7 +174,8 @@ public final class SipNetworkLayer implements NetworkLayer {
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
         Tls current = tls();
-        SSLSocket socket = current.sockets().createSocket();
+        TlsSocketFactory sockets = current.sockets().get();
+        SSLSocket socket = sockets.createSocket();
         if (myAddress != null) {
             socket.bind(new InetSocketAddress(myAddress, 0));
         }
@@ -182,7 +184,7 @@ public final class SipNetworkLayer implements NetworkLayer {
         Optional<AllowedPeerNames> allowed = current.namesOfDestination().apply(destination);
         if (allowed.isPresent()) {
             socket.startHandshake();
-            PeerVerdict verdict = current.sockets().verifyPeer(socket, allowed.get());
+            PeerVerdict verdict = sockets.verifyPeer(socket, allowed.get());
             if (!verdict.accepted()) {
                 SECURITY.warn(verdict.securityEvent(address.getHostAddress()));
                 socket.close();

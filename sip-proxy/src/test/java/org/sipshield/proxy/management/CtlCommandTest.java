@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.cli.Main;
+import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.hostile.SecurityLog;
 
 /**
@@ -106,5 +107,23 @@ class CtlCommandTest {
         assertTrue(reload.out().contains("\"applied\" : true"), reload.out());
         assertEquals(1, ctl(tokenFile, "hangup", "999999").exit(), "no such call: 404");
         assertEquals(2, ctl(tokenFile, "block", "127.0.0.79").exit(), "a block needs its duration");
+    }
+
+    @Test
+    void aReloadMovingASipListenerIsRefusedNamingItAndTheProxyServesOn() throws Exception {
+        String running = Files.readString(configFile);
+        int moved = FreePorts.udpAndTcp();
+        try {
+            Files.writeString(configFile, running.replace("port: " + proxy.tlsPort + "}", "port: " + moved + "}"));
+            Run refused = ctl(tokenFile, "reload");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().startsWith("422") && refused.err().contains("\"applied\" : false")
+                    && refused.err().contains("TLS 127.0.0.1:" + moved + "] changes only with a restart"), refused.toString());
+        } finally {
+            Files.writeString(configFile, running);
+        }
+        String tls = org.sipshield.proxy.peers.OpenSslClient.exchange("127.0.0.1", proxy.tlsPort,
+                org.sipshield.proxy.peers.OpenSslClient.optionsRequest("127.0.0.1", proxy.tlsPort));
+        assertTrue(tls.contains("SIP/2.0 200"), "the TLS listener serves where it was:\n" + tls);
     }
 }
