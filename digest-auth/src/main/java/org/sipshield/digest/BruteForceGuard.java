@@ -28,7 +28,8 @@ public final class BruteForceGuard {
         int failures;
     }
 
-    private final BruteForcePolicy policy;
+    // replaced by a reload (policy(...)); the counters and blocks stay
+    private volatile BruteForcePolicy policy;
     private final Clock clock;
     private final LinkedHashMap<String, Counter> counters;
     private final LinkedHashMap<String, Long> blockedUntil;
@@ -36,24 +37,32 @@ public final class BruteForceGuard {
     public BruteForceGuard(BruteForcePolicy policy, Clock clock) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
-        int max = policy.maxTrackedKeys();
         this.counters = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Counter> eldest) {
-                return size() > max;
+                return size() > BruteForceGuard.this.policy.maxTrackedKeys();
             }
         };
         // Insertion order with one cool-down for all: the eldest block is the one ending first.
         this.blockedUntil = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > max;
+                return size() > BruteForceGuard.this.policy.maxTrackedKeys();
             }
         };
     }
 
     public BruteForcePolicy policy() {
         return policy;
+    }
+
+    /**
+     * Puts a new policy in force (a configuration reload): the next failure is counted against its
+     * limits and window, and a new block lasts its cool-down; failures counted and blocks made
+     * under the old one stay as they were.
+     */
+    public void policy(BruteForcePolicy next) {
+        policy = Objects.requireNonNull(next, "policy");
     }
 
     /** Whether the whole source is blocked, and what to do with its requests. Check before parsing. */

@@ -28,6 +28,7 @@ public final class Operations implements ManagementApi, AutoCloseable {
     private volatile SipMetrics metrics;
     private volatile ManagementServer management;
     private volatile AdminApi admin;
+    private volatile SecurityEventRing securityEvents;
 
     /** afterDrain: what a finished drain does (close the proxy; the run command exits the process). */
     public Operations(Proxy proxy, Runnable afterDrain) {
@@ -43,6 +44,7 @@ public final class Operations implements ManagementApi, AutoCloseable {
 
     public void startManagement(ManagementSettings settings, TlsPolicy policy, Path dataDirectory, String hostName)
             throws IOException, GeneralSecurityException, InterruptedException {
+        securityEvents = SecurityEventRing.attach();
         management = ManagementServer.start(settings, policy, dataDirectory, hostName, this);
     }
 
@@ -82,6 +84,12 @@ public final class Operations implements ManagementApi, AutoCloseable {
         admin = api;
     }
 
+    @Override
+    public java.util.List<SecurityEvent> securityEvents() {
+        SecurityEventRing ring = securityEvents;
+        return ring == null ? java.util.List.of() : ring.recent();
+    }
+
     public void afterDrain(Runnable action) {
         afterDrain = action;
     }
@@ -96,6 +104,11 @@ public final class Operations implements ManagementApi, AutoCloseable {
         if (server != null) {
             server.close();
             management = null;
+        }
+        SecurityEventRing ring = securityEvents;
+        if (ring != null) {
+            ring.close();
+            securityEvents = null;
         }
         SipMetrics registry = metrics;
         if (registry != null) {

@@ -46,13 +46,18 @@ public final class DigestAuthentication implements PipelineStep {
 
     /** The brute-force guard of the security section: per user, and four times that per source. */
     public static BruteForceGuard bruteForceGuard(SecuritySettings security, Clock clock) {
-        return new BruteForceGuard(BruteForcePolicy.builder()
+        return new BruteForceGuard(bruteForcePolicy(security), clock);
+    }
+
+    /** The security section's digest failure limits as the guard's policy (a reload puts a new one in force). */
+    public static BruteForcePolicy bruteForcePolicy(SecuritySettings security) {
+        return BruteForcePolicy.builder()
                 .maxFailuresPerUser(security.digestFailureLimit())
                 .maxFailuresPerSource(security.digestFailureLimit() * 4)
                 .window(Duration.ofSeconds(security.digestFailureWindow()))
                 .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
-                .build(), clock);
+                .build();
     }
 
     /** guard: lives as long as the server, so its counters survive a configuration reload. */

@@ -11,12 +11,10 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.DigestSrtpCall;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
@@ -43,8 +40,6 @@ import org.sipshield.testing.RtpPackets;
  * secret: neither the caller's SRTP key, nor the trunk's password or its digest hash.
  */
 class CallRecordTest {
-    static final String TRUNK = "127.0.0.2";
-    static final String PBX = "127.0.0.3";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -52,37 +47,13 @@ class CallRecordTest {
 
     @Test
     void oneCallOneRecordInTheLogAndTheDatabaseWithoutSecrets() throws Exception {
-        int pbxPort = FreePorts.udpAndTcp();
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
-                "trunk-secret".toCharArray()).toStoredForm().substring(4);
-        byte[] master = new byte[30];
-        new SecureRandom().nextBytes(master);
-        String callerKey = Base64.getEncoder().encodeToString(master);
+        DigestSrtpCall srtpCall = new DigestSrtpCall();
+        String ha1 = srtpCall.ha1;
+        String callerKey = srtpCall.callerKey;
         List<String> logged;
         try (SecurityLog cdr = new SecurityLog("sipshield.cdr")) {
-            try (RunningProxy proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Digest trunk
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                    enableDigestAuthentication: true
-                    enableApplicationLevelAuthorization: true
-                  - name: Non Secure SIP Trunk Profile
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                sipTrunks:
-                  - {name: callers, securityProfile: Digest trunk, destinations: ["%s:5060"], srtpAllowed: true}
-                  - {name: pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                applicationUsers:
-                  - userId: trunk-app
-                    digestCredentials: {MD5: %s}
-                """.formatted(TRUNK, PBX, pbxPort, ha1))) {
-                try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort);
-                        Sipp.Server caller = Sipp.startClient("uac-call-auth-srtp.xml", Map.of("caller", "5550100",
-                                "called", "8100", "user", "trunk-app", "password", "trunk-secret", "key", callerKey,
-                                "holdMs", "2000"), "udp", TRUNK, "127.0.0.1", proxy.sipPort)) {
+            try (RunningProxy proxy = srtpCall.proxy().start(dataDirectory)) {
+                try (Sipp.Server pbx = srtpCall.pbx(); Sipp.Server caller = srtpCall.startCaller(proxy, 2000)) {
                     ProcessOutput a = caller.finish();
                     ProcessOutput b = pbx.finish();
                     assertEquals(0, a.exitCode(), a.output());
@@ -144,8 +115,8 @@ class CallRecordTest {
         int sentByCaller = 100;
         List<String> logged;
         try (SecurityLog cdr = new SecurityLog("sipshield.cdr");
-                RtpEndpoint far = new RtpEndpoint(PBX, Optional.of(suite));
-                DatagramSocket phone = new DatagramSocket(new InetSocketAddress(TRUNK, 0))) {
+                RtpEndpoint far = new RtpEndpoint(DigestSrtpCall.PBX, Optional.of(suite));
+                DatagramSocket phone = new DatagramSocket(new InetSocketAddress(DigestSrtpCall.TRUNK, 0))) {
             far.injectForgeriesAndReplays(10);
             try (RunningProxy proxy = new RunningProxy(dataDirectory, """
                     media: {mediaTimeout: 5}
@@ -156,15 +127,15 @@ class CallRecordTest {
                       - {name: pbx, securityProfile: plain, destinations: ["%s:%d"], srtpAllowed: true}
                     routePatterns:
                       - {pattern: "8!", trunk: pbx}
-                    """.formatted(TRUNK, PBX, pbxPort))) {
+                    """.formatted(DigestSrtpCall.TRUNK, DigestSrtpCall.PBX, pbxPort))) {
                 Map<String, String> farEnd = Map.of("mediaPort", Integer.toString(far.port()),
                         "suiteAction", "<ereg regexp=\"a=crypto:([0-9]+) " + suite.sdesName()
                                 + " inline:\" search_in=\"body\" check_it=\"true\" assign_to=\"c,tag\"/>",
                         "unusedVariables", "m,c",
                         "answerLine", "a=crypto:[$tag] " + suite.sdesName() + " inline:" + far.sendingKey());
-                try (Sipp.Server pbx = Sipp.server("uas-media.xml", farEnd, "udp", PBX, pbxPort);
+                try (Sipp.Server pbx = Sipp.server("uas-media.xml", farEnd, "udp", DigestSrtpCall.PBX, pbxPort);
                         Sipp.Server caller = Sipp.startClient("uac-call-media-await-bye.xml", Map.of("caller", "5550100",
-                                "called", "8100", "mediaPort", Integer.toString(phone.getLocalPort())), "udp", TRUNK,
+                                "called", "8100", "mediaPort", Integer.toString(phone.getLocalPort())), "udp", DigestSrtpCall.TRUNK,
                                 "127.0.0.1", proxy.sipPort)) {
                     far.start(Wav.sweep(1.0, 600, 900), 20); // 50 frames, then silence
                     InetSocketAddress relay = new InetSocketAddress("127.0.0.1", relayPortAnswered(caller));
