@@ -212,16 +212,17 @@ public final class SipNetworkLayer implements NetworkLayer {
         InetSocketAddress destination = new InetSocketAddress(address, port);
         socket.connect(destination, 5000);
         socket.addHandshakeCompletedListener(completed());
+        // the handshake is ours, with the operator's policy, and the peer is checked before jain-sip may write
+        try {
+            socket.startHandshake();
+        } catch (IOException e) {
+            // counted here: jain-sip reports this one as a failed connection, not a failed handshake
+            handshakes.handshake("failed", "none");
+            socket.close();
+            throw new IOException("TLS handshake with " + destination + " failed: " + e.getMessage(), e);
+        }
         Optional<AllowedPeerNames> allowed = current.namesOfDestination().apply(destination);
         if (allowed.isPresent()) {
-            try {
-                socket.startHandshake();
-            } catch (IOException e) {
-                // counted here: jain-sip reports this one as a failed connection, not a failed handshake
-                handshakes.handshake("failed", "none");
-                socket.close();
-                throw new IOException("TLS handshake with " + destination + " failed: " + e.getMessage(), e);
-            }
             PeerVerdict verdict = sockets.verifyPeer(socket, allowed.get());
             if (!verdict.accepted()) {
                 SECURITY.warn(verdict.securityEvent(address.getHostAddress()));
@@ -229,7 +230,7 @@ public final class SipNetworkLayer implements NetworkLayer {
                 throw new IOException("TLS peer " + destination + " refused: not a name of its trunk");
             }
         }
-        return socket;
+        return new HandshakenTlsSocket(socket);
     }
 
     @Override

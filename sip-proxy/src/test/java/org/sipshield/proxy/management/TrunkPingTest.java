@@ -43,6 +43,7 @@ class TrunkPingTest {
     static final String KAMAILIO = "127.0.0.6";
     static final String BEHIND_KAMAILIO = "127.0.0.7";
     static final String TLS_IMPOSTOR = "127.0.0.9";
+    static final String TLS_SBC = "127.0.0.10";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -62,6 +63,7 @@ class TrunkPingTest {
     static final int kamailioPort = FreePorts.udpAndTcp();
     static final int behindKamailioPort = FreePorts.udpAndTcp();
     static final int impostorTlsPort = FreePorts.udpAndTcp();
+    static final int sbcTlsPort = FreePorts.udpAndTcp();
 
     @BeforeAll
     static void start() throws Exception {
@@ -77,18 +79,22 @@ class TrunkPingTest {
                   - {name: tcp, incomingTransportType: TCP+UDP, outgoingTransportType: TCP, incomingPort: ${sipPort}}
                   - {name: tls, deviceSecurityMode: Encrypted, outgoingTransportType: TLS, incomingPort: ${tlsPort},
                      secureCertificateSubjectOrSubjectAlternateName: sbc1.carrier.example}
+                  - {name: tls-sbc, deviceSecurityMode: Encrypted, outgoingTransportType: TLS, incomingPort: ${tlsPort},
+                     secureCertificateSubjectOrSubjectAlternateName: sbc2.carrier.example}
                 sipTrunks:
                   - {name: carrier, securityProfile: udp, destinations: ["%s:5060"]}
                   - {name: pbx, securityProfile: udp, destinations: ["%s:%d", "%s:%d"], optionsPingIntervalSeconds: 1}
                   - {name: tcp-pbx, securityProfile: tcp, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
                   - {name: challenging, securityProfile: udp, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
                   - {name: tls-pbx, securityProfile: tls, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
+                  - {name: tls-sbc, securityProfile: tls-sbc, destinations: ["%s:%d"], optionsPingIntervalSeconds: 1}
                 routePatterns:
                   - {pattern: "8!", trunk: pbx}
+                  - {pattern: "7!", trunk: tls-sbc}
                 sipRealms:
                   - {realm: carrier.example, trunk: challenging, user: sipshield, digestCredentials: {SHA-256: %s}}
                 """.formatted(CARRIER, PBX_A, portA, PBX_B, portB, TCP_PBX, tcpPort, KAMAILIO, kamailioPort,
-                        TLS_IMPOSTOR, impostorTlsPort, ha1));
+                        TLS_IMPOSTOR, impostorTlsPort, TLS_SBC, sbcTlsPort, ha1));
         curl = new Curl(dataDirectory, port);
         token = new AdminToken(dataDirectory).rotate();
     }
@@ -100,7 +106,12 @@ class TrunkPingTest {
 
     /** A sipp trunk destination answering pings with status (and taking calls) until closed. */
     static Sipp.Server destination(String status, String transport, String address, int port) {
-        return Sipp.server("uas-options-and-calls.xml", Map.of("status", status), transport, address, port,
+        return destination(status, transport, address, port, "<sip:[local_ip]:[local_port];transport=[transport]>");
+    }
+
+    /** contact: the Contact its answers carry. */
+    static Sipp.Server destination(String status, String transport, String address, int port, String contact) {
+        return Sipp.server("uas-options-and-calls.xml", Map.of("status", status, "contact", contact), transport, address, port,
                 "-m", "100000", "-timeout", "600s");
     }
 
@@ -189,6 +200,27 @@ class TrunkPingTest {
             assertEquals("unreachable", state.path("lastPing").asText(), state.toString());
             assertTrue(otherTls.log().contains("accepted connection"), "the ping did go over TLS\n" + otherTls.log());
             assertFalse(other.messages().contains("OPTIONS sip:"), "not the trunk's server: sent nothing\n" + other.messages());
+        }
+    }
+
+    /**
+     * The trunk's real server (a certificate from the SIP trust store naming sbc2.carrier.example, stunnel in
+     * front of a sipp TCP UAS) is pinged over TLS and is up, and a call routed to the trunk reaches it over TLS.
+     */
+    @Test
+    void aTlsServerWithTheTrunksNameIsPingedAndTakesACall() throws Exception {
+        Path[] sbc = certificates.issue("sbc2.carrier.example", true, "sbc2.carrier.example");
+        int sbcTcp = FreePorts.udpAndTcp();
+        try (Sipp.Server server = destination("200", "tcp", TLS_SBC, sbcTcp,
+                "<sip:" + TLS_SBC + ":" + sbcTlsPort + ";transport=tls>");
+                Stunnel tls = Stunnel.start(TLS_SBC, sbcTlsPort, sbcTcp, sbc)) {
+            awaitDestination("tls-sbc", 0, d -> d.path("state").asText().equals("up") && d.path("lastPing").asText().equals("200"));
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "7100"), "udp",
+                    CARRIER, "127.0.0.1", proxy.sipPort);
+            assertEquals(0, call.exitCode(), "the call reaches the TLS trunk\n" + call.output() + "\n" + server.messages()
+                    + "\n" + tls.log());
+            assertTrue(server.messages().contains("INVITE sip:7100@") && server.messages().contains("Via: SIP/2.0/TLS"),
+                    server.messages());
         }
     }
 
