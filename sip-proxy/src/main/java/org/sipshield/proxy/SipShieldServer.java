@@ -24,11 +24,12 @@ import org.sipshield.config.Listener;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.Transport;
-import org.sipshield.digest.DigestPolicy;
-import org.sipshield.digest.NonceCountTracker;
+import org.sipshield.digest.LocalCounters;
+import org.sipshield.digest.SharedCounters;
 import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
+import org.sipshield.proxy.cluster.ClusterCounters;
 import org.sipshield.proxy.management.ManagementServer;
 import org.sipshield.proxy.management.Operations;
 import org.sipshield.proxy.media.MediaAnchoring;
@@ -95,6 +96,9 @@ public final class SipShieldServer implements AutoCloseable {
     private final AtomicReference<SecurityModel> model = new AtomicReference<>();
     private volatile SipShieldConfig initialConfig;
     private DigestContext digestContext;
+    /** Failure counts, blocks and used nonce counts: this node's memory, or Redis shared by a cluster (then also in cluster). */
+    private SharedCounters counters;
+    private ClusterCounters cluster;
     private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
     private final List<SipProvider> providers = new ArrayList<>();
     private final Clock clock;
@@ -136,8 +140,10 @@ public final class SipShieldServer implements AutoCloseable {
         SipShieldConfig config = config();
         Path dataDirectory = config.server().dataDirectory();
         Files.createDirectories(dataDirectory);
-        digestContext = new DigestContext(NonceKeyFile.load(dataDirectory),
-                new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), clock, new SecureRandom());
+        LocalCounters local = LocalCounters.withDefaults(clock);
+        cluster = config.redis().isShared() ? ClusterCounters.start(config.redis(), local) : null;
+        counters = cluster != null ? cluster : local;
+        digestContext = new DigestContext(NonceKeyFile.load(dataDirectory), counters, clock, new SecureRandom());
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
@@ -155,6 +161,10 @@ public final class SipShieldServer implements AutoCloseable {
         LOG.info("node {}: registrations in {}", nodeName,
                 config.database().isShared() ? config.database().url() : dataDirectory.resolve(SqliteRegistrationStore.FILE_NAME));
         metrics = operations.startMetrics();
+        if (cluster != null) {
+            cluster.register(metrics.registry());
+            operations.degradedBecause(cluster::unavailableBecause);
+        }
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
         org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
@@ -181,7 +191,10 @@ public final class SipShieldServer implements AutoCloseable {
             RegisteredContacts registered = new RegisteredContacts(registrar);
             TargetResolver routing = new TargetResolver(model::get, registered);
             DigestAuthentication digest = digestAuthentication();
-            operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
+            operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);
+            if (cluster != null) {
+                cluster.whileAvailable(operatorBlocks::refresh);
+            }
             ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
@@ -242,7 +255,7 @@ public final class SipShieldServer implements AutoCloseable {
 
     /** One digest step (and one brute-force guard) for both pipelines: a source blocked in one is blocked in the other. */
     private DigestAuthentication digestAuthentication() {
-        guard = DigestAuthentication.bruteForceGuard(config().security(), clock);
+        guard = DigestAuthentication.bruteForceGuard(config().security(), clock, counters);
         return new DigestAuthentication(model::get, guard, metrics::digestOutcome);
     }
 
@@ -286,8 +299,8 @@ public final class SipShieldServer implements AutoCloseable {
     public void reload(SipShieldConfig next) {
         SipShieldConfig current = config();
         if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())
-                || !current.management().equals(next.management())) {
-            throw new IllegalArgumentException("listeners, server and management settings change only with a restart");
+                || !current.management().equals(next.management()) || !current.redis().equals(next.redis())) {
+            throw new IllegalArgumentException("listeners, server, management and redis settings change only with a restart");
         }
         if (digestContext == null) {
             initialConfig = next; // not started yet: start() builds the model
@@ -332,7 +345,12 @@ public final class SipShieldServer implements AutoCloseable {
             return "SIP listeners down";
         }
         RegistrationStore store = registrationStore;
-        return store == null || !store.reachable() ? "database unreachable" : null;
+        if (store == null || !store.reachable()) {
+            return "database unreachable";
+        }
+        ClusterCounters shared = cluster;
+        return shared != null && shared.rule() == org.sipshield.config.RedisSettings.Unavailable.FAIL_CLOSED
+                ? shared.unavailableBecause() : null;
     }
 
     /** Starts a drain (new calls refused, then calls ended, then closed); false when one is under way. */
@@ -424,6 +442,10 @@ public final class SipShieldServer implements AutoCloseable {
         if (watchdog != null) {
             watchdog.close();
             watchdog = null;
+        }
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);
