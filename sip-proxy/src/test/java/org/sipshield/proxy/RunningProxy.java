@@ -11,6 +11,8 @@ public final class RunningProxy implements AutoCloseable {
     public final int tlsPort;
     public final SipShieldServer server;
     private final Path dataDirectory;
+    /** The loopback address every listener binds (nodes of a cluster on one machine each have their own). */
+    public final String address;
     /** Further keys of the server section (e.g. "shutdownDrainSeconds: 5"), one per line. */
     private final String serverKeys;
 
@@ -38,11 +40,12 @@ public final class RunningProxy implements AutoCloseable {
 
     public RunningProxy(Path dataDirectory, String extraYaml, int sipPort, int tlsPort, java.time.Clock clock)
             throws Exception {
-        this(dataDirectory, "", extraYaml, sipPort, tlsPort, clock);
+        this(dataDirectory, "127.0.0.1", "", extraYaml, sipPort, tlsPort, clock);
     }
 
-    private RunningProxy(Path dataDirectory, String serverKeys, String extraYaml, int sipPort, int tlsPort,
-            java.time.Clock clock) throws Exception {
+    private RunningProxy(Path dataDirectory, String address, String serverKeys, String extraYaml, int sipPort,
+            int tlsPort, java.time.Clock clock) throws Exception {
+        this.address = address;
         this.sipPort = sipPort;
         this.tlsPort = tlsPort;
         this.dataDirectory = dataDirectory;
@@ -53,8 +56,14 @@ public final class RunningProxy implements AutoCloseable {
 
     /** A proxy whose server section has further keys (serverKeys: "key: value" lines), e.g. a short drain. */
     public static RunningProxy withServerKeys(Path dataDirectory, String serverKeys, String extraYaml) throws Exception {
-        return new RunningProxy(dataDirectory, serverKeys, extraYaml, FreePorts.udpAndTcp(), FreePorts.udpAndTcp(),
-                java.time.Clock.systemUTC());
+        return onAddress(dataDirectory, "127.0.0.1", serverKeys, extraYaml);
+    }
+
+    /** A proxy listening on another loopback address (127.0.0.0/8), as one node of a cluster on this machine. */
+    public static RunningProxy onAddress(Path dataDirectory, String address, String serverKeys, String extraYaml)
+            throws Exception {
+        return new RunningProxy(dataDirectory, address, serverKeys, extraYaml, FreePorts.udpAndTcp(),
+                FreePorts.udpAndTcp(), java.time.Clock.systemUTC());
     }
 
     /** Reloads the running proxy with another extraYaml (same listeners and data directory), as SIGHUP would. */
@@ -70,13 +79,13 @@ public final class RunningProxy implements AutoCloseable {
     public String yaml(String extraYaml) {
         extraYaml = extraYaml.replace("${sipPort}", Integer.toString(sipPort)).replace("${tlsPort}", Integer.toString(tlsPort));
         String yaml = "server:\n"
-                + "  hostName: 127.0.0.1\n"
+                + "  hostName: " + address + "\n"
                 + "  dataDirectory: " + dataDirectory + "\n"
                 + serverKeys.lines().map(line -> "  " + line + "\n").collect(java.util.stream.Collectors.joining())
                 + "listeners:\n"
-                + "  - {transport: UDP, address: 127.0.0.1, port: " + sipPort + "}\n"
-                + "  - {transport: TCP, address: 127.0.0.1, port: " + sipPort + "}\n"
-                + "  - {transport: TLS, address: 127.0.0.1, port: " + tlsPort + "}\n"
+                + "  - {transport: UDP, address: " + address + ", port: " + sipPort + "}\n"
+                + "  - {transport: TCP, address: " + address + ", port: " + sipPort + "}\n"
+                + "  - {transport: TLS, address: " + address + ", port: " + tlsPort + "}\n"
                 + extraYaml;
         return yaml;
     }

@@ -10,6 +10,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -41,6 +42,7 @@ final class RedisCounters implements SharedCounters, AutoCloseable {
     private static final String PREFIX = "sipshield:";
     /** A nonce's used counts are kept this much past its validity, for the nodes' clock skew. */
     private static final long NONCE_MARGIN_MILLIS = 60_000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     /** INCR each key; the first failure of a window sets its expiry, so the window starts there. */
     private static final String COUNT_FAILURES = """
@@ -71,8 +73,10 @@ final class RedisCounters implements SharedCounters, AutoCloseable {
     static RedisCounters connect(RedisSettings settings) throws IOException {
         RedisURI parsed = RedisURI.create(settings.url());
         Duration timeout = Duration.ofMillis(settings.timeoutMillis());
+        // connecting (TCP, TLS, AUTH) may take longer than a command, the first time in a JVM above
+        // all; commands still give up after redis.timeoutMillis (TimeoutOptions below)
         RedisURI.Builder uri = RedisURI.builder().withHost(parsed.getHost()).withPort(parsed.getPort())
-                .withDatabase(parsed.getDatabase()).withSsl(parsed.isSsl()).withTimeout(timeout);
+                .withDatabase(parsed.getDatabase()).withSsl(parsed.isSsl()).withTimeout(CONNECT_TIMEOUT.plus(timeout));
         if (settings.passwordFile() != null) {
             char[] password = Files.readString(settings.passwordFile(), StandardCharsets.UTF_8).strip().toCharArray();
             uri = settings.user() == null ? uri.withPassword(password) : uri.withAuthentication(settings.user(), password);
@@ -83,7 +87,8 @@ final class RedisCounters implements SharedCounters, AutoCloseable {
                 .autoReconnect(true)
                 // while reconnecting a command fails at once, it is not queued behind the outage
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout));
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build());
         if (settings.caFile() != null) {
             options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(settings.caFile().toFile()).build());
         }
