@@ -59,7 +59,7 @@ final class RedisSettingsReader {
             m.problem("url", "names no host", "redis://host:port");
         }
         String path = uri.getPath();
-        if (path != null && !path.isEmpty() && !path.matches("/\\d{1,2}")) {
+        if (path != null && !path.isEmpty() && !path.matches("/(\\d{1,2})?")) {
             m.problem("url", "the path is not a database number", "/0 to /99, or none (database 0)");
         }
         return "rediss".equals(uri.getScheme());
