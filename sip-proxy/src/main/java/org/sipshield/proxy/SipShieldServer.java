@@ -299,8 +299,11 @@ public final class SipShieldServer implements AutoCloseable {
     public void reload(SipShieldConfig next) {
         SipShieldConfig current = config();
         if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())
-                || !current.management().equals(next.management()) || !current.redis().equals(next.redis())) {
-            throw new IllegalArgumentException("listeners, server, management and redis settings change only with a restart");
+                || !current.management().equals(next.management())) {
+            throw new IllegalArgumentException("listeners, server and management settings change only with a restart");
+        }
+        if (!current.redis().equals(next.redis())) {
+            throw new IllegalArgumentException("redis settings change only with a restart");
         }
         if (digestContext == null) {
             initialConfig = next; // not started yet: start() builds the model
