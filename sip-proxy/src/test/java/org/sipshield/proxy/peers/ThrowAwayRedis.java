@@ -1,10 +1,6 @@
 package org.sipshield.proxy.peers;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +16,8 @@ import java.util.stream.Stream;
  * temporary directory, nothing saved to disk. Its only user is an ACL user with a password (the
  * default user is off), so a node that did not authenticate cannot use it: what the tests prove
  * about sharing is proved through {@code redis.user} and {@code redis.passwordFile}. It can be
- * stopped and started again on the same port, as an outage would.
+ * stopped and started again on the same port, as an outage would. {@link #startTls} serves TLS
+ * only, with a certificate for 127.0.0.1 from a test CA made by openssl.
  */
 public final class ThrowAwayRedis implements AutoCloseable {
     public static final String USER = "sipshield";
@@ -28,15 +25,29 @@ public final class ThrowAwayRedis implements AutoCloseable {
     public static final String PASSWORD = "redis-test-secret-7f3a";
     private final Path directory;
     private final int port;
+    /** The test CA, when the server speaks TLS only; else null. */
+    private final TestCertificates tls;
     private Process server;
 
-    private ThrowAwayRedis(Path directory, int port) {
+    private ThrowAwayRedis(Path directory, int port, boolean tls) throws IOException {
         this.directory = directory;
         this.port = port;
+        this.tls = tls ? new TestCertificates(Files.createDirectories(directory.resolve("tls"))) : null;
+        if (tls) {
+            this.tls.issue("redis", true, "127.0.0.1");
+        }
     }
 
     public static ThrowAwayRedis start() throws IOException, InterruptedException {
-        ThrowAwayRedis redis = new ThrowAwayRedis(Files.createTempDirectory("sipshield-redis"), FreePorts.udpAndTcp());
+        return start(false);
+    }
+
+    public static ThrowAwayRedis startTls() throws IOException, InterruptedException {
+        return start(true);
+    }
+
+    private static ThrowAwayRedis start(boolean tls) throws IOException, InterruptedException {
+        ThrowAwayRedis redis = new ThrowAwayRedis(Files.createTempDirectory("sipshield-redis"), FreePorts.udpAndTcp(), tls);
         Files.writeString(redis.passwordFile(), PASSWORD + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(redis.passwordFile(), PosixFilePermissions.fromString("rw-------"));
         try {
@@ -50,10 +61,17 @@ public final class ThrowAwayRedis implements AutoCloseable {
 
     /** Starts (again) the server on its port; returns once it accepts connections. */
     public synchronized void startServer() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port",
-                Integer.toString(port), "--dir", directory.toString(), "--save", "", "--appendonly", "no",
-                "--protected-mode", "yes", "--user", "default", "off", "--user", USER, "on", ">" + PASSWORD,
-                "~sipshield:*", "+@all"));
+        List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--dir",
+                directory.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+                "--user", "default", "off", "--user", USER, "on", ">" + PASSWORD, "~sipshield:*", "+@all"));
+        if (tls == null) {
+            command.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            Path certificates = directory.resolve("tls");
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file",
+                    certificates.resolve("redis.pem").toString(), "--tls-key-file", certificates.resolve("redis.key").toString(),
+                    "--tls-ca-cert-file", tls.caCertificate().toString(), "--tls-auth-clients", "no"));
+        }
         server = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("server.log").toFile()).start();
         for (int i = 0; i < 200; i++) {
@@ -79,24 +97,20 @@ public final class ThrowAwayRedis implements AutoCloseable {
         }
     }
 
-    /** AUTH and PING as our user: true once the server answers PONG. */
+    /** PING as our user with Debian's redis-cli (over TLS when the server speaks it): true once it answers PONG. */
     private boolean answersPing() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            socket.setSoTimeout(2000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("AUTH " + USER + " " + PASSWORD + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder answer = new StringBuilder();
-            int c;
-            while (!answer.toString().contains("PONG") && (c = in.read()) >= 0) {
-                answer.append((char) c);
-            }
-            return answer.toString().contains("+OK") && answer.toString().contains("PONG");
-        } catch (IOException e) {
-            return false;
+        return redisCli("PING").output().trim().equals("PONG");
+    }
+
+    /** A command as our user, e.g. to read what the nodes wrote. */
+    public ProcessOutput redisCli(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "--user", USER, "--pass", PASSWORD, "--no-auth-warning"));
+        if (tls != null) {
+            command.addAll(List.of("--tls", "--cacert", tls.caCertificate().toString()));
         }
+        command.addAll(List.of(arguments));
+        return ProcessOutput.run(command, directory, 30);
     }
 
     public Path passwordFile() {
@@ -105,8 +119,14 @@ public final class ThrowAwayRedis implements AutoCloseable {
 
     /** The redis section of a sipshield configuration that uses this server under that rule. */
     public String yaml(String unavailable) {
-        return "redis: {url: \"redis://127.0.0.1:" + port + "\", user: " + USER + ", passwordFile: \""
-                + passwordFile() + "\", unavailable: " + unavailable + "}\n";
+        return yaml(unavailable, tls == null ? null : tls.caCertificate());
+    }
+
+    /** With TLS, the CA a node trusts for it (another one than this server's: the node must refuse the server). */
+    public String yaml(String unavailable, Path caFile) {
+        return "redis: {url: \"" + (tls == null ? "redis" : "rediss") + "://127.0.0.1:" + port + "\", user: " + USER
+                + ", passwordFile: \"" + passwordFile() + "\", unavailable: " + unavailable
+                + (caFile == null ? "" : ", caFile: \"" + caFile + "\"") + "}\n";
     }
 
     @Override
