@@ -49,8 +49,8 @@ public interface SharedCounters {
     void block(String list, String key, Instant until);
 
     /**
-     * Lifts the block of a key and, with {@code withSubKeys}, of every key {@code key + "\u0000..."};
-     * their failures are forgotten too. True when a block was lifted.
+     * Lifts the block of a key and, with {@code withSubKeys}, of every key made of it, a NUL and
+     * more (each user from that source); their failures are forgotten too. True when a block was lifted.
      */
     boolean unblock(String list, String key, boolean withSubKeys);
 

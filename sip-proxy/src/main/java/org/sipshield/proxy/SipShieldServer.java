@@ -193,7 +193,10 @@ public final class SipShieldServer implements AutoCloseable {
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);
             if (cluster != null) {
-                cluster.whileAvailable(operatorBlocks::refresh);
+                var blocks = operatorBlocks;
+                ClusterCounters shared = cluster;
+                shared.whileAvailable(() -> blocks.refresh(
+                        shared.sharedBlocks(org.sipshield.proxy.pipeline.OperatorBlockList.BLOCK_LIST)));
             }
             ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);

@@ -79,9 +79,21 @@ public final class ClusterCounters implements SharedCounters, AutoCloseable {
                 .description("times Redis was found unavailable").register(registry);
     }
 
-    /** Runs after every probe that found Redis available (a node's refresh of what other nodes changed). */
+    /**
+     * Runs after every probe that found Redis available (a node's refresh of what other nodes
+     * changed); the task reads Redis through {@link #sharedBlocks}, never this node's fallback.
+     */
     public void whileAvailable(Runnable task) {
         whileAvailable.add(task);
+    }
+
+    /** The blocks of a list as Redis holds them; throws (never falls back) when it does not answer. */
+    public Map<String, Instant> sharedBlocks(String list) {
+        RedisCounters shared = redis;
+        if (shared == null) {
+            throw new SharedCounters.Unavailable("redis not connected");
+        }
+        return shared.blocks(list);
     }
 
     public boolean available() {
@@ -142,7 +154,7 @@ public final class ClusterCounters implements SharedCounters, AutoCloseable {
             }
         } catch (RedisException e) {
             down(e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | SharedCounters.Unavailable e) {
             LOG.warn("redis probe: {}", e.toString());
         }
     }

@@ -70,10 +70,13 @@ public final class OperatorBlockList implements PipelineStep {
         return blocks.remove(source) != null || shared;
     }
 
-    /** Makes the copy in memory what the counters hold (other nodes' blocks and lifts). */
-    public void refresh() {
+    /**
+     * Makes the copy in memory what the shared store holds (other nodes' blocks and lifts); given
+     * only what Redis answered, never a node's fallback, which would lift the other nodes' blocks.
+     */
+    public void refresh(Map<String, Instant> shared) {
         Map<InetAddress, Instant> current = new java.util.HashMap<>();
-        counters.blocks(BLOCK_LIST).forEach((address, until) -> {
+        shared.forEach((address, until) -> {
             try {
                 current.put(InetAddress.getByName(address), until); // a literal: no name look-up
             } catch (UnknownHostException e) {
