@@ -346,6 +346,11 @@ public final class SipShieldServer implements AutoCloseable {
         return operations.notReadyBecause();
     }
 
+    /** What this ready instance runs without (its cluster's Redis), or null. */
+    public String degradedBecause() {
+        return operations.degradedBecause();
+    }
+
     private String notServingBecause() {
         if (stack == null || providers.isEmpty()) {
             return "SIP listeners down";

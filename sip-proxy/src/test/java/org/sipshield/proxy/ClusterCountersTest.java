@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.digest.DigestClient;
@@ -53,6 +54,13 @@ class ClusterCountersTest {
         redis = ThrowAwayRedis.start();
     }
 
+    /** Blocks live for minutes: one test's must not meet the next one's phone. */
+    @BeforeEach
+    void emptyRedis() {
+        ProcessOutput flushed = redis.redisCli("FLUSHALL");
+        assertEquals("OK", flushed.output().trim(), flushed.output());
+    }
+
     @AfterAll
     static void stopRedis() {
         if (redis != null) {
@@ -74,6 +82,18 @@ class ClusterCountersTest {
     static RunningProxy node(Path dataDirectory, String address, String sharedSections) throws Exception {
         return RunningProxy.onAddress(dataDirectory, address, "nodeName: node-" + address,
                 B2buaCallTest.model() + SECURITY + sharedSections);
+    }
+
+    /** A node that counts in Redis from its first request: one whose first connection was slow waits for its probe. */
+    static RunningProxy sharingNode(Path dataDirectory, String address, String redisSection) throws Exception {
+        RunningProxy node = node(dataDirectory, address, redisSection);
+        try {
+            awaitTrue(() -> node.server.degradedBecause() == null, "the node never reached Redis");
+        } catch (AssertionError | InterruptedException e) {
+            node.close();
+            throw e;
+        }
+        return node;
     }
 
     /** A REGISTER of line 2001 from this client, with credentials (null: none), on a Call-ID of its own. */
@@ -101,8 +121,8 @@ class ClusterCountersTest {
     @Test
     void aNonceIssuedByAIsGoodAtBAndANonceCountUsedAtAIsAReplayAtB() throws Exception {
         shareNonceKey(nodeA, nodeB);
-        try (RunningProxy a = node(nodeA, A, redis.yaml("LOCAL_ONLY"));
-                RunningProxy b = node(nodeB, B, redis.yaml("LOCAL_ONLY"));
+        try (RunningProxy a = sharingNode(nodeA, A, redis.yaml("LOCAL_ONLY"));
+                RunningProxy b = sharingNode(nodeB, B, redis.yaml("LOCAL_ONLY"));
                 SecurityLog log = new SecurityLog()) {
             String issuedByA = answer(send(a, "nonce-1", null));
             String atB = send(b, "nonce-2", issuedByA);
@@ -130,8 +150,8 @@ class ClusterCountersTest {
 
     @Test
     void aNodeWithAnotherNonceKeyRefusesTheOthersNonces() throws Exception {
-        try (RunningProxy a = node(nodeA, A, redis.yaml("LOCAL_ONLY"));
-                RunningProxy b = node(nodeB, B, redis.yaml("LOCAL_ONLY"))) {
+        try (RunningProxy a = sharingNode(nodeA, A, redis.yaml("LOCAL_ONLY"));
+                RunningProxy b = sharingNode(nodeB, B, redis.yaml("LOCAL_ONLY"))) {
             String issuedByA = answer(send(a, "keys-1", null));
             String atB = send(b, "keys-2", issuedByA);
             assertTrue(atB.startsWith("SIP/2.0 401") && !atB.contains("stale=true"),
@@ -142,8 +162,8 @@ class ClusterCountersTest {
     @Test
     void wrongPasswordsAlternatingBetweenTheNodesAreBlockedAtTheLimitCountedOverBoth() throws Exception {
         shareNonceKey(nodeA, nodeB);
-        try (RunningProxy a = node(nodeA, A, redis.yaml("LOCAL_ONLY"));
-                RunningProxy b = node(nodeB, B, redis.yaml("LOCAL_ONLY"));
+        try (RunningProxy a = sharingNode(nodeA, A, redis.yaml("LOCAL_ONLY"));
+                RunningProxy b = sharingNode(nodeB, B, redis.yaml("LOCAL_ONLY"));
                 SecurityLog log = new SecurityLog()) {
             // digestFailureLimit 3: A sees failures 1 and 3, B failure 2; neither alone reaches 3
             assertEquals(0, crack(a, "guess-1", "401").exitCode());
@@ -169,8 +189,8 @@ class ClusterCountersTest {
         int managementA = FreePorts.udpAndTcp();
         int managementB = FreePorts.udpAndTcp();
         String intruder = "127.0.0.21";
-        try (RunningProxy a = node(nodeA, A, redis.yaml("LOCAL_ONLY") + "management: {address: " + A + ", port: " + managementA + "}\n");
-                RunningProxy b = node(nodeB, B, redis.yaml("LOCAL_ONLY") + "management: {address: " + B + ", port: " + managementB + "}\n")) {
+        try (RunningProxy a = sharingNode(nodeA, A, redis.yaml("LOCAL_ONLY") + management(A, managementA));
+                RunningProxy b = sharingNode(nodeB, B, redis.yaml("LOCAL_ONLY") + management(B, managementB))) {
             Curl atA = new Curl(nodeA, A, managementA);
             Curl atB = new Curl(nodeB, B, managementB);
             String tokenA = new AdminToken(nodeA).rotate();
@@ -189,6 +209,10 @@ class ClusterCountersTest {
                 assertTrue(phone.exchange(register(phone, "ban-3", null)).startsWith("SIP/2.0 401"), "answered after the lift");
             }
         }
+    }
+
+    static String management(String address, int port) {
+        return "management: {address: " + address + ", port: " + port + "}\n";
     }
 
     /** Waits for the other node's once-a-second refresh; the bound only keeps a lost one from hanging the build. */

@@ -54,15 +54,15 @@ class RedisOutageTest {
     }
 
     private RunningProxy node(String unavailable, int managementPort) throws Exception {
-        return ClusterCountersTest.node(dataDirectory, A, redis.yaml(unavailable)
-                + "management: {address: " + A + ", port: " + managementPort + "}\n");
+        return ClusterCountersTest.sharingNode(dataDirectory, A, redis.yaml(unavailable)
+                + ClusterCountersTest.management(A, managementPort));
     }
 
     @Test
     void localOnlyCountsAloneWhileRedisIsDownAndSaysSo() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (SecurityLog everything = new SecurityLog("ROOT"); SecurityLog cluster = new SecurityLog(CLUSTER_LOG);
-                RunningProxy a = node("LOCAL_ONLY", port)) {
+        try (SecurityLog everything = new SecurityLog("ROOT"); RunningProxy a = node("LOCAL_ONLY", port);
+                SecurityLog cluster = new SecurityLog(CLUSTER_LOG)) {
             Curl curl = new Curl(dataDirectory, A, port);
             String token = new AdminToken(dataDirectory).rotate();
             assertEquals("ready\n", curl.get("/health/ready", token).body());
@@ -95,7 +95,7 @@ class RedisOutageTest {
     @Test
     void failClosedRefusesChallengeAnswersWhileRedisIsDownAndIsNotReady() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (SecurityLog cluster = new SecurityLog(CLUSTER_LOG); RunningProxy a = node("FAIL_CLOSED", port)) {
+        try (RunningProxy a = node("FAIL_CLOSED", port); SecurityLog cluster = new SecurityLog(CLUSTER_LOG)) {
             Curl curl = new Curl(dataDirectory, A, port);
             String token = new AdminToken(dataDirectory).rotate();
             assertTrue(send(a, "closed-1", answer(send(a, "closed-0", null))).startsWith("SIP/2.0 200"));

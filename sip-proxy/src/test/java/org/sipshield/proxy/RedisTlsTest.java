@@ -9,6 +9,7 @@ import static org.sipshield.proxy.ClusterCountersTest.crack;
 import static org.sipshield.proxy.ClusterCountersTest.node;
 import static org.sipshield.proxy.ClusterCountersTest.send;
 import static org.sipshield.proxy.ClusterCountersTest.shareNonceKey;
+import static org.sipshield.proxy.ClusterCountersTest.sharingNode;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -48,8 +49,8 @@ class RedisTlsTest {
     @Test
     void wrongPasswordsOverTwoNodesAddUpInARedisReachedOverTls() throws Exception {
         shareNonceKey(nodeA, nodeB);
-        try (RunningProxy a = node(nodeA, A, redis.yaml("FAIL_CLOSED"));
-                RunningProxy b = node(nodeB, B, redis.yaml("FAIL_CLOSED"))) {
+        try (RunningProxy a = sharingNode(nodeA, A, redis.yaml("FAIL_CLOSED"));
+                RunningProxy b = sharingNode(nodeB, B, redis.yaml("FAIL_CLOSED"))) {
             assertEquals(null, a.server.notReadyBecause());
             assertEquals(0, crack(a, "guess-1", "401").exitCode());
             assertEquals(0, crack(b, "guess-2", "401").exitCode());
