@@ -14,7 +14,9 @@
 # bring no more capacity here; the figures show what the sharing costs, not what a cluster of
 # machines would hold.
 #
-# Usage: bench/cluster.sh [--seconds 20] [--runs 3] [--rate 300] [--users 6000] [--keep]
+# Usage: bench/cluster.sh [--seconds 20] [--runs 3] [--rate 300] [--users 6000] [--keep] [--no-build]
+# (--no-build: use sip-proxy/target/sipshield.jar as it is). Each run line shows the load average:
+# figures taken while other work loads the machine say little.
 # Traffic stays on 127.0.78.0/24: phones 127.0.78.1, nodes 127.0.78.11..13:5060, PostgreSQL and
 # Redis on 127.0.0.1 (ports chosen free). Everything it starts is its own process group, stopped
 # on exit. Needs sip-tester, postgresql, redis-server, python3 (installed when root).
@@ -22,7 +24,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-seconds=20 runs=3 rate=300 users=6000 keep=""
+seconds=20 runs=3 rate=300 users=6000 keep="" build=1
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --rate) rate="$2"; shift 2 ;;
     --users) users="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --no-build) build=""; shift ;;
     --help|-h) usage; exit 0 ;;
     *) echo "cluster.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
@@ -82,8 +85,10 @@ group_pids() { local g; for g in "$@"; do pgrep -g "$g" 2>/dev/null || true; don
 # --- fixtures: phones, the shared engines, the jar --------------------------------------------
 python3 bench/signaling/gen.py "$work" "$users" 1 0
 cp bench/signaling/register.xml "$work/"
-echo "building sipshield (mvn package, tests skipped)" >&2
-mvn -B -q -DskipTests package >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
+if [ -n "$build" ]; then
+  echo "building sipshield (mvn package, tests skipped)" >&2
+  mvn -B -q -DskipTests package >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
+fi
 jar=sip-proxy/target/sipshield.jar
 mapfile -t jvm_options < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' jvm.options 2>/dev/null)
 
@@ -172,7 +177,7 @@ for setup in "1 0 sqlite, 1 node" "1 1 pg+redis, 1 node" "2 1 pg+redis, 2 nodes"
   for ((r = 1; r <= runs; r++)); do
     run_setup "$n" "$shared" > "$work/result"   # in this shell: its nodes stay known to cleanup
     read -r a f c e < "$work/result"
-    echo "  run $r $name: $a/s, $f failed, node ${c} ms, engines ${e} ms per REGISTER" >&2
+    echo "  run $r $name: $a/s, $f failed, node ${c} ms, engines ${e} ms per REGISTER; load $(cut -d' ' -f1 /proc/loadavg)" >&2
     rates+=("$a") fails+=("$f") nodes_ms+=("$c") engines_ms+=("$e")
   done
   printf '%-22s %-22s %-14s %-22s %-22s\n' "$name" "$(stats "${rates[@]}")" "$(stats "${fails[@]}")" \
