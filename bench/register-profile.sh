@@ -21,7 +21,7 @@ jar="$here/sip-proxy/target/sipshield.jar"
 [ -f "$jar" ] || (cd "$here" && mvn -B -q -DskipTests package)
 work="$(mktemp -d /tmp/sipshield-register-profile.XXXXXX)"
 pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 cd "$work"
 python3 "$here/bench/registrar/generate.py" "$phones" cfg.yaml phones.csv
 cp "$here/sip-proxy/src/test/resources/sipp/register-csv.xml" .

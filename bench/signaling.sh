@@ -20,6 +20,10 @@
 #     which carries them all over one TLS connection to the proxy's 5061 (their Via says TLS).
 #     1,000 concurrent TLS phones each on its own connection (the issue's Netty generator) is not
 #     done yet.
+#   The jain-sip floor (REGISTER tests only; --no-floor leaves it out): jain-sip alone, same release and
+#     stack settings as sipshield, answering 401 then 200 and nothing else (no screening, digest check,
+#     registrar or storage: bench/signaling/JainSipRegistrarFloor.java; --floor-args passes it options:
+#     stateless, udp-buffer=BYTES). Its rate is the most sipshield could reach on jain-sip.
 #
 # For each proxy and each test: the highest rate (registrations or calls per second) with zero
 # failures over a step of --seconds (sipp's -m = rate x seconds; a failure is any answer but the
@@ -33,16 +37,22 @@
 # end of the step, sipp's CPU (a generator at 100% means the figure is sipp's, not the proxy's),
 # and the response time p50/p99 of the request with credentials (REGISTER -> 200, INVITE -> 200),
 # in sipp's whole milliseconds (0 means under 1 ms).
+# --cpu-at RATE measures instead the CPU each proxy spends per registration or call at that fixed
+# rate (one step of --seconds per run, after a warm-up at that rate): a figure that a busy machine
+# disturbs far less than the highest rate, since it counts the proxy's own CPU time, not how soon it
+# gets a core.
 # Each figure is the median of --runs runs (default 3) with their spread, and the ratio
 # sipshield/Kamailio of the medians (and per run). sipshield also has a durability check per run:
 # REGISTERs at its zero-failure rate, kill -9 in the middle, and every registration sipp saw
 # answered 200 must be in sipshield.db.
 #
-# Usage: bench/signaling.sh [--seconds 60] [--runs 3] [--users 10000] [--only sipshield|kamailio]
+# Usage: bench/signaling.sh [--seconds 60] [--runs 3] [--users 10000] [--only sipshield|kamailio|jainsip]
+#          [--no-floor] [--floor-args "stateless udp-buffer=BYTES"] [--cpu-at RATE]
 #          [--tests reg-udp,reg-tcp,invite-udp,reg-tls] [--reg-start 1000] [--invite-start 50] [--hold 2]
 #          [--max-steps 7] [--kamailio-children 4] [--tcp-mode t1|tn] [--tls-users 1000] [--pause 3] [--keep]
 # Traffic stays on 127.0.77.0/24: phones (sipp) 127.0.77.1, sipshield 127.0.77.10:5060 (media relay
-# there too), Kamailio 127.0.77.20:5060 with rtpengine on 127.0.77.20, the far end 127.0.77.3.
+# there too), Kamailio 127.0.77.20:5060 with rtpengine on 127.0.77.20, the far end 127.0.77.3, the
+# jain-sip floor 127.0.77.30:5060.
 # Everything it starts is its own process group and is stopped on exit (trap); each sipp step has
 # a hard time limit. Installs what is missing (apt-get, when root): sip-tester, kamailio,
 # kamailio-tls-modules, rtpengine-daemon, stunnel4, sqlite3, openssl, python3.
@@ -51,7 +61,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
 seconds=60 runs=3 users=10000 tls_users=1000 only="" tests="reg-udp,reg-tcp,invite-udp,reg-tls"
-reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1 pause=3
+reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1 pause=3 floor=1 floor_args="" cpu_at=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -69,6 +79,9 @@ while [ $# -gt 0 ]; do
     --tcp-mode) tcp_mode="$2"; shift 2 ;;
     --pause) pause="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --no-floor) floor=""; shift ;;
+    --cpu-at) cpu_at="$2"; shift 2 ;;
+    --floor-args) floor_args="$2"; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) echo "signaling.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
@@ -96,7 +109,7 @@ if [ "$(id -u)" -eq 0 ]; then
   sysctl -q -w net.core.rmem_max=33554432 net.core.wmem_max=33554432 >/dev/null || true
 fi
 
-PHONE=127.0.77.1 UAS=127.0.77.3 SIPSHIELD=127.0.77.10 KAMAILIO=127.0.77.20 NGPORT=22222
+PHONE=127.0.77.1 UAS=127.0.77.3 SIPSHIELD=127.0.77.10 KAMAILIO=127.0.77.20 JAINSIP=127.0.77.30 NGPORT=22222
 work="$(mktemp -d /tmp/sigbench.XXXXXX)"
 groups=()   # process groups we started (each started with setsid: group id = its pid)
 stop_group() {
@@ -223,7 +236,7 @@ EOF
 
 # --- starting and stopping each proxy ----------------------------------------------------------
 jar=sip-proxy/target/sipshield.jar
-if [ -z "$only" ] || [ "$only" = sipshield ]; then
+if [ -z "$only" ] || [ "$only" = sipshield ] || [ "$only" = jainsip ]; then
   echo "building sipshield (mvn package, tests skipped)" >&2
   mvn -B -q -DskipTests package >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
   mapfile -t jvm_options < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' jvm.options 2>/dev/null)
@@ -279,6 +292,14 @@ start_kamailio() {
     echo "kamailio did not start:" >&2; tail -30 "$work/kamailio.log" >&2; exit 1
   fi
 }
+start_floor() {   # jain-sip alone (the classes come from sipshield's jar, which bundles the same release)
+  start_group "$work/jainsip.log" java ${jvm_options[@]+"${jvm_options[@]}"} -cp "$jar" \
+    bench/signaling/JainSipRegistrarFloor.java "$JAINSIP" 5060 $floor_args
+  proxy_groups=("$started") media_group=""
+  if ! wait_listening udp "$JAINSIP:5060" 120 || ! wait_listening tcp "$JAINSIP:5060" 10; then
+    echo "the jain-sip floor did not start:" >&2; tail -30 "$work/jainsip.log" >&2; exit 1
+  fi
+}
 stop_proxy() {
   local g
   for g in ${proxy_groups[@]+"${proxy_groups[@]}"}; do stop_group "$g"; forget_group "$g"; done
@@ -292,7 +313,7 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   local proxy="$1" test="$2" rate="$3" secs="$4" cidp="${5:-}" target dir scenario transport duration calls extra=()
   step_no=$((step_no + 1))
   dir="$work/step-$step_no"; mkdir -p "$dir"
-  case "$proxy" in sipshield) target="$SIPSHIELD:5060" ;; kamailio) target="$KAMAILIO:5060" ;; esac
+  case "$proxy" in sipshield) target="$SIPSHIELD:5060" ;; kamailio) target="$KAMAILIO:5060" ;; jainsip) target="$JAINSIP:5060" ;; esac
   local inf="$work/users.csv"
   case "$test" in
     reg-tls) scenario=register-tls.xml transport=t1 duration=0 target="$PHONE:15061" inf="$work/users-tls.csv" ;;
@@ -347,7 +368,7 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   step_ok=0
   if [ "$status" -eq 0 ] && [ "$ok" -eq "$calls" ] && [ "$failed" -eq 0 ] && [ "$wall_ok" -eq 1 ]; then step_ok=1; fi
   local cpu media_cpu sipp_cpu
-  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
+  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.1f", (b - a) / hz / e * 100 }')
   media_cpu=$(awk -v a="$m0" -v b="$m1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
   sipp_cpu=$(awk -v a="$s0" -v b="$s_last" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
   local verdict="ZERO FAILURES"
@@ -417,33 +438,51 @@ durable_check() {   # after sipshield's searches: REGISTERs at RATE, kill -9 hal
 
 # --- the runs ----------------------------------------------------------------------------------
 proxies=(sipshield kamailio)
+case ",$tests," in *,reg-udp,*|*,reg-tcp,*) [ -n "$floor" ] && proxies+=(jainsip) ;; esac
 [ -n "$only" ] && proxies=("$only")
+floor_tests() { local t; for t in "${test_list[@]}"; do case "$t" in reg-udp|reg-tcp) echo "$t" ;; esac; done; }
 IFS=',' read -r -a test_list <<< "$tests"
 declare -A results stats hints
 durable_verdicts=()
 echo "signalling benchmark: $seconds s steps, $runs runs, $users phones, $(nproc) cores, tests ${tests}, INVITE hold ${hold} s"
-echo "reproduce: bench/signaling.sh --seconds $seconds --runs $runs --users $users --tls-users $tls_users --tests $tests --hold $hold --reg-start $reg_start --invite-start $invite_start --max-steps $max_steps --kamailio-children $kam_children --tcp-mode $tcp_mode --pause $pause"
+echo "reproduce: bench/signaling.sh --seconds $seconds --runs $runs --users $users --tls-users $tls_users --tests $tests --hold $hold --reg-start $reg_start --invite-start $invite_start --max-steps $max_steps --kamailio-children $kam_children --tcp-mode $tcp_mode --pause $pause${cpu_at:+ --cpu-at $cpu_at}$([ -n "$floor" ] || printf " --no-floor")${floor_args:+ --floor-args \"$floor_args\"}"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 jvm_note="${jvm_options[*]:-}"; [ -n "$jvm_note" ] || jvm_note="(none: the JVM's defaults)"
 echo "sipshield JVM options: $jvm_note; Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }'), $kam_children UDP and $kam_children TCP workers; rtpengine userspace"
 for ((run = 1; run <= runs; run++)); do
-  order=("${proxies[@]}")
-  # alternate which proxy goes first, so neither always gets the fresher machine
-  if [ ${#order[@]} -eq 2 ] && [ $((run % 2)) -eq 0 ]; then order=("${proxies[1]}" "${proxies[0]}"); fi
+  # rotate which proxy goes first, so none always gets the fresher machine
+  order=()
+  for ((i = 0; i < ${#proxies[@]}; i++)); do order+=("${proxies[$(( (i + run - 1) % ${#proxies[@]} ))]}"); done
   for proxy in "${order[@]}"; do
     echo "--- run $run: $proxy"
     datadir="$work/sipshield-data-$run"
-    if [ "$proxy" = sipshield ]; then start_sipshield "$datadir"; else start_kamailio; fi
+    run_tests=("${test_list[@]}")
+    case "$proxy" in
+      sipshield) start_sipshield "$datadir" ;;
+      kamailio) start_kamailio ;;
+      jainsip) start_floor; mapfile -t run_tests < <(floor_tests) ;;
+    esac
     start_uas
     case ",$tests," in *,reg-tls,*)
       if [ "$proxy" = sipshield ]; then start_stunnel "$SIPSHIELD"; else start_stunnel "$KAMAILIO"; fi ;;
     esac
     # warm-up (not reported): 10 s of each kind of traffic at a moderate rate
-    for t in "${test_list[@]}"; do
+    for t in "${run_tests[@]}"; do
       case "$t" in invite-udp) r=$(( invite_start / 2 > 0 ? invite_start / 2 : 1 )) ;; *) r=$((reg_start / 2)) ;; esac
-      run_step "$proxy" "$t" "$r" 10 > "$work/warmup-$run-$proxy-$t.txt"
+      [ -n "$cpu_at" ] && r="$cpu_at"
+      warm=10; [ -n "$cpu_at" ] && warm=30   # CPU figures: past most of the JIT compilation
+      run_step "$proxy" "$t" "$r" "$warm" > "$work/warmup-$run-$proxy-$t.txt"
     done
-    for t in "${test_list[@]}"; do
+    for t in "${run_tests[@]}"; do
+      if [ -n "$cpu_at" ]; then   # CPU per registration (or call) at a fixed rate, in microseconds
+        run_step "$proxy" "$t" "$cpu_at" "$seconds"
+        read -r _ cpu _ <<< "$step_stats"
+        results[$proxy.$t.$run]=$(awk -v c="$cpu" -v r="$cpu_at" 'BEGIN { printf "%d", c * 10000 / r }')
+        [ "$step_ok" -eq 1 ] || results[$proxy.$t.$run]=0
+        stats[$proxy.$t.$run]="$step_stats"
+        echo "run $run $proxy $t: ${results[$proxy.$t.$run]} us of CPU per registration or call at $cpu_at/s (0: the step failed)"
+        continue
+      fi
       case "$t" in invite-udp) s="$invite_start" ;; *) s="$reg_start" ;; esac
       search "$proxy" "$t" "$s" "${hints[$proxy.$t]:-0}"
       results[$proxy.$t.$run]="$found_rate"
@@ -453,7 +492,7 @@ for ((run = 1; run <= runs; run++)); do
     done
     stop_uas
     stop_stunnel
-    if [ "$proxy" = sipshield ] && [ "${results[sipshield.reg-udp.$run]:-0}" -gt 0 ]; then
+    if [ -z "$cpu_at" ] && [ "$proxy" = sipshield ] && [ "${results[sipshield.reg-udp.$run]:-0}" -gt 0 ]; then
       durable_check "${results[sipshield.reg-udp.$run]}" "$datadir"
     fi
     stop_proxy
@@ -463,9 +502,12 @@ done
 # --- summary -------------------------------------------------------------------------------------
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
-echo "=== summary: highest zero-failure rate per test, median of $runs runs [the runs], and at that rate (median run): proxy CPU, PSS, p50/p99 of the request with credentials, sipp CPU"
+unit=/s what="highest zero-failure rate"
+[ -n "$cpu_at" ] && unit=" us" what="CPU per registration or call at $cpu_at/s (us; lower is better)"
+echo "=== summary: $what per test, median of $runs runs [the runs], and at that rate (median run): proxy CPU, PSS, p50/p99 of the request with credentials, sipp CPU"
 for t in "${test_list[@]}"; do
   for proxy in "${proxies[@]}"; do
+    [ "$proxy" = jainsip ] && case "$t" in reg-udp|reg-tcp) ;; *) continue ;; esac
     all="" ; for ((run = 1; run <= runs; run++)); do all="$all ${results[$proxy.$t.$run]:-0}"; done
     med=$(echo "$all" | median)
     # the stats of the run whose rate is the median (the first such run)
@@ -475,11 +517,17 @@ for t in "${test_list[@]}"; do
     [ -n "$st" ] || st="${stats[$proxy.$t.1]:-}"
     read -r _ cpu pss p50 p99 scpu mcpu <<< "${st:-0 - - - - - -}"
     mnote=""; [ "$proxy" = kamailio ] && mnote=" (of which rtpengine ${mcpu}%)"
-    printf '%-10s %-9s %8s/s  [%s ]  CPU %s%%%s  PSS %s MB  p50 %s ms  p99 %s ms  sipp CPU %s%%\n' \
+    printf "%-10s %-9s %8s$unit  [%s ]  CPU %s%%%s  PSS %s MB  p50 %s ms  p99 %s ms  sipp CPU %s%%\n" \
       "$t" "$proxy" "$med" "$all" "$cpu" "$mnote" "$pss" "$p50" "$p99" "$scpu"
     eval "med_${proxy}=\$med"
   done
-  if [ ${#proxies[@]} -eq 2 ]; then
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+  if [ -n "${med_jainsip:-}" ] && [ -n "${med_kamailio:-}" ] && [ -n "${med_sipshield:-}" ]; then
+    printf '%-10s ratio jain-sip floor/kamailio (medians): %s   sipshield/jain-sip floor: %s\n' "$t" \
+      "$(ratio "$med_jainsip" "$med_kamailio")" "$(ratio "$med_sipshield" "$med_jainsip")"
+  fi
+  unset med_jainsip
+  if [ ${#proxies[@]} -ge 2 ] && [ -n "${med_kamailio:-}" ] && [ -n "${med_sipshield:-}" ]; then
     per_run=""
     for ((run = 1; run <= runs; run++)); do
       per_run="$per_run $(awk -v a="${results[sipshield.$t.$run]:-0}" -v b="${results[kamailio.$t.$run]:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"

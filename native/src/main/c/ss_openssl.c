@@ -6,6 +6,11 @@
  * (per packet only the IV changes), HMAC-SHA1 as two precomputed SHA-1 states (EVP_MAC in
  * OpenSSL 3.0 duplicates a digest context, i.e. mallocs, on every re-init), and the replay
  * bitmaps of a fixed number of streams.
+ *
+ * Why one file of over 400 lines: it is the whole packet path of one engine (key derivation,
+ * protect and unprotect of RTP and RTCP for every suite, the replay window) and mirrors
+ * srtp/JavaSrtpCore.java function for function, so that the two engines can be read and
+ * cross-checked side by side; split, each half would need the other's static helpers.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA1_* are the only allocation-free way to reuse HMAC state */
 #include <stdlib.h>

@@ -109,8 +109,22 @@ JNIEXPORT void JNICALL Java_org_sipshield_jni_SrtpNativeTesting_evpFloorDestroy(
     if (handle > 0) ss_floor_destroy((ss_floor *)(intptr_t)handle);
 }
 
+/* Under ASan (make asan) malloc is the sanitizer's, of which glibc's mallinfo2 knows nothing. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SS_ASAN_HEAP 1
+#endif
+#endif
+#ifdef SS_ASAN_HEAP
+#include <sanitizer/allocator_interface.h>
+#endif
+
 JNIEXPORT jlong JNICALL Java_org_sipshield_jni_SrtpNativeTesting_nativeHeapInUse(JNIEnv *env, jclass cls) {
     (void)env; (void)cls;
+#ifdef SS_ASAN_HEAP
+    return (jlong)__sanitizer_get_current_allocated_bytes();
+#else
     struct mallinfo2 mi = mallinfo2();
     return (jlong)(mi.uordblks + mi.hblkhd);
+#endif
 }

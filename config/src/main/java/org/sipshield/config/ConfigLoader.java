@@ -179,8 +179,9 @@ public final class ConfigLoader {
         int stallWarningSeconds = server.integer("stallWarningSeconds", ServerSettings.DEFAULT_STALL_WARNING_SECONDS, 1, 3600);
         int drainSeconds = server.integer("shutdownDrainSeconds", ServerSettings.DEFAULT_SHUTDOWN_DRAIN_SECONDS, 0, 3600);
         int callRecordDays = server.integer("callRecordDays", ServerSettings.DEFAULT_CALL_RECORD_DAYS, 1, 3650);
+        LogFormat logFormat = server.enumValue("logFormat", LogFormat.class, LogFormat.TEXT, Enum::name);
         server.finish();
-        return new ServerSettings(hostName, nodeName, data, stallWarningSeconds, drainSeconds, callRecordDays);
+        return new ServerSettings(hostName, nodeName, data, stallWarningSeconds, drainSeconds, callRecordDays, logFormat);
     }
 
     /** The shared registration database; a password is only ever read from a file, never from the URL. */

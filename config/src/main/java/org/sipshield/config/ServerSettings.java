@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * @param shutdownDrainSeconds how long a drain (SIGTERM, POST /drain) lets calls in progress go on
  *                      before each gets BYE on both legs and the process stops
  * @param callRecordDays how long call records stay in the database before housekeeping deletes them
+ * @param logFormat     TEXT or JSON log lines on standard output (set at start: a restart changes it)
  */
 public record ServerSettings(String hostName, String nodeName, Path dataDirectory, int stallWarningSeconds,
-        int shutdownDrainSeconds, int callRecordDays) {
+        int shutdownDrainSeconds, int callRecordDays, LogFormat logFormat) {
     public static final int DEFAULT_CALL_RECORD_DAYS = 90;
     public static final int DEFAULT_STALL_WARNING_SECONDS = 10;
     public static final int DEFAULT_SHUTDOWN_DRAIN_SECONDS = 30;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The management section and server.shutdownDrainSeconds: defaults, values, and every problem listed. */
+/** The management section, server.shutdownDrainSeconds and server.logFormat: defaults, values, and every problem listed. */
 class ManagementConfigTest {
     private static final String BASE = """
             server: {dataDirectory: data}
@@ -21,6 +21,7 @@ class ManagementConfigTest {
         SipShieldConfig config = ConfigLoader.parse(BASE, "t.yaml");
         assertFalse(config.management().enabled());
         assertEquals(30, config.server().shutdownDrainSeconds());
+        assertEquals(LogFormat.TEXT, config.server().logFormat());
     }
 
     @Test
@@ -38,7 +39,7 @@ class ManagementConfigTest {
     @Test
     void theKeysAreRead() throws Exception {
         SipShieldConfig config = ConfigLoader.parse("""
-                server: {dataDirectory: data, shutdownDrainSeconds: 5, callRecordDays: 7}
+                server: {dataDirectory: data, shutdownDrainSeconds: 5, callRecordDays: 7, logFormat: json}
                 listeners:
                   - {transport: UDP, address: 127.0.0.1, port: 5060}
                 management: {enabled: true, address: 127.0.0.2, port: 8443}
@@ -46,19 +47,22 @@ class ManagementConfigTest {
         assertEquals(new ManagementSettings(true, "127.0.0.2", 8443), config.management());
         assertEquals(5, config.server().shutdownDrainSeconds());
         assertEquals(7, config.server().callRecordDays());
+        assertEquals(LogFormat.JSON, config.server().logFormat());
     }
 
     @Test
     void everyProblemIsListed() {
         ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.parse("""
-                server: {dataDirectory: data, shutdownDrainSeconds: -1, callRecordDays: 0}
+                server: {dataDirectory: data, shutdownDrainSeconds: -1, callRecordDays: 0, logFormat: XML}
                 listeners:
                   - {transport: TLS, address: 0.0.0.0, port: 5061}
                 media: {address: 127.0.0.1}
                 management: {address: admin.example, port: 5061, colour: red}
                 """, "t.yaml"));
         String text = error.getMessage();
-        assertEquals(5, error.problems().size(), text);
+        assertEquals(6, error.problems().size(), text);
+        assertTrue(text.contains("server.logFormat: 'XML' is not known"), text);
+        assertTrue(text.contains("TEXT, JSON"), text);
         assertTrue(text.contains("server.shutdownDrainSeconds"), text);
         assertTrue(text.contains("server.callRecordDays"), text);
         assertTrue(text.contains("management.address"), text);

@@ -25,7 +25,8 @@ public final class BruteForceGuard {
     public static final String BLOCK_LIST = "digest";
     private static final int MAX_USER_KEY_CHARS = 128;
 
-    private final BruteForcePolicy policy;
+    // replaced by a reload (policy(...)); the counters and blocks stay
+    private volatile BruteForcePolicy policy;
     private final Clock clock;
     private final SharedCounters counters;
 
@@ -42,6 +43,15 @@ public final class BruteForceGuard {
 
     public BruteForcePolicy policy() {
         return policy;
+    }
+
+    /**
+     * Puts a new policy in force (a configuration reload): the next failure is counted against its
+     * limits and window, and a new block lasts its cool-down; failures counted and blocks made
+     * under the old one stay as they were.
+     */
+    public void policy(BruteForcePolicy next) {
+        policy = Objects.requireNonNull(next, "policy");
     }
 
     /** Whether the whole source is blocked, and what to do with its requests. Check before parsing. */

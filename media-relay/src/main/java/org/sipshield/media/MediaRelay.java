@@ -7,6 +7,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.sipshield.jni.UdpNative;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,8 @@ public final class MediaRelay implements AutoCloseable {
     /** SO_RCVBUF and SO_SNDBUF of every media socket: room for bursts while the loop is busy. */
     static final int SOCKET_BUFFER = 1 << 20;
 
-    private final MediaRelayOptions options;
+    /** Replaced by {@link #retune}; a session reads it once, when it opens. */
+    private volatile MediaRelayOptions options;
     private final MultiThreadIoEventLoopGroup group;
     private final PortAllocator ports;
     private final ExecutorService signalling;
@@ -47,9 +50,12 @@ public final class MediaRelay implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
     private final OffLoopLog log;
+    /** Monotonic nanoseconds for the media timeout: System.nanoTime, or a test's clock moved by hand. */
+    private final LongSupplier nanoClock;
 
-    private MediaRelay(MediaRelayOptions options) {
+    private MediaRelay(MediaRelayOptions options, LongSupplier nanoClock) {
         this.options = options;
+        this.nanoClock = nanoClock;
         this.bindAddress = options.bindAddress().getAddress();
         this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
                 new BurstingIoHandlerFactory(EpollIoHandler.newFactory(), bursts));
@@ -66,11 +72,22 @@ public final class MediaRelay implements AutoCloseable {
      * @throws IllegalStateException if the native epoll transport is not available here
      */
     public static MediaRelay start(MediaRelayOptions options) {
+        return start(options, System::nanoTime);
+    }
+
+    /**
+     * A relay whose media timeout reads silence on nanoClock (monotonic nanoseconds), so a test can
+     * move time instead of waiting for it. It is read once per accepted packet: it must not allocate.
+     *
+     * @throws IllegalStateException if the native epoll transport is not available here
+     */
+    public static MediaRelay start(MediaRelayOptions options, LongSupplier nanoClock) {
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(nanoClock, "nanoClock");
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("the media relay needs Netty's native epoll transport: " + Epoll.unavailabilityCause());
         }
-        MediaRelay relay = new MediaRelay(options);
+        MediaRelay relay = new MediaRelay(options, nanoClock);
         LOG.info("media relay on {} ports {}..{}, media timeout {} s, latching {}, {} event loops", options.bindAddress()
                 .getHostAddress(), options.ports().min(), options.ports().max(), options.mediaTimeout().toSeconds(),
                 options.latching(), options.ioThreads());
@@ -79,6 +96,20 @@ public final class MediaRelay implements AutoCloseable {
 
     public MediaRelayOptions options() {
         return options;
+    }
+
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    /**
+     * A new media timeout and latching policy (a configuration reload) for the sessions opened from
+     * now on; a session already open keeps the ones it opened with. The address, ports, engine and
+     * event loops stay: they are bound for the life of the relay.
+     */
+    public void retune(Duration mediaTimeout, LatchingPolicy latching) {
+        options = options.withMediaTimeout(mediaTimeout).withLatching(latching);
+        LOG.info("media relay: media timeout {} s, latching {} for new sessions", mediaTimeout.toSeconds(), latching);
     }
 
     /** Sessions open now. */
@@ -129,7 +160,7 @@ public final class MediaRelay implements AutoCloseable {
         if (burst == null) {
             throw new IllegalStateException("event loop without a packet burst: " + loop);
         }
-        MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst, options.mediaTimeout()));
+        MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst, options.mediaTimeout(), nanoClock));
         RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);

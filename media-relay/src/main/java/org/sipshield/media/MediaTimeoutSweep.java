@@ -4,6 +4,7 @@ import io.netty.channel.IoEventLoop;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The media timeout of every session on one event loop, checked by one periodic task for all of
@@ -16,12 +17,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class MediaTimeoutSweep {
     private final PacketBurst burst;
+    private final LongSupplier nanoClock;
     private RelaySession[] sessions = new RelaySession[64];
     private int size;
 
     /** Checks every media timeout / 4, kept between 0.2 and 1 s. */
-    MediaTimeoutSweep(IoEventLoop loop, PacketBurst burst, Duration mediaTimeout) {
+    MediaTimeoutSweep(IoEventLoop loop, PacketBurst burst, Duration mediaTimeout, LongSupplier nanoClock) {
         this.burst = burst;
+        this.nanoClock = nanoClock;
         long period = Math.max(200_000_000L, Math.min(1_000_000_000L, mediaTimeout.toNanos() / 4));
         loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     }
@@ -53,7 +56,7 @@ final class MediaTimeoutSweep {
 
     private void sweep() {
         burst.process(); // a packet read but not yet forwarded is media seen
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         // backwards: a session that times out leaves, and the one moved into its place was checked already
         // (i < size: a session-ended listener may close other sessions of this loop too)
         for (int i = size - 1; i >= 0; i--) {

@@ -25,6 +25,8 @@ public final class RelaySession implements AutoCloseable {
     private final RelayLeg b;
     private final MediaTimeoutListener timeoutListener;
     private final long timeoutNanos;
+    /** The relay's options when this session opened: a reload changes the next sessions, not this one. */
+    private final MediaRelayOptions options;
     private final MediaTimeoutSweep sweep;
     /** Where this session sits in its loop's {@link MediaTimeoutSweep}; -1 while not watched. Event loop only. */
     int sweepIndex = -1;
@@ -44,8 +46,9 @@ public final class RelaySession implements AutoCloseable {
         this.a = new RelayLeg(this, RelaySide.A);
         this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
-        this.timeoutNanos = relay.options().mediaTimeout().toNanos();
-        this.lastMediaNanos = System.nanoTime();
+        this.options = relay.options();
+        this.timeoutNanos = options.mediaTimeout().toNanos();
+        this.lastMediaNanos = relay.nanoTime();
     }
 
     public String label() {
@@ -66,7 +69,7 @@ public final class RelaySession implements AutoCloseable {
     }
 
     LatchingPolicy latching() {
-        return relay.options().latching();
+        return options.latching();
     }
 
     /**
@@ -83,10 +86,10 @@ public final class RelaySession implements AutoCloseable {
                 }
                 return null;
             }
-            leg(side).apply(media, relay.options().engine());
+            leg(side).apply(media, options.engine());
             if (sweepIndex < 0) {
                 // silence counts from the first leg configured
-                lastMediaNanos = System.nanoTime();
+                lastMediaNanos = relay.nanoTime();
                 sweep.watch(this);
             }
             return null;
@@ -101,7 +104,7 @@ public final class RelaySession implements AutoCloseable {
     public void hold(boolean held) {
         onLoop(() -> {
             if (onHold && !held) {
-                lastMediaNanos = System.nanoTime();
+                lastMediaNanos = relay.nanoTime();
             }
             if (onHold != held) {
                 log(label + ": " + (held ? "on hold: silence does not end the call" : "off hold"));
@@ -127,7 +130,7 @@ public final class RelaySession implements AutoCloseable {
     }
 
     void mediaSeen() {
-        lastMediaNanos = System.nanoTime();
+        lastMediaNanos = relay.nanoTime();
     }
 
     void latched(RelayLeg leg, PeerAddress source, boolean rtcp) {
@@ -150,11 +153,11 @@ public final class RelaySession implements AutoCloseable {
             if (!holdSilenceLogged) {
                 holdSilenceLogged = true;
                 relay.silenceToleratedOnHold();
-                log(label + ": no media for " + relay.options().mediaTimeout().toSeconds() + " s while on hold: the call goes on");
+                log(label + ": no media for " + options.mediaTimeout().toSeconds() + " s while on hold: the call goes on");
             }
             return;
         }
-        String reason = "no media for " + relay.options().mediaTimeout().toSeconds() + " s";
+        String reason = "no media for " + options.mediaTimeout().toSeconds() + " s";
         log(label + ": media timeout (" + reason + ")");
         closeOnLoop();
         if (timeoutListener != null) {

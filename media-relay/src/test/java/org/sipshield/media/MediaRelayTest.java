@@ -14,11 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +28,6 @@ import org.sipshield.srtp.SdesNegotiator;
 import org.sipshield.srtp.SdesOffer;
 import org.sipshield.srtp.SdesSelection;
 import org.sipshield.srtp.SrtpCipherPolicy;
-import org.sipshield.srtp.SrtpEngine;
 import org.sipshield.srtp.SrtpKeyManager;
 
 /**
@@ -443,43 +438,6 @@ class MediaRelayTest {
     }
 
     @Test
-    void aSessionOnHoldOutlivesTheMediaTimeoutAndTakenOffHoldTimesOutAgain() throws Exception {
-        MediaRelay quick = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
-                new PortRange(PORT_MIN + 400, PORT_MIN + 403)).withMediaTimeout(Duration.ofSeconds(1)));
-        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
-            CompletableFuture<String> timedOut = new CompletableFuture<>();
-            CompletableFuture<SessionReport> ended = new CompletableFuture<>();
-            quick.onSessionEnded(ended::complete);
-            RelaySession session = quick.openSession("call 12", (s, reason) -> timedOut.complete(reason));
-            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
-            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
-            session.hold(true);
-            assertTrue(session.isOnHold());
-            // the relay's own check finds the silence longer than the timeout, and keeps the call
-            for (int i = 0; i < 1000 && quick.silencesToleratedOnHold() == 0; i++) {
-                Thread.sleep(10);
-            }
-            assertEquals(1, quick.silencesToleratedOnHold());
-            assertFalse(session.isClosed(), "a call on hold is not ended by silence");
-            assertFalse(timedOut.isDone());
-
-            // off hold: media flows, and silence ends the call again
-            session.hold(false);
-            byte[] sent = RtpPackets.g711(4, 1, 0);
-            SrtpEndpoint.send(a.rtp, sent, session.leg(RelaySide.A).localRtpPort());
-            assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp));
-            assertEquals("no media for 1 s", timedOut.get(10, TimeUnit.SECONDS));
-            assertTrue(session.isClosed());
-            SessionReport report = ended.get(10, TimeUnit.SECONDS);
-            assertEquals("call 12", report.label());
-            assertEquals(1, report.leg(RelaySide.A).packetsIn());
-            assertEquals(1, report.leg(RelaySide.B).packetsOut());
-        } finally {
-            quick.close();
-        }
-    }
-
-    @Test
     void plainRtpLegLatchesOnTheSignalledAddressOnly() throws Exception {
         try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain(); SrtpEndpoint stranger = SrtpEndpoint.plain();
                 RelaySession session = relay.openSession("call 5", null)) {
@@ -523,72 +481,6 @@ class MediaRelayTest {
         assertTrue(info.get(0).contains("call 12: leg A :" + PORT_MIN + " latched RTP on "), info.get(0));
         assertTrue(info.get(1).contains("call 12: media ended; leg A in 1 pkt/172 B"), info.get(1));
         info.forEach(line -> assertFalse(line.startsWith("multiThreadIoEventLoopGroup"), "written by the event loop: " + line));
-    }
-
-    @Test
-    void silenceEndsTheSessionAndReturnsItsPorts() throws Exception {
-        MediaRelay quick = MediaRelay.start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
-                new PortRange(PORT_MIN + 200, PORT_MIN + 203)).withMediaTimeout(Duration.ofSeconds(1)));
-        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
-            CompletableFuture<String> timedOut = new CompletableFuture<>();
-            RelaySession session = quick.openSession("call 6", (s, reason) -> timedOut.complete(s.label() + ": " + reason));
-            assertEquals(0, quick.freePortPairs());
-            assertThrows(MediaPortsExhaustedException.class, () -> quick.openSession("call 7", null));
-            session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
-            session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
-            assertEquals("call 6: no media for 1 s", timedOut.get(10, TimeUnit.SECONDS));
-            assertTrue(session.isClosed());
-            awaitTrue(() -> quick.freePortPairs() == 2);
-            quick.openSession("call 8", null).close();
-        } finally {
-            quick.close();
-        }
-    }
-
-    /**
-     * One sweep per event loop checks every session's silence: sessions leave it as they time out
-     * (each leaving place taken by another), and the one still in it keeps being checked.
-     */
-    @Test
-    void silentSessionsOfOneLoopTimeOutWhileTheOneWithMediaGoesOnUntilItsOwnSilence() throws Exception {
-        MediaRelay quick = MediaRelay.start(new MediaRelayOptions(InetAddress.getLoopbackAddress(),
-                new PortRange(PORT_MIN + 500, PORT_MIN + 515), Duration.ofSeconds(1), LatchingPolicy.SIGNALLED_ADDRESS,
-                SrtpEngine.OPENSSL, 1));
-        List<SrtpEndpoint> endpoints = new ArrayList<>();
-        try {
-            Map<String, CompletableFuture<Long>> timedOutAt = new LinkedHashMap<>();
-            List<RelaySession> sessions = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                SrtpEndpoint a = SrtpEndpoint.plain();
-                SrtpEndpoint b = SrtpEndpoint.plain();
-                endpoints.add(a);
-                endpoints.add(b);
-                CompletableFuture<Long> at = new CompletableFuture<>();
-                timedOutAt.put("call " + i, at);
-                RelaySession session = quick.openSession("call " + i, (s, reason) -> at.complete(System.nanoTime()));
-                session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
-                session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
-                sessions.add(session);
-            }
-            // call 1 (neither first nor last in the sweep) has media for 4 s; the others are silent
-            SrtpEndpoint talker = endpoints.get(2);
-            SrtpEndpoint listener = endpoints.get(3);
-            for (int seq = 1; seq <= 40; seq++) {
-                SrtpEndpoint.send(talker.rtp, RtpPackets.g711(seq, seq * 160, 0), sessions.get(1).leg(RelaySide.A).localRtpPort());
-                SrtpEndpoint.receive(listener.rtp);
-                Thread.sleep(100);
-            }
-            long mediaStopped = System.nanoTime();
-            for (String silent : List.of("call 0", "call 2", "call 3")) {
-                assertTrue(timedOutAt.get(silent).get(10, TimeUnit.SECONDS) < mediaStopped, silent + " timed out while call 1 talked");
-            }
-            assertFalse(sessions.get(1).isClosed(), "call 1 had media");
-            assertTrue(timedOutAt.get("call 1").get(10, TimeUnit.SECONDS) > mediaStopped, "call 1 ends by its own silence");
-            awaitTrue(() -> quick.freePortPairs() == 8);
-        } finally {
-            endpoints.forEach(SrtpEndpoint::close);
-            quick.close();
-        }
     }
 
     @Test

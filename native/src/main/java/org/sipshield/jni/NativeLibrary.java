@@ -22,6 +22,12 @@ public final class NativeLibrary {
      * never in the shipped proxy. It links against the library above, which must be loaded first.
      */
     static final String REFERENCE_RESOURCE = "/native/linux-x86_64/libsipshield_srtp_reference.so";
+    /**
+     * A directory whose libraries of the same names are loaded instead of the classpath's: the
+     * build's ASan+UBSan variants, which the sanitizer test runs name (see native/pom.xml). A
+     * library missing there is a load failure, never a quiet return to the classpath's.
+     */
+    static final String DIRECTORY_PROPERTY = "sipshield.native.dir";
 
     private static volatile boolean loaded;
     private static volatile UnsatisfiedLinkError failure;
@@ -60,6 +66,14 @@ public final class NativeLibrary {
         if (!"amd64".equals(System.getProperty("os.arch")) || !System.getProperty("os.name").startsWith("Linux")) {
             throw new IOException("only linux-x86_64 is built, this JVM runs on "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+        }
+        String directory = System.getProperty(DIRECTORY_PROPERTY);
+        if (directory != null) {
+            Path library = Paths.get(directory, resource.substring(resource.lastIndexOf('/') + 1));
+            if (!Files.isRegularFile(library)) {
+                throw new IOException(library + " does not exist (" + DIRECTORY_PROPERTY + "=" + directory + ")");
+            }
+            return library;
         }
         URL url = NativeLibrary.class.getResource(resource);
         if (url == null) {

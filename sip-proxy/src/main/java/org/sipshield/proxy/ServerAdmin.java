@@ -140,6 +140,11 @@ final class ServerAdmin implements AdminApi {
                     e.problems().size());
             e.problems().forEach(problem -> LOG.error("  {}", problem));
             return new ReloadResult(false, e.problems().stream().map(ConfigProblem::toString).toList());
+        } catch (ReloadRefusedException e) {
+            LOG.error("configuration {} refused, the running configuration stays: {} problem(s)", file,
+                    e.problems().size());
+            e.problems().forEach(problem -> LOG.error("  {}", problem));
+            return new ReloadResult(false, e.problems());
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {} refused, the running configuration stays: {}", file, e.getMessage());
             return new ReloadResult(false, List.of(e.getMessage()));

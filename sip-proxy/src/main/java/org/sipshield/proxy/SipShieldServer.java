@@ -21,6 +21,7 @@ import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.message.MessageFactory;
 import org.sipshield.config.Listener;
+import org.sipshield.config.RestartRequired;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.Transport;
@@ -59,16 +60,13 @@ import org.sipshield.proxy.screening.ScreeningValve;
 import org.sipshield.proxy.security.DigestContext;
 import org.sipshield.proxy.security.NonceKeyFile;
 import org.sipshield.proxy.security.SecurityModel;
+import org.sipshield.proxy.transport.LiveSipTls;
 import org.sipshield.proxy.transport.SipNetworkLayer;
-import org.sipshield.proxy.transport.SipTls;
 import org.sipshield.proxy.transport.SipStackProperties;
 import org.sipshield.proxy.watchdog.StallWatchdog;
 import org.sipshield.proxy.watchdog.WatchedSipListener;
 import org.sipshield.tls.CertificateChainValidator;
-import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.CertificatePurpose;
-import org.sipshield.tls.IdentityStore;
-import org.sipshield.tls.RevocationChecker;
 import org.sipshield.tls.ServerIdentity;
 import org.sipshield.tls.TrustStore;
 import org.slf4j.Logger;
@@ -96,21 +94,22 @@ public final class SipShieldServer implements AutoCloseable {
     private final AtomicReference<SecurityModel> model = new AtomicReference<>();
     private volatile SipShieldConfig initialConfig;
     private DigestContext digestContext;
-    /** Failure counts, blocks and used nonce counts: this node's memory, or Redis shared by a cluster (then also in cluster). */
+    /** Failure counts, blocks and used nonce counts: this node's memory, or Redis (then also in cluster). */
     private SharedCounters counters;
     private ClusterCounters cluster;
     private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
     private final List<SipProvider> providers = new ArrayList<>();
     private final Clock clock;
     private SipStack stack;
-    private ServerIdentity identity;
+    private LiveSipTls sipTls;
     private RegistrationStore registrationStore;
     private Registrar registrar;
     private B2bua b2bua;
     private MediaAnchoring media;
     private ScheduledExecutorService housekeeping;
-    private CertificateExpiryMonitor expiryMonitor;
-    private RevocationChecker ocsp;
+    private ServedTls servedTls;
+    /** The screening valve's rate limit in force; a reload retunes it. */
+    private final AtomicReference<ScreeningValve.Limit> screeningLimit = new AtomicReference<>();
     private StallWatchdog watchdog;
     /** The SIP trust store as classification asks it: a handshake alone does not prove it (pinned certificates). */
     private CertificateChainValidator sipTrust;
@@ -147,13 +146,11 @@ public final class SipShieldServer implements AutoCloseable {
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
-        identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.SIP, config.server().hostName());
-        LOG.info("SIP TLS identity: {}", identity);
-        ocsp = SipTls.ocsp(config.tls());
-        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(SipTls.sockets(config, identity, ocsp,
-                certificate -> model.get().pinsCertificate(certificate)), destination -> model.get().namesOfTrunkAt(destination)));
-        ScreeningValve.register(stackName, ScreeningValve.Limit.of(config.security(), this::isTrustedSource),
-                this::mayAnswerScreened);
+        sipTls = LiveSipTls.start(config, certificate -> model.get().pinsCertificate(certificate));
+        servedTls = new ServedTls(sipTls, operations::management);
+        SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTls, destination -> model.get().namesOfTrunkAt(destination)));
+        screeningLimit.set(ScreeningValve.Limit.of(config.security(), this::isTrustedSource));
+        ScreeningValve.register(stackName, screeningLimit::get, this::mayAnswerScreened);
         String nodeName = config.server().nodeName();
         registrationStore = config.database().isShared()
                 ? PostgresRegistrationStore.open(config.database(), nodeName, clock)
@@ -177,9 +174,10 @@ public final class SipShieldServer implements AutoCloseable {
                         listener.transport().name());
                 providers.add(stack.createSipProvider(point));
             }
+            SipNetworkLayer.boundUdpBacklogs(stack);
             MessageFactory messages = factory.createMessageFactory();
             var headers = factory.createHeaderFactory();
-            registrar = new Registrar(registrationStore, messages, headers, config.registrar(), clock);
+            registrar = new Registrar(registrationStore, messages, headers, () -> config().registrar(), clock);
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
                     config.server().hostName());
             media = MediaAnchoring.start(config.media(), () -> config().media());
@@ -207,7 +205,7 @@ public final class SipShieldServer implements AutoCloseable {
                     new MaxForwardsGuard(),
                     new MethodSupport(),
                     new PingAnswer("sipshield/" + Version.current()),
-                    new DrainGate(operations::draining, config.server().shutdownDrainSeconds()),
+                    new DrainGate(operations::draining, () -> config().server().shutdownDrainSeconds()),
                     new TrunkMethodAcl(),
                     digest,
                     new ApplicationLevelAcl(model::get),
@@ -221,7 +219,8 @@ public final class SipShieldServer implements AutoCloseable {
                     routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
-            WatchedSipListener watched = new WatchedSipListener(new MeteredSipListener(handler, metrics), watchdog);
+            javax.sip.SipListener watched = new org.sipshield.proxy.logging.CallIdLogContext(
+                    new WatchedSipListener(new MeteredSipListener(handler, metrics), watchdog));
             for (SipProvider provider : providers) {
                 provider.addSipListener(watched);
                 LOG.info("listening on {}", describe(provider));
@@ -250,10 +249,7 @@ public final class SipShieldServer implements AutoCloseable {
         org.sipshield.proxy.cdr.CallRecords records = callRecords;
         housekeeping.scheduleWithFixedDelay(() -> records.purgeEndedBefore(clock.instant()
                 .minus(Duration.ofDays(config().server().callRecordDays()))), 1, 60, TimeUnit.MINUTES);
-        expiryMonitor = SipTls.startExpiryMonitor(housekeeping, config, clock);
-        if (ocsp != null) {
-            SipTls.scheduleTrustStoreChecks(housekeeping, config, ocsp);
-        }
+        servedTls.startChecks(housekeeping, clock, config, this::config);
     }
 
     /** One digest step (and one brute-force guard) for both pipelines: a source blocked in one is blocked in the other. */
@@ -295,24 +291,35 @@ public final class SipShieldServer implements AutoCloseable {
     }
 
     /**
-     * Replaces the security model (profiles, trunks, users, devices) with a new, already
-     * validated configuration. Listeners and the data directory cannot change while running:
-     * such a change is refused and the current model stays.
+     * Puts a new, already validated configuration in force, whole or not at all. A change to a key
+     * that needs a restart (listeners, data directory, database, redis, management listener, media ports:
+     * {@link RestartRequired}) refuses it, naming each key. Everything else applies: the model
+     * (profiles, trunks, users, devices, the request path's settings), the SIP and HTTPS TLS policies
+     * and identities (certificate files read again: new handshakes use them, connections up keep
+     * theirs), OCSP and expiry checks, the rate limit, the brute-force policy, registrar and media
+     * settings. All that can fail is built before anything is swapped.
      */
-    public void reload(SipShieldConfig next) {
-        SipShieldConfig current = config();
-        if (!current.listeners().equals(next.listeners()) || !current.server().equals(next.server())
-                || !current.management().equals(next.management())) {
-            throw new IllegalArgumentException("listeners, server and management settings change only with a restart");
-        }
-        if (!current.redis().equals(next.redis())) {
-            throw new IllegalArgumentException("redis settings change only with a restart");
+    public synchronized void reload(SipShieldConfig next) {
+        List<String> restart = RestartRequired.changedKeys(config(), next);
+        if (!restart.isEmpty()) {
+            throw new ReloadRefusedException(restart);
         }
         if (digestContext == null) {
             initialConfig = next; // not started yet: start() builds the model
             return;
         }
-        model.set(new SecurityModel(next, digestContext));
+        SecurityModel nextModel = new SecurityModel(next, digestContext);
+        synchronized (servedTls) {
+            ServedTls.Prepared tls = servedTls.prepare(next);
+            model.set(nextModel);
+            servedTls.apply(tls, next);
+        }
+        screeningLimit.set(screeningLimit.get().reloaded(next.security()));
+        guard.policy(DigestAuthentication.bruteForcePolicy(next.security()));
+        MediaAnchoring running = media;
+        if (running != null) { // null once closed
+            running.retune(next.media());
+        }
         next.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         LOG.info("configuration reloaded: {} trunks, {} phones, {} voicemail ports", next.sipTrunks().size(),
                 next.phones().size(), next.voicemailPorts().size());
@@ -337,8 +344,9 @@ public final class SipShieldServer implements AutoCloseable {
         return point.getTransport() + " " + point.getIPAddress() + ":" + point.getPort();
     }
 
+    /** The SIP TLS identity in force (the RSA one; a reload may replace it). */
     public ServerIdentity identity() {
-        return identity;
+        return sipTls.identity();
     }
 
     /** Why new calls should go elsewhere now (draining, listeners down, database unreachable); null when ready. */
@@ -411,9 +419,8 @@ public final class SipShieldServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         operations.close();
-        if (expiryMonitor != null) {
-            expiryMonitor.stop();
-            expiryMonitor = null;
+        if (servedTls != null) {
+            servedTls.stop();
         }
         if (b2bua != null) {
             b2bua.close();

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -34,72 +33,33 @@ class B2buaCallTest {
     static int pbxPort = FreePorts.udpAndTcp();
     static int deadPort = FreePorts.udpAndTcp();
 
-    static String ha1(String user, String realm, String password) {
-        return DigestChecksum.compute(DigestAlgorithm.MD5, user, realm, password.toCharArray()).toStoredForm().substring(4);
+    static ProxyFixture fixture() {
+        String phones = "Standard SIP Secure Profile";
+        return new ProxyFixture()
+                .nonSecureTrunk("carrier", CARRIER, carrierPort)
+                .trunkProfile("Non Secure TCP Trunk Profile", "deviceSecurityMode: Non Secure",
+                        "incomingTransportType: TCP+UDP", "outgoingTransportType: TCP", "transmitSecurityStatus: true")
+                .nonSecureTrunk("pbx", PBX, pbxPort)
+                .trunk("pbx-via-backup", "Non Secure TCP Trunk Profile", List.of(DEAD + ":" + deadPort, PBX + ":" + pbxPort))
+                .route("9!", "carrier").route("8!", "pbx").route("7!", "pbx-via-backup")
+                .phoneProfile("{name: " + phones + ", deviceSecurityMode: Non Secure, transportType: TCP+UDP, "
+                        + "enableDigestAuthentication: true}")
+                .alicePhone(phones)
+                .endUser("bob", ProxyFixture.PHONE_REALM, "bob-secret")
+                .phone("{deviceName: SEPBOB0000002, securityProfile: " + phones + ", digestUser: bob, lines: [\"2002\"]}")
+                // never registers: its line is configured and unreachable
+                .endUser("carol", ProxyFixture.PHONE_REALM, "carol-secret")
+                .phone("{deviceName: SEPCAROL00003, securityProfile: " + phones + ", digestUser: carol, lines: [\"2003\"]}");
     }
 
+    /** The configuration text (other tests run their proxies on it too). */
     static String model() {
-        return """
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                  - name: Non Secure TCP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: TCP
-                    incomingPort: ${sipPort}
-                    transmitSecurityStatus: true
-                sipTrunks:
-                  - name: carrier
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: pbx
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: pbx-via-backup
-                    securityProfile: Non Secure TCP Trunk Profile
-                    destinations: ["%s:%d", "%s:%d"]
-                routePatterns:
-                  - {pattern: "9!", trunk: carrier}
-                  - {pattern: "8!", trunk: pbx}
-                  - {pattern: "7!", trunk: pbx-via-backup}
-                phoneSecurityProfiles:
-                  - name: Standard SIP Secure Profile
-                    deviceSecurityMode: Non Secure
-                    transportType: TCP+UDP
-                    enableDigestAuthentication: true
-                endUsers:
-                  - userId: alice
-                    digestCredentials: {MD5: %s}
-                  - userId: bob
-                    digestCredentials: {MD5: %s}
-                  - userId: carol
-                    digestCredentials: {MD5: %s}
-                phones:
-                  - deviceName: SEPALICE00001
-                    securityProfile: Standard SIP Secure Profile
-                    digestUser: alice
-                    lines: ["2001"]
-                  - deviceName: SEPBOB0000002
-                    securityProfile: Standard SIP Secure Profile
-                    digestUser: bob
-                    lines: ["2002"]
-                  # never registers: its line is configured and unreachable
-                  - deviceName: SEPCAROL00003
-                    securityProfile: Standard SIP Secure Profile
-                    digestUser: carol
-                    lines: ["2003"]
-                """.formatted(CARRIER, carrierPort, PBX, pbxPort, DEAD, deadPort, PBX, pbxPort,
-                ha1("alice", "ccmsipline", "alice-secret"), ha1("bob", "ccmsipline", "bob-secret"),
-                ha1("carol", "ccmsipline", "carol-secret"));
+        return fixture().extraYaml();
     }
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, model());
+        proxy = fixture().start(dataDirectory);
     }
 
     @AfterAll
@@ -137,7 +97,7 @@ class B2buaCallTest {
     }
 
     @Test
-    void onePhoneCallsAnotherRegisteredPhone() {
+    void aDigestPhoneReachesAnotherRegisteredPhoneAtItsContact() {
         int bobPort = FreePorts.udpAndTcp();
         ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2002", "user", "bob",
                 "password", "bob-secret", "contact", "sip:2002@127.0.0.1:" + bobPort, "expect", "200"),

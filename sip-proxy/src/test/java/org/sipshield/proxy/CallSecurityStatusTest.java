@@ -160,11 +160,17 @@ class CallSecurityStatusTest {
     }
 
     private static void register(TlsSipPeer phone, int port) throws Exception {
-        String contact = "<sip:3001@" + phone.localIp() + ":" + phone.localPort() + ";transport=tls>";
+        register(phone, port, "3001", null);
+    }
+
+    /** userAgent: a User-Agent header's value, or null for none. */
+    static void register(TlsSipPeer phone, int port, String number, String userAgent) throws Exception {
+        String contact = "<sip:" + number + "@" + phone.localIp() + ":" + phone.localPort() + ";transport=tls>";
         phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS " + phone.localIp() + ":" + phone.localPort() + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
-                + "Max-Forwards: 70\r\nFrom: <sip:3001@127.0.0.1>;tag=reg1\r\nTo: <sip:3001@127.0.0.1>\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:" + number + "@127.0.0.1>;tag=reg1\r\nTo: <sip:" + number + "@127.0.0.1>\r\n"
                 + "Call-ID: reg-" + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\nContact: " + contact + "\r\n"
+                + (userAgent == null ? "" : "User-Agent: " + userAgent + "\r\n")
                 + "Expires: 600\r\nContent-Length: 0\r\n\r\n");
         String ok = phone.receiveFinal();
         assertTrue(ok.startsWith("SIP/2.0 200 "), ok);
@@ -176,13 +182,19 @@ class CallSecurityStatusTest {
 
     private static String request(TlsSipPeer carrier, String method, String callId, int cseq, String toTag, String sdp,
             int port) {
+        return request(carrier, "3001", method, callId, cseq, toTag, sdp, port);
+    }
+
+    /** The carrier's request to a number behind the proxy's TLS port. */
+    static String request(TlsSipPeer carrier, String number, String method, String callId, int cseq, String toTag,
+            String sdp, int port) {
         String body = sdp == null ? "" : sdp;
-        return method + " sip:3001@127.0.0.1:" + port + ";transport=tls SIP/2.0\r\n"
+        return method + " sip:" + number + "@127.0.0.1:" + port + ";transport=tls SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS " + carrier.localIp() + ":" + carrier.localPort() + ";branch=z9hG4bK-" + callId + "-"
                 + cseq + method.charAt(0) + "\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:5550100@" + CARRIER_NAME + ">;tag=carrier-tag\r\n"
-                + "To: <sip:3001@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                + "To: <sip:" + number + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: " + cseq + " " + method + "\r\n"
                 + "Contact: <sip:5550100@" + carrier.localIp() + ":" + carrier.localPort() + ";transport=tls>\r\n"
@@ -192,6 +204,11 @@ class CallSecurityStatusTest {
 
     /** A UAS answer to a request: its Via, From, To (tagged), Call-ID and CSeq; an SDP answer with SRTP when asked. */
     private static String answer(String request, int status, String tag, boolean withSdp, TlsSipPeer contact) {
+        return answer(request, status, tag, withSdp, true, contact);
+    }
+
+    /** srtp: the SDP answer (when withSdp) accepts SRTP, else it is plain RTP/AVP; contact: the answering phone, or null. */
+    static String answer(String request, int status, String tag, boolean withSdp, boolean srtp, TlsSipPeer contact) {
         StringBuilder response = new StringBuilder("SIP/2.0 " + status + " OK\r\n");
         for (String line : request.split("\r\n")) {
             String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
@@ -204,12 +221,13 @@ class CallSecurityStatusTest {
         }
         response.append("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\r\n");
         if (contact != null) { // where the phone is: the port of its connection, which the proxy reuses
-            response.append("Contact: <sip:3001@").append(contact.localIp()).append(':').append(contact.localPort())
+            String number = header(request, "To").replaceAll(".*sip:([^@>;]+)@.*", "$1");
+            response.append("Contact: <sip:").append(number).append('@').append(contact.localIp()).append(':').append(contact.localPort())
                     .append(";transport=tls>\r\n");
         }
         java.util.regex.Matcher offered = java.util.regex.Pattern.compile("a=crypto:(\\d+) AES_CM_128_HMAC_SHA1_80 ")
                 .matcher(request);
-        String body = withSdp ? sdp(PHONE, true, offered.find() ? offered.group(1) : "1") : "";
+        String body = withSdp ? sdp(contact == null ? PHONE : contact.localIp(), srtp, offered.find() ? offered.group(1) : "1") : "";
         if (withSdp) {
             response.append("Content-Type: application/sdp\r\n");
         }
@@ -217,7 +235,7 @@ class CallSecurityStatusTest {
     }
 
     /** An audio offer or answer; with SRTP, one AES_CM_128_HMAC_SHA1_80 line with a fresh key (any offer of ours lists it). */
-    private static String sdp(String address, boolean srtp) {
+    static String sdp(String address, boolean srtp) {
         return sdp(address, srtp, "1");
     }
 
@@ -231,7 +249,7 @@ class CallSecurityStatusTest {
     }
 
     /** The next request of this method on the connection, answering nothing else; bounded: 10 messages. */
-    private static String awaitRequest(TlsSipPeer peer, String method) throws Exception {
+    static String awaitRequest(TlsSipPeer peer, String method) throws Exception {
         StringBuilder seen = new StringBuilder();
         for (int i = 0; i < 10; i++) {
             String message = peer.receive();
@@ -246,7 +264,7 @@ class CallSecurityStatusTest {
         throw new AssertionError("no " + method + " came; saw:\n" + seen);
     }
 
-    private static String header(String message, String name) {
+    static String header(String message, String name) {
         for (String line : message.split("\r\n")) {
             if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
                 return line.substring(name.length() + 1).trim();

@@ -8,10 +8,8 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
@@ -23,9 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
-import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 
@@ -37,8 +32,6 @@ import org.sipshield.proxy.peers.Sipp;
  * are not walked: they are the stack's, not ours.
  */
 class CallStateSecretsTest {
-    static final String TRUNK = "127.0.0.2";
-    static final String PBX = "127.0.0.3";
     private static final Pattern INLINE_KEY = Pattern.compile("a=crypto:\\S+ \\S+ inline:([A-Za-z0-9+/=]+)");
 
     @TempDir
@@ -46,35 +39,11 @@ class CallStateSecretsTest {
 
     @Test
     void anEstablishedSrtpCallKeepsNoSdpTextWithItsKeys() throws Exception {
-        int pbxPort = FreePorts.udpAndTcp();
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
-                "trunk-secret".toCharArray()).toStoredForm().substring(4);
-        byte[] master = new byte[30];
-        new SecureRandom().nextBytes(master);
-        String callerKey = Base64.getEncoder().encodeToString(master);
-        try (RunningProxy proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Digest trunk
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                    enableDigestAuthentication: true
-                    enableApplicationLevelAuthorization: true
-                  - name: Non Secure SIP Trunk Profile
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                sipTrunks:
-                  - {name: callers, securityProfile: Digest trunk, destinations: ["%s:5060"], srtpAllowed: true}
-                  - {name: pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                applicationUsers:
-                  - userId: trunk-app
-                    digestCredentials: {MD5: %s}
-                """.formatted(TRUNK, PBX, pbxPort, ha1));
-                Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort);
-                Sipp.Server caller = Sipp.startClient("uac-call-auth-srtp.xml", Map.of("caller", "5550100",
-                        "called", "8100", "user", "trunk-app", "password", "trunk-secret", "key", callerKey,
-                        "holdMs", "8000"), "udp", TRUNK, "127.0.0.1", proxy.sipPort)) {
+        DigestSrtpCall srtpCall = new DigestSrtpCall();
+        String callerKey = srtpCall.callerKey;
+        try (RunningProxy proxy = srtpCall.proxy().start(dataDirectory);
+                Sipp.Server pbx = srtpCall.pbx();
+                Sipp.Server caller = srtpCall.startCaller(proxy, 8000)) {
             // the call is up once sipp has sent its ACK (the answer crossed both legs)
             for (int i = 0; i < 200 && !caller.messages().contains("CSeq: 2 ACK"); i++) {
                 Thread.sleep(50);

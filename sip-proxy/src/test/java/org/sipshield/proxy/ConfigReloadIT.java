@@ -2,6 +2,7 @@ package org.sipshield.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,13 +10,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.OpenSslClient;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 
 /**
  * Operating the packaged proxy: credentials made by {@code users set-digest}, a reload on SIGHUP
  * that refuses a bad file whole (listing every problem, keeping the running configuration and
- * serving on), and accepts a good one.
+ * serving on), accepts a good one, and refuses one that moves a listener, naming it.
  */
 class ConfigReloadIT {
     @TempDir
@@ -67,6 +69,15 @@ class ConfigReloadIT {
                     "udp", "127.0.0.1", "127.0.0.1", port);
             assertEquals(0, register.exitCode(), register.output() + "\n" + proxy.log());
             assertFalse(proxy.log().contains("alice-secret"), "a password reached the log");
+
+            // the TLS listener moved in the file: refused naming the key, the running listener serves on
+            int movedPort = FreePorts.udpAndTcp();
+            Files.writeString(file, Files.readString(file).replace("port: " + tlsPort + "}", "port: " + movedPort + "}"));
+            proxy.signal("HUP");
+            proxy.awaitLog("refused, the running configuration stays: 1 problem(s)", 20);
+            proxy.awaitLog("TLS 127.0.0.1:" + movedPort + "] changes only with a restart", 20);
+            String tls = OpenSslClient.exchange("127.0.0.1", tlsPort, OpenSslClient.optionsRequest("127.0.0.1", tlsPort));
+            assertTrue(tls.contains("SIP/2.0 200"), tls);
         }
     }
 }

@@ -5,22 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestAnswer;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.DigestClient;
 import org.sipshield.digest.DigestHeaderKind;
-import org.sipshield.digest.SipRealmCredentials;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 import org.sipshield.proxy.peers.UdpSipClient;
@@ -40,21 +35,14 @@ class DigestRegistrationTest {
 
     @BeforeEach
     void start() throws Exception {
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
-                .toStoredForm().substring(4);
-        proxy = new RunningProxy(dataDirectory, """
+        proxy = new ProxyFixture().clock(clock).yaml("""
                 security:
                   digestFailureLimit: 3
                   digestFailureWindow: 300
                   digestBlockSeconds: 600
                   blockedSource: REJECT_403
-                phoneSecurityProfiles:
-                  - {name: digest phones, enableDigestAuthentication: true, nonceValidityTime: 600}
-                endUsers:
-                  - {userId: alice, digestCredentials: {MD5: %s}}
-                phones:
-                  - {deviceName: SEPALICE00001, securityProfile: digest phones, digestUser: alice, lines: ["2001"]}
-                """.formatted(ha1), clock);
+                """).phoneProfile("{name: digest phones, enableDigestAuthentication: true, nonceValidityTime: 600}")
+                .alicePhone("digest phones").start(dataDirectory);
     }
 
     @AfterEach
@@ -68,7 +56,7 @@ class DigestRegistrationTest {
     }
 
     @Test
-    void sippRegistersWithTheRightPassword() {
+    void theRightPasswordIsChallengedInTheLinesRealmThenRegistered() {
         ProcessOutput ok = register("alice-secret", "200");
         assertEquals(0, ok.exitCode(), ok.output());
         assertTrue(ok.output().contains("realm=\"ccmsipline\""), ok.output());
@@ -141,8 +129,7 @@ class DigestRegistrationTest {
     }
 
     private static String answer(String challenge, String uri) {
-        DigestClient client = new DigestClient(realm -> Optional.of(new SipRealmCredentials(realm, "alice",
-                "alice-secret".toCharArray())), new SecureRandom());
+        DigestClient client = ProxyFixture.aliceDigestClient();
         DigestAnswer answer = client.answer(DigestHeaderKind.WWW_AUTHENTICATE,
                 List.of(UdpSipClient.header(challenge, "WWW-Authenticate")), "REGISTER", uri);
         assertTrue(answer.answered(), answer.toString());

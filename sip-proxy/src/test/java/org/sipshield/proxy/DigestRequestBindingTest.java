@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.digest.DigestClient;
 import org.sipshield.digest.DigestHeaderKind;
-import org.sipshield.digest.SipRealmCredentials;
 import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.UdpSipClient;
 
@@ -34,19 +29,12 @@ class DigestRequestBindingTest {
 
     @BeforeEach
     void start() throws Exception {
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
-                .toStoredForm().substring(4);
-        proxy = new RunningProxy(dataDirectory, """
+        proxy = new ProxyFixture().yaml("""
                 security:
                   digestFailureLimit: 3
                   blockedSource: REJECT_403
-                phoneSecurityProfiles:
-                  - {name: digest phones, enableDigestAuthentication: true}
-                endUsers:
-                  - {userId: alice, digestCredentials: {MD5: %s}}
-                phones:
-                  - {deviceName: SEPALICE00001, securityProfile: digest phones, digestUser: alice, lines: ["2001"]}
-                """.formatted(ha1));
+                """).phoneProfile("{name: digest phones, enableDigestAuthentication: true}")
+                .alicePhone("digest phones").start(dataDirectory);
     }
 
     @AfterEach
@@ -65,8 +53,7 @@ class DigestRequestBindingTest {
             assertTrue(offered.contains("qop=\"auth\""), offered);
             offered = offered.replace("qop=\"auth\"", "qop=\"auth-int\"");
         }
-        DigestClient alice = new DigestClient(realm -> Optional.of(new SipRealmCredentials(realm, "alice",
-                "alice-secret".toCharArray())), new SecureRandom());
+        DigestClient alice = ProxyFixture.aliceDigestClient();
         return alice.answer(DigestHeaderKind.PROXY_AUTHENTICATE, List.of(offered), "INVITE", uri, authIntBody, null)
                 .headerValue().orElseThrow();
     }

@@ -38,7 +38,8 @@ class DrainOnSigtermIT {
                   - {transport: TLS, address: 127.0.0.1, port: %d}
                 management: {port: %d}
                 """.formatted(port, tlsPort, managementPort)
-                + TrunkFixtures.carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", pbxPort).replace("${sipPort}", "" + port));
+                + new ProxyFixture().carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", pbxPort).extraYaml()
+                        .replace("${sipPort}", "" + port));
         try (PackagedProxy proxy = new PackagedProxy(workingDirectory, "--config", file.toString());
                 Sipp.Server pbx = Sipp.server("uas-call-await-bye.xml", Map.of(), "udp", "127.0.0.3", pbxPort);
                 Sipp.Server call = Sipp.startClient("uac-call-await-bye.xml", Map.of("caller", "5550101", "called", "8001"),

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -47,31 +45,16 @@ class IdentityHeadersCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
-                .toStoredForm().substring(4);
-        proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - {name: trusted-carrier, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:5060"], assertedIdentity: true}
-                  - {name: untrusted-carrier, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:5060"]}
-                  - {name: trusted-pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"], assertedIdentity: true}
-                  - {name: untrusted-pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
-                routePatterns:
-                  - {pattern: "8!", trunk: trusted-pbx}
-                  - {pattern: "9!", trunk: untrusted-pbx}
-                phoneSecurityProfiles:
-                  - {name: Digest phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP, enableDigestAuthentication: true, sipPhonePort: %d}
-                endUsers:
-                  - {userId: alice, digestCredentials: {MD5: %s}}
-                phones:
-                  - {deviceName: SEPALICE00001, securityProfile: Digest phones, digestUser: alice, lines: ["2001"]}
-                """.formatted(TRUSTED_CARRIER, UNTRUSTED_CARRIER, TRUSTED_PBX, trustedPbxPort, UNTRUSTED_PBX,
-                untrustedPbxPort, sipPhonePort, ha1));
+        proxy = new ProxyFixture()
+                .nonSecureTrunk("trusted-carrier", TRUSTED_CARRIER, 5060, "assertedIdentity: true")
+                .nonSecureTrunk("untrusted-carrier", UNTRUSTED_CARRIER, 5060)
+                .nonSecureTrunk("trusted-pbx", TRUSTED_PBX, trustedPbxPort, "assertedIdentity: true")
+                .nonSecureTrunk("untrusted-pbx", UNTRUSTED_PBX, untrustedPbxPort)
+                .route("8!", "trusted-pbx").route("9!", "untrusted-pbx")
+                .phoneProfile("{name: Digest phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP, "
+                        + "enableDigestAuthentication: true, sipPhonePort: " + sipPhonePort + "}")
+                .alicePhone("Digest phones")
+                .start(dataDirectory);
     }
 
     @AfterAll

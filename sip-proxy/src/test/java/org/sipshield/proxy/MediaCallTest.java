@@ -32,12 +32,12 @@ class MediaCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, """
+        proxy = new ProxyFixture().yaml("""
                 media:
                   portMin: 38400
                   portMax: 38499
                   mediaTimeout: 5
-                """ + TrunkFixtures.carrierAndPbx(CARRIER, carrierPort, PBX, pbxPort));
+                """).carrierAndPbx(CARRIER, carrierPort, PBX, pbxPort).start(dataDirectory);
     }
 
     @AfterAll

@@ -50,12 +50,12 @@ class MediaOfferAnswerCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, """
+        proxy = new ProxyFixture().yaml("""
                 media:
                   portMin: 38600
                   portMax: 38699
                   mediaTimeout: %d
-                """.formatted(MEDIA_TIMEOUT) + TrunkFixtures.carrierAndPbx(CARRIER, carrierPort, PBX, pbxPort));
+                """.formatted(MEDIA_TIMEOUT)).carrierAndPbx(CARRIER, carrierPort, PBX, pbxPort).start(dataDirectory);
     }
 
     @AfterAll

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -55,55 +53,23 @@ class MethodAclTest {
         }
     }
 
-    static String model() {
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "presence-app", "StandAloneCluster",
-                "presence-secret".toCharArray()).toStoredForm().substring(4);
-        String ha1All = DigestChecksum.compute(DigestAlgorithm.MD5, "trusted-app", "StandAloneCluster",
-                "trusted-secret".toCharArray()).toStoredForm().substring(4);
-        return """
-                sipTrunkSecurityProfiles:
-                  - name: Accepts everything
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                    acceptPresenceSubscription: true
-                    acceptOutOfDialogRefer: true
-                    acceptUnsolicitedNotification: true
-                    acceptReplacesHeader: true
-                  - name: Accepts nothing
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                  - name: Application level authorization
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                    enableDigestAuthentication: true
-                    enableApplicationLevelAuthorization: true
-                    acceptPresenceSubscription: true
-                    acceptOutOfDialogRefer: true
-                    acceptUnsolicitedNotification: true
-                    acceptReplacesHeader: true
-                sipTrunks:
-                  - {name: open, securityProfile: Accepts everything, destinations: ["%s:5060"]}
-                  - {name: closed, securityProfile: Accepts nothing, destinations: ["%s:5060"]}
-                  - {name: applications, securityProfile: Application level authorization, destinations: ["%s:5060"]}
-                  - {name: pbx, securityProfile: Accepts everything, destinations: ["%s:%d"]}
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                applicationUsers:
-                  - userId: presence-app
-                    digestCredentials: {MD5: %s}
-                    acceptPresenceSubscription: true
-                  - userId: trusted-app
-                    digestCredentials: {MD5: %s}
-                    acceptPresenceSubscription: true
-                    acceptOutOfDialogRefer: true
-                    acceptUnsolicitedNotification: true
-                    acceptReplacesHeader: true
-                """.formatted(OPEN_TRUNK, CLOSED_TRUNK, APPLICATION_TRUNK, PBX, pbxPort, ha1, ha1All);
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, model());
+        String[] acceptAll = {"acceptPresenceSubscription: true", "acceptOutOfDialogRefer: true",
+                "acceptUnsolicitedNotification: true", "acceptReplacesHeader: true"};
+        proxy = new ProxyFixture()
+                .trunkProfile("Accepts everything", acceptAll)
+                .trunkProfile("Accepts nothing")
+                .trunkProfile("Application level authorization", "enableDigestAuthentication: true",
+                        "enableApplicationLevelAuthorization: true", acceptAll[0], acceptAll[1], acceptAll[2], acceptAll[3])
+                .trunk("open", "Accepts everything", OPEN_TRUNK, 5060)
+                .trunk("closed", "Accepts nothing", CLOSED_TRUNK, 5060)
+                .trunk("applications", "Application level authorization", APPLICATION_TRUNK, 5060)
+                .trunk("pbx", "Accepts everything", PBX, pbxPort)
+                .route("8!", "pbx")
+                .applicationUser("presence-app", "presence-secret", "acceptPresenceSubscription: true")
+                .applicationUser("trusted-app", "trusted-secret", acceptAll)
+                .start(dataDirectory);
     }
 
     @AfterAll

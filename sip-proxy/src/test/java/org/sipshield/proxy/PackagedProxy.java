@@ -16,7 +16,14 @@ final class PackagedProxy implements AutoCloseable {
     private final StringBuffer log = new StringBuffer();
 
     PackagedProxy(Path workingDirectory, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-jar", jar(), "run"));
+        this(List.of(), workingDirectory, arguments);
+    }
+
+    /** jvmOptions: before -jar, e.g. a small -Xmx for a test about memory. */
+    PackagedProxy(List<String> jvmOptions, Path workingDirectory, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar(), "run"));
         command.addAll(List.of(arguments));
         process = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {

@@ -1,14 +1,24 @@
 package org.sipshield.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
+import java.util.Map;
 import org.sipshield.config.ConfigLoader;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.peers.Sipp;
 
-/** A real proxy started in this JVM on free loopback ports, with its own data directory. */
+/**
+ * A real proxy started in this JVM on free loopback ports, with its own data directory. A test
+ * whose configuration is more than a few lines of YAML describes it with {@link ProxyFixture}.
+ */
 public final class RunningProxy implements AutoCloseable {
     public final int sipPort;
     public final int tlsPort;
+    /** The HTTPS management port, when {@link ProxyFixture#management} asked for one; else 0. */
+    public final int managementPort;
     public final SipShieldServer server;
     private final Path dataDirectory;
     /** The loopback address every listener binds (nodes of a cluster on one machine each have their own). */
@@ -40,14 +50,20 @@ public final class RunningProxy implements AutoCloseable {
 
     public RunningProxy(Path dataDirectory, String extraYaml, int sipPort, int tlsPort, java.time.Clock clock)
             throws Exception {
-        this(dataDirectory, "127.0.0.1", "", extraYaml, sipPort, tlsPort, clock);
+        this(dataDirectory, "", extraYaml, sipPort, tlsPort, clock, 0);
+    }
+
+    RunningProxy(Path dataDirectory, String serverKeys, String extraYaml, int sipPort, int tlsPort,
+            java.time.Clock clock, int managementPort) throws Exception {
+        this(dataDirectory, "127.0.0.1", serverKeys, extraYaml, sipPort, tlsPort, clock, managementPort);
     }
 
     private RunningProxy(Path dataDirectory, String address, String serverKeys, String extraYaml, int sipPort,
-            int tlsPort, java.time.Clock clock) throws Exception {
+            int tlsPort, java.time.Clock clock, int managementPort) throws Exception {
         this.address = address;
         this.sipPort = sipPort;
         this.tlsPort = tlsPort;
+        this.managementPort = managementPort;
         this.dataDirectory = dataDirectory;
         this.serverKeys = serverKeys;
         server = new SipShieldServer(config(extraYaml), clock);
@@ -56,14 +72,14 @@ public final class RunningProxy implements AutoCloseable {
 
     /** A proxy whose server section has further keys (serverKeys: "key: value" lines), e.g. a short drain. */
     public static RunningProxy withServerKeys(Path dataDirectory, String serverKeys, String extraYaml) throws Exception {
-        return onAddress(dataDirectory, "127.0.0.1", serverKeys, extraYaml);
+        return new ProxyFixture().serverKeys(serverKeys).yaml(extraYaml).start(dataDirectory);
     }
 
     /** A proxy listening on another loopback address (127.0.0.0/8), as one node of a cluster on this machine. */
     public static RunningProxy onAddress(Path dataDirectory, String address, String serverKeys, String extraYaml)
             throws Exception {
         return new RunningProxy(dataDirectory, address, serverKeys, extraYaml, FreePorts.udpAndTcp(),
-                FreePorts.udpAndTcp(), java.time.Clock.systemUTC());
+                FreePorts.udpAndTcp(), java.time.Clock.systemUTC(), 0);
     }
 
     /** Reloads the running proxy with another extraYaml (same listeners and data directory), as SIGHUP would. */
@@ -88,6 +104,25 @@ public final class RunningProxy implements AutoCloseable {
                 + "  - {transport: TLS, address: " + address + ", port: " + tlsPort + "}\n"
                 + extraYaml;
         return yaml;
+    }
+
+    /** One sipp call of the scenario over UDP from fromIp to this proxy; exit code 0 means it passed. */
+    public ProcessOutput sippCall(String scenario, Map<String, String> variables, String fromIp, String... extra) {
+        return Sipp.client(scenario, variables, "udp", fromIp, "127.0.0.1", sipPort, extra);
+    }
+
+    /** The same call started without waiting for it, so the test acts while it is up. */
+    public Sipp.Server startSippCall(String scenario, Map<String, String> variables, String fromIp) {
+        return Sipp.startClient(scenario, variables, "udp", fromIp, "127.0.0.1", sipPort);
+    }
+
+    /** Waits (bounded, so a broken proxy fails rather than hangs) until this many calls are up. */
+    public void awaitActiveCalls(int calls) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (server.activeCalls() < calls && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(calls, server.activeCalls(), "calls up");
     }
 
     @Override

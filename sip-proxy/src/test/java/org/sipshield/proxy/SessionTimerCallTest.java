@@ -34,29 +34,10 @@ class SessionTimerCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, """
-                sessionTimers: {sessionExpires: 6, minSE: 3}
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: carrier
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: pbx
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: short-calls
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                    maxCallDuration: 2
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                  - {pattern: "7!", trunk: short-calls}
-                """.formatted(CARRIER, FreePorts.udpAndTcp(), PBX, pbxPort, SHORT, shortPort));
+        proxy = new ProxyFixture().yaml("sessionTimers: {sessionExpires: 6, minSE: 3}")
+                .carrierAndPbx(CARRIER, FreePorts.udpAndTcp(), PBX, pbxPort)
+                .nonSecureTrunk("short-calls", SHORT, shortPort, "maxCallDuration: 2").route("7!", "short-calls")
+                .start(dataDirectory);
     }
 
     @AfterAll
@@ -65,15 +46,13 @@ class SessionTimerCallTest {
     }
 
     static Map<String, String> call(String called, String... more) {
-        Map<String, String> variables = new java.util.HashMap<>(Map.of("caller", "5550100", "called", called));
-        for (int i = 0; i < more.length; i += 2) {
-            variables.put(more[i], more[i + 1]);
-        }
+        Map<String, String> variables = Sipp.variables("caller", "5550100", "called", called);
+        variables.putAll(Sipp.variables(more));
         return variables;
     }
 
     static ProcessOutput fromCarrier(String scenario, Map<String, String> variables) {
-        return Sipp.client(scenario, variables, "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+        return proxy.sippCall(scenario, variables, CARRIER);
     }
 
     static String received(String trace, String startLine) {

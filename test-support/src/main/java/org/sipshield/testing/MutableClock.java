@@ -25,6 +25,15 @@ public final class MutableClock extends Clock {
         now = instant;
     }
 
+    /**
+     * The instant it shows in nanoseconds since the epoch: a monotonic nanosecond source (in place of
+     * System::nanoTime) for code that measures durations so, such as the media relay. Allocates nothing.
+     */
+    public long nanos() {
+        Instant at = now;
+        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+    }
+
     @Override
     public Instant instant() {
         return now;

@@ -74,6 +74,7 @@ public final class CertificateManager {
      */
     public ServerIdentity regenerate(CertificatePurpose purpose, String hostName, List<String> extraNames, KeySpec key,
             SignatureHash hash, Duration validity) throws IOException, GeneralSecurityException {
+        requireKeyType(purpose, key);
         ServerIdentity identity = SelfSignedCertificates.generate(hostName, extraNames, key, hash, validity, clock.instant());
         identities.store(purpose, identity);
         return identity;
@@ -89,6 +90,7 @@ public final class CertificateManager {
     public byte[] createCsr(CertificatePurpose purpose, String commonName, List<String> extraNames, KeySpec key,
             SignatureHash hash) throws IOException, GeneralSecurityException {
         SelfSignedCertificates.requireHostName(commonName);
+        requireKeyType(purpose, key);
         key.checkHash(hash);
         KeyPair keyPair = key.generate();
         try {
@@ -158,6 +160,13 @@ public final class CertificateManager {
         deleted |= Files.deleteIfExists(pendingKeyFile(purpose));
         deleted |= Files.deleteIfExists(pendingCsrFile(purpose));
         return deleted;
+    }
+
+    /** The reference fixes the key type per purpose: EC for CallManager-ECDSA; the other identities take any. */
+    private static void requireKeyType(CertificatePurpose purpose, KeySpec key) throws GeneralSecurityException {
+        if (purpose.requiresEcKey() && !key.isEc()) {
+            throw new GeneralSecurityException("the " + purpose.fileStem() + " certificate needs an EC key (ec-p256, ec-p384, ec-p521)");
+        }
     }
 
     static List<X509Certificate> orderChain(X509Certificate leaf, List<X509Certificate> certificates) {

@@ -2,38 +2,46 @@ package org.sipshield.tls;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A Bouncy Castle server socket whose accepted sockets get the full policy before their
- * handshake starts. Needed because JDK 17's SSLParameters cannot carry named groups, and BCJSSE
- * takes them only per socket (BCSSLParameters); everything else is delegated unchanged.
+ * A listening socket that accepts plain TCP and layers TLS over each accepted connection with the
+ * factory in force at that moment, configured in full before its handshake. So a reload (a new
+ * policy, a new certificate) reaches the next handshake while connections already up keep the
+ * session they made; and JDK 17's SSLParameters cannot carry named groups, which BCJSSE takes only
+ * per socket. What callers set on this socket (jain-sip sets client auth, protocols and suites on
+ * it) is ignored: the factory's policy decides; the getters tell that policy.
  */
 final class ConfiguredSslServerSocket extends SSLServerSocket {
-    private final SSLServerSocket delegate;
-    private final TlsSocketFactory factory;
+    private final ServerSocket delegate;
+    private final Supplier<TlsSocketFactory> current;
 
-    ConfiguredSslServerSocket(SSLServerSocket delegate, TlsSocketFactory factory) throws IOException {
+    ConfiguredSslServerSocket(ServerSocket delegate, Supplier<TlsSocketFactory> current) throws IOException {
         this.delegate = delegate;
-        this.factory = factory;
+        this.current = current;
     }
 
     @Override
     public Socket accept() throws IOException {
-        SSLSocket socket = (SSLSocket) delegate.accept();
+        Socket plain = delegate.accept();
         try {
+            TlsSocketFactory factory = current.get();
+            SSLSocket socket = (SSLSocket) factory.sslContext().getSocketFactory().createSocket(plain,
+                    plain.getInetAddress().getHostAddress(), plain.getPort(), true);
             factory.configureServerSide(socket);
-        } catch (RuntimeException e) {
-            socket.close();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
             throw e;
         }
-        return socket;
     }
 
     @Override public void bind(SocketAddress endpoint) throws IOException { delegate.bind(endpoint); }
@@ -53,20 +61,20 @@ final class ConfiguredSslServerSocket extends SSLServerSocket {
     @Override public synchronized int getReceiveBufferSize() throws SocketException { return delegate.getReceiveBufferSize(); }
     @Override public String toString() { return "sipshield TLS " + delegate; }
 
-    @Override public String[] getEnabledCipherSuites() { return delegate.getEnabledCipherSuites(); }
-    @Override public void setEnabledCipherSuites(String[] suites) { delegate.setEnabledCipherSuites(suites); }
-    @Override public String[] getSupportedCipherSuites() { return delegate.getSupportedCipherSuites(); }
-    @Override public String[] getSupportedProtocols() { return delegate.getSupportedProtocols(); }
-    @Override public String[] getEnabledProtocols() { return delegate.getEnabledProtocols(); }
-    @Override public void setEnabledProtocols(String[] protocols) { delegate.setEnabledProtocols(protocols); }
-    @Override public void setNeedClientAuth(boolean need) { delegate.setNeedClientAuth(need); }
-    @Override public boolean getNeedClientAuth() { return delegate.getNeedClientAuth(); }
-    @Override public void setWantClientAuth(boolean want) { delegate.setWantClientAuth(want); }
-    @Override public boolean getWantClientAuth() { return delegate.getWantClientAuth(); }
-    @Override public void setUseClientMode(boolean mode) { delegate.setUseClientMode(mode); }
-    @Override public boolean getUseClientMode() { return delegate.getUseClientMode(); }
-    @Override public void setEnableSessionCreation(boolean flag) { delegate.setEnableSessionCreation(flag); }
-    @Override public boolean getEnableSessionCreation() { return delegate.getEnableSessionCreation(); }
-    @Override public SSLParameters getSSLParameters() { return delegate.getSSLParameters(); }
-    @Override public void setSSLParameters(SSLParameters parameters) { delegate.setSSLParameters(parameters); }
+    @Override public String[] getEnabledCipherSuites() { return current.get().settings().cipherSuiteNames(); }
+    @Override public void setEnabledCipherSuites(String[] suites) { }
+    @Override public String[] getSupportedCipherSuites() { return getEnabledCipherSuites(); }
+    @Override public String[] getSupportedProtocols() { return getEnabledProtocols(); }
+    @Override public String[] getEnabledProtocols() { return current.get().settings().protocolNames(); }
+    @Override public void setEnabledProtocols(String[] protocols) { }
+    @Override public void setNeedClientAuth(boolean need) { }
+    @Override public boolean getNeedClientAuth() { return current.get().clientAuth() == ClientAuth.NEED; }
+    @Override public void setWantClientAuth(boolean want) { }
+    @Override public boolean getWantClientAuth() { return current.get().clientAuth() == ClientAuth.WANT; }
+    @Override public void setUseClientMode(boolean mode) { }
+    @Override public boolean getUseClientMode() { return false; }
+    @Override public void setEnableSessionCreation(boolean flag) { }
+    @Override public boolean getEnableSessionCreation() { return true; }
+    @Override public SSLParameters getSSLParameters() { return new SSLParameters(getEnabledCipherSuites(), getEnabledProtocols()); }
+    @Override public void setSSLParameters(SSLParameters parameters) { }
 }

@@ -53,7 +53,10 @@ public final class IdentityStore {
         if (exists(purpose)) {
             return load(purpose);
         }
-        ServerIdentity identity = SelfSignedCertificates.generate(hostName);
+        ServerIdentity identity = purpose.requiresEcKey()
+                ? SelfSignedCertificates.generate(hostName, List.of(), KeySpec.EC_P256, SignatureHash.SHA256,
+                        SelfSignedCertificates.DEFAULT_VALIDITY, java.time.Instant.now())
+                : SelfSignedCertificates.generate(hostName);
         store(purpose, identity);
         return identity;
     }

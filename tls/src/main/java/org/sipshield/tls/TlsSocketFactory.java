@@ -16,7 +16,6 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -89,9 +88,21 @@ public final class TlsSocketFactory {
      * socket (named groups, client auth) before the handshake.
      */
     public SSLServerSocket createUnboundServerSocket() throws IOException {
-        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
-        socket.setSSLParameters(standardParameters(false));
-        return new ConfiguredSslServerSocket(socket, this);
+        return createUnboundServerSocket(() -> this);
+    }
+
+    /**
+     * As {@link #createUnboundServerSocket()}, but each accepted connection handshakes with the
+     * factory {@code current} gives at that moment: a listener whose policy and identities a reload
+     * replaces, while connections already up keep theirs.
+     */
+    public static SSLServerSocket createUnboundServerSocket(java.util.function.Supplier<TlsSocketFactory> current)
+            throws IOException {
+        return new ConfiguredSslServerSocket(new java.net.ServerSocket(), current);
+    }
+
+    ClientAuth clientAuth() {
+        return clientAuth;
     }
 
     /** An unconnected client socket configured for this interface; connect it, then handshake. */
@@ -170,17 +181,6 @@ public final class TlsSocketFactory {
         // The reference: "Curve negotiation is based on the client preference".
         parameters.setUseNamedGroupsOrder(false);
         // Only ever set the one that is on: as in JSSE, setting either to false clears the other.
-        if (!client && clientAuth == ClientAuth.NEED) {
-            parameters.setNeedClientAuth(true);
-        } else if (!client && clientAuth == ClientAuth.WANT) {
-            parameters.setWantClientAuth(true);
-        }
-        return parameters;
-    }
-
-    private SSLParameters standardParameters(boolean client) {
-        SSLParameters parameters = new SSLParameters(settings.cipherSuiteNames(), settings.protocolNames());
-        parameters.setUseCipherSuitesOrder(true);
         if (!client && clientAuth == ClientAuth.NEED) {
             parameters.setNeedClientAuth(true);
         } else if (!client && clientAuth == ClientAuth.WANT) {

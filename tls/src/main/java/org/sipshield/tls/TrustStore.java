@@ -38,13 +38,13 @@ public final class TrustStore {
 
     public TrustStore(Path dataDirectory, CertificatePurpose purpose, Clock clock) {
         this.purpose = purpose;
-        this.directory = dataDirectory.resolve("trust").resolve(purpose.fileStem());
+        this.directory = dataDirectory.resolve("trust").resolve(purpose.trustStem());
         this.clock = clock;
     }
 
     /** "sip-trust" or "https-trust", as the reference names trust stores. */
     public String name() {
-        return purpose.fileStem() + "-trust";
+        return purpose.trustStem() + "-trust";
     }
 
     public Path directory() {

@@ -169,6 +169,31 @@ class CertificateManagerTest {
                 Instant.now().minus(Duration.ofDays(10)), Duration.ofDays(5));
         assertThrows(java.security.cert.CertificateExpiredException.class, () -> manager.importCertificate(CertificatePurpose.SIP,
                 CertificateFiles.toPem(List.of(expired)).getBytes(StandardCharsets.US_ASCII), null));
-        assertTrue(EnumSet.allOf(CertificatePurpose.class).size() == 2);
+        assertEquals(EnumSet.of(CertificatePurpose.SIP, CertificatePurpose.SIP_ECDSA, CertificatePurpose.HTTPS),
+                EnumSet.allOf(CertificatePurpose.class));
+    }
+
+    @Test
+    void theSipEcdsaIdentityTakesOnlyAnEcKeyAndSharesTheSipTrustStore() throws Exception {
+        CertificateManager manager = new CertificateManager(dataDir);
+        GeneralSecurityException refused = assertThrows(GeneralSecurityException.class, () -> manager.regenerate(
+                CertificatePurpose.SIP_ECDSA, "sbc.example.net", List.of(), KeySpec.RSA_2048, SignatureHash.SHA256,
+                Duration.ofDays(30)));
+        assertTrue(refused.getMessage().contains("needs an EC key"), refused.getMessage());
+        assertThrows(GeneralSecurityException.class, () -> manager.createCsr(CertificatePurpose.SIP_ECDSA,
+                "sbc.example.net", List.of(), KeySpec.RSA_2048, SignatureHash.SHA256));
+        assertFalse(manager.identityStore().exists(CertificatePurpose.SIP_ECDSA));
+
+        ServerIdentity ecdsa = manager.regenerate(CertificatePurpose.SIP_ECDSA, "sbc.example.net", List.of(),
+                KeySpec.EC_P384, SignatureHash.SHA384, Duration.ofDays(30));
+        assertEquals("EC", ecdsa.certificate().getPublicKey().getAlgorithm());
+        assertTrue(manager.identityStore().certificateFile(CertificatePurpose.SIP_ECDSA).endsWith("sip-ecdsa.crt.pem"));
+        // made on first use, as the RSA one is, the EC identity gets an EC key
+        Path other = dataDir.resolve("other");
+        assertEquals("EC", new IdentityStore(other).loadOrCreate(CertificatePurpose.SIP_ECDSA, "sbc.example.net")
+                .certificate().getPublicKey().getAlgorithm());
+        assertEquals(new TrustStore(dataDir, CertificatePurpose.SIP).directory(),
+                new TrustStore(dataDir, CertificatePurpose.SIP_ECDSA).directory());
+        assertEquals("sip-trust", new TrustStore(dataDir, CertificatePurpose.SIP_ECDSA).name());
     }
 }

@@ -43,7 +43,7 @@ public final class CertificatesCommand {
     @Spec
     CommandSpec spec;
 
-    /** sip or https. */
+    /** sip, sip-ecdsa or https. */
     static final class PurposeConverter implements ITypeConverter<CertificatePurpose> {
         @Override
         public CertificatePurpose convert(String value) {
@@ -52,7 +52,7 @@ public final class CertificatesCommand {
                     return purpose;
                 }
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not sip or https");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not sip, sip-ecdsa or https");
         }
     }
 
@@ -91,7 +91,7 @@ public final class CertificatesCommand {
 
     @Command(name = "show", description = "Subject, issuer, serial, validity, key and fingerprints of an own certificate chain.")
     static final class Show extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Override
@@ -113,7 +113,7 @@ public final class CertificatesCommand {
 
     @Command(name = "export", description = "Write the certificate: PEM (whole chain) or DER (the certificate alone).")
     static final class Export extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Option(names = "--format", defaultValue = "pem", description = "pem or der, default: ${DEFAULT-VALUE}")
@@ -142,14 +142,14 @@ public final class CertificatesCommand {
         @Option(names = "--san", paramLabel = "NAME", description = "a further DNS name or IP address (repeatable)")
         List<String> sans = List.of();
 
-        @Option(names = "--key", defaultValue = "rsa-2048", description = "rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384, ec-p521; default: ${DEFAULT-VALUE}")
+        @Option(names = "--key", description = "rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384, ec-p521; default: rsa-2048 (ec-p256 for sip-ecdsa)")
         String key;
 
         @Option(names = "--hash", defaultValue = "sha256", description = "sha256, sha384, sha512 (at least as strong as the key); default: ${DEFAULT-VALUE}")
         String hash;
 
-        KeySpec keySpec() {
-            return KeySpec.fromName(key);
+        KeySpec keySpec(CertificatePurpose purpose) {
+            return key != null ? KeySpec.fromName(key) : purpose.requiresEcKey() ? KeySpec.EC_P256 : KeySpec.RSA_2048;
         }
 
         SignatureHash signatureHash() {
@@ -159,7 +159,7 @@ public final class CertificatesCommand {
 
     @Command(name = "regenerate", description = "Replace the certificate with a new self-signed one (overwrites a CA-signed one).")
     static final class Regenerate extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Option(names = "--host", required = true, description = "host name: the CN and first subject alternative name")
@@ -176,16 +176,16 @@ public final class CertificatesCommand {
             if (days < 1 || days > 3650) {
                 throw new IllegalArgumentException("--days is 1 to 3650");
             }
-            ServerIdentity identity = manager().regenerate(purpose, host, keyOptions.sans, keyOptions.keySpec(), keyOptions.signatureHash(),
+            ServerIdentity identity = manager().regenerate(purpose, host, keyOptions.sans, keyOptions.keySpec(purpose), keyOptions.signatureHash(),
                     Duration.ofDays(days));
-            out().println("new self-signed " + purpose.fileStem() + " certificate; restart the proxy to serve it:");
+            out().println("new self-signed " + purpose.fileStem() + " certificate; a running proxy serves it on its new TLS connections within seconds:");
             out().print(CertificateDetails.of(identity.certificate()).describe());
         }
     }
 
     @Command(name = "csr", description = "Generate a PKCS#10 certificate signing request with a new key (kept pending, 0600).")
     static final class Csr extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Option(names = "--cn", required = true, description = "common name, also the first subject alternative name")
@@ -199,7 +199,7 @@ public final class CertificatesCommand {
 
         @Override
         void run() throws Exception {
-            byte[] csr = manager().createCsr(purpose, commonName, keyOptions.sans, keyOptions.keySpec(),
+            byte[] csr = manager().createCsr(purpose, commonName, keyOptions.sans, keyOptions.keySpec(purpose),
                     keyOptions.signatureHash());
             if (file != null) {
                 Files.write(file, csr);
@@ -212,7 +212,7 @@ public final class CertificatesCommand {
 
     @Command(name = "import", description = "Install the CA-signed certificate (PEM, DER, PEM chain or PKCS#7) for the pending CSR.")
     static final class Import extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Parameters(index = "1", paramLabel = "FILE", description = "the signed certificate or chain")
@@ -222,14 +222,14 @@ public final class CertificatesCommand {
         void run() throws Exception {
             ServerIdentity identity = manager().importCertificate(purpose, Files.readAllBytes(file), null);
             out().println("imported; the " + purpose.fileStem() + " chain now has " + identity.chain().size()
-                    + " certificate(s); restart the proxy to serve it:");
+                    + " certificate(s); a running proxy serves it on its new TLS connections within seconds:");
             out().print(CertificateDetails.of(identity.certificate()).describe());
         }
     }
 
     @Command(name = "delete", description = "Delete the certificate and any pending CSR; the next start makes a self-signed one.")
     static final class Delete extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Override
@@ -241,7 +241,7 @@ public final class CertificatesCommand {
 
     @Command(name = "trust-add", description = "Add certificates (PEM, DER or PEM chain) to sip-trust or https-trust.")
     static final class TrustAdd extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Parameters(index = "1", paramLabel = "FILE", description = "the certificate(s) to trust")
@@ -258,7 +258,7 @@ public final class CertificatesCommand {
 
     @Command(name = "trust-list", description = "List sip-trust or https-trust.")
     static final class TrustList extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Override
@@ -276,7 +276,7 @@ public final class CertificatesCommand {
 
     @Command(name = "trust-delete", description = "Delete a trusted certificate by id or SHA-256 fingerprint prefix.")
     static final class TrustDelete extends Task {
-        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip or https")
+        @Parameters(index = "0", paramLabel = "PURPOSE", converter = PurposeConverter.class, description = "sip, sip-ecdsa or https")
         CertificatePurpose purpose;
 
         @Parameters(index = "1", paramLabel = "ID", description = "an id from trust-list, or 8+ hex digits of the fingerprint")

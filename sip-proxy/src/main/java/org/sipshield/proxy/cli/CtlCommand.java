@@ -40,7 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Talk to a running proxy's admin API: calls | hangup ID | registrations | unregister DEVICE"
-                + " | blocked | block ADDRESS SECONDS | unblock ADDRESS | trunks | certs | reload | drain")
+                + " | blocked | block ADDRESS SECONDS | unblock ADDRESS | trunks | certs | events | reload | drain")
 final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -127,6 +127,7 @@ final class CtlCommand implements Callable<Integer> {
             case "unblock/1" -> new Request("DELETE", "/api/blocked/" + arguments.get(0), null);
             case "trunks/0" -> new Request("GET", "/api/trunks", null);
             case "certs/0" -> new Request("GET", "/api/certificates", null);
+            case "events/0" -> new Request("GET", "/api/events", null);
             case "reload/0" -> new Request("POST", "/api/reload", null);
             case "drain/0" -> new Request("POST", "/drain", null);
             default -> null;

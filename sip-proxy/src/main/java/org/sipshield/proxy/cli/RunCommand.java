@@ -9,6 +9,7 @@ import org.sipshield.config.ConfigLoader;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.proxy.SipShieldServer;
 import org.sipshield.proxy.Version;
+import org.sipshield.proxy.logging.LogOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -34,6 +35,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("sipshield not started: " + e.problems().size() + " configuration problem(s)");
             return 2;
         }
+        LogOutput.apply(config.server().logFormat());
         LOG.info("sipshield {} starting with {}", Version.current(),
                 configFile == null ? ConfigLoader.DEFAULT_NAME : configFile);
         SipShieldServer server = new SipShieldServer(config);

@@ -26,7 +26,7 @@ final class AdminRoutes {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
     /** The resources, as log lines name a path (the rest of a path is the caller's text). */
     static final java.util.Set<String> RESOURCES = java.util.Set.of("/api/calls", "/api/registrations", "/api/blocked",
-            "/api/trunks", "/api/certificates", "/api/reload");
+            "/api/trunks", "/api/certificates", "/api/reload", "/api/events");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -39,9 +39,11 @@ final class AdminRoutes {
     record Answer(int status, String json) {}
 
     private final AdminApi api;
+    private final java.util.function.Supplier<java.util.List<ManagementApi.SecurityEvent>> securityEvents;
 
-    AdminRoutes(AdminApi api) {
+    AdminRoutes(AdminApi api, java.util.function.Supplier<java.util.List<ManagementApi.SecurityEvent>> securityEvents) {
         this.api = api;
+        this.securityEvents = securityEvents;
     }
 
     /** The resource a path names ("/api/calls" for "/api/calls/17"), or null when none. */
@@ -70,6 +72,7 @@ final class AdminRoutes {
                 case "/api/trunks GET" -> ok(Map.of("trunks", api.trunks()));
                 case "/api/certificates GET" -> ok(Map.of("certificates", api.certificates()));
                 case "/api/reload POST" -> reload(source, who);
+                case "/api/events GET" -> ok(Map.of("events", securityEvents.get()));
                 default -> error(405, "method not allowed");
             };
         } catch (JsonProcessingException e) {

@@ -2,6 +2,9 @@ package org.sipshield.proxy.management;
 
 /** What the management listener serves, from the running proxy. */
 public interface ManagementApi {
+    /** A line of sipshield.security as it was logged; type: the word after "SECURITY ", or "other". */
+    record SecurityEvent(java.time.Instant time, String level, String type, String text) {}
+
     /** Prometheus text exposition. */
     String metrics();
 
@@ -20,4 +23,7 @@ public interface ManagementApi {
 
     /** The JSON admin API's side of the proxy, or null before the proxy has started it. */
     AdminApi admin();
+
+    /** The latest security events, newest first (a bounded ring: the status page's list). */
+    java.util.List<SecurityEvent> securityEvents();
 }

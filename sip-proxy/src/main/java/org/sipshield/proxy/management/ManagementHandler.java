@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The routes of the management API. Only {@code /health/live} answers without credentials (a
- * liveness probe must work before anyone is configured); everything else, unknown paths included,
+ * The routes of the management API. Only {@code /health/live} (a liveness probe must work before
+ * anyone is configured) and the status page's files (no data in them: {@link StatusPage}) answer
+ * without credentials; everything else, unknown paths included,
  * is 401 until the caller is authenticated, so a stranger cannot even map the API. Refusals and
  * every admin action are logged on sipshield.security with who (or from where) and why.
  */
@@ -53,6 +54,10 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, request, HttpResponseStatus.OK, "live\n");
             return;
         }
+        if (StatusPage.serves(path) && request.method().equals(HttpMethod.GET)) {
+            send(ctx, request, StatusPage.response(path));
+            return;
+        }
         AdminAuthenticator.Result caller = authenticator.authenticate(request,
                 ctx.pipeline().get(SslHandler.class).engine().getSession());
         String logged = KNOWN.contains(path) ? path : path.startsWith("/api/") && AdminRoutes.resource(path) != null
@@ -68,7 +73,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (path.startsWith("/api/")) {
             AdminApi admin = api.admin();
             AdminRoutes.Answer answer = admin == null ? new AdminRoutes.Answer(503, "{\"error\":\"starting\"}")
-                    : new AdminRoutes(admin).handle(request.method().name(), path,
+                    : new AdminRoutes(admin, api::securityEvents).handle(request.method().name(), path,
                             request.content().toString(StandardCharsets.UTF_8), source, caller.who());
             FullHttpResponse response = response(HttpResponseStatus.valueOf(answer.status()), answer.json() + "\n");
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");

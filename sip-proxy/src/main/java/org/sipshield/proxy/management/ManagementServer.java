@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.sipshield.config.ManagementSettings;
 import org.sipshield.tls.CertificateChainValidator;
 import org.sipshield.tls.CertificatePurpose;
@@ -43,12 +44,18 @@ public final class ManagementServer implements AutoCloseable {
 
     private final MultiThreadIoEventLoopGroup group;
     private final Channel channel;
-    private final TlsSocketFactory tls;
+    /** What the next connection handshakes with: a reload or new certificate files replace it. */
+    private final AtomicReference<TlsSocketFactory> tls;
+    private final Path dataDirectory;
+    private final String hostName;
 
-    private ManagementServer(MultiThreadIoEventLoopGroup group, Channel channel, TlsSocketFactory tls) {
+    private ManagementServer(MultiThreadIoEventLoopGroup group, Channel channel, AtomicReference<TlsSocketFactory> tls,
+            Path dataDirectory, String hostName) {
         this.group = group;
         this.channel = channel;
         this.tls = tls;
+        this.dataDirectory = dataDirectory;
+        this.hostName = hostName;
     }
 
     /**
@@ -57,14 +64,7 @@ public final class ManagementServer implements AutoCloseable {
      */
     public static ManagementServer start(ManagementSettings settings, TlsPolicy policy, Path dataDirectory,
             String hostName, ManagementApi api) throws IOException, GeneralSecurityException, InterruptedException {
-        ServerIdentity identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.HTTPS, hostName);
-        TrustStore trust = new TrustStore(dataDirectory, CertificatePurpose.HTTPS);
-        TlsSocketFactory tls = TlsSocketFactory.builder(policy.effective(CertificatePurpose.HTTPS))
-                .identity(identity)
-                .peerVerifier(new PeerIdentityVerifier(CertificateChainValidator.of(trust), null))
-                .acceptedIssuers(trust.certificates())
-                .clientAuth(ClientAuth.WANT)
-                .build();
+        AtomicReference<TlsSocketFactory> tls = new AtomicReference<>(tls(policy, dataDirectory, hostName));
         AdminToken token = new AdminToken(dataDirectory);
         String created = token.createIfAbsent();
         if (created != null) {
@@ -83,7 +83,7 @@ public final class ManagementServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             InetSocketAddress peer = ch.remoteAddress();
                             ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS),
-                                    new SslHandler(tls.createServerEngine(peer.getAddress().getHostAddress(), peer.getPort())),
+                                    new SslHandler(tls.get().createServerEngine(peer.getAddress().getHostAddress(), peer.getPort())),
                                     new HttpServerCodec(4096, 8192, 8192),
                                     new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                     new ManagementHandler(authenticator, api));
@@ -91,12 +91,39 @@ public final class ManagementServer implements AutoCloseable {
                     })
                     .bind(new InetSocketAddress(settings.address(), settings.port())).sync().channel();
             LOG.info("management HTTPS on {}:{}; {}", settings.address(), settings.port(),
-                    tls.settings().describe().replace('\n', ' '));
-            return new ManagementServer(group, channel, tls);
+                    tls.get().settings().describe().replace('\n', ' '));
+            return new ManagementServer(group, channel, tls, dataDirectory, hostName);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** The https identity (made self-signed on first use), its trust store, the HTTPS interface's cipher settings. */
+    private static TlsSocketFactory tls(TlsPolicy policy, Path dataDirectory, String hostName)
+            throws IOException, GeneralSecurityException {
+        ServerIdentity identity = new IdentityStore(dataDirectory).loadOrCreate(CertificatePurpose.HTTPS, hostName);
+        TrustStore trust = new TrustStore(dataDirectory, CertificatePurpose.HTTPS);
+        return TlsSocketFactory.builder(policy.effective(CertificatePurpose.HTTPS))
+                .identity(identity)
+                .peerVerifier(new PeerIdentityVerifier(CertificateChainValidator.of(trust), null))
+                .acceptedIssuers(trust.certificates())
+                .clientAuth(ClientAuth.WANT)
+                .build();
+    }
+
+    /**
+     * The TLS side a reload brings (policy, the https identity and trust store read again), built
+     * without putting it in force: a file that cannot be read throws here and nothing changes.
+     */
+    public TlsSocketFactory prepareTls(TlsPolicy policy) throws IOException, GeneralSecurityException {
+        return tls(policy, dataDirectory, hostName);
+    }
+
+    /** Puts a prepared TLS side in force for the next connection; connections up keep theirs. */
+    public void applyTls(TlsSocketFactory next) {
+        tls.set(next);
+        LOG.info("management HTTPS: {}", next.settings().describe().replace('\n', ' '));
     }
 
     public InetSocketAddress address() {
@@ -104,7 +131,7 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     public TlsSocketFactory tls() {
-        return tls;
+        return tls.get();
     }
 
     @Override

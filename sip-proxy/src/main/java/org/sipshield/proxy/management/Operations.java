@@ -29,6 +29,7 @@ public final class Operations implements ManagementApi, AutoCloseable {
     private volatile ManagementServer management;
     private volatile AdminApi admin;
     private volatile Supplier<String> degradedBecause = () -> null;
+    private volatile SecurityEventRing securityEvents;
 
     /** afterDrain: what a finished drain does (close the proxy; the run command exits the process). */
     public Operations(Proxy proxy, Runnable afterDrain) {
@@ -44,6 +45,7 @@ public final class Operations implements ManagementApi, AutoCloseable {
 
     public void startManagement(ManagementSettings settings, TlsPolicy policy, Path dataDirectory, String hostName)
             throws IOException, GeneralSecurityException, InterruptedException {
+        securityEvents = SecurityEventRing.attach();
         management = ManagementServer.start(settings, policy, dataDirectory, hostName, this);
     }
 
@@ -93,6 +95,12 @@ public final class Operations implements ManagementApi, AutoCloseable {
         admin = api;
     }
 
+    @Override
+    public java.util.List<SecurityEvent> securityEvents() {
+        SecurityEventRing ring = securityEvents;
+        return ring == null ? java.util.List.of() : ring.recent();
+    }
+
     public void afterDrain(Runnable action) {
         afterDrain = action;
     }
@@ -107,6 +115,11 @@ public final class Operations implements ManagementApi, AutoCloseable {
         if (server != null) {
             server.close();
             management = null;
+        }
+        SecurityEventRing ring = securityEvents;
+        if (ring != null) {
+            ring.close();
+            securityEvents = null;
         }
         SipMetrics registry = metrics;
         if (registry != null) {

@@ -20,8 +20,8 @@ import org.sipshield.srtp.SrtpKeyManager;
 
 /**
  * The proxy's media: the relay started from the {@code media:} section and the SDP step on it.
- * The address, ports and timeout are read at start; the SRTP Ciphers option at every offer, so a
- * reload changes what the next call negotiates.
+ * The address and ports are bound at start (a change needs a restart); the SRTP Ciphers option is
+ * read at every offer, and a reload retunes the media timeout and latching of the next calls.
  */
 public final class MediaAnchoring implements AutoCloseable {
     private final MediaRelay relay;
@@ -64,6 +64,16 @@ public final class MediaAnchoring implements AutoCloseable {
             case SIGNALLED_ADDRESS -> LatchingPolicy.SIGNALLED_ADDRESS;
             case ANY_ADDRESS -> LatchingPolicy.ANY_ADDRESS;
         };
+    }
+
+    /** A reload's media timeout and latching, for the calls whose media starts from now on. */
+    public void retune(MediaSettings settings) {
+        MediaRelayOptions running = relay.options();
+        Duration timeout = Duration.ofSeconds(settings.mediaTimeoutSeconds());
+        LatchingPolicy latching = latching(settings.latching());
+        if (!running.mediaTimeout().equals(timeout) || running.latching() != latching) {
+            relay.retune(timeout, latching);
+        }
     }
 
     public SdpRewriter sdpRewriter() {

@@ -7,12 +7,12 @@ import java.util.regex.Pattern;
  * Read from the message pattern, before its arguments are filled in, so nothing a peer sent can
  * make up a type; the pattern of each line is fixed in the code, hence the set of types.
  */
-final class SecurityEventNames {
+public final class SecurityEventNames {
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9-]{1,48}");
 
     private SecurityEventNames() {}
 
-    static String eventOf(ch.qos.logback.classic.spi.ILoggingEvent event) {
+    public static String eventOf(ch.qos.logback.classic.spi.ILoggingEvent event) {
         String messagePattern = event.getMessage() == null ? "" : event.getMessage();
         if (!messagePattern.startsWith("SECURITY ")) {
             return null;

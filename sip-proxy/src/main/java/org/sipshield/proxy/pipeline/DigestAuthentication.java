@@ -57,13 +57,18 @@ public final class DigestAuthentication implements PipelineStep {
      * counted in counters (this node's, or a cluster's shared ones).
      */
     public static BruteForceGuard bruteForceGuard(SecuritySettings security, Clock clock, SharedCounters counters) {
-        return new BruteForceGuard(BruteForcePolicy.builder()
+        return new BruteForceGuard(bruteForcePolicy(security), clock, counters);
+    }
+
+    /** The security section's digest failure limits as the guard's policy (a reload puts a new one in force). */
+    public static BruteForcePolicy bruteForcePolicy(SecuritySettings security) {
+        return BruteForcePolicy.builder()
                 .maxFailuresPerUser(security.digestFailureLimit())
                 .maxFailuresPerSource(security.digestFailureLimit() * 4)
                 .window(Duration.ofSeconds(security.digestFailureWindow()))
                 .coolDown(Duration.ofSeconds(security.digestBlockSeconds()))
                 .action(security.blockedSource() == SecuritySettings.Rejection.DROP ? BlockAction.DROP : BlockAction.REJECT_403)
-                .build(), clock, counters);
+                .build();
     }
 
     /** guard: lives as long as the server, so its counters survive a configuration reload. */

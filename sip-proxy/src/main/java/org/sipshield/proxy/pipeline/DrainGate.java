@@ -3,6 +3,7 @@ package org.sipshield.proxy.pipeline;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import javax.sip.message.Request;
 
 /**
@@ -13,17 +14,19 @@ import javax.sip.message.Request;
  */
 public final class DrainGate implements PipelineStep {
     private final BooleanSupplier draining;
-    private final List<Map.Entry<String, String>> retryAfter;
+    private final IntSupplier retryAfterSeconds;
 
-    public DrainGate(BooleanSupplier draining, int retryAfterSeconds) {
+    /** retryAfterSeconds: the drain time in force (server.shutdownDrainSeconds, after reloads). */
+    public DrainGate(BooleanSupplier draining, IntSupplier retryAfterSeconds) {
         this.draining = draining;
-        this.retryAfter = List.of(Map.entry("Retry-After", Integer.toString(Math.max(1, retryAfterSeconds))));
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     @Override
     public Verdict apply(InboundRequest inbound) {
         if (Request.INVITE.equals(inbound.method()) && draining.getAsBoolean()) {
-            return Verdict.respond(503, "Service Unavailable", retryAfter);
+            return Verdict.respond(503, "Service Unavailable",
+                    List.of(Map.entry("Retry-After", Integer.toString(Math.max(1, retryAfterSeconds.getAsInt())))));
         }
         return Verdict.proceed();
     }

@@ -57,7 +57,8 @@ public final class Registrar implements AutoCloseable {
             });
     private final MessageFactory messages;
     private final HeaderFactory headers;
-    private final RegistrarSettings settings;
+    /** Read per REGISTER: a reload's limits apply to the next one. */
+    private final java.util.function.Supplier<RegistrarSettings> settings;
     private final Clock clock;
     /**
      * Serialise read-modify-write of one line (a line always takes the same lock); different lines
@@ -67,6 +68,13 @@ public final class Registrar implements AutoCloseable {
 
     public Registrar(RegistrationStore store, MessageFactory messages, HeaderFactory headers,
             RegistrarSettings settings, Clock clock) {
+        this(store, messages, headers, () -> settings, clock);
+        Objects.requireNonNull(settings, "settings");
+    }
+
+    /** settings: the registrar section in force (the running configuration's, after reloads). */
+    public Registrar(RegistrationStore store, MessageFactory messages, HeaderFactory headers,
+            java.util.function.Supplier<RegistrarSettings> settings, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.headers = Objects.requireNonNull(headers, "headers");
@@ -257,16 +265,16 @@ public final class Registrar implements AutoCloseable {
         int active = 0;
         for (RequestedContact contact : register.contacts()) {
             long expires = requestedExpires(contact, register);
-            if (expires > 0 && expires < settings.minExpires()) {
+            if (expires > 0 && expires < settings.get().minExpires()) {
                 throw new RegisterRejection(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
             }
             if (expires > 0) {
                 active++;
             }
         }
-        if (active > settings.maxContactsPerLine()) {
+        if (active > settings.get().maxContactsPerLine()) {
             throw new RegisterRejection(Response.FORBIDDEN,
-                    "Too many contacts (at most " + settings.maxContactsPerLine() + ")");
+                    "Too many contacts (at most " + settings.get().maxContactsPerLine() + ")");
         }
     }
 
@@ -277,7 +285,7 @@ public final class Registrar implements AutoCloseable {
         if (register.expiresHeader() != RegisterRequest.NO_EXPIRES) {
             return register.expiresHeader();
         }
-        return settings.defaultExpires();
+        return settings.get().defaultExpires();
     }
 
     /** RFC 3261 10.3 steps 6 and 7 over the line's active bindings; the result is the line's new state. */
@@ -294,7 +302,7 @@ public final class Registrar implements AutoCloseable {
         for (RequestedContact contact : register.contacts()) {
             removeMatching(kept, contact, register);
             added.removeIf(binding -> matches(binding, contact));
-            long expires = Math.min(requestedExpires(contact, register), settings.maxExpires());
+            long expires = Math.min(requestedExpires(contact, register), settings.get().maxExpires());
             if (expires > 0) {
                 added.add(new Binding(device.deviceName(), register.addressOfRecord(), contact.uriText(),
                         contact.instanceId(), source, register.callId(), register.cseq(), now,
@@ -303,7 +311,7 @@ public final class Registrar implements AutoCloseable {
         }
         // One contact per line by default: the newest registrations replace the oldest.
         kept.addAll(added);
-        int excess = kept.size() - settings.maxContactsPerLine();
+        int excess = kept.size() - settings.get().maxContactsPerLine();
         return List.copyOf(excess > 0 ? kept.subList(excess, kept.size()) : kept);
     }
 
@@ -373,7 +381,7 @@ public final class Registrar implements AutoCloseable {
             Response response = messages.createResponse(rejection.statusCode(), request);
             response.setReasonPhrase(rejection.reasonPhrase());
             if (rejection.statusCode() == Response.INTERVAL_TOO_BRIEF) {
-                response.addHeader(headers.createMinExpiresHeader(settings.minExpires()));
+                response.addHeader(headers.createMinExpiresHeader(settings.get().minExpires()));
             }
             if (rejection.statusCode() == Response.SERVICE_UNAVAILABLE) {
                 response.addHeader(headers.createRetryAfterHeader(STORE_RETRY_AFTER_SECONDS));

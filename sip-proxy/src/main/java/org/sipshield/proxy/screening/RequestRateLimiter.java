@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 public final class RequestRateLimiter {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
-    private final double perSecond;
-    private final double burst;
-    private final int maxSources;
+    // changed only under the buckets' lock (retune), read under it too
+    private double perSecond;
+    private double burst;
+    private int maxSources;
     private final LongSupplier nanoTime;
     private final Map<InetAddress, Bucket> buckets;
 
@@ -43,6 +44,23 @@ public final class RequestRateLimiter {
                 return size() > RequestRateLimiter.this.maxSources;
             }
         };
+    }
+
+    /**
+     * New rate, burst and number of tracked sources (a reload). Each source keeps its bucket, its
+     * tokens capped at the new burst; past the new number of sources the least recent are forgotten
+     * as the next ones arrive.
+     */
+    public void retune(int perSecond, int burst, int maxSources) {
+        if (perSecond < 1 || burst < 1 || maxSources < 1) {
+            throw new IllegalArgumentException("rate, burst and tracked sources must be at least 1");
+        }
+        synchronized (buckets) {
+            this.perSecond = perSecond;
+            this.burst = burst;
+            this.maxSources = maxSources;
+            buckets.values().forEach(bucket -> bucket.tokens = Math.min(bucket.tokens, burst));
+        }
     }
 
     /** True when a request from this source may go on; takes a token if so. */
@@ -76,7 +94,9 @@ public final class RequestRateLimiter {
 
     /** Whole seconds until the source has a token again, at least 1: the Retry-After of a 503. */
     public int secondsUntilAdmitted() {
-        return (int) Math.max(1, Math.ceil(1 / perSecond));
+        synchronized (buckets) {
+            return (int) Math.max(1, Math.ceil(1 / perSecond));
+        }
     }
 
     int trackedSources() {

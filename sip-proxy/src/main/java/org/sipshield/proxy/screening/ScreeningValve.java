@@ -10,6 +10,7 @@ import java.text.ParseException;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.SipStack;
 import javax.sip.header.RetryAfterHeader;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScreeningValve implements SIPMessageValve {
     private static final Logger LOG = LoggerFactory.getLogger(ScreeningValve.class);
-    private static final Map<String, Limit> LIMITS_BY_STACK = new ConcurrentHashMap<>();
+    private static final Map<String, Supplier<Limit>> LIMITS_BY_STACK = new ConcurrentHashMap<>();
     private static final Map<String, AnswerableSources> ANSWERABLE_BY_STACK = new ConcurrentHashMap<>();
 
     /**
@@ -42,19 +43,30 @@ public final class ScreeningValve implements SIPMessageValve {
             this(limiter, reject503, source -> false);
         }
 
-        /** The security section's per-source limit; fixed for the life of a stack, like its listeners. */
+        /** The security section's per-source limit. */
         public static Limit of(SecuritySettings security, Predicate<InetAddress> trusted) {
             return new Limit(new RequestRateLimiter(security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
                     security.rateLimitedSourcesTracked(), System::nanoTime),
                     security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503, trusted);
         }
+
+        /**
+         * The limit a reload brings: the same limiter, its sources' buckets kept (a flood in progress
+         * gets no fresh burst), retuned to the new rate, burst and tracked sources.
+         */
+        public Limit reloaded(SecuritySettings security) {
+            limiter.retune(security.requestsPerSecondPerSource(), security.requestBurstPerSource(),
+                    security.rateLimitedSourcesTracked());
+            return new Limit(limiter, security.overRequestLimit() == SecuritySettings.FloodAction.REJECT_503, trusted);
+        }
     }
 
     private volatile SIPTransactionStack stack;
-    private volatile Limit limit;
+    private volatile Supplier<Limit> limit = () -> null;
     private volatile AnswerableSources answerable = AnswerableSources.EVERYONE;
 
-    public static void register(String stackName, Limit limit, AnswerableSources answerable) {
+    /** limit: asked at each request, so a reload's limit applies to the next one. */
+    public static void register(String stackName, Supplier<Limit> limit, AnswerableSources answerable) {
         LIMITS_BY_STACK.put(stackName, limit);
         ANSWERABLE_BY_STACK.put(stackName, answerable);
     }
@@ -67,7 +79,7 @@ public final class ScreeningValve implements SIPMessageValve {
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
-        limit = LIMITS_BY_STACK.get(sipStack.getStackName());
+        limit = LIMITS_BY_STACK.getOrDefault(sipStack.getStackName(), () -> null);
         answerable = ANSWERABLE_BY_STACK.getOrDefault(sipStack.getStackName(), AnswerableSources.EVERYONE);
     }
 
@@ -79,7 +91,7 @@ public final class ScreeningValve implements SIPMessageValve {
             }
             return false;
         }
-        Limit current = limit;
+        Limit current = limit.get();
         if (current == null || isExempt(request) || current.trusted().test(request.getRemoteAddress())
                 || current.limiter().admit(request.getRemoteAddress())) {
             return true;

@@ -2,6 +2,7 @@ package org.sipshield.proxy.transport;
 
 import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.UdpReceiveQueues;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.sipshield.tls.AllowedPeerNames;
@@ -30,9 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SipNetworkLayer implements NetworkLayer {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
+    private static final Logger LOG = LoggerFactory.getLogger(SipNetworkLayer.class);
 
-    /** The TLS side of one stack. */
-    public record Tls(TlsSocketFactory sockets, Function<InetSocketAddress, Optional<AllowedPeerNames>> namesOfDestination) {}
+    /** The TLS side of one stack: sockets asks for the factory in force at each new connection (reloads replace it). */
+    public record Tls(Supplier<TlsSocketFactory> sockets, Function<InetSocketAddress, Optional<AllowedPeerNames>> namesOfDestination) {}
 
     private static final Map<String, Tls> TLS_BY_STACK = new ConcurrentHashMap<>();
 
@@ -79,12 +82,85 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public DatagramSocket createDatagramSocket(int port, InetAddress bindAddress) throws java.net.SocketException {
-        return new DatagramSocket(port, bindAddress);
+        return new ListeningDatagramSocket(port, bindAddress);
+    }
+
+    /**
+     * Bounds what each UDP listener of {@code stack} lets wait for jain-sip's worker threads (call
+     * once its listening points exist): beyond {@link #MAX_WAITING_DATAGRAMS}, a datagram is read
+     * and dropped, as the kernel drops what overflows the socket buffer, so that a flood costs
+     * neither unbounded heap nor unbounded delay for everyone behind it.
+     */
+    public static void boundUdpBacklogs(javax.sip.SipStack stack) {
+        UdpReceiveQueues.forEach((gov.nist.javax.sip.stack.SIPTransactionStack) stack, (socket, waiting) -> {
+            if (socket instanceof ListeningDatagramSocket listening) {
+                listening.waiting = waiting;
+            }
+        });
+    }
+
+    /** At the proxy's pace (a few thousand requests a second on two cores) about a second of work. */
+    static final int MAX_WAITING_DATAGRAMS = 5_000;
+
+    /**
+     * A UDP listener's socket. jain-sip receives every datagram into a new buffer of the largest
+     * message size (64 KB) and queues it for its worker threads without bound: while they lagged,
+     * each queued datagram held 64 KB however small it was, and a flood of small packets from anyone
+     * filled the heap before the per-source limiter (which runs after the queue) saw them. Here a
+     * datagram keeps only its own bytes, and what finds the queue full is dropped. It also says when
+     * the kernel granted less buffer than jain-sip asked for.
+     */
+    private static final class ListeningDatagramSocket extends DatagramSocket {
+        private static final long DROP_REPORT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        /** Set once the listening point exists; read by the one thread that receives. */
+        private volatile java.util.function.IntSupplier waiting;
+        private long dropped;
+        private long lastDropReport;
+
+        ListeningDatagramSocket(int port, InetAddress bindAddress) throws java.net.SocketException {
+            super(port, bindAddress);
+        }
+
+        @Override
+        public void receive(java.net.DatagramPacket packet) throws IOException {
+            while (true) {
+                super.receive(packet);
+                java.util.function.IntSupplier queue = waiting;
+                if (queue == null || queue.getAsInt() < MAX_WAITING_DATAGRAMS) {
+                    break;
+                }
+                dropped(); // jain-sip's receive buffer is the packet's: reading again reuses it
+            }
+            packet.setData(java.util.Arrays.copyOfRange(packet.getData(), packet.getOffset(),
+                    packet.getOffset() + packet.getLength()));
+        }
+
+        private void dropped() {
+            dropped++;
+            long now = System.nanoTime();
+            if (lastDropReport == 0 || now - lastDropReport >= DROP_REPORT_NANOS) {
+                LOG.warn("UDP listener {}: overloaded, {} datagram(s) dropped since the last report (one at most every 10 s):"
+                        + " {} already wait to be handled",
+                        getLocalSocketAddress(), dropped, MAX_WAITING_DATAGRAMS);
+                dropped = 0;
+                lastDropReport = now;
+            }
+        }
+
+        @Override
+        public void setReceiveBufferSize(int size) throws java.net.SocketException {
+            super.setReceiveBufferSize(size);
+            int granted = getReceiveBufferSize();
+            if (granted < size) {
+                LOG.info("UDP listener {}: socket receive buffer {} bytes, asked for {}; a burst beyond it is dropped by the"
+                        + " kernel: raise net.core.rmem_max (docs/operations.md)", getLocalSocketAddress(), granted, size);
+            }
+        }
     }
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        SSLServerSocket socket = tls().sockets().createUnboundServerSocket();
+        SSLServerSocket socket = TlsSocketFactory.createUnboundServerSocket(tls().sockets());
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(bindAddress, port), backlog);
         return socket;
@@ -98,7 +174,8 @@ public final class SipNetworkLayer implements NetworkLayer {
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
         Tls current = tls();
-        SSLSocket socket = current.sockets().createSocket();
+        TlsSocketFactory sockets = current.sockets().get();
+        SSLSocket socket = sockets.createSocket();
         if (myAddress != null) {
             socket.bind(new InetSocketAddress(myAddress, 0));
         }
@@ -107,7 +184,7 @@ public final class SipNetworkLayer implements NetworkLayer {
         Optional<AllowedPeerNames> allowed = current.namesOfDestination().apply(destination);
         if (allowed.isPresent()) {
             socket.startHandshake();
-            PeerVerdict verdict = current.sockets().verifyPeer(socket, allowed.get());
+            PeerVerdict verdict = sockets.verifyPeer(socket, allowed.get());
             if (!verdict.accepted()) {
                 SECURITY.warn(verdict.securityEvent(address.getHostAddress()));
                 socket.close();

@@ -1,26 +1,18 @@
 package org.sipshield.proxy.transport;
 
-import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.TlsSettings;
-import org.sipshield.proxy.security.TlsModes;
 import org.sipshield.tls.CertificateExpiryMonitor;
 import org.sipshield.tls.CertificatePurpose;
-import org.sipshield.tls.ClientAuth;
 import org.sipshield.tls.OcspClient;
 import org.sipshield.tls.OcspSettings;
 import org.sipshield.tls.RevocationChecker;
-import org.sipshield.tls.ServerIdentity;
-import org.sipshield.tls.TlsSocketFactory;
 import org.sipshield.tls.TrustStore;
 import org.sipshield.tls.TrustStoreRevocationCheck;
 import org.sipshield.tls.WebhookExpiryNotifier;
@@ -28,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP TLS listener's sockets, the OCSP client behind them and the certificate checks that run
- * beside them (expiry warnings, the trust store asked of OCSP), as the tls section asks.
+ * The tls section's OCSP client and the certificate checks that run beside the TLS listeners
+ * (expiry warnings, the trust store asked of OCSP); the sockets themselves are {@link LiveSipTls}'s.
  */
 public final class SipTls {
     private static final Logger LOG = LoggerFactory.getLogger(SipTls.class);
@@ -44,24 +36,6 @@ public final class SipTls {
         Duration every = Duration.ofSeconds(tls.ocspCheckEverySeconds());
         return new OcspClient(tls.ocspResponder() == null ? OcspSettings.fromCertificate(every, tls.ocspStrict())
                 : OcspSettings.configured(tls.ocspResponder(), every, tls.ocspStrict()));
-    }
-
-    /**
-     * The configured policy for the protections the profiles that use TLS need, our identity, the
-     * sip-trust store (a client certificate must chain to it, unless a device pins it), and OCSP when
-     * enabled. Client certificates are asked for, not required: a trunk or secure device without one
-     * is refused by classification, which knows who is speaking and whether a certificate names it.
-     *
-     * @param ocspOrNull from {@link #ocsp}
-     * @param pinned     whether a device pins this certificate (asked at each handshake: reloads change it)
-     */
-    public static TlsSocketFactory sockets(SipShieldConfig config, ServerIdentity identity, RevocationChecker ocspOrNull,
-            Predicate<X509Certificate> pinned) throws GeneralSecurityException, IOException {
-        TlsSocketFactory sockets = TlsSocketFactory.forInterface(config.tls().policy(), CertificatePurpose.SIP,
-                TlsModes.sipListenerProtections(config), identity,
-                new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocspOrNull, ClientAuth.WANT, pinned);
-        LOG.info("SIP TLS: {}", sockets.settings().describe().replace('\n', ' '));
-        return sockets;
     }
 
     /** Expiry warnings for our identities and trust stores, in the log and, if configured, to a webhook. */
@@ -80,11 +54,11 @@ public final class SipTls {
     }
 
     /** The SIP trust store's certificates asked of OCSP every ocsp.checkEverySeconds, the first time soon after start. */
-    public static void scheduleTrustStoreChecks(ScheduledExecutorService housekeeping, SipShieldConfig config,
+    public static java.util.concurrent.ScheduledFuture<?> scheduleTrustStoreChecks(ScheduledExecutorService housekeeping, SipShieldConfig config,
             RevocationChecker ocsp) {
         TrustStoreRevocationCheck trustCheck = new TrustStoreRevocationCheck(
                 new TrustStore(config.server().dataDirectory(), CertificatePurpose.SIP), ocsp);
-        housekeeping.scheduleWithFixedDelay(() -> {
+        return housekeeping.scheduleWithFixedDelay(() -> {
             try {
                 trustCheck.runOnce();
             } catch (RuntimeException e) {

@@ -14,7 +14,7 @@ class CallStateTest {
     }
 
     @Test
-    void ringingThenAnsweredThenEnded() {
+    void aCallRingsIsAnsweredAndEndsOnceWhileLateOrRepeatedAnswersChangeNothing() {
         Call call = call();
         assertEquals(Call.State.TRYING, call.state());
         assertTrue(call.isUnanswered());

@@ -8,21 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.DigestSrtpCall;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.hostile.SecurityLog;
-import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 
@@ -33,8 +28,6 @@ import org.sipshield.proxy.peers.Sipp;
  * secret: neither the caller's SRTP key, nor the trunk's password or its digest hash.
  */
 class CallRecordTest {
-    static final String TRUNK = "127.0.0.2";
-    static final String PBX = "127.0.0.3";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -42,37 +35,13 @@ class CallRecordTest {
 
     @Test
     void oneCallOneRecordInTheLogAndTheDatabaseWithoutSecrets() throws Exception {
-        int pbxPort = FreePorts.udpAndTcp();
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "trunk-app", "StandAloneCluster",
-                "trunk-secret".toCharArray()).toStoredForm().substring(4);
-        byte[] master = new byte[30];
-        new SecureRandom().nextBytes(master);
-        String callerKey = Base64.getEncoder().encodeToString(master);
+        DigestSrtpCall srtpCall = new DigestSrtpCall();
+        String ha1 = srtpCall.ha1;
+        String callerKey = srtpCall.callerKey;
         List<String> logged;
         try (SecurityLog cdr = new SecurityLog("sipshield.cdr")) {
-            try (RunningProxy proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Digest trunk
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                    enableDigestAuthentication: true
-                    enableApplicationLevelAuthorization: true
-                  - name: Non Secure SIP Trunk Profile
-                    incomingPort: ${sipPort}
-                    outgoingTransportType: UDP
-                sipTrunks:
-                  - {name: callers, securityProfile: Digest trunk, destinations: ["%s:5060"], srtpAllowed: true}
-                  - {name: pbx, securityProfile: Non Secure SIP Trunk Profile, destinations: ["%s:%d"]}
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                applicationUsers:
-                  - userId: trunk-app
-                    digestCredentials: {MD5: %s}
-                """.formatted(TRUNK, PBX, pbxPort, ha1))) {
-                try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort);
-                        Sipp.Server caller = Sipp.startClient("uac-call-auth-srtp.xml", Map.of("caller", "5550100",
-                                "called", "8100", "user", "trunk-app", "password", "trunk-secret", "key", callerKey,
-                                "holdMs", "2000"), "udp", TRUNK, "127.0.0.1", proxy.sipPort)) {
+            try (RunningProxy proxy = srtpCall.proxy().start(dataDirectory)) {
+                try (Sipp.Server pbx = srtpCall.pbx(); Sipp.Server caller = srtpCall.startCaller(proxy, 2000)) {
                     ProcessOutput a = caller.finish();
                     ProcessOutput b = pbx.finish();
                     assertEquals(0, a.exitCode(), a.output());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
@@ -39,40 +39,18 @@ class AdmissionControlCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String trunk = "    securityProfile: Non Secure SIP Trunk Profile\n"; // under each "  - name:" of sipTrunks
-        proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: legit
-                %s    destinations: ["%s:5060"]
-                  - name: pbx
-                %s    destinations: ["%s:%d"]
-                  - name: capped
-                %s    destinations: ["%s:5060"]
-                    maxConcurrentCallsIn: 2
-                  - name: fast
-                %s    destinations: ["%s:5060"]
-                    callsPerSecond: 1
-                    callBurst: 2
-                  - name: out-capped
-                %s    destinations: ["%s:%d"]
-                    maxConcurrentCallsOut: 1
-                routePatterns:
-                  - {pattern: "8!", trunk: pbx}
-                  - {pattern: "6!", trunk: out-capped}
-                phoneSecurityProfiles:
-                  - {name: one call at a time, maxConcurrentCallsIn: 1}
-                  - {name: slow dialers, callsPerSecond: 1, callBurst: 1}
-                phones:
-                  - {deviceName: SEPBUSY000001, securityProfile: one call at a time, lines: ["3001"]}
-                  - {deviceName: SEPDIAL000001, securityProfile: slow dialers, lines: ["3002"]}
-                """.formatted(trunk, LEGIT, trunk, PBX, pbxPort, trunk, CAPPED, trunk, FAST, trunk, OUT_CAPPED,
-                outCappedPort));
+        proxy = new ProxyFixture()
+                .nonSecureTrunk("legit", LEGIT, 5060)
+                .nonSecureTrunk("pbx", PBX, pbxPort)
+                .nonSecureTrunk("capped", CAPPED, 5060, "maxConcurrentCallsIn: 2")
+                .nonSecureTrunk("fast", FAST, 5060, "callsPerSecond: 1", "callBurst: 2")
+                .nonSecureTrunk("out-capped", OUT_CAPPED, outCappedPort, "maxConcurrentCallsOut: 1")
+                .route("8!", "pbx").route("6!", "out-capped")
+                .phoneProfile("{name: one call at a time, maxConcurrentCallsIn: 1}")
+                .phoneProfile("{name: slow dialers, callsPerSecond: 1, callBurst: 1}")
+                .phone("{deviceName: SEPBUSY000001, securityProfile: one call at a time, lines: [\"3001\"]}")
+                .phone("{deviceName: SEPDIAL000001, securityProfile: slow dialers, lines: [\"3002\"]}")
+                .start(dataDirectory);
     }
 
     @AfterAll
@@ -81,46 +59,33 @@ class AdmissionControlCallTest {
     }
 
     static Map<String, String> vars(String caller, String called, String... more) {
-        Map<String, String> variables = new HashMap<>(Map.of("caller", caller, "called", called));
-        for (int i = 0; i < more.length; i += 2) {
-            variables.put(more[i], more[i + 1]);
-        }
+        Map<String, String> variables = Sipp.variables("caller", caller, "called", called);
+        variables.putAll(Sipp.variables(more));
         return variables;
     }
 
     static CompletableFuture<ProcessOutput> legitimateCallBeside(String called) {
-        return CompletableFuture.supplyAsync(() -> Sipp.client("uac-call.xml", vars("5550100", called), "udp", LEGIT,
-                "127.0.0.1", proxy.sipPort));
-    }
-
-    static void awaitActiveCalls(int calls) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L; // bounded, so a broken proxy fails rather than hangs
-        while (proxy.server.activeCalls() < calls && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(calls, proxy.server.activeCalls(), "calls up before the one over the limit");
+        return CompletableFuture.supplyAsync(() -> proxy.sippCall("uac-call.xml", vars("5550100", called), LEGIT));
     }
 
     @Test
     void aTrunkOverItsConcurrentCallsGets503WithRetryAfterAndItsSlotsComeBackWhenCallsEnd() throws Exception {
         try (SecurityLog log = new SecurityLog();
                 Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort, "-m", "4");
-                Sipp.Server first = Sipp.startClient("uac-call-hangup-after.xml", vars("5550101", "8101", "pauseMillis",
-                        "3000"), "udp", CAPPED, "127.0.0.1", proxy.sipPort);
-                Sipp.Server second = Sipp.startClient("uac-call-hangup-after.xml", vars("5550102", "8102", "pauseMillis",
-                        "3000"), "udp", CAPPED, "127.0.0.1", proxy.sipPort)) {
-            awaitActiveCalls(2);
+                Sipp.Server first = proxy.startSippCall("uac-call-hangup-after.xml", vars("5550101", "8101", "pauseMillis",
+                        "3000"), CAPPED);
+                Sipp.Server second = proxy.startSippCall("uac-call-hangup-after.xml", vars("5550102", "8102", "pauseMillis",
+                        "3000"), CAPPED)) {
+            proxy.awaitActiveCalls(2);
             CompletableFuture<ProcessOutput> legit = legitimateCallBeside("8103");
-            ProcessOutput third = Sipp.client("uac-invite-expect.xml", vars("5550103", "8104", "answer", "503"), "udp",
-                    CAPPED, "127.0.0.1", proxy.sipPort);
+            ProcessOutput third = proxy.sippCall("uac-invite-expect.xml", vars("5550103", "8104", "answer", "503"), CAPPED);
             assertEquals(0, third.exitCode(), third.output());
             assertTrue(third.output().contains("Retry-After: 1"), third.output());
             assertEquals(0, legit.get().exitCode(), legit.get().output());
             assertEquals(0, first.finish().exitCode());
             assertEquals(0, second.finish().exitCode());
 
-            ProcessOutput again = Sipp.client("uac-call.xml", vars("5550104", "8105"), "udp", CAPPED, "127.0.0.1",
-                    proxy.sipPort);
+            ProcessOutput again = proxy.sippCall("uac-call.xml", vars("5550104", "8105"), CAPPED);
             assertEquals(0, again.exitCode(), "ended calls gave their slots back\n" + again.output());
             assertEquals(0, pbx.finish().exitCode());
             assertEquals(1, log.lines("call-admission-refused peer=\"trunk capped\" limit=concurrent-in max=2").size(),
@@ -136,8 +101,8 @@ class AdmissionControlCallTest {
             CompletableFuture<ProcessOutput> legit = legitimateCallBeside("8201");
             // 10 INVITEs at 100 a second to a number without a route: admitted ones get 404 (sipp: failed),
             // refused ones 503 (sipp: successful)
-            ProcessOutput flood = Sipp.client("uac-invite-expect.xml", vars("5550200", "5999", "answer", "503"), "udp",
-                    FAST, "127.0.0.1", proxy.sipPort, "-m", "10", "-r", "100", "-l", "10");
+            ProcessOutput flood = proxy.sippCall("uac-invite-expect.xml", vars("5550200", "5999", "answer", "503"), FAST,
+                    "-m", "10", "-r", "100", "-l", "10");
             int refused = FloodProtectionTest.successfulCalls(flood);
             assertTrue(refused >= 1 && refused <= 8, "the burst of 2 is always admitted, the rest mostly refused: "
                     + refused + "\n" + flood.output());
@@ -154,14 +119,12 @@ class AdmissionControlCallTest {
         try (SecurityLog log = new SecurityLog();
                 Sipp.Server outCapped = Sipp.server("uas-call.xml", Map.of(), "udp", OUT_CAPPED, outCappedPort, "-m", "1");
                 Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort, "-m", "1");
-                Sipp.Server up = Sipp.startClient("uac-call-hangup-after.xml", vars("5550300", "6001", "pauseMillis",
-                        "2000"), "udp", LEGIT, "127.0.0.1", proxy.sipPort)) {
-            awaitActiveCalls(1);
-            ProcessOutput refused = Sipp.client("uac-invite-expect.xml", vars("5550301", "6002", "answer", "503"), "udp",
-                    LEGIT, "127.0.0.1", proxy.sipPort);
+                Sipp.Server up = proxy.startSippCall("uac-call-hangup-after.xml", vars("5550300", "6001", "pauseMillis",
+                        "2000"), LEGIT)) {
+            proxy.awaitActiveCalls(1);
+            ProcessOutput refused = proxy.sippCall("uac-invite-expect.xml", vars("5550301", "6002", "answer", "503"), LEGIT);
             assertEquals(0, refused.exitCode(), refused.output());
-            ProcessOutput elsewhere = Sipp.client("uac-call.xml", vars("5550302", "8301"), "udp", LEGIT, "127.0.0.1",
-                    proxy.sipPort);
+            ProcessOutput elsewhere = proxy.sippCall("uac-call.xml", vars("5550302", "8301"), LEGIT);
             assertEquals(0, elsewhere.exitCode(), "the same caller still reaches another trunk\n" + elsewhere.output());
             assertEquals(0, up.finish().exitCode());
             ProcessOutput farEnd = outCapped.finish();
@@ -178,23 +141,22 @@ class AdmissionControlCallTest {
         int busyPort = FreePorts.udpAndTcp();
         int dialerPort = FreePorts.udpAndTcp();
         for (String[] line : new String[][] {{"3001", Integer.toString(busyPort)}, {"3002", Integer.toString(dialerPort)}}) {
-            ProcessOutput register = Sipp.client("register-open.xml", Map.of("dn", line[0], "contact",
-                    "sip:" + line[0] + "@127.0.0.1:" + line[1], "expect", "200"), "udp", "127.0.0.1", "127.0.0.1",
-                    proxy.sipPort, "-p", line[1]);
+            ProcessOutput register = proxy.sippCall("register-open.xml", Map.of("dn", line[0], "contact",
+                    "sip:" + line[0] + "@127.0.0.1:" + line[1], "expect", "200"), "127.0.0.1", "-p", line[1]);
             assertEquals(0, register.exitCode(), register.output());
         }
         try (SecurityLog log = new SecurityLog();
                 Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort, "-m", "2")) {
             CompletableFuture<ProcessOutput> legit = legitimateCallBeside("8401");
             // two calls at once from the phone's registered address: the second finds the phone busy
-            ProcessOutput busy = Sipp.client("uac-call-hangup-after.xml", vars("3001", "8402", "pauseMillis", "2000"),
-                    "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort, "-p", Integer.toString(busyPort), "-m", "2", "-r", "50",
+            ProcessOutput busy = proxy.sippCall("uac-call-hangup-after.xml", vars("3001", "8402", "pauseMillis", "2000"),
+                    "127.0.0.1", "-p", Integer.toString(busyPort), "-m", "2", "-r", "50",
                     "-l", "2");
             assertEquals(1, FloodProtectionTest.successfulCalls(busy), busy.output());
             assertTrue(busy.output().contains("SIP/2.0 486 Busy Here"), busy.output());
 
-            ProcessOutput dialer = Sipp.client("uac-invite-expect.xml", vars("3002", "5999", "answer", "403"), "udp",
-                    "127.0.0.1", "127.0.0.1", proxy.sipPort, "-p", Integer.toString(dialerPort), "-m", "5", "-r", "100",
+            ProcessOutput dialer = proxy.sippCall("uac-invite-expect.xml", vars("3002", "5999", "answer", "403"),
+                    "127.0.0.1", "-p", Integer.toString(dialerPort), "-m", "5", "-r", "100",
                     "-l", "5");
             int refused = FloodProtectionTest.successfulCalls(dialer);
             assertTrue(refused >= 1 && refused <= 4, refused + "\n" + dialer.output());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -37,7 +37,7 @@ class DialogForgeryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, TrunkFixtures.carrierAndPbx(CARRIER, FreePorts.udpAndTcp(), PBX, pbxPort));
+        proxy = new ProxyFixture().carrierAndPbx(CARRIER, FreePorts.udpAndTcp(), PBX, pbxPort).start(dataDirectory);
     }
 
     @AfterAll

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -36,20 +36,20 @@ class FloodProtectionTest {
     @TempDir
     Path dataDirectory;
 
-    static String model(String action, int pbxPort) {
-        return """
+    static ProxyFixture model(String action, int pbxPort) {
+        return new ProxyFixture().yaml("""
                 security:
                   requestsPerSecondPerSource: %d
                   requestBurstPerSource: %d
                   overRequestLimit: %s
-                """.formatted(RATE, BURST, action) + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort);
+                """.formatted(RATE, BURST, action)).carrierAndPbx(CARRIER, 5060, PBX, pbxPort);
     }
 
     @Test
     void floodIsDroppedPerSourceWhileATrunkKeepsCompletingCalls() throws Exception {
         int pbxPort = FreePorts.udpAndTcp();
         try (SecurityLog log = new SecurityLog();
-                RunningProxy proxy = new RunningProxy(dataDirectory, model("DROP", pbxPort));
+                RunningProxy proxy = model("DROP", pbxPort).start(dataDirectory);
                 Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort, "-m",
                         Integer.toString(LEGIT_CALLS))) {
             long started = System.nanoTime();
@@ -82,7 +82,7 @@ class FloodProtectionTest {
     @Test
     void overTheLimitWithReject503TheFloodGets503WithRetryAfter() throws Exception {
         int pbxPort = FreePorts.udpAndTcp();
-        try (RunningProxy proxy = new RunningProxy(dataDirectory, model("REJECT_503", pbxPort))) {
+        try (RunningProxy proxy = model("REJECT_503", pbxPort).start(dataDirectory)) {
             ProcessOutput flooded = Sipp.client("flood-invite.xml", Map.of("answer", "503"), "udp", FLOODER, "127.0.0.1",
                     proxy.sipPort, "-m", "200", "-r", "500", "-nr", "-l", "200");
             int rejected = successfulCalls(flooded);

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
+import org.sipshield.proxy.ProxyFixture;
 
 /**
  * Under unknownSource DROP the rate limit's 503 is screening's answer too: a stranger over its
@@ -32,14 +32,14 @@ class RateLimitUnderDropTest {
         InetAddress carrier = InetAddress.getByName("127.0.0.2");
         InetAddress pbx = InetAddress.getByName("127.0.0.3");
         InetAddress stranger = InetAddress.getByName("127.0.0.4");
-        String yaml = """
+        ProxyFixture fixture = new ProxyFixture().yaml("""
                 security:
                   unknownSource: DROP
                   requestsPerSecondPerSource: 1
                   requestBurstPerSource: 1
                   overRequestLimit: REJECT_503
-                """ + TrunkFixtures.carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", 5060);
-        try (RunningProxy proxy = new RunningProxy(dataDirectory, yaml);
+                """).carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", 5060);
+        try (RunningProxy proxy = fixture.start(dataDirectory);
                 DatagramSocket strangerSocket = new DatagramSocket(0, stranger);
                 DatagramSocket pbxSocket = new DatagramSocket(0, pbx);
                 DatagramSocket carrierSocket = new DatagramSocket(0, carrier)) {

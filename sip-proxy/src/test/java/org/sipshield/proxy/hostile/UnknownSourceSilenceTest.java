@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.UdpSipClient;
 
@@ -42,8 +42,8 @@ class UnknownSourceSilenceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new RunningProxy(dataDirectory, "security:\n  unknownSource: DROP\n"
-                + TrunkFixtures.carrierAndPbx(TRUNK, FreePorts.udpAndTcp(), "127.0.0.3", FreePorts.udpAndTcp()));
+        proxy = new ProxyFixture().yaml("security:\n  unknownSource: DROP\n")
+                .carrierAndPbx(TRUNK, FreePorts.udpAndTcp(), "127.0.0.3", FreePorts.udpAndTcp()).start(dataDirectory);
     }
 
     @AfterAll

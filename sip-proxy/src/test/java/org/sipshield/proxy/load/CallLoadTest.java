@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.media.MediaRelay;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.OptionsProber;
@@ -53,34 +54,17 @@ class CallLoadTest {
     void threeHundredConcurrentCallsFromRegisteredPhonesAllCompleteAndLeaveNothingBehind() throws Exception {
         Path phones = LoadPhones.csv(csvDirectory, "phones.csv", 0, CALLS);
         int carrierPort = FreePorts.udpAndTcp();
-        String config = """
-                security:
-                  requestsPerSecondPerSource: 100000
-                  requestBurstPerSource: 1000000
+        ProxyFixture fixture = LoadPhones.phones(LoadRun.fixture().yaml("""
                 media:
                   portMin: %d
                   portMax: %d
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: carrier
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                routePatterns:
-                  - {pattern: "9!", trunk: carrier}
-                """.formatted(RELAY_PORT_MIN, RELAY_PORT_MAX, CARRIER, carrierPort) + LoadPhones.config(CALLS);
-        try (MemoryDirectory data = new MemoryDirectory(dataDirectory);
-                RunningProxy proxy = new RunningProxy(data.path(), config);
-                ProxyLog log = new ProxyLog();
-                OptionsProber prober = new OptionsProber(PROBER, "127.0.0.1", proxy.sipPort, 50)) {
+                """.formatted(RELAY_PORT_MIN, RELAY_PORT_MAX)).nonSecureTrunk("carrier", CARRIER, carrierPort)
+                .route("9!", "carrier"), CALLS);
+        try (LoadRun run = new LoadRun(dataDirectory, fixture, PROBER)) {
+            RunningProxy proxy = run.proxy;
             MediaRelay relay = proxy.server.media().relay();
             int freePairsBefore = relay.freePortPairs();
-            RegistrationLoadTest.awaitFirstAnswer(prober);
-            String target = "127.0.0.1:" + proxy.sipPort;
+            String target = run.target();
 
             SippLoad.Result registered;
             try (SippLoad registering = SippLoad.start("registering phones", "load-register.xml", Map.of(), List.of(
@@ -110,7 +94,7 @@ class CallLoadTest {
                 peaks.stop();
             }
             boolean drained = awaitDrained(proxy, relay, freePairsBefore);
-            OptionsProber.Report pings = prober.stop();
+            OptionsProber.Report pings = run.prober.stop();
             System.out.println("call load: " + registered.summary() + "; " + caller.summary() + "; " + callee.summary()
                     + "; at most "
                     + peaks.calls + " calls and " + peaks.sessions + " relay sessions at once; afterwards "
@@ -126,7 +110,7 @@ class CallLoadTest {
                     + " relay sessions, " + (freePairsBefore - relay.freePortPairs()) + " relay port pairs in use");
             assertTrue(pings.failures().isEmpty() && pings.answered200() == pings.sent() && !pings.stillRunning(),
                     "every OPTIONS ping is answered 200 during the load: " + pings);
-            assertTrue(log.problems().isEmpty(), log.describeProblems());
+            assertTrue(run.log.problems().isEmpty(), run.log.describeProblems());
             assertEquals(0, proxy.server.signallingStalls(), "the stall watchdog never fired");
         }
     }

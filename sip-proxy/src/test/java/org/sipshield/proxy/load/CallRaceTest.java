@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.media.MediaRelay;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.media.MediaSdpRewriter;
 import org.sipshield.proxy.peers.FreePorts;
@@ -56,37 +57,17 @@ class CallRaceTest {
     void reInviteByeAndMediaTimeoutOnTheSameCallsLeaveNoCallHalfOpen() throws Exception {
         int callerPort = FreePorts.udpAndTcp();
         int calleePort = FreePorts.udpAndTcp();
-        String config = """
-                security:
-                  requestsPerSecondPerSource: 100000
-                  requestBurstPerSource: 1000000
+        ProxyFixture fixture = LoadRun.fixture().yaml("""
                 media:
                   portMin: 44000
                   portMax: 45999
                   mediaTimeout: 5
-                sipTrunkSecurityProfiles:
-                  - name: Non Secure SIP Trunk Profile
-                    deviceSecurityMode: Non Secure
-                    incomingTransportType: TCP+UDP
-                    outgoingTransportType: UDP
-                    incomingPort: ${sipPort}
-                sipTrunks:
-                  - name: caller
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                  - name: callee
-                    securityProfile: Non Secure SIP Trunk Profile
-                    destinations: ["%s:%d"]
-                routePatterns:
-                  - {pattern: "8!", trunk: callee}
-                """.formatted(CALLER, callerPort, CALLEE, calleePort);
-        try (MemoryDirectory data = new MemoryDirectory(dataDirectory);
-                RunningProxy proxy = new RunningProxy(data.path(), config);
-                ProxyLog log = new ProxyLog();
-                OptionsProber prober = new OptionsProber(PROBER, "127.0.0.1", proxy.sipPort, 50)) {
+                """).nonSecureTrunk("caller", CALLER, callerPort).nonSecureTrunk("callee", CALLEE, calleePort)
+                .route("8!", "callee");
+        try (LoadRun run = new LoadRun(dataDirectory, fixture, PROBER)) {
+            RunningProxy proxy = run.proxy;
             MediaRelay relay = proxy.server.media().relay();
             int freePairsBefore = relay.freePortPairs();
-            RegistrationLoadTest.awaitFirstAnswer(prober);
             // -Dsipshield.race.trace=true: sipp keeps every message it sent and received, for a look at one call
             List<String> trace = Boolean.getBoolean("sipshield.race.trace")
                     ? List.of(System.getProperty("sipshield.race.traceOption", "-trace_msg")) : List.of();
@@ -103,12 +84,12 @@ class CallRaceTest {
                     "-t", "u1", "-i", CALLER, "-p", Integer.toString(callerPort), "-m", Integer.toString(CALLS),
                     "-r", Integer.toString(CALL_RATE), "-l", Integer.toString(CALLS),
                     "-recv_timeout", "40000", "-timeout", "120s", "-timeout_error", String.join(" ", trace),
-                    "127.0.0.1:" + proxy.sipPort).stream().filter(o -> !o.isEmpty()).toList())) {
+                    run.target()).stream().filter(o -> !o.isEmpty()).toList())) {
                 caller = callerSide.await(150);
                 callee = calleeSide.await(60);
             }
             boolean drained = CallLoadTest.awaitDrained(proxy, relay, freePairsBefore);
-            OptionsProber.Report pings = prober.stop();
+            OptionsProber.Report pings = run.prober.stop();
             // calls with media state in the SDP step: one left after its call ended means a late offer
             // made the call's media anew after it was released
             int callsWithMedia = ((MediaSdpRewriter) proxy.server.media().sdpRewriter()).activeCalls();
@@ -126,7 +107,7 @@ class CallRaceTest {
                     + " relay sessions, " + (freePairsBefore - relay.freePortPairs()) + " relay port pairs in use");
             assertTrue(pings.failures().isEmpty() && pings.answered200() == pings.sent() && !pings.stillRunning(),
                     "every OPTIONS ping is answered 200 during the race: " + pings);
-            assertTrue(log.problems().isEmpty(), log.describeProblems());
+            assertTrue(run.log.problems().isEmpty(), run.log.describeProblems());
             assertEquals(0, proxy.server.signallingStalls(), "the stall watchdog never fired");
         }
     }

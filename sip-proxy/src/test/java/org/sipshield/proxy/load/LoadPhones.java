@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.ProxyFixture;
 
 /**
  * Many digest phones for load tests: phone i is device SEPLOAD + i, line 100000 + i, digest user
@@ -31,31 +30,15 @@ final class LoadPhones {
         return FIRST_LINE + i;
     }
 
-    /**
-     * The phone security profile (Non Secure, TCP+UDP, digest), the end users and the phones
-     * 0..count-1, as YAML sections to append to a proxy's configuration.
-     */
-    static String config(int count) {
-        StringBuilder yaml = new StringBuilder("""
-                phoneSecurityProfiles:
-                  - name: load phones
-                    deviceSecurityMode: Non Secure
-                    transportType: TCP+UDP
-                    enableDigestAuthentication: true
-                endUsers:
-                """);
+    /** The phone security profile (Non Secure, TCP+UDP, digest), the end users and the phones 0..count-1. */
+    static ProxyFixture phones(ProxyFixture fixture, int count) {
+        fixture.phoneProfile("{name: load phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP, "
+                + "enableDigestAuthentication: true}");
         for (int i = 0; i < count; i++) {
-            String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, user(i), REALM, password(i).toCharArray())
-                    .toStoredForm().substring("MD5:".length());
-            yaml.append("  - {userId: ").append(user(i)).append(", digestCredentials: {MD5: ").append(ha1).append("}}\n");
+            fixture.endUser(user(i), REALM, password(i)).phone("{deviceName: " + String.format("SEPLOAD%06d", i)
+                    + ", securityProfile: load phones, digestUser: " + user(i) + ", lines: [\"" + line(i) + "\"]}");
         }
-        yaml.append("phones:\n");
-        for (int i = 0; i < count; i++) {
-            yaml.append("  - {deviceName: ").append(String.format("SEPLOAD%06d", i))
-                    .append(", securityProfile: load phones, digestUser: ").append(user(i))
-                    .append(", lines: [\"").append(line(i)).append("\"]}\n");
-        }
-        return yaml.toString();
+        return fixture;
     }
 
     /** sipp's -inf file for phones from..to-1, read in order. */

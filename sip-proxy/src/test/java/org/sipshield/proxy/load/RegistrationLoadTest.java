@@ -54,19 +54,9 @@ class RegistrationLoadTest {
     void thousandsOfDigestPhonesRegisterOverUdpAndTcpWhileOptionsPingsAreAnswered() throws Exception {
         Path udpPhones = LoadPhones.csv(csvDirectory, "udp-phones.csv", 0, UDP_PHONES);
         Path tcpPhones = LoadPhones.csv(csvDirectory, "tcp-phones.csv", UDP_PHONES, UDP_PHONES + TCP_PHONES);
-        // all phones are sipp on 127.0.0.1: one source, so the per-source request limit (made for
-        // one phone or one trunk) is lifted far above the load
-        String config = """
-                security:
-                  requestsPerSecondPerSource: 100000
-                  requestBurstPerSource: 1000000
-                """ + LoadPhones.config(UDP_PHONES + TCP_PHONES);
-        try (MemoryDirectory data = new MemoryDirectory(dataDirectory);
-                RunningProxy proxy = new RunningProxy(data.path(), config);
-                ProxyLog log = new ProxyLog();
-                OptionsProber prober = new OptionsProber(PROBER, "127.0.0.1", proxy.sipPort, 50)) {
-            awaitFirstAnswer(prober);
-            String target = "127.0.0.1:" + proxy.sipPort;
+        try (LoadRun run = new LoadRun(dataDirectory, LoadPhones.phones(LoadRun.fixture(), UDP_PHONES + TCP_PHONES), PROBER)) {
+            RunningProxy proxy = run.proxy;
+            String target = run.target();
             SippLoad.Result udp;
             SippLoad.Result tcp;
             try (SippLoad udpLoad = SippLoad.start("UDP phones", "load-register.xml", Map.of(), List.of(
@@ -85,17 +75,17 @@ class RegistrationLoadTest {
                 udp = udpLoad.await(330);
                 tcp = tcpLoad.await(330);
             }
-            OptionsProber.Report pings = prober.stop();
+            OptionsProber.Report pings = run.prober.stop();
             System.out.println("registration load: " + udp.summary() + "; " + tcp.summary() + "; " + pings
                     + "; watchdog stalls " + proxy.server.signallingStalls());
 
             assertAllSucceeded(udp, UDP_PHONES);
             assertAllSucceeded(tcp, TCP_PHONES);
-            assertEquals(Map.of("UDP", (long) UDP_PHONES, "TCP", (long) TCP_PHONES), bindingsByTransport(data.path()),
+            assertEquals(Map.of("UDP", (long) UDP_PHONES, "TCP", (long) TCP_PHONES), bindingsByTransport(run.data.path()),
                     "every phone's binding is stored, over the transport it registered on");
             assertTrue(pings.failures().isEmpty() && pings.answered200() == pings.sent() && !pings.stillRunning(),
                     "every OPTIONS ping is answered 200 during the load: " + pings);
-            assertTrue(log.problems().isEmpty(), log.describeProblems());
+            assertTrue(run.log.problems().isEmpty(), run.log.describeProblems());
             assertEquals(0, proxy.server.signallingStalls(), "the stall watchdog never fired");
         }
     }

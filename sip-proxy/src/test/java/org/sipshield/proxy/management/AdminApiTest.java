@@ -14,11 +14,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.peers.ProcessOutput;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.Sipp;
@@ -47,19 +45,11 @@ class AdminApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = FreePorts.udpAndTcp();
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
-                .toStoredForm().substring(4);
-        extraYaml = "management: {port: " + port + "}\n" + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort) + """
-                phoneSecurityProfiles:
-                  - {name: Digest Phones, enableDigestAuthentication: true}
-                endUsers:
-                  - {userId: alice, digestCredentials: {MD5: %s}}
-                phones:
-                  - {deviceName: SEPALICE00001, securityProfile: Digest Phones, digestUser: alice, lines: ["2001"]}
-                """.formatted(ha1);
-        proxy = new RunningProxy(dataDirectory, extraYaml);
-        curl = new Curl(dataDirectory, port);
+        ProxyFixture fixture = new ProxyFixture().management().carrierAndPbx(CARRIER, 5060, PBX, pbxPort)
+                .phoneProfile("{name: Digest Phones, enableDigestAuthentication: true}").alicePhone("Digest Phones");
+        extraYaml = fixture.extraYaml();
+        proxy = fixture.start(dataDirectory);
+        curl = new Curl(dataDirectory, proxy.managementPort);
         token = new AdminToken(dataDirectory).rotate();
     }
 

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.cli.Main;
-import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.hostile.SecurityLog;
 
 /**
  * {@code sipshield ctl} against a real proxy, as an operator runs it: the configuration file
@@ -36,10 +36,9 @@ class CtlCommandTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = FreePorts.udpAndTcp();
-        String extra = "management: {port: " + port + "}\n"
-                + TrunkFixtures.carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", 5062);
-        proxy = new RunningProxy(dataDirectory, extra);
+        ProxyFixture fixture = new ProxyFixture().management().carrierAndPbx("127.0.0.2", 5060, "127.0.0.3", 5062);
+        String extra = fixture.extraYaml();
+        proxy = fixture.start(dataDirectory);
         configFile = dataDirectory.resolve("sipshield.yaml");
         Files.writeString(configFile, proxy.yaml(extra));
         proxy.server.configFile(configFile);
@@ -82,7 +81,7 @@ class CtlCommandTest {
     }
 
     @Test
-    void theOperatorReadsAndChangesTheProxy() {
+    void ctlListsTrunksBlocksUnblocksReloadsAndRefusesAnUnknownCallOrABlockWithoutDuration() {
         Run trunks = ctl(tokenFile, "trunks");
         assertEquals(0, trunks.exit(), trunks.toString());
         assertTrue(trunks.out().contains("\"carrier\"") && trunks.out().contains("127.0.0.3:5062"), trunks.out());
@@ -94,6 +93,12 @@ class CtlCommandTest {
         Run unblock = ctl(tokenFile, "unblock", "127.0.0.78");
         assertEquals(0, unblock.exit(), unblock.toString());
         assertFalse(ctl(tokenFile, "blocked").out().contains("127.0.0.78"));
+        // both changes are among the recent security events, the unblock first (newest first)
+        Run events = ctl(tokenFile, "events");
+        assertEquals(0, events.exit(), events.toString());
+        int unblocked = events.out().indexOf("action=unblock source=127.0.0.78");
+        int blocked = events.out().indexOf("action=block source=127.0.0.78 seconds=600");
+        assertTrue(unblocked >= 0 && blocked > unblocked, events.out());
 
         Run certificates = ctl(tokenFile, "certs");
         assertTrue(certificates.out().contains("daysToExpiry"), certificates.toString());
@@ -102,5 +107,23 @@ class CtlCommandTest {
         assertTrue(reload.out().contains("\"applied\" : true"), reload.out());
         assertEquals(1, ctl(tokenFile, "hangup", "999999").exit(), "no such call: 404");
         assertEquals(2, ctl(tokenFile, "block", "127.0.0.79").exit(), "a block needs its duration");
+    }
+
+    @Test
+    void aReloadMovingASipListenerIsRefusedNamingItAndTheProxyServesOn() throws Exception {
+        String running = Files.readString(configFile);
+        int moved = FreePorts.udpAndTcp();
+        try {
+            Files.writeString(configFile, running.replace("port: " + proxy.tlsPort + "}", "port: " + moved + "}"));
+            Run refused = ctl(tokenFile, "reload");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().startsWith("422") && refused.err().contains("\"applied\" : false")
+                    && refused.err().contains("TLS 127.0.0.1:" + moved + "] changes only with a restart"), refused.toString());
+        } finally {
+            Files.writeString(configFile, running);
+        }
+        String tls = org.sipshield.proxy.peers.OpenSslClient.exchange("127.0.0.1", proxy.tlsPort,
+                org.sipshield.proxy.peers.OpenSslClient.optionsRequest("127.0.0.1", proxy.tlsPort));
+        assertTrue(tls.contains("SIP/2.0 200"), "the TLS listener serves where it was:\n" + tls);
     }
 }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
@@ -38,10 +38,9 @@ class DrainTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = FreePorts.udpAndTcp();
-        proxy = RunningProxy.withServerKeys(dataDirectory, "shutdownDrainSeconds: " + DRAIN_SECONDS,
-                "management: {port: " + port + "}\n" + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort));
-        curl = new Curl(dataDirectory, port);
+        proxy = new ProxyFixture().serverKeys("shutdownDrainSeconds: " + DRAIN_SECONDS).management()
+                .carrierAndPbx(CARRIER, 5060, PBX, pbxPort).start(dataDirectory);
+        curl = new Curl(dataDirectory, proxy.managementPort);
         token = new AdminToken(dataDirectory).rotate();
     }
 

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.cli.Main;
 import org.sipshield.proxy.hostile.SecurityLog;
-import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.TestCertificates;
 import org.sipshield.tls.CertificatePurpose;
 import org.sipshield.tls.TrustStore;
@@ -34,6 +34,7 @@ class ManagementApiTest {
     static Path pki;
 
     static RunningProxy proxy;
+    static int managementPort;
     static Curl curl;
     static Path[] operatorCertificate;
     static Path[] intruderCertificate;
@@ -44,9 +45,9 @@ class ManagementApiTest {
         new TrustStore(dataDirectory, CertificatePurpose.HTTPS).add(Files.readAllBytes(certificates.caCertificate()));
         operatorCertificate = certificates.issue("noc-operator", true, "noc.example");
         intruderCertificate = certificates.issue("intruder", false, "intruder.example");
-        int port = FreePorts.udpAndTcp();
-        proxy = new RunningProxy(dataDirectory, "management: {address: 127.0.0.1, port: " + port + "}\n");
-        curl = new Curl(dataDirectory, port);
+        proxy = new ProxyFixture().management("address: 127.0.0.1").start(dataDirectory);
+        curl = new Curl(dataDirectory, proxy.managementPort);
+        managementPort = proxy.managementPort;
     }
 
     @AfterAll
@@ -67,7 +68,8 @@ class ManagementApiTest {
     void aReloadThatMovesTheListenerIsRefusedNotIgnored() {
         IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> proxy.reload("management: {address: 127.0.0.1, port: 1}\n"));
-        assertTrue(refused.getMessage().contains("management settings change only with a restart"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("management.port: " + managementPort + " -> 1 changes only with a restart"),
+                refused.getMessage());
         assertEquals(200, curl.get("/health/live", null).status(), "the listener stays where it was");
     }
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.peers.FreePorts;
 
 /**
  * The management listener applies the HTTPS interface's cipher string (tls.cipherManagement.httpsTls),
@@ -26,14 +26,12 @@ class ManagementTlsPolicyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = FreePorts.udpAndTcp();
-        proxy = new RunningProxy(dataDirectory, """
-                management: {port: %d}
+        proxy = new ProxyFixture().management().yaml("""
                 tls:
                   cipherManagement:
                     httpsTls: "ECDHE-RSA-AES128-GCM-SHA256"
-                """.formatted(port));
-        curl = new Curl(dataDirectory, port);
+                """).start(dataDirectory);
+        curl = new Curl(dataDirectory, proxy.managementPort);
     }
 
     @AfterAll

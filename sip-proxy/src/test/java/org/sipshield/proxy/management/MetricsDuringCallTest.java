@@ -14,10 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipshield.digest.DigestAlgorithm;
-import org.sipshield.digest.DigestChecksum;
+import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
-import org.sipshield.proxy.TrunkFixtures;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -41,19 +39,10 @@ class MetricsDuringCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = FreePorts.udpAndTcp();
-        String ha1 = DigestChecksum.compute(DigestAlgorithm.MD5, "alice", "ccmsipline", "alice-secret".toCharArray())
-                .toStoredForm().substring(4);
-        proxy = new RunningProxy(dataDirectory, "management: {port: " + port + "}\n"
-                + TrunkFixtures.carrierAndPbx(CARRIER, 5060, PBX, pbxPort) + """
-                phoneSecurityProfiles:
-                  - {name: Digest Phones, enableDigestAuthentication: true}
-                endUsers:
-                  - {userId: alice, digestCredentials: {MD5: %s}}
-                phones:
-                  - {deviceName: SEPALICE00001, securityProfile: Digest Phones, digestUser: alice, lines: ["2001"]}
-                """.formatted(ha1));
-        curl = new Curl(dataDirectory, port);
+        proxy = new ProxyFixture().management().carrierAndPbx(CARRIER, 5060, PBX, pbxPort)
+                .phoneProfile("{name: Digest Phones, enableDigestAuthentication: true}").alicePhone("Digest Phones")
+                .start(dataDirectory);
+        curl = new Curl(dataDirectory, proxy.managementPort);
         token = new AdminToken(dataDirectory).rotate();
     }
 

@@ -18,6 +18,18 @@ import java.util.concurrent.TimeUnit;
 public final class Sipp {
     private Sipp() {}
 
+    /** A scenario's variables from name, value pairs (a mutable map: a test may add to it). */
+    public static Map<String, String> variables(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values come in pairs: " + List.of(namesAndValues));
+        }
+        Map<String, String> variables = new java.util.HashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            variables.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return variables;
+    }
+
     /** Runs one call of the scenario as a client from 127.0.0.1 towards host:port; exit code 0 means it passed. */
     public static ProcessOutput client(String scenario, String transport, String host, int port, String... extra) {
         return client(scenario, Map.of(), transport, "127.0.0.1", host, port, extra);

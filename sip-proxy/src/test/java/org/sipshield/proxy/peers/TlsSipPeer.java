@@ -60,6 +60,11 @@ public final class TlsSipPeer implements AutoCloseable {
         return socket.getSession().getCipherSuite();
     }
 
+    /** The certificate the proxy presented in this connection's handshake. */
+    public X509Certificate peerCertificate() throws javax.net.ssl.SSLPeerUnverifiedException {
+        return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+
     public void send(String message) throws IOException {
         socket.getOutputStream().write(message.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();

@@ -14,7 +14,7 @@ class DrainGateTest {
     @Test
     void onlyNewInvitesAreRefusedAndOnlyWhileDraining() throws Exception {
         AtomicBoolean draining = new AtomicBoolean();
-        DrainGate gate = new DrainGate(draining::get, 30);
+        DrainGate gate = new DrainGate(draining::get, () -> 30);
         assertTrue(gate.apply(arriving("INVITE", "5550100", "192.0.2.1")).proceeds());
 
         draining.set(true);
@@ -28,7 +28,7 @@ class DrainGateTest {
 
     @Test
     void noDrainTimeStillAsksForALaterRetry() throws Exception {
-        Verdict refused = new DrainGate(() -> true, 0).apply(arriving("INVITE", "5550100", "192.0.2.1"));
+        Verdict refused = new DrainGate(() -> true, () -> 0).apply(arriving("INVITE", "5550100", "192.0.2.1"));
         assertEquals(List.of(Map.entry("Retry-After", "1")), refused.headers());
     }
 }

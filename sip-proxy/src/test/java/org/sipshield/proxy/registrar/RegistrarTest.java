@@ -150,7 +150,7 @@ class RegistrarTest {
     }
 
     @Test
-    void minExpiresIsConfigurable() {
+    void aConfiguredMinExpiresAnswersAShorterInterval423NamingIt() {
         registrar = registrar(new RegistrarSettings(120, 3600, 3600, 1));
         Response response = register(SipMessages.register("1001").contact(CONTACT).expires(90).build());
 

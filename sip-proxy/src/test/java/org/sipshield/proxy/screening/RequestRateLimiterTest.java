@@ -59,7 +59,7 @@ class RequestRateLimiterTest {
     }
 
     @Test
-    void nonsenseSettingsAreRefused() {
+    void aZeroRateOrBurstIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new RequestRateLimiter(0, 1, 1, now::get));
         assertThrows(IllegalArgumentException.class, () -> new RequestRateLimiter(1, 0, 1, now::get));
     }

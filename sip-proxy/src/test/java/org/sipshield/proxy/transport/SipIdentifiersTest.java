@@ -102,7 +102,7 @@ class SipIdentifiersTest {
     }
 
     @Test
-    void theInverseUsedByTheAttackIsRight() {
+    void unmix64UndoesMix64SoTheAttackAboveIsSound() {
         // guards the attack itself: a wrong inverse would make the test above pass whatever the generator
         for (long x : new long[] {0L, 1L, -1L, 0x123456789abcdefL, GAMMA}) {
             assertEquals(x, unmix64(mix64(x)));
