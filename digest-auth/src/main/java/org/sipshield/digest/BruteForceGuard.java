@@ -73,12 +73,13 @@ public final class BruteForceGuard {
         InetAddress address = source.getAddress();
         String userKey = userKey(address, user);
         String sourceKey = sourceKey(address);
-        long[] counts = counters.countFailures(List.of(userKey, sourceKey), policy.window());
-        // == rather than >=: only the failure reaching the limit starts the block, so two nodes
-        // counting at once never both block (and log) the same key
-        boolean sourceBlocked = counts[1] == policy.maxFailuresPerSource();
-        boolean userBlocked = counts[0] == policy.maxFailuresPerUser();
-        Instant until = clock.instant().plus(policy.coolDown());
+        BruteForcePolicy limits = policy;
+        long[] counts = counters.countFailures(List.of(userKey, sourceKey), limits.window());
+        // >=: a limit lowered by a reload blocks at the next failure past it; two nodes reaching
+        // it at once both set the same block (the counts restart from a block)
+        boolean sourceBlocked = counts[1] >= limits.maxFailuresPerSource();
+        boolean userBlocked = counts[0] >= limits.maxFailuresPerUser();
+        Instant until = clock.instant().plus(limits.coolDown());
         if (sourceBlocked) {
             counters.block(BLOCK_LIST, sourceKey, until);
             if (userBlocked) {
