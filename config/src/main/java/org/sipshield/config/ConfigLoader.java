@@ -108,6 +108,7 @@ public final class ConfigLoader {
     private static SipShieldConfig read(YamlMapping root, Problems problems) {
         ServerSettings server = readServer(root.mapping("server"));
         DatabaseSettings database = root.has("database") ? readDatabase(root.mapping("database")) : DatabaseSettings.embedded();
+        RedisSettings redis = root.has("redis") ? RedisSettingsReader.redis(root.mapping("redis")) : RedisSettings.none();
         List<Listener> listeners = root.list("listeners", element -> readListener(element.asMapping()));
         if (listeners.isEmpty() && problems.isEmpty()) {
             root.problem("listeners", "at least one listener is needed", "a list of {transport, address, port}");
@@ -135,10 +136,10 @@ public final class ConfigLoader {
         List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, DeviceReader::voicemailPort);
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
         root.finish();
-        SipShieldConfig config = new SipShieldConfig(server, database, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
+        SipShieldConfig config = new SipShieldConfig(server, database, redis, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
         new ConfigRules(where, warnings).check(config);
-        return new SipShieldConfig(server, database, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
+        return new SipShieldConfig(server, database, redis, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
     }
 

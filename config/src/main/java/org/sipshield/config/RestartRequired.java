@@ -25,6 +25,13 @@ public final class RestartRequired {
             new Key<>("database.url", c -> c.database().url()),
             new Key<>("database.user", c -> c.database().user()),
             new Key<>("database.passwordFile", c -> c.database().passwordFile()),
+            // the shared counters' connection, its probe and the rule are set up at start
+            new Key<>("redis.url", c -> c.redis().url()),
+            new Key<>("redis.user", c -> c.redis().user()),
+            new Key<>("redis.passwordFile", c -> c.redis().passwordFile()),
+            new Key<>("redis.caFile", c -> c.redis().caFile()),
+            new Key<>("redis.timeoutMillis", c -> c.redis().timeoutMillis()),
+            new Key<>("redis.unavailable", c -> c.redis().unavailable()),
             new Key<>("management.enabled", c -> c.management().enabled()),
             new Key<>("management.address", c -> c.management().address()),
             new Key<>("management.port", c -> c.management().port()),

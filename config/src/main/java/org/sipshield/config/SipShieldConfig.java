@@ -12,6 +12,7 @@ import java.util.Optional;
 public record SipShieldConfig(
         ServerSettings server,
         DatabaseSettings database,
+        RedisSettings redis,
         List<Listener> listeners,
         EnterpriseParameters enterpriseParameters,
         SecuritySettings security,

@@ -3,8 +3,9 @@ package org.sipshield.digest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,42 +15,30 @@ import java.util.Optional;
  * source address, and blocks past the limits for a cool-down. Blocking (source, user) spares the
  * other phones behind the same NAT address; blocking the source stops a scan over many users.
  *
- * <p>Memory bound: at most {@code maxTrackedKeys} counters and as many blocks, each in an LRU
- * map. Evicting a counter forgets failures (never blocks anyone); blocks live in their own map so a
- * flood of new counters cannot evict them, and when that map is full the block nearest to its end
- * goes first. Thread-safe.
+ * <p>The counts and blocks live in {@link SharedCounters}: this process's ({@link LocalCounters},
+ * bounded in memory) or a store the nodes of a cluster share, so that attempts spread over the
+ * nodes add up. Thread-safe.
  */
 public final class BruteForceGuard {
 
+    /** The block list this guard's blocks belong to in the counters. */
+    public static final String BLOCK_LIST = "digest";
     private static final int MAX_USER_KEY_CHARS = 128;
-
-    private static final class Counter {
-        long windowStartMillis;
-        int failures;
-    }
 
     // replaced by a reload (policy(...)); the counters and blocks stay
     private volatile BruteForcePolicy policy;
     private final Clock clock;
-    private final LinkedHashMap<String, Counter> counters;
-    private final LinkedHashMap<String, Long> blockedUntil;
+    private final SharedCounters counters;
 
+    /** A guard whose counters live in this process. */
     public BruteForceGuard(BruteForcePolicy policy, Clock clock) {
+        this(policy, clock, new LocalCounters(clock, policy.maxTrackedKeys(), new NonceCountTracker(1)));
+    }
+
+    public BruteForceGuard(BruteForcePolicy policy, Clock clock, SharedCounters counters) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.counters = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Counter> eldest) {
-                return size() > BruteForceGuard.this.policy.maxTrackedKeys();
-            }
-        };
-        // Insertion order with one cool-down for all: the eldest block is the one ending first.
-        this.blockedUntil = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > BruteForceGuard.this.policy.maxTrackedKeys();
-            }
-        };
+        this.counters = Objects.requireNonNull(counters, "counters");
     }
 
     public BruteForcePolicy policy() {
@@ -66,13 +55,13 @@ public final class BruteForceGuard {
     }
 
     /** Whether the whole source is blocked, and what to do with its requests. Check before parsing. */
-    public synchronized Optional<BlockAction> blocked(InetAddress source) {
-        return isBlocked(sourceKey(source)) ? Optional.of(policy.action()) : Optional.empty();
+    public Optional<BlockAction> blocked(InetAddress source) {
+        return counters.anyBlocked(BLOCK_LIST, List.of(sourceKey(source))) ? Optional.of(policy.action()) : Optional.empty();
     }
 
-    /** Whether this source, or this user from this source, is blocked. */
-    public synchronized Optional<BlockAction> blocked(InetAddress source, String user) {
-        return isBlocked(sourceKey(source)) || isBlocked(userKey(source, user))
+    /** Whether this source, or this user from this source, is blocked (one look-up for both). */
+    public Optional<BlockAction> blocked(InetAddress source, String user) {
+        return counters.anyBlocked(BLOCK_LIST, List.of(sourceKey(source), userKey(source, user)))
                 ? Optional.of(policy.action()) : Optional.empty();
     }
 
@@ -80,16 +69,27 @@ public final class BruteForceGuard {
      * Records one failed attempt. Returns the security event to log when this failure starts a
      * block (of the user from this source, or of the whole source).
      */
-    public synchronized Optional<SecurityEvent> recordFailure(InetSocketAddress source, String user, String realm) {
+    public Optional<SecurityEvent> recordFailure(InetSocketAddress source, String user, String realm) {
         InetAddress address = source.getAddress();
-        long now = clock.millis();
-        boolean userBlocked = count(userKey(address, user), policy.maxFailuresPerUser(), now);
-        boolean sourceBlocked = count(sourceKey(address), policy.maxFailuresPerSource(), now);
+        String userKey = userKey(address, user);
+        String sourceKey = sourceKey(address);
+        BruteForcePolicy limits = policy;
+        long[] counts = counters.countFailures(List.of(userKey, sourceKey), limits.window());
+        // >=: a limit lowered by a reload blocks at the next failure past it; two nodes reaching
+        // it at once both set the same block (the counts restart from a block)
+        boolean sourceBlocked = counts[1] >= limits.maxFailuresPerSource();
+        boolean userBlocked = counts[0] >= limits.maxFailuresPerUser();
+        Instant until = clock.instant().plus(limits.coolDown());
         if (sourceBlocked) {
+            counters.block(BLOCK_LIST, sourceKey, until);
+            if (userBlocked) {
+                counters.block(BLOCK_LIST, userKey, until);
+            }
             return Optional.of(new SecurityEvent(SecurityEvent.Type.DIGEST_AUTH_BLOCKED, source, user, realm,
                     "source-limit-" + reasonSuffix()));
         }
         if (userBlocked) {
+            counters.block(BLOCK_LIST, userKey, until);
             return Optional.of(new SecurityEvent(SecurityEvent.Type.DIGEST_AUTH_BLOCKED, source, user, realm,
                     "user-limit-" + reasonSuffix()));
         }
@@ -97,42 +97,12 @@ public final class BruteForceGuard {
     }
 
     /** A successful authentication clears that user's count from that source (not the source's). */
-    public synchronized void recordSuccess(InetAddress source, String user) {
-        counters.remove(userKey(source, user));
+    public void recordSuccess(InetAddress source, String user) {
+        counters.clearFailures(userKey(source, user));
     }
 
     private String reasonSuffix() {
         return policy.action() == BlockAction.DROP ? "drop" : "reject";
-    }
-
-    /** Counts a failure; true when it is the one that reaches the limit and starts a block. */
-    private boolean count(String key, int limit, long now) {
-        Counter c = counters.get(key);
-        if (c == null || now - c.windowStartMillis >= policy.window().toMillis() || now < c.windowStartMillis) {
-            c = new Counter();
-            c.windowStartMillis = now;
-            counters.put(key, c);
-        }
-        c.failures++;
-        if (c.failures >= limit) {
-            counters.remove(key);
-            blockedUntil.remove(key);
-            blockedUntil.put(key, now + policy.coolDown().toMillis());
-            return true;
-        }
-        return false;
-    }
-
-    private boolean isBlocked(String key) {
-        Long until = blockedUntil.get(key);
-        if (until == null) {
-            return false;
-        }
-        if (clock.millis() >= until) {
-            blockedUntil.remove(key);
-            return false;
-        }
-        return true;
     }
 
     private static String sourceKey(InetAddress source) {
@@ -148,20 +118,16 @@ public final class BruteForceGuard {
     }
 
     /** One block in force: a whole source (user null) or one user from it, until when. */
-    public record Block(String source, String user, java.time.Instant until) {}
+    public record Block(String source, String user, Instant until) {}
 
     /** The blocks in force now (the admin API lists them). */
-    public synchronized java.util.List<Block> blocks() {
-        long now = clock.millis();
-        java.util.List<Block> blocks = new java.util.ArrayList<>();
-        for (Map.Entry<String, Long> entry : blockedUntil.entrySet()) {
-            if (entry.getValue() > now) {
-                int separator = entry.getKey().indexOf('\u0000');
-                blocks.add(new Block(separator < 0 ? entry.getKey() : entry.getKey().substring(0, separator),
-                        separator < 0 ? null : entry.getKey().substring(separator + 1),
-                        java.time.Instant.ofEpochMilli(entry.getValue())));
-            }
-        }
+    public List<Block> blocks() {
+        List<Block> blocks = new ArrayList<>();
+        counters.blocks(BLOCK_LIST).forEach((key, until) -> {
+            int separator = key.indexOf('\u0000');
+            blocks.add(new Block(separator < 0 ? key : key.substring(0, separator),
+                    separator < 0 ? null : key.substring(separator + 1), until));
+        });
         return blocks;
     }
 
@@ -169,25 +135,20 @@ public final class BruteForceGuard {
      * An operator lifts every block of a source, its users' included, and forgets its failures
      * counted so far (else its next mistake blocks it again at once). True when there was a block.
      */
-    public synchronized boolean unblock(InetAddress source) {
-        String key = sourceKey(source);
-        String userPrefix = key + "\u0000";
-        counters.keySet().removeIf(k -> k.equals(key) || k.startsWith(userPrefix));
-        int before = blockedUntil.size();
-        blockedUntil.keySet().removeIf(k -> k.equals(key) || k.startsWith(userPrefix));
-        return blockedUntil.size() != before;
+    public boolean unblock(InetAddress source) {
+        return counters.unblock(BLOCK_LIST, sourceKey(source), true);
     }
 
-    synchronized int trackedCounters() {
-        return counters.size();
+    int trackedCounters() {
+        return ((LocalCounters) counters).trackedCounters();
     }
 
-    synchronized int trackedBlocks() {
-        return blockedUntil.size();
+    int trackedBlocks() {
+        return ((LocalCounters) counters).trackedBlocks(BLOCK_LIST);
     }
 
     @Override
-    public synchronized String toString() {
-        return "BruteForceGuard[" + policy + ", counters=" + counters.size() + ", blocks=" + blockedUntil.size() + "]";
+    public String toString() {
+        return "BruteForceGuard[" + policy + ", " + counters.getClass().getSimpleName() + "]";
     }
 }

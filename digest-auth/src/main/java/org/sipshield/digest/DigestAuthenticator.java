@@ -27,7 +27,7 @@ public final class DigestAuthenticator {
     private final DigestUserDirectory users;
     private final Clock clock;
     private final StatelessNonces nonces;
-    private final NonceCountTracker tracker;
+    private final SharedCounters counters;
     private final String opaque;
     private final Map<DigestAlgorithm, DigestChecksum> dummyChecksums = new EnumMap<>(DigestAlgorithm.class);
 
@@ -37,18 +37,25 @@ public final class DigestAuthenticator {
         this(policy, secret, users, clock, random, new NonceCountTracker(policy.maxTrackedNonces()));
     }
 
-    /**
-     * An authenticator sharing a nonce-count tracker: a server that rebuilds its authenticators
-     * when its configuration is reloaded passes the same tracker, so replay state survives it.
-     */
+    /** An authenticator sharing a nonce-count tracker kept in this process. */
     public DigestAuthenticator(DigestPolicy policy, NonceSecret secret, DigestUserDirectory users, Clock clock,
                                SecureRandom random, NonceCountTracker tracker) {
+        this(policy, secret, users, clock, random, new LocalCounters(clock, 16, tracker));
+    }
+
+    /**
+     * An authenticator whose nonce-count replay state lives in shared counters: a server that
+     * rebuilds its authenticators when its configuration is reloaded passes the same ones, so
+     * replay state survives it; the nodes of a cluster pass a store they share.
+     */
+    public DigestAuthenticator(DigestPolicy policy, NonceSecret secret, DigestUserDirectory users, Clock clock,
+                               SecureRandom random, SharedCounters counters) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.users = Objects.requireNonNull(users, "users");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nonces = new StatelessNonces(Objects.requireNonNull(secret, "secret"), Objects.requireNonNull(random, "random"),
                 policy.realm(), policy.bindings());
-        this.tracker = Objects.requireNonNull(tracker, "tracker");
+        this.counters = Objects.requireNonNull(counters, "counters");
         this.opaque = nonces.opaque();
         char[] dummyPassword = new char[24];
         for (int i = 0; i < dummyPassword.length; i++) {
@@ -164,8 +171,9 @@ public final class DigestAuthenticator {
         if (now - issuedAt > policy.nonceValiditySeconds() * 1000L) {
             return result(request, DigestOutcome.STALE, null, claimed, null);
         }
-        return switch (tracker.record(auth.nonce(), issuedAt, policy.nonceValiditySeconds() * 1000L, nc, now)) {
-            case ACCEPTED -> result(request, DigestOutcome.OK, claimed, claimed, null);
+        long expiresAt = issuedAt + policy.nonceValiditySeconds() * 1000L;
+        return switch (counters.useNonceCount(auth.nonce(), nc, issuedAt, expiresAt, now)) {
+            case FIRST -> result(request, DigestOutcome.OK, claimed, claimed, null);
             case REPLAY -> result(request, DigestOutcome.REPLAY, null, claimed, null);
             case FORGOTTEN -> result(request, DigestOutcome.STALE, null, claimed, null);
         };
@@ -205,9 +213,9 @@ public final class DigestAuthenticator {
         return List.copyOf(list);
     }
 
-    /** How many nonces the replay tracker holds now (never above its bound). */
+    /** How many nonces the replay state holds now when it is kept in this process (never above its bound), else -1. */
     public int trackedNonces() {
-        return tracker.size();
+        return counters instanceof LocalCounters local ? local.trackedNonces() : -1;
     }
 
     @Override

@@ -25,11 +25,12 @@ import org.sipshield.config.RestartRequired;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.Transport;
-import org.sipshield.digest.DigestPolicy;
-import org.sipshield.digest.NonceCountTracker;
+import org.sipshield.digest.LocalCounters;
+import org.sipshield.digest.SharedCounters;
 import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.SipMessaging;
 import org.sipshield.proxy.b2bua.TargetResolver;
+import org.sipshield.proxy.cluster.ClusterCounters;
 import org.sipshield.proxy.management.ManagementServer;
 import org.sipshield.proxy.management.Operations;
 import org.sipshield.proxy.media.MediaAnchoring;
@@ -93,6 +94,9 @@ public final class SipShieldServer implements AutoCloseable {
     private final AtomicReference<SecurityModel> model = new AtomicReference<>();
     private volatile SipShieldConfig initialConfig;
     private DigestContext digestContext;
+    /** Failure counts, blocks and used nonce counts: this node's memory, or Redis (then also in cluster). */
+    private SharedCounters counters;
+    private ClusterCounters cluster;
     private final String stackName = "sipshield-" + INSTANCES.incrementAndGet();
     private final List<SipProvider> providers = new ArrayList<>();
     private final Clock clock;
@@ -135,8 +139,10 @@ public final class SipShieldServer implements AutoCloseable {
         SipShieldConfig config = config();
         Path dataDirectory = config.server().dataDirectory();
         Files.createDirectories(dataDirectory);
-        digestContext = new DigestContext(NonceKeyFile.load(dataDirectory),
-                new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), clock, new SecureRandom());
+        LocalCounters local = LocalCounters.withDefaults(clock);
+        cluster = config.redis().isShared() ? ClusterCounters.start(config.redis(), local) : null;
+        counters = cluster != null ? cluster : local;
+        digestContext = new DigestContext(NonceKeyFile.load(dataDirectory), counters, clock, new SecureRandom());
         model.set(new SecurityModel(config, digestContext));
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
@@ -159,6 +165,10 @@ public final class SipShieldServer implements AutoCloseable {
                 config.database().isShared() ? config.database().url() : dataDirectory.resolve(SqliteRegistrationStore.FILE_NAME));
         metrics = operations.startMetrics();
         metrics.certificates(org.sipshield.tls.CertificateExpiryMonitor.certificatesIn(dataDirectory));
+        if (cluster != null) {
+            cluster.register(metrics.registry());
+            operations.degradedBecause(cluster::unavailableBecause);
+        }
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
         org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
@@ -188,7 +198,13 @@ public final class SipShieldServer implements AutoCloseable {
             RegisteredContacts registered = new RegisteredContacts(registrar);
             TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
-            operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
+            operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);
+            if (cluster != null) {
+                var blocks = operatorBlocks;
+                ClusterCounters shared = cluster;
+                shared.whileAvailable(() -> blocks.refresh(
+                        shared.sharedBlocks(org.sipshield.proxy.pipeline.OperatorBlockList.BLOCK_LIST)));
+            }
             ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
             TlsDeviceAuthentication deviceCertificates = new TlsDeviceAuthentication(model::get, sipTrust);
             RequestPipeline requests = new RequestPipeline(List.of(
@@ -250,7 +266,7 @@ public final class SipShieldServer implements AutoCloseable {
 
     /** One digest step (and one brute-force guard) for both pipelines: a source blocked in one is blocked in the other. */
     private DigestAuthentication digestAuthentication() {
-        guard = DigestAuthentication.bruteForceGuard(config().security(), clock);
+        guard = DigestAuthentication.bruteForceGuard(config().security(), clock, counters);
         return new DigestAuthentication(model::get, guard, metrics::digestOutcome);
     }
 
@@ -288,7 +304,7 @@ public final class SipShieldServer implements AutoCloseable {
 
     /**
      * Puts a new, already validated configuration in force, whole or not at all. A change to a key
-     * that needs a restart (listeners, data directory, database, management listener, media ports:
+     * that needs a restart (listeners, data directory, database, redis, management listener, media ports:
      * {@link RestartRequired}) refuses it, naming each key. Everything else applies: the model
      * (profiles, trunks, users, devices, the request path's settings), the SIP and HTTPS TLS policies
      * and identities (certificate files read again: new handshakes use them, connections up keep
@@ -350,12 +366,22 @@ public final class SipShieldServer implements AutoCloseable {
         return operations.notReadyBecause();
     }
 
+    /** What this ready instance runs without (its cluster's Redis), or null. */
+    public String degradedBecause() {
+        return operations.degradedBecause();
+    }
+
     private String notServingBecause() {
         if (stack == null || providers.isEmpty()) {
             return "SIP listeners down";
         }
         RegistrationStore store = registrationStore;
-        return store == null || !store.reachable() ? "database unreachable" : null;
+        if (store == null || !store.reachable()) {
+            return "database unreachable";
+        }
+        ClusterCounters shared = cluster;
+        return shared != null && shared.rule() == org.sipshield.config.RedisSettings.Unavailable.FAIL_CLOSED
+                ? shared.unavailableBecause() : null;
     }
 
     /** Starts a drain (new calls refused, then calls ended, then closed); false when one is under way. */
@@ -446,6 +472,10 @@ public final class SipShieldServer implements AutoCloseable {
         if (watchdog != null) {
             watchdog.close();
             watchdog = null;
+        }
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);

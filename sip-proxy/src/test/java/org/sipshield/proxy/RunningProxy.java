@@ -21,6 +21,8 @@ public final class RunningProxy implements AutoCloseable {
     public final int managementPort;
     public final SipShieldServer server;
     private final Path dataDirectory;
+    /** The loopback address every listener binds (nodes of a cluster on one machine each have their own). */
+    public final String address;
     /** Further keys of the server section (e.g. "shutdownDrainSeconds: 5"), one per line. */
     private final String serverKeys;
 
@@ -53,6 +55,12 @@ public final class RunningProxy implements AutoCloseable {
 
     RunningProxy(Path dataDirectory, String serverKeys, String extraYaml, int sipPort, int tlsPort,
             java.time.Clock clock, int managementPort) throws Exception {
+        this(dataDirectory, "127.0.0.1", serverKeys, extraYaml, sipPort, tlsPort, clock, managementPort);
+    }
+
+    private RunningProxy(Path dataDirectory, String address, String serverKeys, String extraYaml, int sipPort,
+            int tlsPort, java.time.Clock clock, int managementPort) throws Exception {
+        this.address = address;
         this.sipPort = sipPort;
         this.tlsPort = tlsPort;
         this.managementPort = managementPort;
@@ -65,6 +73,13 @@ public final class RunningProxy implements AutoCloseable {
     /** A proxy whose server section has further keys (serverKeys: "key: value" lines), e.g. a short drain. */
     public static RunningProxy withServerKeys(Path dataDirectory, String serverKeys, String extraYaml) throws Exception {
         return new ProxyFixture().serverKeys(serverKeys).yaml(extraYaml).start(dataDirectory);
+    }
+
+    /** A proxy listening on another loopback address (127.0.0.0/8), as one node of a cluster on this machine. */
+    public static RunningProxy onAddress(Path dataDirectory, String address, String serverKeys, String extraYaml)
+            throws Exception {
+        return new RunningProxy(dataDirectory, address, serverKeys, extraYaml, FreePorts.udpAndTcp(),
+                FreePorts.udpAndTcp(), java.time.Clock.systemUTC(), 0);
     }
 
     /** Reloads the running proxy with another extraYaml (same listeners and data directory), as SIGHUP would. */
@@ -80,13 +95,13 @@ public final class RunningProxy implements AutoCloseable {
     public String yaml(String extraYaml) {
         extraYaml = extraYaml.replace("${sipPort}", Integer.toString(sipPort)).replace("${tlsPort}", Integer.toString(tlsPort));
         String yaml = "server:\n"
-                + "  hostName: 127.0.0.1\n"
+                + "  hostName: " + address + "\n"
                 + "  dataDirectory: " + dataDirectory + "\n"
                 + serverKeys.lines().map(line -> "  " + line + "\n").collect(java.util.stream.Collectors.joining())
                 + "listeners:\n"
-                + "  - {transport: UDP, address: 127.0.0.1, port: " + sipPort + "}\n"
-                + "  - {transport: TCP, address: 127.0.0.1, port: " + sipPort + "}\n"
-                + "  - {transport: TLS, address: 127.0.0.1, port: " + tlsPort + "}\n"
+                + "  - {transport: UDP, address: " + address + ", port: " + sipPort + "}\n"
+                + "  - {transport: TCP, address: " + address + ", port: " + sipPort + "}\n"
+                + "  - {transport: TLS, address: " + address + ", port: " + tlsPort + "}\n"
                 // sipp's UAS scenarios take an OPTIONS ping for an unexpected call: pings only where a test sets them
                 + (extraYaml.contains("sipTrunkDefaults:") ? "" : "sipTrunkDefaults: {optionsPingIntervalSeconds: 0}\n")
                 + extraYaml;

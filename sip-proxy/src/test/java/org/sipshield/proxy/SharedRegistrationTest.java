@@ -20,6 +20,7 @@ import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 import org.sipshield.proxy.peers.ThrowAwayPostgres;
+import org.sipshield.proxy.peers.UdpSipClient;
 
 /**
  * Two nodes sharing one PostgreSQL (database.url): a phone registered through node A is called
@@ -116,6 +117,42 @@ class SharedRegistrationTest {
             } finally {
                 execute("DELETE FROM registration_binding");
             }
+        }
+    }
+
+    @Test
+    void withPostgresDownARegisterGets503WithRetryAfterAndKnownPhonesAreStillCalled() throws Exception {
+        String model = B2buaCallTest.model() + postgres.yaml();
+        int phonePort = FreePorts.udpAndTcp();
+        try (RunningProxy a = RunningProxy.withServerKeys(nodeA, "nodeName: node-a", model)) {
+            ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice",
+                    "password", "alice-secret", "contact", "sip:2001@127.0.0.1:" + phonePort, "expect", "200"),
+                    "udp", "127.0.0.1", "127.0.0.1", a.sipPort);
+            assertEquals(0, register.exitCode(), register.output());
+
+            postgres.stopServer();
+            try (UdpSipClient phone = new UdpSipClient("127.0.0.1", "127.0.0.1", a.sipPort)) {
+                String challenge = phone.exchange(ClusterCountersTest.register(phone, "pg-down-1", null));
+                phone.send(ClusterCountersTest.register(phone, "pg-down-2", ClusterCountersTest.answer(challenge)));
+                String answer = phone.receiveFinal();
+                // the pool waits up to 5 s for a connection before the commit fails: a few more reads
+                for (int i = 0; i < 5 && answer.startsWith("(no answer"); i++) {
+                    answer = phone.receiveFinal();
+                }
+                assertTrue(answer.startsWith("SIP/2.0 503"), answer);
+                assertEquals("30", UdpSipClient.header(answer, "Retry-After").split(";")[0].trim(), answer);
+            }
+
+            try (Sipp.Server atPhone = Sipp.server("uas-call.xml", Map.of(), "udp", "127.0.0.1", phonePort)) {
+                ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "2001"),
+                        "udp", CARRIER, "127.0.0.1", a.sipPort);
+                ProcessOutput received = atPhone.finish();
+                assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + received.output());
+                assertTrue(received.output().contains("INVITE sip:2001@127.0.0.1:" + phonePort), received.output());
+            }
+        } finally {
+            postgres.startServer();
+            execute("DELETE FROM registration_binding");
         }
     }
 

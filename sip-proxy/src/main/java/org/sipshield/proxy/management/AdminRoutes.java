@@ -77,6 +77,8 @@ final class AdminRoutes {
             };
         } catch (JsonProcessingException e) {
             return error(400, "the body is not the JSON this path takes");
+        } catch (org.sipshield.digest.SharedCounters.Unavailable e) {
+            return error(503, "the shared counters (redis) are unavailable and redis.unavailable is FAIL_CLOSED");
         }
     }
 

@@ -11,6 +11,11 @@ public interface ManagementApi {
     /** Why the proxy is not ready to take new calls, or null when it is. */
     String notReadyBecause();
 
+    /** What a ready proxy runs without (a cluster's shared counters down, counted locally), or null. */
+    default String degradedBecause() {
+        return null;
+    }
+
     /**
      * Starts a drain (idempotent); who is for the log. Returns false when one was already under way.
      */

@@ -86,8 +86,10 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
                     return;
                 }
                 String notReady = api.notReadyBecause();
+                String degraded = notReady == null ? api.degradedBecause() : null;
                 respond(ctx, request, notReady == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        notReady == null ? "ready\n" : "not ready: " + notReady + "\n");
+                        notReady != null ? "not ready: " + notReady + "\n"
+                                : degraded == null ? "ready\n" : "ready, degraded: " + degraded + "\n");
             }
             case "/metrics" -> {
                 if (!only(ctx, request, HttpMethod.GET)) {

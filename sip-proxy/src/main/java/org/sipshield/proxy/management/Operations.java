@@ -28,6 +28,7 @@ public final class Operations implements ManagementApi, AutoCloseable {
     private volatile SipMetrics metrics;
     private volatile ManagementServer management;
     private volatile AdminApi admin;
+    private volatile Supplier<String> degradedBecause = () -> null;
     private volatile SecurityEventRing securityEvents;
 
     /** afterDrain: what a finished drain does (close the proxy; the run command exits the process). */
@@ -60,6 +61,16 @@ public final class Operations implements ManagementApi, AutoCloseable {
     @Override
     public String notReadyBecause() {
         return drain.draining() ? "draining" : proxy.notServingBecause().get();
+    }
+
+    @Override
+    public String degradedBecause() {
+        return degradedBecause.get();
+    }
+
+    /** Set by the proxy when it runs with a dependency whose loss degrades it without stopping it. */
+    public void degradedBecause(Supplier<String> why) {
+        degradedBecause = why;
     }
 
     @Override

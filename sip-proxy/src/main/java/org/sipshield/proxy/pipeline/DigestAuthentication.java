@@ -22,6 +22,7 @@ import org.sipshield.digest.DigestHeaderKind;
 import org.sipshield.digest.DigestRequest;
 import org.sipshield.digest.DigestVerification;
 import org.sipshield.digest.SecurityEvent;
+import org.sipshield.digest.SharedCounters;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.security.SecurityModel;
 import org.sipshield.proxy.transport.HeaderValues;
@@ -36,17 +37,27 @@ import org.slf4j.LoggerFactory;
  * the brute-force guard; a blocked source gets 403 or silence for its cool-down. The credentials
  * must be for this request: its method, its Request-URI (the uri parameter, compared as SIP URIs
  * are) and, under qop=auth-int, its body exactly as received.
+ *
+ * <p>When the cluster's shared counters cannot be reached and {@code redis.unavailable} is
+ * FAIL_CLOSED, a request carrying credentials gets 503 with Retry-After: an answer that cannot be
+ * checked for replay, or counted, is not accepted. A request without credentials is still
+ * challenged (a challenge needs no shared state).
  */
 public final class DigestAuthentication implements PipelineStep {
     private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
+    /** Redis is probed every second: a phone told to come back after this finds it back if it is. */
+    static final int COUNTERS_RETRY_AFTER_SECONDS = 30;
 
     private final Supplier<SecurityModel> model;
     private final BruteForceGuard guard;
     private final java.util.function.Consumer<String> outcomes;
 
-    /** The brute-force guard of the security section: per user, and four times that per source. */
-    public static BruteForceGuard bruteForceGuard(SecuritySettings security, Clock clock) {
-        return new BruteForceGuard(bruteForcePolicy(security), clock);
+    /**
+     * The brute-force guard of the security section: per user, and four times that per source,
+     * counted in counters (this node's, or a cluster's shared ones).
+     */
+    public static BruteForceGuard bruteForceGuard(SecuritySettings security, Clock clock, SharedCounters counters) {
+        return new BruteForceGuard(bruteForcePolicy(security), clock, counters);
     }
 
     /** The security section's digest failure limits as the guard's policy (a reload puts a new one in force). */
@@ -91,15 +102,31 @@ public final class DigestAuthentication implements PipelineStep {
         DigestHeaderKind kind = Request.REGISTER.equals(method) ? DigestHeaderKind.WWW_AUTHENTICATE
                 : DigestHeaderKind.PROXY_AUTHENTICATE;
         List<String> credentials = credentials(inbound.request(), kind);
-        Optional<BlockAction> blocked = guard.blocked(inbound.source().getAddress())
-                .or(() -> claimedUser(credentials).flatMap(user -> guard.blocked(inbound.source().getAddress(), user)));
+        try {
+            return verify(inbound, required, realm, kind, credentials);
+        } catch (SharedCounters.Unavailable e) {
+            if (credentials.isEmpty()) {
+                return challenge(required.authenticator().challenge(digestRequest(inbound)), kind);
+            }
+            outcomes.accept("counters-unavailable");
+            return Verdict.respond(503, "Service Unavailable",
+                    List.of(Map.entry("Retry-After", Integer.toString(COUNTERS_RETRY_AFTER_SECONDS))));
+        }
+    }
+
+    private Verdict verify(InboundRequest inbound, Required required, String realm, DigestHeaderKind kind,
+            List<String> credentials) {
+        String method = inbound.method();
+        // one look-up: the source, and the user it claims if any
+        Optional<String> claimed = claimedUser(credentials);
+        Optional<BlockAction> blocked = claimed.isPresent()
+                ? guard.blocked(inbound.source().getAddress(), claimed.get())
+                : guard.blocked(inbound.source().getAddress());
         if (blocked.isPresent()) {
             outcomes.accept("blocked");
             return blockedVerdict(blocked.get());
         }
-        DigestRequest request = DigestRequest.of(method, inbound.request().getRequestURI().toString(), inbound.source(),
-                inbound.callId()).withBody(inbound.request().getRawContent()).withUriEquivalence(SipUriEquivalence::same);
-        DigestVerification verification = required.authenticator().verify(request, credentials);
+        DigestVerification verification = required.authenticator().verify(digestRequest(inbound), credentials);
         if (verification.isAuthenticated()) {
             String user = verification.authenticatedUser().orElseThrow();
             if (required.expectedUser() != null && !required.expectedUser().equals(user)) {
@@ -122,8 +149,17 @@ public final class DigestAuthentication implements PipelineStep {
                 return blockedVerdict(guard.policy().action());
             }
         }
+        return challenge(verification.challenges(), kind);
+    }
+
+    private static DigestRequest digestRequest(InboundRequest inbound) {
+        return DigestRequest.of(inbound.method(), inbound.request().getRequestURI().toString(), inbound.source(),
+                inbound.callId()).withBody(inbound.request().getRawContent()).withUriEquivalence(SipUriEquivalence::same);
+    }
+
+    private static Verdict challenge(List<DigestChallenge> offered, DigestHeaderKind kind) {
         List<Map.Entry<String, String>> challenges = new ArrayList<>();
-        for (DigestChallenge challenge : verification.challenges()) {
+        for (DigestChallenge challenge : offered) {
             challenges.add(Map.entry(kind.challengeHeader(), challenge.toHeaderValue()));
         }
         return Verdict.respond(kind.statusCode(), kind.statusCode() == 401 ? "Unauthorized"

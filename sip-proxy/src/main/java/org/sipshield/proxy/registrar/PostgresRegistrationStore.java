@@ -71,7 +71,7 @@ public final class PostgresRegistrationStore implements RegistrationStore {
             config.setUsername(settings.user());
             config.setPassword(password);
             config.setMaximumPoolSize(POOL_SIZE);
-            // a REGISTER waits at most this for a connection, then gets 500 rather than hanging
+            // a REGISTER waits at most this for a connection, then gets 503 rather than hanging
             config.setConnectionTimeout(5_000);
             pool = new HikariDataSource(config);
             Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();

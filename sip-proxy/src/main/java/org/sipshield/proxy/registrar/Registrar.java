@@ -32,13 +32,15 @@ import org.slf4j.LoggerFactory;
  * of every active binding, loaded from the store on start. A REGISTER changes its line in the index
  * at once and in the store through grouped commits ({@link GroupCommitWriter}); its 200 waits for
  * the commit, so every 200 sent names a binding that survives a crash. Should the commit fail, the
- * REGISTER gets 500 and the line goes back to what it was.
+ * REGISTER gets 503 with Retry-After and the line goes back to what it was.
  *
  * <p>Bindings belong to one line (address of record = the To URI's user, a directory number) of one
  * device; a device with several lines registers each separately.
  */
 public final class Registrar implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+    /** A REGISTER the database could not store: come back then (RFC 3261 21.5.4); a phone retries sooner on its own timer. */
+    static final int STORE_RETRY_AFTER_SECONDS = 30;
 
     private final RegistrationStore store;
     private final BindingIndex index = new BindingIndex();
@@ -134,7 +136,7 @@ public final class Registrar implements AutoCloseable {
     /**
      * Applies an authorised REGISTER of {@code device} received from {@code source}; the future
      * gives the final response to send (200 with every current binding once they are committed, or
-     * 400/403/423/500 with a reason) and never completes exceptionally. The caller adds the To tag
+     * 400/403/423 with a reason, 503 with Retry-After when the database cannot store it) and never completes exceptionally. The caller adds the To tag
      * when it sends it.
      */
     public CompletableFuture<Response> register(Request request, DeviceIdentity device, SourceAddress source) {
@@ -185,7 +187,9 @@ public final class Registrar implements AutoCloseable {
                 }
             }
             LOG.warn("REGISTER of {} from {} not stored: {}", deviceName, source, error.getMessage());
-            return rejection(request, new RegisterRejection(Response.SERVER_INTERNAL_ERROR,
+            // the database is down or unreachable: the phone should retry, and calls to the
+            // bindings already known go on from the index meanwhile
+            return rejection(request, new RegisterRejection(Response.SERVICE_UNAVAILABLE,
                     "Registration could not be stored"));
         }, replies);
     }
@@ -378,6 +382,9 @@ public final class Registrar implements AutoCloseable {
             response.setReasonPhrase(rejection.reasonPhrase());
             if (rejection.statusCode() == Response.INTERVAL_TOO_BRIEF) {
                 response.addHeader(headers.createMinExpiresHeader(settings.get().minExpires()));
+            }
+            if (rejection.statusCode() == Response.SERVICE_UNAVAILABLE) {
+                response.addHeader(headers.createRetryAfterHeader(STORE_RETRY_AFTER_SECONDS));
             }
             return response;
         } catch (ParseException | javax.sip.InvalidArgumentException e) {

@@ -29,8 +29,7 @@ import org.sipshield.config.SipShieldConfig;
 import org.sipshield.config.SipTrunk;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestChecksum;
-import org.sipshield.digest.DigestPolicy;
-import org.sipshield.digest.NonceCountTracker;
+import org.sipshield.digest.LocalCounters;
 import org.sipshield.digest.NonceSecret;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.security.DigestContext;
@@ -113,7 +112,7 @@ class TrunkChallengeResponderTest {
                   - {realm: carrier.example, trunk: carrier, user: sipshield, digestCredentials: {SHA-256: %s}}
                 """.formatted(dataDirectory, sha256.substring(sha256.indexOf(':') + 1)), "test.yaml");
         model = new SecurityModel(config, new DigestContext(NonceSecret.generate(new SecureRandom()),
-                new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), Clock.systemUTC(), new SecureRandom()));
+                LocalCounters.withDefaults(Clock.systemUTC()), Clock.systemUTC(), new SecureRandom()));
         SipTrunk trunk = model.trunk("carrier").orElseThrow();
         carrier = new Peer.Trunk(trunk, model.profileOf(trunk));
 

@@ -12,24 +12,31 @@ import org.sipshield.proxy.peers.ProcessOutput;
  * The management API as an operator's tools reach it: curl over HTTPS, trusting the proxy's
  * https certificate (and nothing else), with a bearer token or a client certificate.
  */
-final class Curl {
+public final class Curl {
     /** curlExit 0 with the HTTP status and body; any other curlExit means no HTTP exchange (e.g. 35: handshake refused). */
-    record Answer(int curlExit, int status, String body, String output) {}
+    public record Answer(int curlExit, int status, String body, String output) {}
 
     private final Path serverCertificate;
+    private final String host;
     private final int port;
 
-    Curl(Path dataDirectory, int port) {
+    public Curl(Path dataDirectory, int port) {
+        this(dataDirectory, "127.0.0.1", port);
+    }
+
+    /** A proxy whose management listener (and certificate name) is another loopback address. */
+    public Curl(Path dataDirectory, String host, int port) {
         this.serverCertificate = dataDirectory.resolve("certs/https.crt.pem");
+        this.host = host;
         this.port = port;
     }
 
-    Answer get(String path, String token) {
+    public Answer get(String path, String token) {
         return request("GET", path, token, null);
     }
 
     /** A request with a JSON body, as a script would send it (the body from a file). */
-    Answer json(String method, String path, String token, String body) {
+    public Answer json(String method, String path, String token, String body) {
         try {
             Path file = Files.createTempFile("curl-body", ".json");
             Files.writeString(file, body);
@@ -40,7 +47,7 @@ final class Curl {
     }
 
     /** curlOptions go before the URL, e.g. "--tls-max", "1.2", "--ciphers", "...". */
-    Answer request(String method, String path, String token, Path[] clientCertificateAndKey, String... curlOptions) {
+    public Answer request(String method, String path, String token, Path[] clientCertificateAndKey, String... curlOptions) {
         try {
             Path work = Files.createTempDirectory("curl");
             Path body = work.resolve("body");
@@ -57,7 +64,7 @@ final class Curl {
                         "--key", clientCertificateAndKey[1].toString()));
             }
             command.addAll(List.of(curlOptions));
-            command.add("https://127.0.0.1:" + port + path);
+            command.add("https://" + host + ":" + port + path);
             ProcessOutput out = ProcessOutput.run(command, work, 120);
             String text = Files.exists(body) ? Files.readString(body, StandardCharsets.UTF_8) : "";
             String output = out.output().trim();

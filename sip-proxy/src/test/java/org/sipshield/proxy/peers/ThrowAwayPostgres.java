@@ -43,9 +43,7 @@ public final class ThrowAwayPostgres implements AutoCloseable {
             Path data = directory.resolve("data");
             run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres",
                     "-E", "UTF8", "--no-instructions"), root);
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60",
-                    "-l", directory.resolve("server.log").toString(), "-o",
-                    "-c listen_addresses=127.0.0.1 -p " + postgres.port + " -k " + directory, "start"), root);
+            postgres.startServer();
             try (Connection connection = DriverManager.getConnection(postgres.url("postgres"), "postgres", null)) {
                 connection.createStatement().execute("CREATE DATABASE " + DATABASE);
             }
@@ -54,6 +52,20 @@ public final class ThrowAwayPostgres implements AutoCloseable {
             throw new IOException("cannot start the test PostgreSQL: " + e.getMessage(), e);
         }
         return postgres;
+    }
+
+    /** Starts (again) the server on its port and directory; returns once it accepts connections. */
+    public void startServer() throws IOException, InterruptedException {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", directory.resolve("data").toString(), "-w", "-t", "60",
+                "-l", directory.resolve("server.log").toString(), "-o",
+                "-c listen_addresses=127.0.0.1 -p " + port + " -k " + directory, "start"),
+                "root".equals(System.getProperty("user.name")));
+    }
+
+    /** Stops the server at once (pg_ctl -m immediate: connections cut, as a crash or a network loss would). */
+    public void stopServer() throws IOException, InterruptedException {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", directory.resolve("data").toString(), "-m",
+                "immediate", "-w", "stop"), "root".equals(System.getProperty("user.name")));
     }
 
     /** The newest server Debian's postgresql package installed. */
@@ -85,8 +97,7 @@ public final class ThrowAwayPostgres implements AutoCloseable {
     @Override
     public void close() {
         try {
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", directory.resolve("data").toString(), "-m",
-                    "immediate", "-w", "stop"), "root".equals(System.getProperty("user.name")));
+            stopServer();
         } catch (IOException | InterruptedException e) {
             System.err.println("stopping the test PostgreSQL: " + e.getMessage());
         }

@@ -447,13 +447,15 @@ class RegistrarTest {
     }
 
     @Test
-    void aStoreThatCannotWriteGives500AndNever200() {
+    void aStoreThatCannotWriteGives503WithRetryAfterAndNever200() {
         store.close();
 
         Response response = register(SipMessages.register("1001").contact(CONTACT).build());
 
-        assertEquals(500, response.getStatusCode());
+        assertEquals(503, response.getStatusCode());
         assertEquals("Registration could not be stored", response.getReasonPhrase());
+        assertEquals(Registrar.STORE_RETRY_AFTER_SECONDS,
+                ((javax.sip.header.RetryAfterHeader) response.getHeader("Retry-After")).getRetryAfter());
         assertTrue(registrar.bindingsForDirectoryNumber("1001").isEmpty(), "a binding never stored is not routed to");
     }
 
@@ -465,7 +467,7 @@ class RegistrarTest {
         Response response = register(SipMessages.register("1001").cseq(2).contact("<sip:other@192.168.1.99>")
                 .expires(600).build());
 
-        assertEquals(500, response.getStatusCode());
+        assertEquals(503, response.getStatusCode());
         assertEquals("sip:1001@192.168.1.10:5060;transport=udp",
                 registrar.bindingsForDirectoryNumber("1001").get(0).contactUri());
     }

@@ -8,8 +8,7 @@ import org.sipshield.config.ConfigLoader;
 import org.sipshield.config.SipShieldConfig;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestChecksum;
-import org.sipshield.digest.DigestPolicy;
-import org.sipshield.digest.NonceCountTracker;
+import org.sipshield.digest.LocalCounters;
 import org.sipshield.digest.NonceSecret;
 
 /** A security model built from YAML exactly as the server builds it, for unit tests that need no stack. */
@@ -25,7 +24,7 @@ public final class TestModels {
                 + "  - {transport: TCP, address: 127.0.0.1, port: 5060}\n"
                 + "  - {transport: TLS, address: 127.0.0.1, port: 5061}\n" + yaml, "unit.yaml");
         return new SecurityModel(config, new DigestContext(NonceSecret.generate(new SecureRandom()),
-                new NonceCountTracker(DigestPolicy.DEFAULT_MAX_TRACKED_NONCES), CLOCK, new SecureRandom()));
+                LocalCounters.withDefaults(CLOCK), CLOCK, new SecureRandom()));
     }
 
     /** The stored form of an MD5 HA1, as a config file holds it. */
