@@ -199,4 +199,27 @@ class IdentityHeadersCallTest {
             assertEquals(List.of("id"), header(answer, "Privacy"), answer);
         }
     }
+
+    @Test
+    void anAuthenticatedPhoneAnsweringIsAssertedAsItsOwnNumberNotTheOneItForged() {
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", "alice-secret",
+                "contact", "sip:2001@127.0.0.1", "expect", "200"), "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
+        try (Sipp.Server phone = Sipp.server("uas-call.xml", Map.of("headers", "P-Asserted-Identity: <sip:911@pbx.example>"),
+                "udp", "127.0.0.1", sipPhonePort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550124", "called", "2001"), "udp",
+                    UNTRUSTED_CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = phone.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + legB.output());
+            List<String> answers = Sipp.tracedMessages(call.output(), true).stream()
+                    .filter(m -> m.startsWith("SIP/2.0 180") || m.startsWith("SIP/2.0 200") && m.contains("INVITE")).toList();
+            assertEquals(2, answers.size(), call.output());
+            for (String answer : answers) {
+                List<String> asserted = header(answer, "P-Asserted-Identity");
+                assertEquals(1, asserted.size(), answer);
+                assertTrue(asserted.get(0).startsWith("<sip:2001@"), answer);
+                assertFalse(answer.contains("sip:911@"), "the phone's forged assertion crossed:\n" + answer);
+            }
+        }
+    }
 }
