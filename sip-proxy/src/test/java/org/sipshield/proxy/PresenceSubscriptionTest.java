@@ -22,7 +22,8 @@ import org.sipshield.proxy.peers.UdpSipClient;
  * behind one trunk (127.0.0.2) subscribes to a presence server behind another (127.0.0.3); the
  * server's NOTIFYs, the watcher's un-SUBSCRIBE and the final NOTIFY cross in-dialog, and the
  * dialog is gone after Subscription-State: terminated or once its expiry has passed (481). A third
- * trunk (127.0.0.4) that learnt the leg's Call-ID and tags forges a NOTIFY and is refused.
+ * trunk (127.0.0.4) that learnt the leg's Call-ID and tags forges a NOTIFY and is refused. An
+ * out-of-dialog REFER's implicit subscription carries its sipfrag NOTIFYs the same way.
  */
 class PresenceSubscriptionTest {
     static final String WATCHERS = "127.0.0.2";
@@ -38,7 +39,7 @@ class PresenceSubscriptionTest {
     @BeforeAll
     static void start() throws Exception {
         proxy = new ProxyFixture()
-                .trunkProfile("Presence", "acceptPresenceSubscription: true")
+                .trunkProfile("Presence", "acceptPresenceSubscription: true", "acceptOutOfDialogRefer: true")
                 .trunk("watchers", "Presence", WATCHERS, 5060)
                 .trunk("presence-server", "Presence", SERVER, serverPort)
                 .trunk("other-carrier", "Presence", OTHER_CARRIER, 5060)
@@ -96,6 +97,25 @@ class PresenceSubscriptionTest {
             ProcessOutput legB = server.finish();
             assertEquals(0, legA.exitCode(), legA.output() + "\nserver:\n" + legB.output());
             assertEquals(0, legB.exitCode(), "a NOTIFY after the expiry must get 481:\n" + legB.output());
+        }
+    }
+
+    @Test
+    void anOutOfDialogRefersSipfragNotifiesCrossUntilTerminated() {
+        try (Sipp.Server transferee = Sipp.server("uas-refer.xml", Map.of("called", "8102"), "udp", SERVER, serverPort)) {
+            ProcessOutput legA = Sipp.client("uac-refer.xml", Map.of("caller", "5550102", "called", "8102", "target", "8999"),
+                    "udp", WATCHERS, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = transferee.finish();
+            assertEquals(0, legA.exitCode(), legA.output() + "\ntransferee:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), "a NOTIFY after the terminated one must get 481:\n" + legB.output());
+            assertTrue(Sipp.tracedMessages(legB.output(), true).stream()
+                    .anyMatch(m -> m.startsWith("REFER ") && m.contains("Refer-To: <sip:8999@example.com>")), legB.output());
+            List<String> notifies = Sipp.tracedMessages(legA.output(), true).stream()
+                    .filter(m -> m.startsWith("NOTIFY ")).distinct().toList();
+            assertEquals(2, notifies.size(), legA.output());
+            assertTrue(notifies.get(0).contains("Event: refer") && notifies.get(0).contains("SIP/2.0 100 Trying"), notifies.get(0));
+            assertTrue(notifies.get(1).contains("terminated") && notifies.get(1).contains("SIP/2.0 200 OK"), notifies.get(1));
+            assertTrue(notifies.get(1).contains("message/sipfrag"), notifies.get(1));
         }
     }
 

@@ -110,12 +110,12 @@ public final class B2bua {
     }
 
     /**
-     * NOTIFY, REFER, MESSAGE, INFO, PUBLISH outside a dialog: relayed as one transaction; SUBSCRIBE
-     * opens a subscription dialog on each leg (Subscriptions).
+     * NOTIFY, MESSAGE, INFO, PUBLISH outside a dialog: relayed as one transaction; SUBSCRIBE and
+     * REFER (its implicit subscription, RFC 3515) open a subscription dialog on each leg (Subscriptions).
      */
     public void relayOutOfDialog(InboundRequest inbound, Target target) throws SipException, ParseException,
             InvalidArgumentException {
-        if (Request.SUBSCRIBE.equals(inbound.method())) {
+        if (Request.SUBSCRIBE.equals(inbound.method()) || Request.REFER.equals(inbound.method())) {
             subscriptions.start(inbound, target); // a dialog on each leg: its NOTIFYs cross in-dialog
             return;
         }

@@ -24,12 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Event subscriptions (RFC 6665: presence, and any SUBSCRIBE the ACLs let through) relayed as two
- * dialogs: the SUBSCRIBE opens one towards the routed target and one with the subscriber; its 2xx,
- * the notifier's NOTIFYs and the subscriber's refreshes and un-SUBSCRIBE cross in-dialog, each
- * request rebuilt for the other leg (LegRequests) and its final answer sent back. A request on a
- * leg is accepted only from that leg's peer (LegPeer, as for calls). A subscription ends with a
- * NOTIFY saying Subscription-State: terminated, a failed SUBSCRIBE, or when its expiry passes
+ * Event subscriptions (RFC 6665: presence, and any SUBSCRIBE the ACLs let through; an out-of-dialog
+ * REFER's implicit one, RFC 3515, whose NOTIFYs carry sipfrag) relayed as two dialogs: the request
+ * opens one towards the routed target and one with the subscriber; its 2xx, the notifier's NOTIFYs
+ * and the subscriber's refreshes and un-SUBSCRIBE cross in-dialog, each request rebuilt for the
+ * other leg (LegRequests) and its final answer sent back. A request on a leg is accepted only from
+ * that leg's peer (LegPeer, as for calls). A subscription ends with a NOTIFY saying Subscription-State: terminated, a failed SUBSCRIBE, or when its expiry passes
  * (looked at lazily: what arrives afterwards gets 481, and each new subscription sweeps the expired).
  * A trunk's challenge to our SUBSCRIBE reaches the subscriber as 403 (not answered here).
  */
@@ -66,7 +66,7 @@ final class Subscriptions {
             if (provider == null) {
                 continue;
             }
-            Request request = legRequests.towards(inbound.request(), Request.SUBSCRIBE, hop, provider, inbound.peer(),
+            Request request = legRequests.towards(inbound.request(), inbound.method(), hop, provider, inbound.peer(),
                     target.peer());
             request.addHeader(sip.contact(provider, LegRequests.callerUser(request)));
             ClientTransaction transaction = provider.getNewClientTransaction(request);
@@ -85,7 +85,7 @@ final class Subscriptions {
                 pending.put(transaction, new Pending(subscription, Call.Side.B, inbound.transaction()));
                 transaction.sendRequest();
             }
-            CALLS.info("{}: SUBSCRIBE ({}) to {}", subscription, header(request, "Event"), hop);
+            CALLS.info("{}: {} ({}) to {}", subscription, inbound.method(), header(request, "Event"), hop);
             return;
         }
         inbound.transaction().sendResponse(sip.messages.createResponse(Response.SERVICE_UNAVAILABLE, inbound.request()));
@@ -191,10 +191,11 @@ final class Subscriptions {
                 legRequests.copyCrossing(response, back);
                 sip.copyBody(response, back);
             }
-            boolean subscribe = Request.SUBSCRIBE.equals(origin.getMethod());
+            boolean initial = sent.origin() == subscription.subscribe;
+            boolean subscribe = initial || Request.SUBSCRIBE.equals(origin.getMethod());
             if (subscribe && status < 300) {
                 back.addHeader(sip.contact(subscription.providerA, null));
-                if (sent.origin() == subscription.subscribe) {
+                if (initial) {
                     subscription.retarget(Call.Side.B, response);
                     subscription.peerB = LegPeer.ofAnswer(response, transaction, LegRequests.transportOf(transaction.getRequest()));
                     if (event.getDialog() != null && event.getDialog() != subscription.dialogB) {
@@ -206,7 +207,7 @@ final class Subscriptions {
                 subscription.expiresAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(expiresSeconds(response, origin));
             }
             sent.origin().sendResponse(back);
-            if (subscribe && sent.origin() == subscription.subscribe) {
+            if (initial) {
                 if (status >= 300) {
                     subscription.ended = true;
                     forget(subscription);
