@@ -209,8 +209,7 @@ final class Subscriptions {
             sent.origin().sendResponse(back);
             if (initial) {
                 if (status >= 300) {
-                    subscription.ended = true;
-                    forget(subscription);
+                    end(subscription);
                     return true;
                 }
                 subscription.confirmed = true;
@@ -240,8 +239,7 @@ final class Subscriptions {
                 LOG.debug("408 towards the origin: {}", e.getMessage());
             }
             if (sent.origin() == sent.subscription().subscribe) {
-                sent.subscription().ended = true;
-                forget(sent.subscription());
+                end(sent.subscription());
             }
         }
         return true;
@@ -282,6 +280,21 @@ final class Subscriptions {
         }
     }
 
+    /** It never came up: NOTIFYs that waited for its 2xx learn it does not exist. Under its monitor. */
+    private void end(Subscription subscription) {
+        subscription.ended = true;
+        for (Subscription.Held held : subscription.held) {
+            try {
+                held.transaction().sendResponse(sip.messages.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST,
+                        held.request()));
+            } catch (SipException | ParseException | InvalidArgumentException e) {
+                LOG.debug("481 to a held NOTIFY: {}", e.getMessage());
+            }
+        }
+        subscription.held.clear();
+        forget(subscription);
+    }
+
     /** Called under the subscription's monitor. */
     private void forget(Subscription subscription) {
         if (byCallIdB.remove(subscription.callIdB, subscription)) {
@@ -289,6 +302,9 @@ final class Subscriptions {
         }
         byDialog.remove(subscription.dialogA, subscription);
         byDialog.remove(subscription.dialogB, subscription);
+        // no BYE ends these dialogs: without delete, jain-sip would keep them in its table
+        subscription.dialogA.delete();
+        subscription.dialogB.delete();
         // a request still pending on it is forgotten at its answer or timeout, like any other
     }
 
