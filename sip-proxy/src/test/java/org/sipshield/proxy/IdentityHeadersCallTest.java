@@ -154,6 +154,18 @@ class IdentityHeadersCallTest {
         }
     }
 
+    /**
+     * The 180 and the 200 to the INVITE in the caller's trace: the 200 always; the 180 when it did not
+     * arrive after the 200 (the far end sends both at once, and a 180 that crosses behind the 200 is
+     * not relayed, the call being answered).
+     */
+    static List<String> answers(String trace) {
+        List<String> answers = Sipp.tracedMessages(trace, true).stream()
+                .filter(m -> m.startsWith("SIP/2.0 180") || m.startsWith("SIP/2.0 200") && m.contains(" INVITE")).toList();
+        assertTrue(answers.stream().anyMatch(m -> m.startsWith("SIP/2.0 200")), "the caller must see the 200:\n" + trace);
+        return answers;
+    }
+
     /** The 180 and 200 the caller received when the far end answered {@code called} with {@code answerHeaders}. */
     static List<String> answersAtCaller(String from, String called, String answerHeaders) {
         boolean trusted = called.startsWith("8");
@@ -163,10 +175,7 @@ class IdentityHeadersCallTest {
                     "127.0.0.1", proxy.sipPort);
             ProcessOutput legB = far.finish();
             assertEquals(0, call.exitCode(), call.output() + "\nfar end:\n" + legB.output());
-            List<String> answers = Sipp.tracedMessages(call.output(), true).stream()
-                    .filter(m -> m.startsWith("SIP/2.0 180") || m.startsWith("SIP/2.0 200") && m.contains("INVITE")).toList();
-            assertEquals(2, answers.size(), "the caller must see the 180 and the 200:\n" + call.output());
-            return answers;
+            return answers(call.output());
         }
     }
 
@@ -211,10 +220,7 @@ class IdentityHeadersCallTest {
                     UNTRUSTED_CARRIER, "127.0.0.1", proxy.sipPort);
             ProcessOutput legB = phone.finish();
             assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + legB.output());
-            List<String> answers = Sipp.tracedMessages(call.output(), true).stream()
-                    .filter(m -> m.startsWith("SIP/2.0 180") || m.startsWith("SIP/2.0 200") && m.contains("INVITE")).toList();
-            assertEquals(2, answers.size(), call.output());
-            for (String answer : answers) {
+            for (String answer : answers(call.output())) {
                 List<String> asserted = header(answer, "P-Asserted-Identity");
                 assertEquals(1, asserted.size(), answer);
                 assertTrue(asserted.get(0).startsWith("<sip:2001@"), answer);
