@@ -227,7 +227,7 @@ sipTrunkSecurityProfiles:
     outgoingTransportType: UDP
     incomingPort: 5060
 sipTrunks:
-  - {name: far end, securityProfile: bench trunk, destinations: ["$UAS:5090"]}
+  - {name: far end, securityProfile: bench trunk, destinations: ["$UAS:5090"], optionsPingIntervalSeconds: 0}  # sipp takes a ping for a call
 routePatterns:
   - {pattern: "9!", trunk: far end}
 EOF

@@ -125,7 +125,8 @@ public final class ConfigLoader {
         Map<Object, YamlMapping> where = ConfigRules.newIndex();
         List<SipTrunkSecurityProfile> trunkProfiles = entries(root, "sipTrunkSecurityProfiles", where, ModelReader::trunkProfile);
         List<PhoneSecurityProfile> phoneProfiles = entries(root, "phoneSecurityProfiles", where, ModelReader::phoneProfile);
-        List<SipTrunk> trunks = entries(root, "sipTrunks", where, ModelReader::trunk);
+        int pingDefault = ModelReader.trunkPingDefault(root.mapping("sipTrunkDefaults"));
+        List<SipTrunk> trunks = entries(root, "sipTrunks", where, m -> ModelReader.trunk(m, pingDefault));
         List<RoutePattern> routes = entries(root, "routePatterns", where, ModelReader::routePattern);
         List<ApplicationUser> applicationUsers = entries(root, "applicationUsers", where,
                 m -> ModelReader.applicationUser(m, enterprise.clusterId()));

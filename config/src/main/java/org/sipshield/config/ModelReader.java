@@ -127,7 +127,21 @@ final class ModelReader {
         return profile;
     }
 
-    static SipTrunk trunk(YamlMapping m) {
+    /**
+     * sipTrunkDefaults: what a trunk that does not set it gets. Only the OPTIONS ping interval so far
+     * (the shared SIP profile of other call controls); read once, while the trunks are read.
+     */
+    static int trunkPingDefault(YamlMapping m) {
+        int interval = pingInterval(m, SipTrunk.DEFAULT_OPTIONS_PING_INTERVAL);
+        m.finish();
+        return interval;
+    }
+
+    private static int pingInterval(YamlMapping m, int defaultValue) {
+        return m.integer("optionsPingIntervalSeconds", defaultValue, 0, 86400);
+    }
+
+    static SipTrunk trunk(YamlMapping m, int defaultPingInterval) {
         String name = name(m, "name");
         String profile = m.requiredString("securityProfile", "the name of a sipTrunkSecurityProfiles entry");
         List<Destination> destinations = m.list("destinations", element -> destination(element));
@@ -138,8 +152,9 @@ final class ModelReader {
         List<String> inbound = m.list("inboundCalledNumbers", element -> pattern(element));
         CallLimits limits = CallLimits.read(m, true);
         TrunkIdentity identity = TrunkIdentity.read(m);
+        int pingInterval = pingInterval(m, defaultPingInterval);
         m.finish();
-        return new SipTrunk(name, profile, destinations, srtp, inbound, limits, identity);
+        return new SipTrunk(name, profile, destinations, srtp, inbound, limits, identity, pingInterval);
     }
 
     static RoutePattern routePattern(YamlMapping m) {

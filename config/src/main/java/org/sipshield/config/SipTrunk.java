@@ -11,12 +11,25 @@ import java.util.List;
  * @param inboundCalledNumbers route patterns the trunk may call in to; empty means any number
  * @param limits         call duration and admission limits of the trunk as a whole
  * @param identity       which identity and redirection headers the trunk is trusted with
+ * @param optionsPingIntervalSeconds how often each destination is pinged with OPTIONS; 0: never
+ *                       (every destination then counts as up)
  */
 public record SipTrunk(String name, String securityProfile, List<Destination> destinations,
-        boolean srtpAllowed, List<String> inboundCalledNumbers, CallLimits limits, TrunkIdentity identity) {
+        boolean srtpAllowed, List<String> inboundCalledNumbers, CallLimits limits, TrunkIdentity identity,
+        int optionsPingIntervalSeconds) {
+    /** The OPTIONS ping interval of a trunk that sets none (and of sipTrunkDefaults that sets none). */
+    public static final int DEFAULT_OPTIONS_PING_INTERVAL = 60;
+
     public SipTrunk {
         destinations = List.copyOf(destinations);
         inboundCalledNumbers = List.copyOf(inboundCalledNumbers);
+    }
+
+    /** A trunk pinged at the default interval. */
+    public SipTrunk(String name, String securityProfile, List<Destination> destinations, boolean srtpAllowed,
+            List<String> inboundCalledNumbers, CallLimits limits, TrunkIdentity identity) {
+        this(name, securityProfile, destinations, srtpAllowed, inboundCalledNumbers, limits, identity,
+                DEFAULT_OPTIONS_PING_INTERVAL);
     }
 
     /** A trunk with the default identity trust. */

@@ -17,6 +17,7 @@ import org.sipshield.config.SipShieldConfig;
 import org.sipshield.digest.BruteForceGuard;
 import org.sipshield.proxy.b2bua.B2bua;
 import org.sipshield.proxy.b2bua.CallView;
+import org.sipshield.proxy.b2bua.TrunkHealth;
 import org.sipshield.proxy.management.AdminApi;
 import org.sipshield.proxy.pipeline.OperatorBlockList;
 import org.sipshield.proxy.registrar.Binding;
@@ -103,9 +104,28 @@ final class ServerAdmin implements AdminApi {
 
     @Override
     public List<Trunk> trunks() {
-        return config.get().sipTrunks().stream().map(trunk -> new Trunk(trunk.name(), trunk.securityProfile(),
-                trunk.destinations().stream().map(d -> d.host() + ":" + d.port()).toList(), trunk.srtpAllowed()))
-                .toList();
+        List<TrunkHealth.State> states = b2bua.trunkHealth().states();
+        return config.get().sipTrunks().stream().map(trunk -> {
+            List<TrunkDestination> health = new ArrayList<>();
+            for (int i = 0; i < trunk.destinations().size(); i++) {
+                health.add(stateOf(trunk.name(), i + 1, trunk.destinations().get(i), states));
+            }
+            return new Trunk(trunk.name(), trunk.securityProfile(),
+                    trunk.destinations().stream().map(d -> d.host() + ":" + d.port()).toList(), trunk.srtpAllowed(),
+                    trunk.optionsPingIntervalSeconds(), health);
+        }).toList();
+    }
+
+    /** A configured destination's ping state: pinged at its resolved address, found by its place in the list and port. */
+    private static TrunkDestination stateOf(String trunk, int position, org.sipshield.config.Destination destination,
+            List<TrunkHealth.State> states) {
+        String name = destination.host() + ":" + destination.port();
+        for (TrunkHealth.State state : states) {
+            if (state.key().trunk().equals(trunk) && state.position() == position && state.key().port() == destination.port()) {
+                return new TrunkDestination(name, state.up() ? "up" : "down", state.answer(), state.since());
+            }
+        }
+        return new TrunkDestination(name, "unknown", null, null);
     }
 
     @Override

@@ -114,7 +114,7 @@ public final class SipShieldServer implements AutoCloseable {
             () -> registrar == null ? 0 : registrar.activeBindings(), () -> media == null ? null : media.relay(),
             this::notServingBecause, reason -> b2bua == null ? 0 : b2bua.endAllCalls(reason),
             () -> config().server().shutdownDrainSeconds()), this::close);
-    private SipMetrics metrics;
+    private volatile SipMetrics metrics;
     private org.sipshield.digest.BruteForceGuard guard;
     private org.sipshield.proxy.cdr.CallRecords callRecords;
     private org.sipshield.proxy.pipeline.OperatorBlockList operatorBlocks;
@@ -142,6 +142,12 @@ public final class SipShieldServer implements AutoCloseable {
         sipTrust = CertificateChainValidator.of(new TrustStore(dataDirectory, CertificatePurpose.SIP));
         sipTls = LiveSipTls.start(config, certificate -> model.get().pinsCertificate(certificate));
         servedTls = new ServedTls(sipTls, operations::management);
+        SipNetworkLayer.observeHandshakes(stackName, (result, suite) -> {
+            SipMetrics counted = metrics; // a handshake may come before the metrics exist, or after they closed
+            if (counted != null) {
+                counted.tlsHandshake(result, suite);
+            }
+        });
         SipNetworkLayer.register(stackName, new SipNetworkLayer.Tls(sipTls, destination -> model.get().namesOfTrunkAt(destination)));
         screeningLimit.set(ScreeningValve.Limit.of(config.security(), this::isTrustedSource));
         ScreeningValve.register(stackName, screeningLimit::get, this::mayAnswerScreened);
@@ -152,6 +158,7 @@ public final class SipShieldServer implements AutoCloseable {
         LOG.info("node {}: registrations in {}", nodeName,
                 config.database().isShared() ? config.database().url() : dataDirectory.resolve(SqliteRegistrationStore.FILE_NAME));
         metrics = operations.startMetrics();
+        metrics.certificates(org.sipshield.tls.CertificateExpiryMonitor.certificatesIn(dataDirectory));
 
         // jain-sip's branch ids come from its own static java.util.Random unless replaced first
         org.sipshield.proxy.transport.SipIdentifiers.secureJainSip();
@@ -172,12 +179,14 @@ public final class SipShieldServer implements AutoCloseable {
                     config.server().hostName());
             media = MediaAnchoring.start(config.media(), () -> config().media());
             CallAdmission admission = new CallAdmission(System::nanoTime);
-            b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission);
+            b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission, clock);
             media.onMediaTimeout(b2bua::endCallForMediaTimeout);
             callRecords = org.sipshield.proxy.cdr.CallRecords.open(registrationStore);
             b2bua.onCallEnded(callRecords::record);
+            b2bua.onCallDecided(metrics::callDecided);
+            metrics.trunkCalls(b2bua::activeTrunkCalls);
             RegisteredContacts registered = new RegisteredContacts(registrar);
-            TargetResolver routing = new TargetResolver(model::get, registered);
+            TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock);
             ClassifySource classify = new ClassifySource(model::get, registered, sipTrust);
@@ -210,6 +219,9 @@ public final class SipShieldServer implements AutoCloseable {
                 LOG.info("listening on {}", describe(provider));
             }
             stack.start();
+            b2bua.startTrunkPings();
+            metrics.trunkDestinations(() -> b2bua.trunkHealth().destinations(model.get()).stream()
+                    .map(d -> new SipMetrics.DestinationUp(d.key().trunk(), d.position(), d.up())).toList());
             operations.admin(new ServerAdmin(b2bua, registrar, operatorBlocks, guard, this::config, this, clock));
             if (config.management().enabled()) {
                 operations.startManagement(config.management(), config.tls().policy(), dataDirectory,

@@ -87,6 +87,8 @@ public final class RunningProxy implements AutoCloseable {
                 + "  - {transport: UDP, address: 127.0.0.1, port: " + sipPort + "}\n"
                 + "  - {transport: TCP, address: 127.0.0.1, port: " + sipPort + "}\n"
                 + "  - {transport: TLS, address: 127.0.0.1, port: " + tlsPort + "}\n"
+                // sipp's UAS scenarios take an OPTIONS ping for an unexpected call: pings only where a test sets them
+                + (extraYaml.contains("sipTrunkDefaults:") ? "" : "sipTrunkDefaults: {optionsPingIntervalSeconds: 0}\n")
                 + extraYaml;
         return yaml;
     }

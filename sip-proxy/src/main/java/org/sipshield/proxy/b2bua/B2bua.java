@@ -45,8 +45,11 @@ public final class B2bua {
     private final CallAdmission admission;
     private final SdpRewriter sdp;
     private final Subscriptions subscriptions;
+    private final TrunkHealth trunkHealth;
+    private final TrunkPings pings;
 
-    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission) {
+    public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission,
+            java.time.Clock clock) {
         this.sip = sip;
         this.model = model;
         this.admission = admission;
@@ -60,10 +63,23 @@ public final class B2bua {
         this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks, timers);
         this.subscriptions = new Subscriptions(sip, legRequests);
         this.invites = new InviteSession(sip, sdp, registry, legRequests, challenges, security, termination, acks, timers);
+        this.trunkHealth = new TrunkHealth(clock);
+        this.pings = new TrunkPings(sip, model, challenges, trunkHealth);
     }
 
-    /** Stops the call clocks' thread; calls still up are ended by the drain, not here. */
+    /** Starts the trunks' OPTIONS pings (once the SIP stack runs). */
+    public void startTrunkPings() {
+        pings.start();
+    }
+
+    /** What the pings learnt of each trunk destination: routing, metrics and the admin API read it. */
+    public TrunkHealth trunkHealth() {
+        return trunkHealth;
+    }
+
+    /** Stops the call clocks' and the pings' threads; calls still up are ended by the drain, not here. */
     public void close() {
+        pings.close();
         timers.close();
     }
 
@@ -216,7 +232,7 @@ public final class B2bua {
     /** A response to a request we sent: leg B's INVITE, or a relayed request's (or our own BYE's or UPDATE's) final answer. */
     public void response(ResponseEvent event) {
         ClientTransaction transaction = event.getClientTransaction();
-        if (transaction == null) {
+        if (transaction == null || pings.response(transaction, event.getResponse())) {
             return;
         }
         try {
@@ -245,6 +261,9 @@ public final class B2bua {
 
     /** A request we sent got no answer at all (timer B or F) or could not be sent. */
     public void timeout(ClientTransaction transaction) {
+        if (pings.timeout(transaction)) {
+            return;
+        }
         Call call = registry.byInviteB(transaction);
         if (call != null) {
             synchronized (call) {
@@ -301,6 +320,38 @@ public final class B2bua {
     /** Every call that ends, once, as it ends (on a SIP thread, under the call's monitor: hand it off). */
     public void onCallEnded(java.util.function.Consumer<CallView> listener) {
         termination.onEnded(call -> listener.accept(CallView.of(call, sdp, security.policy())));
+    }
+
+    /** Every call's final answer to its caller, once (on a SIP thread, under the call's monitor: count only). */
+    public void onCallDecided(CallOutcomes listener) {
+        termination.onDecided(listener);
+    }
+
+    /** Calls up or being set up per trunk of the model and direction, zeros included (a metric's rows). */
+    public java.util.List<CallOutcomes.TrunkCalls> activeTrunkCalls() {
+        java.util.Map<String, int[]> counts = new java.util.LinkedHashMap<>();
+        for (var trunk : model.get().config().sipTrunks()) {
+            counts.put(trunk.name(), new int[2]);
+        }
+        for (Call call : registry.calls()) {
+            if (!call.isEnded()) {
+                count(counts, CallTermination.trunkName(call.caller), 0);
+                count(counts, CallTermination.trunkName(call.target.peer()), 1);
+            }
+        }
+        java.util.List<CallOutcomes.TrunkCalls> rows = new java.util.ArrayList<>();
+        counts.forEach((trunk, c) -> {
+            rows.add(new CallOutcomes.TrunkCalls(trunk, "in", c[0]));
+            rows.add(new CallOutcomes.TrunkCalls(trunk, "out", c[1]));
+        });
+        return rows;
+    }
+
+    private static void count(java.util.Map<String, int[]> counts, String trunk, int direction) {
+        int[] c = trunk == null ? null : counts.get(trunk);
+        if (c != null) {
+            c[direction]++;
+        }
     }
 
     /** An operator ends one call as a stop would (BYE on both legs with reasonHeader); false when no such call is up. */

@@ -39,6 +39,8 @@ public final class Call {
 
     final long id = IDS.incrementAndGet();
     final Instant started = Instant.now();
+    /** For the setup time metric: System.nanoTime() when the caller's INVITE became this call. */
+    final long startedNanos = System.nanoTime();
     final Peer caller;
     final Target target;
     /** Leg A's Call-ID: the call's key in the B2BUA's registry. */

@@ -39,8 +39,24 @@ final class CallTermination {
         this.legRequests = legRequests;
     }
 
+    /** The metrics hook: told once per call, when the caller gets its final answer. */
+    private volatile CallOutcomes outcomes = (status, in, out, nanos) -> { };
+
     void onEnded(java.util.function.Consumer<Call> listener) {
         onEnded = listener;
+    }
+
+    void onDecided(CallOutcomes listener) {
+        outcomes = listener;
+    }
+
+    /** The caller got its final answer (answered, or the call failed): the metrics hear it once. */
+    void decided(Call call, int status) {
+        outcomes.decided(status, trunkName(call.caller), trunkName(call.target.peer()), System.nanoTime() - call.startedNanos);
+    }
+
+    static String trunkName(org.sipshield.proxy.security.Peer peer) {
+        return peer instanceof org.sipshield.proxy.security.Peer.Trunk trunk ? trunk.trunk().name() : null;
     }
 
     private static void endedBy(Call call, String who) {
@@ -65,6 +81,7 @@ final class CallTermination {
             LOG.debug("{}: final response to leg A: {}", call, e.getMessage());
         }
         CALLS.info("{}: failed with {}", call, status);
+        decided(call, status);
         endedBy(call, "sipshield");
         end(call);
     }

@@ -18,8 +18,18 @@ public record CallView(long id, String callId, String caller, String callee, Str
      * @param tlsSuite  the negotiated TLS suite on TLS, else null
      * @param srtpSuite the leg's SRTP crypto suite as last negotiated, "RTP" for plain media, null when unknown
      * @param security  Encrypted, Authenticated or NotAuthenticated (the reference's labels)
+     * @param media     the relay's counters of this leg so far, null before its media was anchored
      */
-    public record Leg(String transport, String tlsSuite, String srtpSuite, String security) {}
+    public record Leg(String transport, String tlsSuite, String srtpSuite, String security, Media media) {}
+
+    /**
+     * One leg's media as the relay counted it: "in" is what the leg's peer sent and the relay
+     * accepted, "out" what the relay sent it (RTP and RTCP together). srtpAuthFailures and
+     * srtpReplays are packets of that peer refused by SRTP (a forged or corrupted tag, a replayed
+     * index): never forwarded, not in packetsIn.
+     */
+    public record Media(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long srtpAuthFailures,
+            long srtpReplays) {}
 
     static CallView of(Call call, SdpRewriter sdp, org.sipshield.config.SecureCallIconDisplayPolicy policy) {
         return new CallView(call.id, call.callIdA, call.caller.describe(), call.target.peer().describe(),
@@ -30,6 +40,6 @@ public record CallView(long id, String callId, String caller, String callee, Str
     private static Leg leg(Call call, Call.Side side, SdpRewriter sdp, org.sipshield.config.SecureCallIconDisplayPolicy policy) {
         LegPeer peer = call.legPeer(side);
         return new Leg(peer == null ? null : peer.transport().name(), peer == null ? null : peer.cipherSuite(),
-                sdp.srtpSuite(call, side), call.security(side, policy).label());
+                sdp.srtpSuite(call, side), call.security(side, policy).label(), sdp.media(call, side));
     }
 }

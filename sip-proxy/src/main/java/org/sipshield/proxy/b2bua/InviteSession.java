@@ -233,6 +233,7 @@ final class InviteSession {
         call.answered();
         timers.answered(call, response);
         respondA(call, response.getStatusCode(), answer, response);
+        termination.decided(call, Response.OK);
         CALLS.info("{}: answered; security leg A {} leg B {} call {}", call,
                 call.security(Call.Side.A, security.policy()).label(), call.security(Call.Side.B, security.policy()).label(),
                 security.of(call).label());

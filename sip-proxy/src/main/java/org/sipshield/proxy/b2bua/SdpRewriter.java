@@ -17,4 +17,9 @@ public interface SdpRewriter {
     default String srtpSuite(Call call, Call.Side side) {
         return null;
     }
+
+    /** One leg's media counters so far, read from the relay (never counted on the packet path); null without media. */
+    default CallView.Media media(Call call, Call.Side side) {
+        return null;
+    }
 }

@@ -18,15 +18,27 @@ import org.sipshield.proxy.security.SecurityModel;
 
 /**
  * Routing: a called number goes to the device that has it as a directory number (when
- * registered), otherwise to the trunk of the first route pattern that matches it.
+ * registered), otherwise to the trunk of the first route pattern that matches it, on those of its
+ * destinations the OPTIONS pings have not found down (503 when every one is down).
  */
 public final class TargetResolver {
     private final Supplier<SecurityModel> model;
     private final Registrations registrations;
+    private final TrunkHealth health;
 
-    public TargetResolver(Supplier<SecurityModel> model, Registrations registrations) {
+    public TargetResolver(Supplier<SecurityModel> model, Registrations registrations, TrunkHealth health) {
         this.model = model;
         this.registrations = registrations;
+        this.health = health;
+    }
+
+    /** The transport a trunk's requests leave on: its profile's outgoing transport type (TCP for TCP+UDP). */
+    static Transport outgoingTransport(SipTrunkSecurityProfile profile) {
+        return switch (profile.outgoingTransportType()) {
+            case TLS -> Transport.TLS;
+            case UDP -> Transport.UDP;
+            default -> Transport.TCP;
+        };
     }
 
     /** The target for a called number, or the status that explains why there is none. */
@@ -56,14 +68,16 @@ public final class TargetResolver {
             if (route.matches(number)) {
                 SipTrunk trunk = current.trunk(route.trunk()).orElseThrow();
                 SipTrunkSecurityProfile profile = current.profileOf(trunk);
-                Transport transport = switch (profile.outgoingTransportType()) {
-                    case TLS -> Transport.TLS;
-                    case UDP -> Transport.UDP;
-                    default -> Transport.TCP;
-                };
+                Transport transport = outgoingTransport(profile);
                 List<Hop> hops = new ArrayList<>();
                 for (Destination destination : current.destinations(trunk)) {
-                    hops.add(new Hop(number, destination.host(), destination.port(), transport));
+                    Hop hop = new Hop(number, destination.host(), destination.port(), transport);
+                    if (health.isUp(trunk.name(), hop)) {
+                        hops.add(hop);
+                    }
+                }
+                if (hops.isEmpty() && !current.destinations(trunk).isEmpty()) {
+                    return new Routing.NoRoute(503, "Service Unavailable");
                 }
                 return new Target(new Peer.Trunk(trunk, profile), hops, trunk.srtpAllowed(),
                         profile.outgoingTransportType() == TransportType.TLS, profile.transmitSecurityStatus());

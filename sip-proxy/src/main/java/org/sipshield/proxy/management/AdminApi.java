@@ -17,7 +17,15 @@ public interface AdminApi {
     /** blockedBy: "operator" (the block list) or "brute-force" (the digest guard; user set for a per-user block). */
     record BlockedSource(String source, String user, Instant until, String blockedBy) {}
 
-    record Trunk(String name, String securityProfile, List<String> destinations, boolean srtpAllowed) {}
+    /**
+     * One trunk destination as the OPTIONS pings see it. state: up, down (skipped by calls), or
+     * unknown (pings off, or no answer yet); lastPing: the last ping's status code, timeout or
+     * unreachable (null when unknown); since: when it last changed state.
+     */
+    record TrunkDestination(String destination, String state, String lastPing, Instant since) {}
+
+    record Trunk(String name, String securityProfile, List<String> destinations, boolean srtpAllowed,
+            int optionsPingIntervalSeconds, List<TrunkDestination> destinationStates) {}
 
     /** name: the identity ("sip", "https", ...) or trust-store entry ("sip-trust/ID"). */
     record Certificate(String name, String subject, String issuer, Instant notAfter, long daysToExpiry) {}

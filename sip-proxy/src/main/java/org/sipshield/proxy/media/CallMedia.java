@@ -10,9 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.sipshield.media.LegMedia;
+import org.sipshield.media.LegCounters;
 import org.sipshield.media.RelaySession;
 import org.sipshield.media.RelaySide;
 import org.sipshield.proxy.b2bua.Call;
+import org.sipshield.proxy.b2bua.CallView;
 import org.sipshield.proxy.b2bua.SdpRejectedException;
 import org.sipshield.proxy.media.SdpMessage.SdpMedia;
 import org.sipshield.srtp.SdesAnswer;
@@ -333,6 +335,21 @@ final class CallMedia {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /** The relay's counters of one leg (a snapshot taken on the relay's event loop), null before any offer opened it. */
+    CallView.Media counters(Call.Side side) {
+        RelaySession relay = relaySession();
+        if (relay == null) {
+            return null;
+        }
+        LegCounters c;
+        try {
+            c = relay.counters(side(side));
+        } catch (RuntimeException e) { // the relay is stopping: the record goes without counters, the call still ends
+            return null;
+        }
+        return new CallView.Media(c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.authFailures(), c.replays());
     }
 
     String srtpSuite(Call.Side side) {

@@ -10,6 +10,7 @@ import org.sipshield.media.MediaPortsExhaustedException;
 import org.sipshield.media.MediaRelay;
 import org.sipshield.media.RelaySession;
 import org.sipshield.proxy.b2bua.Call;
+import org.sipshield.proxy.b2bua.CallView;
 import org.sipshield.proxy.b2bua.SdpRejectedException;
 import org.sipshield.proxy.b2bua.SdpRewriter;
 import org.sipshield.srtp.SdesNegotiator;
@@ -71,6 +72,12 @@ public final class MediaSdpRewriter implements SdpRewriter {
     public String srtpSuite(Call call, Call.Side side) {
         CallMedia media = calls.get(call.id());
         return media == null ? null : media.srtpSuite(side);
+    }
+
+    @Override
+    public CallView.Media media(Call call, Call.Side side) {
+        CallMedia media = calls.get(call.id());
+        return media == null ? null : media.counters(side);
     }
 
     /** The relay session of a call, if it has one (tests). */

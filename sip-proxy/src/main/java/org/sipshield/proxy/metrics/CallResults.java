@@ -1,29 +1,16 @@
 package org.sipshield.proxy.metrics;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-
 /**
- * A call's result from the B2BUA's call log line that decides it, read from the message pattern
- * and the status argument (never the filled-in text): answered, or from the final failure sent to
- * the caller: cancelled (487), busy (486, 600), failed (anything else). A cancelled or refused
- * call ends with one "failed with" line, so each call is counted once.
+ * A call's result label from the final answer its caller got: answered (2xx), cancelled (487),
+ * busy (486, 600), failed (anything else). A fixed set, as every label.
  */
 final class CallResults {
     private CallResults() {}
 
-    static String resultOf(ILoggingEvent event) {
-        String pattern = event.getMessage() == null ? "" : event.getMessage();
-        if (pattern.startsWith("{}: answered")) {
+    static String resultOf(int status) {
+        if (status >= 200 && status < 300) {
             return "answered";
         }
-        if (pattern.startsWith("{}: failed with {}")) {
-            Object[] arguments = event.getArgumentArray();
-            Object status = arguments != null && arguments.length > 1 ? arguments[1] : null;
-            if (status instanceof Integer code) {
-                return code == 487 ? "cancelled" : code == 486 || code == 600 ? "busy" : "failed";
-            }
-            return "failed";
-        }
-        return null;
+        return status == 487 ? "cancelled" : status == 486 || status == 600 ? "busy" : "failed";
     }
 }

@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
  * the logging configuration once, when the stack starts (a level change applies at the next start).
  */
 public final class JainSipLogger implements StackLogger {
+    /**
+     * How jain-sip's TLSMessageChannel reports a TLS handshake its connection thread ran and lost
+     * (Bouncy Castle throws TlsFatalAlert, an IOException but no SSLException): the one place it says so.
+     */
+    static final String HANDSHAKE_FAILED = "A problem occured while Accepting connection";
     private static final Logger LOG = LoggerFactory.getLogger("jain-sip");
 
     private final boolean debug = LOG.isDebugEnabled();
@@ -103,6 +108,9 @@ public final class JainSipLogger implements StackLogger {
 
     @Override
     public void logError(String message, Exception exception) {
+        if (HANDSHAKE_FAILED.equals(message)) {
+            SipNetworkLayer.handshakeFailed();
+        }
         if (isUnreachablePeer(message)) {
             LOG.debug(LogRedaction.redact(message), LogRedaction.redact(exception));
             return;

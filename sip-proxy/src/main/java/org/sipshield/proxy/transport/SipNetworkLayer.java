@@ -39,7 +39,16 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     private static final Map<String, Tls> TLS_BY_STACK = new ConcurrentHashMap<>();
 
+    /** Who hears of each TLS handshake of a stack: "ok" with the negotiated suite, or "failed" with "none". */
+    @FunctionalInterface
+    public interface TlsHandshakes {
+        void handshake(String result, String suite);
+    }
+
+    private static final Map<String, TlsHandshakes> HANDSHAKES_BY_STACK = new ConcurrentHashMap<>();
+
     private volatile Tls tls;
+    private volatile TlsHandshakes handshakes = (result, suite) -> { };
 
     public static void register(String stackName, Tls tls) {
         TLS_BY_STACK.put(stackName, tls);
@@ -47,11 +56,32 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     public static void unregister(String stackName) {
         TLS_BY_STACK.remove(stackName);
+        HANDSHAKES_BY_STACK.remove(stackName);
+    }
+
+    /** Before the stack is created, as {@link #register}: its handshakes are told to observer. */
+    public static void observeHandshakes(String stackName, TlsHandshakes observer) {
+        HANDSHAKES_BY_STACK.put(stackName, observer);
+    }
+
+    /**
+     * jain-sip reported a handshake that failed on one of its connections (JainSipLogger hears it).
+     * Its logger is static, so the stack is not known: every stack's observer hears it (one stack
+     * per process outside tests).
+     */
+    static void handshakeFailed() {
+        HANDSHAKES_BY_STACK.values().forEach(observer -> observer.handshake("failed", "none"));
     }
 
     @Override
     public void setSipStack(SipStackImpl sipStack) {
         tls = TLS_BY_STACK.get(sipStack.getStackName());
+        handshakes = HANDSHAKES_BY_STACK.getOrDefault(sipStack.getStackName(), handshakes);
+    }
+
+    private javax.net.ssl.HandshakeCompletedListener completed() {
+        TlsHandshakes observer = handshakes;
+        return event -> observer.handshake("ok", event.getCipherSuite());
     }
 
     private Tls tls() throws IOException {
@@ -163,7 +193,7 @@ public final class SipNetworkLayer implements NetworkLayer {
         SSLServerSocket socket = TlsSocketFactory.createUnboundServerSocket(tls().sockets());
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(bindAddress, port), backlog);
-        return socket;
+        return new ObservedSslServerSocket(socket, completed());
     }
 
     @Override
@@ -181,9 +211,17 @@ public final class SipNetworkLayer implements NetworkLayer {
         }
         InetSocketAddress destination = new InetSocketAddress(address, port);
         socket.connect(destination, 5000);
+        socket.addHandshakeCompletedListener(completed());
         Optional<AllowedPeerNames> allowed = current.namesOfDestination().apply(destination);
         if (allowed.isPresent()) {
-            socket.startHandshake();
+            try {
+                socket.startHandshake();
+            } catch (IOException e) {
+                // counted here: jain-sip reports this one as a failed connection, not a failed handshake
+                handshakes.handshake("failed", "none");
+                socket.close();
+                throw new IOException("TLS handshake with " + destination + " failed: " + e.getMessage(), e);
+            }
             PeerVerdict verdict = sockets.verifyPeer(socket, allowed.get());
             if (!verdict.accepted()) {
                 SECURITY.warn(verdict.securityEvent(address.getHostAddress()));

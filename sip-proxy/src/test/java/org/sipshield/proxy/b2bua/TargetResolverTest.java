@@ -16,6 +16,7 @@ import org.sipshield.proxy.security.TestModels;
 /** Routing: a registered device's number first, then the first matching route pattern's trunk, else 404 (480 for an unregistered line). */
 class TargetResolverTest {
     static SecurityModel model;
+    final TrunkHealth health = new TrunkHealth(java.time.Clock.systemUTC());
 
     @BeforeAll
     static void model() throws Exception {
@@ -36,14 +37,14 @@ class TargetResolverTest {
                 """);
     }
 
-    static TargetResolver resolver() {
+    TargetResolver resolver() {
         return new TargetResolver(() -> model, number -> switch (number) {
             case "2001" -> Optional.of(new Hop("2001", "192.0.2.20", 5062, Transport.UDP));
             case "3001" -> Optional.of(new Hop("3001", "192.0.2.30", Hop.NO_PORT, Transport.UDP));
             case "3002" -> Optional.of(new Hop("3002", "192.0.2.30", Hop.NO_PORT, Transport.TCP));
             case "3003" -> Optional.of(new Hop("3003", "192.0.2.30", 5070, Transport.UDP));
             default -> Optional.empty();
-        });
+        }, health);
     }
 
     @Test
@@ -88,5 +89,19 @@ class TargetResolverTest {
                 model.profileOf(model.trunk("restricted").orElseThrow()));
         assertEquals(new Routing.NoRoute(404, "Not Found"), resolver().resolve("9123", restricted));
         assertInstanceOf(Target.class, resolver().resolve("2001", restricted));
+    }
+
+    @Test
+    void aDestinationThePingsFoundDownIsSkippedAndATrunkWithNoneUpGets503() {
+        health.record(new TrunkHealth.Key("carrier", "127.0.0.2", 5070), 1, false, "timeout");
+        Target target = assertInstanceOf(Target.class, resolver().resolve("9123", null));
+        assertEquals(List.of(new Hop("9123", "127.0.0.3", 5070, Transport.TCP)), target.hops());
+
+        health.record(new TrunkHealth.Key("carrier", "127.0.0.3", 5070), 2, false, "503");
+        assertEquals(new Routing.NoRoute(503, "Service Unavailable"), resolver().resolve("9123", null));
+
+        health.record(new TrunkHealth.Key("carrier", "127.0.0.2", 5070), 1, true, "200");
+        target = assertInstanceOf(Target.class, resolver().resolve("9123", null));
+        assertEquals(List.of(new Hop("9123", "127.0.0.2", 5070, Transport.TCP)), target.hops());
     }
 }

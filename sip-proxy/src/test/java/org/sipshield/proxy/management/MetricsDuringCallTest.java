@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.proxy.ProxyFixture;
 import org.sipshield.proxy.RunningProxy;
 import org.sipshield.proxy.peers.FreePorts;
+import org.sipshield.proxy.peers.OpenSslClient;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 
@@ -68,10 +71,7 @@ class MetricsDuringCallTest {
             assertEquals(0, legA.exitCode(), legA.output() + "\nPBX:\n" + legB.output());
             assertEquals(0, legB.exitCode(), legB.output());
         }
-        Path file = Files.createTempFile(dataDirectory, "scrape", ".prom");
-        Files.writeString(file, scrape);
-        ProcessOutput promtool = ProcessOutput.run(List.of("sh", "-c", "promtool check metrics < " + file), dataDirectory, 120);
-        assertEquals(0, promtool.exitCode(), promtool.output() + "\n" + scrape);
+        promtoolAccepts(scrape);
 
         assertEquals(1.0, value(scrape, "sipshield_calls_active"), scrape);
         assertEquals(1.0, value(scrape, "sipshield_calls_total{result=\"answered\"}"), scrape);
@@ -86,6 +86,16 @@ class MetricsDuringCallTest {
         assertEquals(1.0, value(scrape, "sipshield_digest_outcomes_total{outcome=\"ok\"}"), "the answer");
         assertTrue(value(scrape, "sipshield_sip_requests_total{method=\"REGISTER\",transport=\"UDP\"}") >= 2, scrape);
         assertTrue(scrape.contains("sipshield_jvm_memory_used_bytes{"), "JVM metrics, prefixed too");
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_active{direction=\"in\",trunk=\"carrier\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_active{direction=\"out\",trunk=\"pbx\"}"), scrape);
+        assertEquals(0.0, value(scrape, "sipshield_trunk_calls_active{direction=\"out\",trunk=\"carrier\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_total{direction=\"in\",result=\"answered\",trunk=\"carrier\"}"));
+        assertEquals(1.0, value(scrape, "sipshield_trunk_calls_total{direction=\"out\",result=\"answered\",trunk=\"pbx\"}"));
+        assertEquals(1.0, value(scrape, "sipshield_call_setup_seconds_count{result=\"answered\"}"), scrape);
+        assertEquals(1.0, value(scrape, "sipshield_call_setup_seconds_bucket{result=\"answered\",le=\"+Inf\"}"), scrape);
+        assertTrue(value(scrape, "sipshield_call_setup_seconds_sum{result=\"answered\"}") > 0, scrape);
+        assertEquals(1.0, value(scrape, "sipshield_trunk_destination_up{destination=\"1\",trunk=\"pbx\"}"),
+                "pings off in this test: a destination never pinged counts as up");
         for (String line : scrape.split("\n")) {
             assertTrue(line.startsWith("#") || line.startsWith("sipshield_") || line.isEmpty(), line);
             String labels = line.startsWith("#") || !line.contains("{") ? "" : line.substring(line.indexOf('{'), line.indexOf('}') + 1);
@@ -93,6 +103,76 @@ class MetricsDuringCallTest {
                     || labels.contains("alice") || labels.contains("2001") || labels.contains("8123"),
                     "no address, Call-ID, user or number in a label: " + line);
         }
+    }
+
+    /**
+     * A TLS handshake that completes (openssl s_client) and one that cannot (plain text on the TLS
+     * port, as a scanner sends it) are counted by result and suite; every certificate's expiry is a
+     * timestamp, the SIP identity's the one it carries.
+     */
+    @Test
+    void tlsHandshakesAndCertificateExpiryAreInTheScrape() throws Exception {
+        String before = scrape();
+        String answer = OpenSslClient.exchange("127.0.0.1", proxy.tlsPort, OpenSslClient.optionsRequest("127.0.0.1", proxy.tlsPort));
+        Matcher negotiated = Pattern.compile("Ciphersuite: (\\S+)").matcher(answer);
+        assertTrue(negotiated.find(), answer);
+        String suite = iana(negotiated.group(1));
+        try (Socket scanner = new Socket("127.0.0.1", proxy.tlsPort)) {
+            scanner.getOutputStream().write("OPTIONS sip:127.0.0.1 SIP/2.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            scanner.setSoTimeout(30_000);
+            while (scanner.getInputStream().read() >= 0) {
+                // until the proxy closes the connection it could not make TLS of
+            }
+        } catch (java.net.SocketException closedHard) {
+            // a reset is a close too
+        }
+        String ok = "sipshield_tls_handshakes_total{result=\"ok\",suite=\"" + suite + "\"}";
+        String failed = "sipshield_tls_handshakes_total{result=\"failed\",suite=\"none\"}";
+        String scrape = before;
+        for (int attempt = 0; attempt < 600; attempt++) {
+            scrape = scrape();
+            if (valueOr0(scrape, ok) > valueOr0(before, ok) && valueOr0(scrape, failed) > valueOr0(before, failed)) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(valueOr0(before, ok) + 1, valueOr0(scrape, ok), scrape);
+        assertEquals(valueOr0(before, failed) + 1, valueOr0(scrape, failed), scrape);
+        assertEquals((double) proxy.server.identity().certificate().getNotAfter().toInstant().getEpochSecond(),
+                value(scrape, "sipshield_certificate_expiry_timestamp_seconds{name=\"sip\"}"), scrape);
+        assertTrue(scrape.contains("sipshield_certificate_expiry_timestamp_seconds{name=\"https\"}"), scrape);
+        promtoolAccepts(scrape);
+    }
+
+    /** openssl's suite name as the IANA one Java reports (s_client -brief prints OpenSSL's for TLS 1.2, IANA's for 1.3). */
+    private static String iana(String openssl) {
+        if (openssl.startsWith("TLS_")) {
+            return openssl;
+        }
+        return switch (openssl) {
+            case "ECDHE-ECDSA-AES256-GCM-SHA384" -> "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+            case "ECDHE-RSA-AES256-GCM-SHA384" -> "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+            case "ECDHE-ECDSA-AES128-GCM-SHA256" -> "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+            case "ECDHE-RSA-AES128-GCM-SHA256" -> "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+            default -> throw new AssertionError("a suite this test does not know: " + openssl);
+        };
+    }
+
+    private static String scrape() {
+        Curl.Answer answer = curl.get("/metrics", token);
+        assertEquals(200, answer.status(), answer.output());
+        return answer.body();
+    }
+
+    private static void promtoolAccepts(String scrape) throws Exception {
+        Path file = Files.createTempFile(dataDirectory, "scrape", ".prom");
+        Files.writeString(file, scrape);
+        ProcessOutput promtool = ProcessOutput.run(List.of("sh", "-c", "promtool check metrics < " + file), dataDirectory, 120);
+        assertEquals(0, promtool.exitCode(), promtool.output() + "\n" + scrape);
+    }
+
+    private static double valueOr0(String scrape, String series) {
+        return Pattern.compile("(?m)^" + Pattern.quote(series) + " ").matcher(scrape).find() ? value(scrape, series) : 0;
     }
 
     /** Scrapes until the call shows as answered (the caller's 200 crossed the proxy), then returns that scrape. */
