@@ -21,7 +21,8 @@ import org.sipshield.proxy.peers.Sipp;
  * (127.0.0.3) call a trusted PBX (127.0.0.4) and an untrusted one (127.0.0.6); a digest phone
  * (127.0.0.1) calls the trusted PBX with a forged assertion. The same phone, registered with a
  * Contact that has no port, is called by the trusted carrier at its profile's SIP Phone Port, and
- * learns the asserted caller but not the carrier's signature.
+ * learns the asserted caller but not the carrier's signature. The connected party's identity in
+ * the 180 and 200 answers goes back under the same rules, the caller's trace showing what crossed.
  */
 class IdentityHeadersCallTest {
     static final String TRUSTED_CARRIER = "127.0.0.2";
@@ -150,6 +151,81 @@ class IdentityHeadersCallTest {
             assertEquals(List.of("\"Alice\" <sip:+15551234@carrier.example>"), header(invite, "P-Asserted-Identity"), invite);
             assertEquals(1, header(invite, "Diversion").size(), invite);
             assertEquals(List.of(), header(invite, "Identity"), invite);
+        }
+    }
+
+    /**
+     * The 180 and the 200 to the INVITE in the caller's trace: the 200 always; the 180 when it did not
+     * arrive after the 200 (the far end sends both at once, and a 180 that crosses behind the 200 is
+     * not relayed, the call being answered).
+     */
+    static List<String> answers(String trace) {
+        List<String> answers = Sipp.tracedMessages(trace, true).stream()
+                .filter(m -> m.startsWith("SIP/2.0 180") || m.startsWith("SIP/2.0 200") && m.contains(" INVITE")).toList();
+        assertTrue(answers.stream().anyMatch(m -> m.startsWith("SIP/2.0 200")), "the caller must see the 200:\n" + trace);
+        return answers;
+    }
+
+    /** The 180 and 200 the caller received when the far end answered {@code called} with {@code answerHeaders}. */
+    static List<String> answersAtCaller(String from, String called, String answerHeaders) {
+        boolean trusted = called.startsWith("8");
+        try (Sipp.Server far = Sipp.server("uas-call.xml", Map.of("headers", answerHeaders), "udp",
+                trusted ? TRUSTED_PBX : UNTRUSTED_PBX, trusted ? trustedPbxPort : untrustedPbxPort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550123", "called", called), "udp", from,
+                    "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = far.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nfar end:\n" + legB.output());
+            return answers(call.output());
+        }
+    }
+
+    @Test
+    void aTrustedPbxNamesTheConnectedPartyToTheCallerIn180And200() {
+        for (String answer : answersAtCaller(UNTRUSTED_CARRIER, "8200", "P-Asserted-Identity: \"Desk\" <sip:8200@pbx.example>")) {
+            assertEquals(List.of("\"Desk\" <sip:8200@pbx.example>"), header(answer, "P-Asserted-Identity"), answer);
+        }
+    }
+
+    @Test
+    void anUntrustedFarEndCannotInjectAnIdentityIntoTheCallersView() {
+        for (String answer : answersAtCaller(TRUSTED_CARRIER, "9200",
+                "P-Asserted-Identity: <sip:+18005550000@bank.example>\nPrivacy: none")) {
+            assertEquals(List.of(), header(answer, "P-Asserted-Identity"), answer);
+            assertEquals(List.of(), header(answer, "Privacy"), answer);
+            assertFalse(answer.contains("18005550000"), "the forged number crossed:\n" + answer);
+        }
+    }
+
+    @Test
+    void aConnectedPartyAskingPrivacyIdIsHiddenFromAnUntrustedCallerButNotFromATrustedOne() {
+        String headers = "P-Asserted-Identity: <sip:8201@pbx.example>\nPrivacy: id";
+        for (String answer : answersAtCaller(UNTRUSTED_CARRIER, "8201", headers)) {
+            assertEquals(List.of(), header(answer, "P-Asserted-Identity"), answer);
+            assertFalse(answer.contains("8201@pbx.example"), answer);
+        }
+        for (String answer : answersAtCaller(TRUSTED_CARRIER, "8201", headers)) {
+            assertEquals(List.of("<sip:8201@pbx.example>"), header(answer, "P-Asserted-Identity"), answer);
+            assertEquals(List.of("id"), header(answer, "Privacy"), answer);
+        }
+    }
+
+    @Test
+    void anAuthenticatedPhoneAnsweringIsAssertedAsItsOwnNumberNotTheOneItForged() {
+        ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", "alice-secret",
+                "contact", "sip:2001@127.0.0.1", "expect", "200"), "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+        assertEquals(0, register.exitCode(), register.output());
+        try (Sipp.Server phone = Sipp.server("uas-call.xml", Map.of("headers", "P-Asserted-Identity: <sip:911@pbx.example>"),
+                "udp", "127.0.0.1", sipPhonePort)) {
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550124", "called", "2001"), "udp",
+                    UNTRUSTED_CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = phone.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + legB.output());
+            for (String answer : answers(call.output())) {
+                List<String> asserted = header(answer, "P-Asserted-Identity");
+                assertEquals(1, asserted.size(), answer);
+                assertTrue(asserted.get(0).startsWith("<sip:2001@"), answer);
+                assertFalse(answer.contains("sip:911@"), "the phone's forged assertion crossed:\n" + answer);
+            }
         }
     }
 }

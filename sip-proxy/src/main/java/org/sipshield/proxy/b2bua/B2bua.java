@@ -44,6 +44,7 @@ public final class B2bua {
     private final SessionTimers timers;
     private final CallAdmission admission;
     private final SdpRewriter sdp;
+    private final Subscriptions subscriptions;
     private final TrunkHealth trunkHealth;
     private final TrunkPings pings;
 
@@ -60,6 +61,7 @@ public final class B2bua {
         this.timers = new SessionTimers(model, sip, legRequests, registry, termination);
         this.acks = new OwedAcks(sip, sdp, termination);
         this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks, timers);
+        this.subscriptions = new Subscriptions(sip, legRequests);
         this.invites = new InviteSession(sip, sdp, registry, legRequests, challenges, security, termination, acks, timers);
         this.trunkHealth = new TrunkHealth(clock);
         this.pings = new TrunkPings(sip, model, challenges, trunkHealth);
@@ -123,9 +125,16 @@ public final class B2bua {
         }
     }
 
-    /** SUBSCRIBE, NOTIFY, REFER, MESSAGE, INFO, PUBLISH outside a dialog: relayed as one transaction. */
+    /**
+     * NOTIFY, MESSAGE, INFO, PUBLISH outside a dialog: relayed as one transaction; SUBSCRIBE and
+     * REFER (its implicit subscription, RFC 3515) open a subscription dialog on each leg (Subscriptions).
+     */
     public void relayOutOfDialog(InboundRequest inbound, Target target) throws SipException, ParseException,
             InvalidArgumentException {
+        if (Request.SUBSCRIBE.equals(inbound.method()) || Request.REFER.equals(inbound.method())) {
+            subscriptions.start(inbound, target); // a dialog on each leg: its NOTIFYs cross in-dialog
+            return;
+        }
         relay.outOfDialog(inbound, target);
     }
 
@@ -153,7 +162,7 @@ public final class B2bua {
         } else {
             call = registry.byDialog(inbound.dialog());
             if (call == null) {
-                return new DialogMatch.NoCall();
+                return subscriptions.match(inbound, model.get());
             }
             from = inbound.dialog() == call.dialogA ? Call.Side.A : Call.Side.B;
         }
@@ -176,7 +185,7 @@ public final class B2bua {
         Dialog dialog = inbound.dialog();
         Call call = registry.byDialog(dialog);
         if (call == null) {
-            return false;
+            return !Request.ACK.equals(inbound.method()) && subscriptions.inDialog(inbound);
         }
         Request request = inbound.request();
         synchronized (call) {
@@ -227,6 +236,9 @@ public final class B2bua {
             return;
         }
         try {
+            if (subscriptions.response(event)) {
+                return;
+            }
             Call call = registry.byInviteB(transaction);
             if (call != null) {
                 synchronized (call) {
@@ -259,7 +271,9 @@ public final class B2bua {
             }
             return;
         }
-        relay.timeout(transaction);
+        if (!subscriptions.timeout(transaction)) {
+            relay.timeout(transaction);
+        }
     }
 
     /**

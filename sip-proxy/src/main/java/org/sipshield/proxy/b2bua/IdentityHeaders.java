@@ -11,7 +11,9 @@ import javax.sip.address.SipURI;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.message.Message;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 import org.sipshield.config.PhoneSecurityProfile;
 import org.sipshield.config.TrunkIdentity;
 import org.sipshield.proxy.security.Peer;
@@ -54,7 +56,8 @@ final class IdentityHeaders {
             copy(original, ASSERTED, out);
             privacy.addAll(all(original, PRIVACY));
         } else if (isAuthenticatedPhone(caller)) {
-            out.addHeader(phoneAssertion(original, (Peer.Device) caller, localHost));
+            String display = ((FromHeader) original.getHeader(FromHeader.NAME)).getAddress().getDisplayName();
+            out.addHeader(phoneAssertion(LegRequests.callerUser(original), display, (Peer.Device) caller, localHost));
             privacy.addAll(all(original, PRIVACY)); // the user's own request for privacy
         }
         privacy.forEach(out::addHeader);
@@ -68,6 +71,29 @@ final class IdentityHeaders {
         }
         if (caller instanceof Peer.Trunk && target instanceof Peer.Trunk) {
             copy(original, IDENTITY, out);
+        }
+    }
+
+    /**
+     * The connected party's identity (RFC 3325, RFC 4916 practice) in leg B's 18x/2xx as it reaches
+     * the caller: the same trust as on requests, the answerer now the one asserting. A trusted trunk's
+     * PAI and Privacy are kept, an authenticated phone is asserted as {@code answeredNumber} when it
+     * has that line (its first line otherwise), anyone else's assertion never reaches the caller;
+     * Privacy: id removes it towards a caller outside the trust domain.
+     */
+    void carryAnswer(Response original, Peer answerer, Peer caller, Response out, String answeredNumber, String localHost)
+            throws ParseException {
+        List<Header> privacy = new ArrayList<>();
+        if (isTrustedTrunk(answerer)) {
+            copy(original, ASSERTED, out);
+            privacy.addAll(all(original, PRIVACY));
+        } else if (isAuthenticatedPhone(answerer)) {
+            out.addHeader(phoneAssertion(answeredNumber, null, (Peer.Device) answerer, localHost));
+            privacy.addAll(all(original, PRIVACY));
+        }
+        privacy.forEach(out::addHeader);
+        if (!isTrustedTrunk(caller) && asksIdentityPrivacy(privacy)) {
+            out.removeHeader(ASSERTED);
         }
     }
 
@@ -112,12 +138,11 @@ final class IdentityHeaders {
     }
 
     /** The phone's own number: the one it called from if it has it, otherwise its first line. */
-    private Header phoneAssertion(Request original, Peer.Device phone, String localHost) throws ParseException {
+    private Header phoneAssertion(String claimed, String display, Peer.Device phone, String localHost)
+            throws ParseException {
         List<String> numbers = phone.device().directoryNumbers();
-        String claimed = LegRequests.callerUser(original);
         String number = numbers.contains(claimed) || numbers.isEmpty() ? claimed : numbers.get(0);
         Address address = addresses.createAddress(addresses.createSipURI(number, localHost));
-        String display = ((FromHeader) original.getHeader(FromHeader.NAME)).getAddress().getDisplayName();
         if (display != null && numbers.contains(claimed)) {
             address.setDisplayName(display);
         }
@@ -131,11 +156,11 @@ final class IdentityHeaders {
         from.setAddress(address);
     }
 
-    private static void copy(Request from, String name, Request to) {
+    private static void copy(Message from, String name, Message to) {
         all(from, name).forEach(to::addHeader);
     }
 
-    private static List<Header> all(Request from, String name) {
+    private static List<Header> all(Message from, String name) {
         List<Header> found = new ArrayList<>();
         ListIterator<?> values = from.getHeaders(name);
         while (values != null && values.hasNext()) {

@@ -183,7 +183,7 @@ final class InviteSession {
         }
         if (call.ringing()) {
             byte[] body = SipMessaging.body(response);
-            respondA(call, status, body == null ? null : earlyAnswer(call, body));
+            respondA(call, status, body == null ? null : earlyAnswer(call, body), response);
         }
     }
 
@@ -232,7 +232,7 @@ final class InviteSession {
         call.encryptedUnderA = offerIn2xx ? Set.of() : MediaEncryption.encryptedUnder(answer);
         call.answered();
         timers.answered(call, response);
-        respondA(call, response.getStatusCode(), answer);
+        respondA(call, response.getStatusCode(), answer, response);
         termination.decided(call, Response.OK);
         CALLS.info("{}: answered; security leg A {} leg B {} call {}", call,
                 call.security(Call.Side.A, security.policy()).label(), call.security(Call.Side.B, security.policy()).label(),
@@ -311,7 +311,7 @@ final class InviteSession {
                 return;
             }
             call.cancelled = true;
-            respondA(call, Response.REQUEST_TERMINATED, null);
+            respondA(call, Response.REQUEST_TERMINATED, null, null);
             CALLS.info("{}: cancelled by the caller", call);
             if (call.provisionalFromB) {
                 termination.cancelLegB(call);
@@ -319,9 +319,14 @@ final class InviteSession {
         }
     }
 
-    private void respondA(Call call, int status, byte[] body) throws SipException, ParseException, InvalidArgumentException {
+    /** Our answer to leg A; {@code fromB} is the leg B response it stands for (null for our own 487). */
+    private void respondA(Call call, int status, byte[] body, Response fromB)
+            throws SipException, ParseException, InvalidArgumentException {
         Response response = sip.messages.createResponse(status, call.inviteA.getRequest());
         ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
+        if (fromB != null) {
+            legRequests.carryAnswerIdentity(fromB, call.target.peer(), call.caller, call.requestB, response, call.providerA);
+        }
         if (status < 300) {
             response.addHeader(sip.contact(call.providerA, null));
             security.tell(call, Call.Side.A, response);

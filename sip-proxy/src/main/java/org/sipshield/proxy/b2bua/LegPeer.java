@@ -64,6 +64,23 @@ record LegPeer(Transport transport, InetAddress address, byte[] certificateSha25
                 SignallingProtection.of(transport, suite), suite);
     }
 
+    /**
+     * The hop we sent a request to, until its answer shows who answered: null unless the host is an
+     * address literal (naming a host would mean a DNS query on the signalling path).
+     */
+    static LegPeer ofHop(Hop hop) {
+        String host = hop.host();
+        if (!host.matches("[0-9.]+") && !host.contains(":")) {
+            return null;
+        }
+        try {
+            return new LegPeer(hop.transport(), InetAddress.getByName(host), null, SignallingProtection.of(hop.transport(),
+                    null), null);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
     /** Why the request may not speak for this leg, or empty when it may. */
     Optional<String> mismatch(InboundRequest request, Peer peer, SecurityModel model) {
         if (request.transport() != transport) {

@@ -18,6 +18,7 @@ import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Message;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.security.Peer;
 import org.sipshield.proxy.transport.SipIdentifiers;
@@ -89,6 +90,14 @@ final class LegRequests {
             request.setHeader(sip.contact(provider, null));
         }
         return request;
+    }
+
+    /** The answerer's identity headers, by trust, from leg B's 18x/2xx into the caller's ({@link IdentityHeaders#carryAnswer}). */
+    void carryAnswerIdentity(Response fromB, Peer answerer, Peer caller, Request requestB, Response toA, SipProvider provider)
+            throws ParseException {
+        var uri = ((ToHeader) requestB.getHeader(ToHeader.NAME)).getAddress().getURI();
+        String answered = uri instanceof SipURI sipUri && sipUri.getUser() != null ? sipUri.getUser() : "anonymous";
+        identity.carryAnswer(fromB, answerer, caller, toA, answered, sip.localHost(provider));
     }
 
     /** What crosses from a request into the other leg's request: the crossing headers and a non-SDP body. */
