@@ -15,11 +15,20 @@
 #     sipshield anchors the media on its own relay (trunk towards the UAS, a B2BUA); Kamailio
 #     relays statefully with record-routing and rtpengine (userspace forwarding) anchors the
 #     media (offer / answer / delete over the ng protocol).
-#   REGISTER with digest over TLS, the single-connection floor: Debian's sipp has no TLS, so 1,000
-#     other phones (200000.., a TLS profile in sipshield) speak TCP to stunnel on 127.0.77.1:15061,
-#     which carries them all over one TLS connection to the proxy's 5061 (their Via says TLS).
-#     1,000 concurrent TLS phones each on its own connection (the issue's Netty generator) is not
-#     done yet.
+#   REGISTER with digest over TLS: --tls-users other phones (200000.., BENCH<number>, an Encrypted TLS
+#     profile in sipshield, which accepts such a phone only with its own client certificate: CN = its
+#     device name, chained to the SIP trust store, where the script puts a bench CA's certificate).
+#     reg-tls-conns: our Netty generator (sip-proxy/src/bench/java, built with -Ptls-bench into
+#     sip-proxy/target/sipshield-tls-bench.jar): every phone on its own TLS connection with its own
+#     certificate from the bench CA, all connections opened before the step (not measured), each
+#     phone re-registering on its connection; the proxy's CPU counts between its STEP-START and
+#     STEP-END. Kamailio does not ask for client certificates; the generator offers them anyway.
+#     Debian 12's Kamailio 5.6.3 on OpenSSL 3 crashes (double free in its tls module, kamailio#3791)
+#     with more than one TCP worker under these 1,000 handshakes: --kamailio-children 1 for this test.
+#     reg-tls, the single-connection floor: Debian's sipp has no TLS, so sipp speaks TCP to stunnel on
+#     127.0.77.1:15061, which carries it over one TLS connection to the proxy's 5061 (Via says TLS)
+#     presenting phone 200000's certificate; so every REGISTER of that row is phone 200000's (one
+#     phone, one connection; Call-IDs differ per registration).
 #   The jain-sip floor (REGISTER tests only; --no-floor leaves it out): jain-sip alone, same release and
 #     stack settings as sipshield, answering 401 then 200 and nothing else (no screening, digest check,
 #     registrar or storage: bench/signaling/JainSipRegistrarFloor.java; --floor-args passes it options:
@@ -36,7 +45,7 @@
 # sum over Kamailio's processes would count its shared memory once per process with RSS) at the
 # end of the step, sipp's CPU (a generator at 100% means the figure is sipp's, not the proxy's),
 # and the response time p50/p99 of the request with credentials (REGISTER -> 200, INVITE -> 200),
-# in sipp's whole milliseconds (0 means under 1 ms).
+# in sipp's whole milliseconds (0 means under 1 ms; reg-tls-conns: the generator's, to 0.1 ms).
 # --cpu-at RATE measures instead the CPU each proxy spends per registration or call at that fixed
 # rate (one step of --seconds per run, after a warm-up at that rate): a figure that a busy machine
 # disturbs far less than the highest rate, since it counts the proxy's own CPU time, not how soon it
@@ -48,9 +57,9 @@
 #
 # Usage: bench/signaling.sh [--seconds 60] [--runs 3] [--users 10000] [--only sipshield|kamailio|jainsip]
 #          [--no-floor] [--floor-args "stateless udp-buffer=BYTES"] [--cpu-at RATE]
-#          [--tests reg-udp,reg-tcp,invite-udp,reg-tls] [--reg-start 1000] [--invite-start 50] [--hold 2]
+#          [--tests reg-udp,reg-tcp,invite-udp,reg-tls,reg-tls-conns] [--reg-start 1000] [--invite-start 50] [--hold 2]
 #          [--max-steps 7] [--kamailio-children 4] [--tcp-mode t1|tn] [--tls-users 1000] [--pause 3] [--keep]
-# Traffic stays on 127.0.77.0/24: phones (sipp) 127.0.77.1, sipshield 127.0.77.10:5060 (media relay
+# Traffic stays on 127.0.77.0/24: phones (sipp, the TLS generator) 127.0.77.1, sipshield 127.0.77.10:5060 (media relay
 # there too), Kamailio 127.0.77.20:5060 with rtpengine on 127.0.77.20, the far end 127.0.77.3, the
 # jain-sip floor 127.0.77.30:5060.
 # Everything it starts is its own process group and is stopped on exit (trap); each sipp step has
@@ -60,7 +69,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-seconds=60 runs=3 users=10000 tls_users=1000 only="" tests="reg-udp,reg-tcp,invite-udp,reg-tls"
+seconds=60 runs=3 users=10000 tls_users=1000 only="" tests="reg-udp,reg-tcp,invite-udp,reg-tls,reg-tls-conns"
 reg_start=1000 invite_start=50 hold=2 max_steps=7 kam_children=4 keep="" tcp_mode=t1 pause=3 floor=1 floor_args="" cpu_at=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -171,6 +180,7 @@ pss_kb() {   # proportional set size, kB, of every process in the given groups
   done
   echo "$sum"
 }
+pid_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo "${2:-0}"; }   # PID [IF_GONE]
 HZ=$(getconf CLK_TCK)
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -236,10 +246,17 @@ EOF
 
 # --- starting and stopping each proxy ----------------------------------------------------------
 jar=sip-proxy/target/sipshield.jar
-if [ -z "$only" ] || [ "$only" = sipshield ] || [ "$only" = jainsip ]; then
+tls_bench=""   # the TLS tests' certificates and generator: sip-proxy/src/bench/java, profile tls-bench
+case ",$tests," in *,reg-tls,*|*,reg-tls-conns,*) tls_bench=sip-proxy/target/sipshield-tls-bench.jar ;; esac
+if [ -z "$only" ] || [ "$only" = sipshield ] || [ "$only" = jainsip ] || [ -n "$tls_bench" ]; then
   echo "building sipshield (mvn package, tests skipped)" >&2
-  mvn -B -q -DskipTests package >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
+  mvn -B -q -DskipTests ${tls_bench:+-Ptls-bench} package >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
   mapfile -t jvm_options < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' jvm.options 2>/dev/null)
+fi
+if [ -n "$tls_bench" ]; then   # the bench CA (its certificate goes in sipshield's SIP trust store), phone 200000's for stunnel
+  java -jar "$tls_bench" ca "$work/bench-ca" >/dev/null 2>>"$work/build.log"
+  java -jar "$tls_bench" phone-cert "$work/bench-ca" BENCH200000 "$work/stunnel-phone" 2>>"$work/build.log"
+  { echo SEQUENTIAL; sed -n 2p "$work/users-tls.csv"; } > "$work/users-tls-one.csv"
 fi
 proxy_groups=()   # the groups whose CPU and memory count as the proxy's
 media_group=""    # rtpengine's, shown apart too
@@ -260,6 +277,8 @@ pid =
 client = yes
 accept = $PHONE:15061
 connect = $1:5061
+cert = $work/stunnel-phone/certs/sip.crt.pem
+key = $work/stunnel-phone/certs/sip.key.pem
 EOF
   start_group "$work/stunnel.log" stunnel4 "$work/stunnel.conf"
   stunnel_group=$started
@@ -270,6 +289,7 @@ stop_uas() { if [ -n "$uas_group" ]; then stop_group "$uas_group"; forget_group 
 
 start_sipshield() {   # start_sipshield DATADIR
   mkdir -p "$1"
+  if [ -n "$tls_bench" ]; then mkdir -p "$1/trust/sip"; cp "$work/bench-ca/certs/sip.crt.pem" "$1/trust/sip/bench-ca.pem"; fi
   sipshield_config "$1" > "$work/sipshield.yaml"
   start_group "$work/sipshield.log" java ${jvm_options[@]+"${jvm_options[@]}"} -jar "$jar" run --config "$work/sipshield.yaml"
   proxy_groups=("$started") media_group=""
@@ -313,10 +333,11 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   local proxy="$1" test="$2" rate="$3" secs="$4" cidp="${5:-}" target dir scenario transport duration calls extra=()
   step_no=$((step_no + 1))
   dir="$work/step-$step_no"; mkdir -p "$dir"
+  if [ "$test" = reg-tls-conns ]; then run_conns_step "$@"; return 0; fi
   case "$proxy" in sipshield) target="$SIPSHIELD:5060" ;; kamailio) target="$KAMAILIO:5060" ;; jainsip) target="$JAINSIP:5060" ;; esac
   local inf="$work/users.csv"
   case "$test" in
-    reg-tls) scenario=register-tls.xml transport=t1 duration=0 target="$PHONE:15061" inf="$work/users-tls.csv" ;;
+    reg-tls) scenario=register-tls.xml transport=t1 duration=0 target="$PHONE:15061" inf="$work/users-tls-one.csv" ;;
     reg-udp) scenario=register.xml transport=u1 duration=0 ;;
     reg-tcp) scenario=register.xml transport="$tcp_mode" duration=0; [ "$tcp_mode" = tn ] && extra+=(-max_socket 15000) ;;
     invite-udp) scenario=invite-uac.xml transport=u1 duration="$hold" ;;
@@ -339,10 +360,10 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
     [ -n "$sipp_pid" ] && break
     sleep 0.1
   done
-  s0=0; [ -n "$sipp_pid" ] && s0=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$sipp_pid/stat" 2>/dev/null || echo 0)
+  s0=$(pid_ticks "$sipp_pid")
   local s_last="$s0"
   while kill -0 "$sipp_sub" 2>/dev/null; do
-    [ -n "$sipp_pid" ] && s_last=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$sipp_pid/stat" 2>/dev/null || echo "$s_last")
+    s_last=$(pid_ticks "$sipp_pid" "$s_last")
     sleep 0.5
   done
   wait "$sipp_sub" || status=$?
@@ -361,6 +382,15 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
     read -r p50 p99 < <(awk -F';' '$3 == 2 { print $2 }' "$rtt" | sort -n | awk '{ v[NR] = $1 }
       END { if (NR == 0) { print "- -"; exit } i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99); if (i99 < 1) i99 = 1; print v[i50], v[i99] }')
   fi
+  finish_step
+  [ -n "$keep" ] || { [ "$step_ok" -eq 1 ] && rm -f "$dir"/*_rtt.csv; }
+  return 0
+}
+
+# finish_step: the verdict, CPU and the step's line, from the locals of the step that calls it (bash's
+# dynamic scope): proxy test rate secs duration calls ok failed retrans status t0 t1 c0 c1 m0 m1 s0
+# s_last pss p50 p99, and generator (who drove the step, sipp unless set)
+finish_step() {
   local elapsed wall_ok
   elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   # on schedule: sipp started the last call no later than 5% (and 1 s) after the step's end
@@ -368,23 +398,59 @@ run_step() {   # run_step PROXY TEST RATE SECONDS [CID_PREFIX]
   step_ok=0
   if [ "$status" -eq 0 ] && [ "$ok" -eq "$calls" ] && [ "$failed" -eq 0 ] && [ "$wall_ok" -eq 1 ]; then step_ok=1; fi
   local cpu media_cpu sipp_cpu
-  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.1f", (b - a) / hz / e * 100 }')
-  media_cpu=$(awk -v a="$m0" -v b="$m1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
-  sipp_cpu=$(awk -v a="$s0" -v b="$s_last" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')
+  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? (b - a) / hz / e * 100 : 0) }')
+  media_cpu=$(awk -v a="$m0" -v b="$m1" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? (b - a) / hz / e * 100 : 0) }')
+  sipp_cpu=$(awk -v a="$s0" -v b="$s_last" -v hz="$HZ" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? (b - a) / hz / e * 100 : 0) }')
   local verdict="ZERO FAILURES"
   if [ "$step_ok" -eq 0 ]; then
     verdict="FAILED"
     [ "$wall_ok" -eq 0 ] && verdict="$verdict (behind schedule: ${elapsed} s)"
-    [ "$status" -ne 0 ] && verdict="$verdict (sipp exit $status)"
+    [ "$status" -ne 0 ] && verdict="$verdict (${generator:-sipp} exit $status)"
   fi
   local media_note=""
   [ -n "$media_group" ] && media_note=" (rtpengine ${media_cpu}%)"
-  printf '%-9s %-10s %6d/s  %8d calls  ok %8d  failed %6d  retrans %6d  %6.1f s  CPU %4s%%%s  PSS %5d MB  p50 %s ms  p99 %s ms  sipp CPU %s%%  load %s  %s\n' \
+  printf '%-9s %-10s %6d/s  %8d calls  ok %8d  failed %6d  retrans %6d  %6.1f s  CPU %4s%%%s  PSS %5d MB  p50 %s ms  p99 %s ms  %s CPU %s%%  load %s  %s\n' \
     "$proxy" "$test" "$rate" "$calls" "$ok" "$failed" "$retrans" "$elapsed" "$cpu" "$media_note" $((pss / 1024)) \
-    "$p50" "$p99" "$sipp_cpu" "$(cut -d' ' -f1 /proc/loadavg)" "$verdict"
+    "$p50" "$p99" "${generator:-sipp}" "$sipp_cpu" "$(cut -d' ' -f1 /proc/loadavg)" "$verdict"
   step_stats="$rate $cpu $((pss / 1024)) $p50 $p99 $sipp_cpu $media_cpu"
   sleep "$pause"   # let the proxy drain what an overloaded step left behind
-  [ -n "$keep" ] || { [ "$step_ok" -eq 1 ] && rm -f "$dir"/*_rtt.csv; }
+}
+
+# --- one reg-tls-conns step: the TLS generator, every phone on its own connection ----------------
+run_conns_step() {   # run_conns_step PROXY TEST RATE SECONDS: called by run_step, which made $work/step-$step_no
+  local proxy="$1" test="$2" rate="$3" secs="$4" dir="$work/step-$step_no" target trust
+  local duration=0 calls=$(($3 * $4)) generator=generator status=0 t0 c0 m0 s0 t1 c1 m1 gen_pid
+  case "$proxy" in
+    sipshield) target="$SIPSHIELD:5061" trust="$datadir/certs/sip.crt.pem" ;;
+    kamailio) target="$KAMAILIO:5061" trust="$work/kamailio-cert.pem" ;;
+  esac
+  # hard limit: the connections, the step, and every registration's two requests timing out (8 s each)
+  timeout -k 5 $((secs * 4 + 400)) java -jar "$tls_bench" run --ca "$work/bench-ca" --target "$target" \
+    --local "$PHONE" --first 200000 --phones "$tls_users" --rate "$rate" --seconds "$secs" --trust "$trust" \
+    >"$dir/generator.out" 2>&1 &
+  local gen_sub=$!
+  # the step starts once every connection is open: the generator says STEP-START, then STEP-END
+  while kill -0 "$gen_sub" 2>/dev/null && ! grep -qs '^STEP-START' "$dir/generator.out"; do sleep 0.1; done
+  gen_pid=$(pgrep -P "$gen_sub" -x java 2>/dev/null || true)
+  t0=$(date +%s.%N); c0=$(ticks "${proxy_groups[@]}"); m0=0; [ -n "$media_group" ] && m0=$(ticks "$media_group")
+  s0=$(pid_ticks "$gen_pid")
+  local s_last="$s0"
+  while kill -0 "$gen_sub" 2>/dev/null && ! grep -qs '^STEP-END' "$dir/generator.out"; do
+    s_last=$(pid_ticks "$gen_pid" "$s_last")
+    sleep 0.1
+  done
+  t1=$(date +%s.%N); c1=$(ticks "${proxy_groups[@]}"); m1=0; [ -n "$media_group" ] && m1=$(ticks "$media_group")
+  local pss; pss=$(pss_kb "${proxy_groups[@]}")
+  wait "$gen_sub" || status=$?
+  local result; result=$(grep '^RESULT' "$dir/generator.out" | tail -1 || true)
+  field() { local v; v=$(echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-$2}"; }   # NAME DEFAULT
+  local ok failed retrans=0 p50 p99
+  ok=$(field ok 0); failed=$(( $(field failed 0) + $(field timeouts 0) ))
+  p50=$(field p50_ms -); p99=$(field p99_ms -)
+  [ -n "$result" ] && echo "$result" | grep -q 'failures=none' || {
+    echo "  generator: $(grep -v '^STEP' "$dir/generator.out" | tail -3 | tr '\n' ' ')" >&2; }
+  finish_step
+  [ -n "$keep" ] || { [ "$step_ok" -eq 1 ] && rm -f "$dir/generator.out"; }
   return 0
 }
 
