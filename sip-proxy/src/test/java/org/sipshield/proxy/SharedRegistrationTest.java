@@ -93,7 +93,12 @@ class SharedRegistrationTest {
     void aNodeThatLostItsListeningConnectionReloadsWhatItMissed() throws Exception {
         String model = B2buaCallTest.model() + postgres.yaml();
         int phonePort = FreePorts.udpAndTcp();
-        try (RunningProxy b = RunningProxy.withServerKeys(nodeB, "nodeName: node-b", model)) {
+        try (org.sipshield.proxy.hostile.SecurityLog storeLog = new org.sipshield.proxy.hostile.SecurityLog(
+                org.sipshield.proxy.registrar.PostgresRegistrationStore.class.getName());
+                RunningProxy b = RunningProxy.withServerKeys(nodeB, "nodeName: node-b", model)) {
+            // B loads every binding once it listens: what is inserted before that load would be in it
+            awaitTrue(() -> !storeLog.lines("following other nodes' registrations (").isEmpty(),
+                    "node B never started following other nodes");
             try {
                 // a commit whose notification B never hears, as if sent while B's connection was down
                 long now = System.currentTimeMillis();

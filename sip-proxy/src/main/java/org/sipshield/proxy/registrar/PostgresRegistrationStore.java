@@ -194,17 +194,22 @@ public final class PostgresRegistrationStore implements RegistrationStore {
 
     private void listen(Consumer<LineBindings> changed, Consumer<List<Binding>> resync) {
         boolean wasDown = false;
+        boolean following = false;
         while (!closed) {
             try (Connection connection = listeningConnection()) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
                 // whatever was committed before the LISTEN took effect was not notified to us
-                resync.accept(allActive(clock.instant()));
+                List<Binding> active = allActive(clock.instant());
+                resync.accept(active);
                 if (wasDown) {
                     LOG.info("following other nodes' registrations again (reloaded)");
                     wasDown = false;
+                } else if (!following) {
+                    LOG.info("following other nodes' registrations ({} active binding(s) loaded)", active.size());
                 }
+                following = true;
                 PGConnection notifications = connection.unwrap(PGConnection.class);
                 while (!closed) {
                     PGNotification[] received = notifications.getNotifications(500);
