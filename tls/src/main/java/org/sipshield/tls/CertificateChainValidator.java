@@ -31,7 +31,7 @@ public final class CertificateChainValidator {
     private final Supplier<List<X509Certificate>> trustedCertificates;
     private final Clock clock;
 
-    /** @param trustedCertificates read on every validation, so trust store changes apply at once */
+    /** @param trustedCertificates read on every validation (of(TrustStore): the last snapshot, re-checked every few seconds) */
     public CertificateChainValidator(Supplier<List<X509Certificate>> trustedCertificates, Clock clock) {
         this.trustedCertificates = trustedCertificates;
         this.clock = clock;
@@ -39,41 +39,74 @@ public final class CertificateChainValidator {
 
     /**
      * Validates against a trust store, re-reading it only when its set of files changed (file
-     * names carry the certificate's fingerprint), so a handshake lists a directory instead of
-     * parsing PEM files.
+     * names carry the certificate's fingerprint), and looking at the directory at most every
+     * {@link #TRUST_STORE_RECHECK_SECONDS} s: a handshake or a request only reads the last snapshot.
      */
     public static CertificateChainValidator of(TrustStore trustStore) {
         return new CertificateChainValidator(new CachedTrustStore(trustStore), Clock.systemUTC());
     }
 
+    /** How soon a certificate added to or removed from a trust store directory applies (as the identity files' watch). */
+    public static final int TRUST_STORE_RECHECK_SECONDS = 2;
+
+    /**
+     * The trust store's certificates as last read. The directory used to be listed under one lock on
+     * every call: with a thousand TLS phones, every request of a secure device queued on that lock
+     * (the stall watchdog fired). Now one caller at a time re-checks, at most every few seconds, while
+     * the others read the current snapshot without waiting.
+     */
     private static final class CachedTrustStore implements Supplier<List<X509Certificate>> {
+        private record Snapshot(Set<String> files, List<X509Certificate> certificates, long checkedAtNanos) {}
+
         private final TrustStore trustStore;
-        private Set<String> loadedFiles;
-        private List<X509Certificate> certificates = List.of();
+        private final java.util.concurrent.locks.ReentrantLock rechecking = new java.util.concurrent.locks.ReentrantLock();
+        private volatile Snapshot snapshot;
 
         CachedTrustStore(TrustStore trustStore) {
             this.trustStore = trustStore;
         }
 
         @Override
-        public synchronized List<X509Certificate> get() {
+        public List<X509Certificate> get() {
+            Snapshot current = snapshot;
+            if (current != null && (fresh(current) || !rechecking.tryLock())) {
+                return current.certificates(); // fresh, or another thread is re-reading it now
+            }
+            if (current == null) {
+                rechecking.lock(); // the first read: everyone waits for it
+            }
             try {
-                Set<String> files = new java.util.TreeSet<>();
-                java.nio.file.Path directory = trustStore.directory();
-                if (java.nio.file.Files.isDirectory(directory)) {
-                    try (java.nio.file.DirectoryStream<java.nio.file.Path> stream =
-                            java.nio.file.Files.newDirectoryStream(directory, "*.pem")) {
-                        stream.forEach(file -> files.add(file.getFileName().toString()));
-                    }
+                current = snapshot;
+                if (current != null && fresh(current)) {
+                    return current.certificates();
                 }
-                if (!files.equals(loadedFiles)) {
-                    certificates = trustStore.certificates();
-                    loadedFiles = files;
-                }
+                Set<String> files = files();
+                List<X509Certificate> certificates = current != null && files.equals(current.files())
+                        ? current.certificates() : trustStore.certificates();
+                snapshot = new Snapshot(files, certificates, System.nanoTime());
                 return certificates;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            } finally {
+                rechecking.unlock();
             }
+        }
+
+        private static boolean fresh(Snapshot snapshot) {
+            return System.nanoTime() - snapshot.checkedAtNanos() < java.util.concurrent.TimeUnit.SECONDS.toNanos(
+                    TRUST_STORE_RECHECK_SECONDS);
+        }
+
+        private Set<String> files() throws java.io.IOException {
+            Set<String> files = new java.util.TreeSet<>();
+            java.nio.file.Path directory = trustStore.directory();
+            if (java.nio.file.Files.isDirectory(directory)) {
+                try (java.nio.file.DirectoryStream<java.nio.file.Path> stream =
+                        java.nio.file.Files.newDirectoryStream(directory, "*.pem")) {
+                    stream.forEach(file -> files.add(file.getFileName().toString()));
+                }
+            }
+            return files;
         }
     }
 
