@@ -2,6 +2,10 @@ package org.sipshield.proxy.pipeline;
 
 import gov.nist.javax.sip.ServerTransactionExt;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.HandshakeCompletedListenerImpl;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.NioTlsMessageChannel;
+import gov.nist.javax.sip.stack.TLSMessageChannel;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -78,26 +82,51 @@ public final class InboundRequest {
                 () -> transport == Transport.TLS ? tlsOf(transaction) : Tls.NONE);
     }
 
-    /** jain-sip shows a connection's certificates and suite only through a server transaction. */
+    /**
+     * A request inside a dialog the stack holds, as {@link org.sipshield.proxy.screening.ScreeningValve}
+     * sees it: before any transaction, so the TLS view comes from the connection itself.
+     */
+    public static InboundRequest screened(SIPRequest request, MessageChannel channel, Dialog dialog) {
+        Transport transport = Transport.valueOf(channel.getTransport().toUpperCase(java.util.Locale.ROOT));
+        return new InboundRequest(request, null, null, dialog, transport, channel.getPort(),
+                new InetSocketAddress(request.getRemoteAddress(), request.getRemotePort()),
+                () -> transport == Transport.TLS ? tlsOf(channel) : Tls.NONE);
+    }
+
+    /** jain-sip shows a connection's certificates and suite through a server transaction. */
     private static Tls tlsOf(ServerTransaction transaction) {
         if (!(transaction instanceof ServerTransactionExt stack)) {
             return Tls.NONE;
         }
-        List<X509Certificate> chain = new ArrayList<>();
+        Certificate[] certificates;
         try {
-            for (Certificate certificate : stack.getPeerCertificates()) {
-                if (certificate instanceof X509Certificate x509) {
-                    chain.add(x509);
-                }
-            }
+            certificates = stack.getPeerCertificates();
         } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
-            // no client certificate on this connection
+            certificates = null; // no client certificate on this connection
         }
         String suite;
         try {
             suite = stack.getCipherSuite();
         } catch (UnsupportedOperationException e) {
             suite = null;
+        }
+        return tls(certificates, suite);
+    }
+
+    /** ...or, before a transaction exists, through the connection's handshake. */
+    private static Tls tlsOf(MessageChannel channel) {
+        HandshakeCompletedListenerImpl handshake = channel instanceof NioTlsMessageChannel nio
+                ? nio.getHandshakeCompletedListener()
+                : channel instanceof TLSMessageChannel blocking ? blocking.getHandshakeCompletedListener() : null;
+        return handshake == null ? Tls.NONE : tls(handshake.getPeerCertificates(), handshake.getCipherSuite());
+    }
+
+    private static Tls tls(Certificate[] certificates, String suite) {
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate certificate : certificates == null ? new Certificate[0] : certificates) {
+            if (certificate instanceof X509Certificate x509) {
+                chain.add(x509);
+            }
         }
         return new Tls(chain, suite);
     }
