@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.HandshakeCompletedEvent;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.Dialog;
 import javax.sip.ListeningPoint;
@@ -113,12 +114,28 @@ public final class InboundRequest {
         return tls(certificates, suite);
     }
 
-    /** ...or, before a transaction exists, through the connection's handshake. */
+    /**
+     * ...or, before a transaction exists, through the connection's handshake, read as jain-sip's
+     * transactions read it: the blocking channel's handshake event, the NIO channel's listener.
+     */
     private static Tls tlsOf(MessageChannel channel) {
-        HandshakeCompletedListenerImpl handshake = channel instanceof NioTlsMessageChannel nio
-                ? nio.getHandshakeCompletedListener()
-                : channel instanceof TLSMessageChannel blocking ? blocking.getHandshakeCompletedListener() : null;
-        return handshake == null ? Tls.NONE : tls(handshake.getPeerCertificates(), handshake.getCipherSuite());
+        if (channel instanceof NioTlsMessageChannel nio) {
+            HandshakeCompletedListenerImpl handshake = nio.getHandshakeCompletedListener();
+            return handshake == null ? Tls.NONE : tls(handshake.getPeerCertificates(), handshake.getCipherSuite());
+        }
+        HandshakeCompletedListenerImpl listener = channel instanceof TLSMessageChannel blocking
+                ? blocking.getHandshakeCompletedListener() : null;
+        HandshakeCompletedEvent handshake = listener == null ? null : listener.getHandshakeCompletedEvent();
+        if (handshake == null) {
+            return Tls.NONE;
+        }
+        Certificate[] certificates;
+        try {
+            certificates = handshake.getPeerCertificates();
+        } catch (SSLPeerUnverifiedException e) {
+            certificates = null; // no client certificate on this connection
+        }
+        return tls(certificates, handshake.getCipherSuite());
     }
 
     private static Tls tls(Certificate[] certificates, String suite) {
