@@ -140,7 +140,7 @@ class DialogForgeryTest {
             // the PBX then hangs up: our BYE on the caller's leg must come to the caller
             String bye = caller.receive();
             for (int i = 0; i < 5 && bye.startsWith("SIP/2.0 "); i++) {
-                bye = caller.receive(); // a retransmitted 200 of the INFO
+                bye = caller.receive(); // a 200 of the INVITE resent, had our ACK crossed it
             }
             assertTrue(bye.startsWith("BYE sip:5550100@" + CARRIER + ":" + caller.localPort()), bye);
             caller.send(okTo(bye));
