@@ -220,8 +220,9 @@ public final class SipShieldServer implements AutoCloseable {
                     new ApplicationLevelAcl(model::get),
                     new AdmissionControl(admission)));
             RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
-            RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, new DialogPeerCheck(b2bua::match, identify::apply),
-                    digest));
+            DialogPeerCheck dialogPeers = new DialogPeerCheck(b2bua::match, identify::apply);
+            ScreeningValve.guardDialogs(stackName, dialogPeers::refuseStranger);
+            RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, dialogPeers, digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
                     (inbound, device) -> registrar.register(inbound.request(), device,
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),

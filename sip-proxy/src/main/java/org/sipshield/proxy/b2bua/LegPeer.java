@@ -14,6 +14,7 @@ import gov.nist.javax.sip.TransactionExt;
 import gov.nist.javax.sip.message.SIPMessage;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.ClientTransaction;
+import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.pipeline.InboundRequest;
@@ -87,9 +88,10 @@ record LegPeer(Transport transport, InetAddress address, byte[] certificateSha25
             return Optional.of("transport " + request.transport() + " is not the leg's " + transport);
         }
         InetAddress source = request.source().getAddress();
-        // an ACK has no transaction, and jain-sip shows a connection's certificates only through one:
-        // an ACK on TLS is judged by its address (it cannot end the call; at most it answers our own offer)
-        if (transport == Transport.TLS && certificateSha256 != null && request.transaction() != null) {
+        // an ACK has no transaction, and past the screening valve jain-sip shows a connection's certificates
+        // only through one: an ACK on TLS is judged by its address (it cannot end the call; at most it
+        // answers our own offer)
+        if (transport == Transport.TLS && certificateSha256 != null && !Request.ACK.equals(request.method())) {
             List<X509Certificate> chain = request.peerCertificates();
             if (Arrays.equals(certificateSha256, fingerprint(chain)) || namesFitTrunk(chain, peer, model)) {
                 return Optional.empty();

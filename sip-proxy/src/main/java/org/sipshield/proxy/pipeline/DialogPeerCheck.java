@@ -29,6 +29,16 @@ public final class DialogPeerCheck implements PipelineStep {
         this.identify = identify;
     }
 
+    /**
+     * The stranger's refusal alone, or proceed: what {@link org.sipshield.proxy.screening.ScreeningValve}
+     * asks before jain-sip's dialog layer sees the request. Past that point jain-sip has already taken a
+     * target refresh's Contact as the dialog's remote target and its CSeq as the one to exceed, so a
+     * stranger refused only here would still steer our next request and lock out the real peer.
+     */
+    public Verdict refuseStranger(InboundRequest inbound) {
+        return dialogs.match(inbound) instanceof DialogMatch.Stranger stranger ? refuse(inbound, stranger) : Verdict.proceed();
+    }
+
     @Override
     public Verdict apply(InboundRequest inbound) {
         DialogMatch match = dialogs.match(inbound);
@@ -36,17 +46,21 @@ public final class DialogPeerCheck implements PipelineStep {
             inbound.peer(leg.peer());
             return Verdict.proceed();
         }
-        boolean ack = Request.ACK.equals(inbound.method());
         if (match instanceof DialogMatch.Stranger stranger) {
-            SECURITY.info("SECURITY dialog-peer-mismatch src={} port={} transport={} method={} leg-peer=\"{}\" reason=\"{}\"",
-                    inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.transport(),
-                    inbound.method(), stranger.legPeer().describe(), stranger.reason());
-            return ack ? Verdict.drop("ACK from a stranger to the dialog") : Verdict.refuseStranger(403, "Forbidden");
+            return refuse(inbound, stranger);
         }
-        if (ack) {
+        if (Request.ACK.equals(inbound.method())) {
             return Verdict.drop("ACK for no call of ours");
         }
         Verdict known = identify.apply(inbound);
         return known.proceeds() ? Verdict.respond(481, "Call/Transaction Does Not Exist") : known;
+    }
+
+    private static Verdict refuse(InboundRequest inbound, DialogMatch.Stranger stranger) {
+        SECURITY.info("SECURITY dialog-peer-mismatch src={} port={} transport={} method={} leg-peer=\"{}\" reason=\"{}\"",
+                inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.transport(),
+                inbound.method(), stranger.legPeer().describe(), stranger.reason());
+        return Request.ACK.equals(inbound.method()) ? Verdict.drop("ACK from a stranger to the dialog")
+                : Verdict.refuseStranger(403, "Forbidden");
     }
 }

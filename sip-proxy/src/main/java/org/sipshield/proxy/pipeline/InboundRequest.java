@@ -2,12 +2,17 @@ package org.sipshield.proxy.pipeline;
 
 import gov.nist.javax.sip.ServerTransactionExt;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.HandshakeCompletedListenerImpl;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.NioTlsMessageChannel;
+import gov.nist.javax.sip.stack.TLSMessageChannel;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.HandshakeCompletedEvent;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.Dialog;
 import javax.sip.ListeningPoint;
@@ -78,26 +83,67 @@ public final class InboundRequest {
                 () -> transport == Transport.TLS ? tlsOf(transaction) : Tls.NONE);
     }
 
-    /** jain-sip shows a connection's certificates and suite only through a server transaction. */
+    /**
+     * A request inside a dialog the stack holds, as {@link org.sipshield.proxy.screening.ScreeningValve}
+     * sees it: before any transaction, so the TLS view comes from the connection itself.
+     */
+    public static InboundRequest screened(SIPRequest request, MessageChannel channel, Dialog dialog) {
+        Transport transport = Transport.valueOf(channel.getTransport().toUpperCase(java.util.Locale.ROOT));
+        return new InboundRequest(request, null, null, dialog, transport, channel.getPort(),
+                new InetSocketAddress(request.getRemoteAddress(), request.getRemotePort()),
+                () -> transport == Transport.TLS ? tlsOf(channel) : Tls.NONE);
+    }
+
+    /** jain-sip shows a connection's certificates and suite through a server transaction. */
     private static Tls tlsOf(ServerTransaction transaction) {
         if (!(transaction instanceof ServerTransactionExt stack)) {
             return Tls.NONE;
         }
-        List<X509Certificate> chain = new ArrayList<>();
+        Certificate[] certificates;
         try {
-            for (Certificate certificate : stack.getPeerCertificates()) {
-                if (certificate instanceof X509Certificate x509) {
-                    chain.add(x509);
-                }
-            }
+            certificates = stack.getPeerCertificates();
         } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
-            // no client certificate on this connection
+            certificates = null; // no client certificate on this connection
         }
         String suite;
         try {
             suite = stack.getCipherSuite();
         } catch (UnsupportedOperationException e) {
             suite = null;
+        }
+        return tls(certificates, suite);
+    }
+
+    /**
+     * ...or, before a transaction exists, through the connection's handshake, read as jain-sip's
+     * transactions read it: the blocking channel's handshake event, the NIO channel's listener.
+     */
+    private static Tls tlsOf(MessageChannel channel) {
+        if (channel instanceof NioTlsMessageChannel nio) {
+            HandshakeCompletedListenerImpl handshake = nio.getHandshakeCompletedListener();
+            return handshake == null ? Tls.NONE : tls(handshake.getPeerCertificates(), handshake.getCipherSuite());
+        }
+        HandshakeCompletedListenerImpl listener = channel instanceof TLSMessageChannel blocking
+                ? blocking.getHandshakeCompletedListener() : null;
+        HandshakeCompletedEvent handshake = listener == null ? null : listener.getHandshakeCompletedEvent();
+        if (handshake == null) {
+            return Tls.NONE;
+        }
+        Certificate[] certificates;
+        try {
+            certificates = handshake.getPeerCertificates();
+        } catch (SSLPeerUnverifiedException e) {
+            certificates = null; // no client certificate on this connection
+        }
+        return tls(certificates, handshake.getCipherSuite());
+    }
+
+    private static Tls tls(Certificate[] certificates, String suite) {
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate certificate : certificates == null ? new Certificate[0] : certificates) {
+            if (certificate instanceof X509Certificate x509) {
+                chain.add(x509);
+            }
         }
         return new Tls(chain, suite);
     }

@@ -2,6 +2,7 @@ package org.sipshield.proxy.screening;
 
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.stack.SIPDialog;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.text.ParseException;
 import java.net.InetAddress;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,8 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.Transport;
+import org.sipshield.proxy.pipeline.InboundRequest;
+import org.sipshield.proxy.pipeline.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +31,16 @@ import org.slf4j.LoggerFactory;
  * refused, and applies the per-source rate limit to everything that would start something new;
  * requests of dialogs the stack already holds, and ACKs, are never limited. Either answer goes
  * only to a source {@link AnswerableSources} allows; the others get silence.
+ * A request inside a dialog the stack holds first meets the dialog guard (the B2BUA's peer check):
+ * a stranger to the call leg is refused here, before jain-sip's dialog layer would take a target
+ * refresh's Contact and CSeq as the dialog's own.
  * jain-sip instantiates it by name, so its settings are registered per stack name beforehand.
  */
 public final class ScreeningValve implements SIPMessageValve {
     private static final Logger LOG = LoggerFactory.getLogger(ScreeningValve.class);
     private static final Map<String, Supplier<Limit>> LIMITS_BY_STACK = new ConcurrentHashMap<>();
     private static final Map<String, AnswerableSources> ANSWERABLE_BY_STACK = new ConcurrentHashMap<>();
+    private static final Map<String, Function<InboundRequest, Verdict>> DIALOG_GUARDS = new ConcurrentHashMap<>();
 
     /**
      * The limiter of one stack, what a request over it gets, and the sources it never throttles (a
@@ -62,6 +70,7 @@ public final class ScreeningValve implements SIPMessageValve {
     }
 
     private volatile SIPTransactionStack stack;
+    private volatile String stackName;
     private volatile Supplier<Limit> limit = () -> null;
     private volatile AnswerableSources answerable = AnswerableSources.EVERYONE;
 
@@ -71,14 +80,24 @@ public final class ScreeningValve implements SIPMessageValve {
         ANSWERABLE_BY_STACK.put(stackName, answerable);
     }
 
+    /**
+     * guard: what a request inside one of the stack's dialogs gets before jain-sip applies it (a
+     * refusal or proceed); registered once the B2BUA exists, before the stack starts.
+     */
+    public static void guardDialogs(String stackName, Function<InboundRequest, Verdict> guard) {
+        DIALOG_GUARDS.put(stackName, guard);
+    }
+
     public static void unregister(String stackName) {
         LIMITS_BY_STACK.remove(stackName);
         ANSWERABLE_BY_STACK.remove(stackName);
+        DIALOG_GUARDS.remove(stackName);
     }
 
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
+        stackName = sipStack.getStackName();
         limit = LIMITS_BY_STACK.getOrDefault(sipStack.getStackName(), () -> null);
         answerable = ANSWERABLE_BY_STACK.getOrDefault(sipStack.getStackName(), AnswerableSources.EVERYONE);
     }
@@ -91,6 +110,9 @@ public final class ScreeningValve implements SIPMessageValve {
             }
             return false;
         }
+        if (!admittedToDialog(request, channel)) {
+            return false;
+        }
         Limit current = limit.get();
         if (current == null || isExempt(request) || current.trusted().test(request.getRemoteAddress())
                 || current.limiter().admit(request.getRemoteAddress())) {
@@ -99,6 +121,37 @@ public final class ScreeningValve implements SIPMessageValve {
         if (current.reject503() && !Request.ACK.equals(request.getMethod()) && mayAnswer(channel)) {
             answer(request, channel, Response.SERVICE_UNAVAILABLE, "Service Unavailable",
                     current.limiter().secondsUntilAdmitted());
+        }
+        return false;
+    }
+
+    /**
+     * False when the guard refused a stranger's request in one of the stack's dialogs (answered 403
+     * from here, statelessly, to where it came from; an ACK gets nothing). A CANCEL changes no dialog
+     * state: the pipeline matches it to its INVITE.
+     */
+    private boolean admittedToDialog(SIPRequest request, MessageChannel channel) {
+        Function<InboundRequest, Verdict> guard = DIALOG_GUARDS.get(stackName);
+        SIPTransactionStack current = stack;
+        if (guard == null || current == null || request.getToTag() == null || Request.CANCEL.equals(request.getMethod())) {
+            return true;
+        }
+        SIPDialog dialog = current.getDialog(request.getDialogId(true));
+        if (dialog == null) {
+            return true;
+        }
+        Verdict verdict;
+        try {
+            verdict = guard.apply(InboundRequest.screened(request, channel, dialog));
+        } catch (RuntimeException e) {
+            LOG.warn("dialog guard failed on {} {}: {}", request.getMethod(), request.getCallId().getCallId(), e.toString());
+            return true; // the pipeline's own peer check still judges it
+        }
+        if (verdict.proceeds()) {
+            return true;
+        }
+        if (verdict.kind() != Verdict.Kind.DROP) {
+            answer(request, channel, verdict.status(), verdict.reason(), 0);
         }
         return false;
     }

@@ -22,7 +22,9 @@ import org.sipshield.proxy.peers.UdpSipClient;
  * requests inside its dialog: a BYE from another address, a BYE from the address of the call's
  * other trunk, a CANCEL of a ringing call from another address. Each gets 403 and a SECURITY
  * dialog-peer-mismatch line, and the call goes on: the real caller's own BYE (or CANCEL) is then
- * answered 200, which it would not be (481) had the forgery ended the call.
+ * answered 200, which it would not be (481) had the forgery ended the call. A forged target refresh
+ * (re-INVITE, UPDATE) must leave the dialog as it was: its Contact must not become where we send the
+ * leg's requests, nor its CSeq the one the real peer must exceed.
  */
 class DialogForgeryTest {
     static final String CARRIER = "127.0.0.2";
@@ -111,6 +113,49 @@ class DialogForgeryTest {
         }
     }
 
+    @Test
+    void aForgedTargetRefreshWithAHighCseqNeitherRedirectsTheLegNorLocksOutTheRealPeer() throws Exception {
+        try (SecurityLog log = new SecurityLog();
+                Sipp.Server pbx = Sipp.server("uas-info-then-hangup.xml", Map.of(), "udp", PBX, pbxPort);
+                UdpSipClient caller = new UdpSipClient(CARRIER, "127.0.0.1", proxy.sipPort);
+                UdpSipClient attacker = new UdpSipClient(ATTACKER, "127.0.0.1", proxy.sipPort)) {
+            String callId = "forged-refresh-" + System.nanoTime();
+            caller.send(invite(caller, callId));
+            String ok = caller.receiveFinal();
+            assertTrue(ok.startsWith("SIP/2.0 200 "), ok);
+            String toTag = tag(UdpSipClient.header(ok, "To"));
+            caller.send(inDialog(caller, "ACK", callId, toTag, 1));
+
+            // the attacker's Contact names its own socket; its CSeq is far above the caller's
+            String forgedReinvite = attacker.exchange(withSdp(inDialog(attacker, "INVITE", callId, toTag, 1000), attacker, 9));
+            assertTrue(forgedReinvite.startsWith("SIP/2.0 403 "), forgedReinvite);
+            String forgedUpdate = attacker.exchange(inDialog(attacker, "UPDATE", callId, toTag, 2000));
+            assertTrue(forgedUpdate.startsWith("SIP/2.0 403 "), forgedUpdate);
+
+            // the caller's next request, CSeq 2, is still in sequence: relayed and answered by the PBX. It is
+            // no target refresh, so only the dialog's own remote target can say where our BYE goes next
+            String info = caller.exchange(inDialog(caller, "INFO", callId, toTag, 2));
+            assertTrue(info.startsWith("SIP/2.0 200 "), "the real INFO was refused: " + info);
+
+            // the PBX then hangs up: our BYE on the caller's leg must come to the caller
+            String bye = caller.receive();
+            for (int i = 0; i < 5 && bye.startsWith("SIP/2.0 "); i++) {
+                bye = caller.receive(); // a 200 of the INVITE resent, had our ACK crossed it
+            }
+            assertTrue(bye.startsWith("BYE sip:5550100@" + CARRIER + ":" + caller.localPort()), bye);
+            caller.send(okTo(bye));
+            ProcessOutput atPbx = pbx.finish();
+            assertEquals(0, atPbx.exitCode(), atPbx.output());
+            String afterRefusals = attacker.receive();
+            assertEquals("(no answer within 5 s)", afterRefusals, "the attacker received: " + afterRefusals);
+
+            List<String> refused = log.lines("SECURITY dialog-peer-mismatch src=" + ATTACKER);
+            assertEquals(2, refused.size(), String.valueOf(refused));
+            assertTrue(refused.get(0).contains("method=INVITE") && refused.get(1).contains("method=UPDATE"),
+                    String.valueOf(refused));
+        }
+    }
+
     /** The proxy logs before it answers; bounded: 50 looks, 100 ms apart. */
     private static void awaitSecurityLine(SecurityLog log, String line) throws InterruptedException {
         for (int i = 0; i < 50 && log.lines(line).isEmpty(); i++) {
@@ -120,11 +165,28 @@ class DialogForgeryTest {
     }
 
     private static String invite(UdpSipClient caller, String callId) {
-        String sdp = "v=0\r\no=pbx 1 1 IN IP4 " + caller.localIp() + "\r\ns=-\r\nc=IN IP4 " + caller.localIp()
-                + "\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
-        return caller.request("INVITE", "sip:8100@127.0.0.1:" + proxy.sipPort, "5550100", "8100", callId, 1, "")
-                .replace("Content-Length: 0\r\n\r\n", "Content-Type: application/sdp\r\nContent-Length: " + sdp.length()
-                        + "\r\n\r\n" + sdp);
+        return withSdp(caller.request("INVITE", "sip:8100@127.0.0.1:" + proxy.sipPort, "5550100", "8100", callId, 1, ""),
+                caller, 1);
+    }
+
+    /** The request with an audio offer from the sender's address; version: the o= line's (a re-offer raises it). */
+    private static String withSdp(String request, UdpSipClient sender, int version) {
+        String sdp = "v=0\r\no=pbx 1 " + version + " IN IP4 " + sender.localIp() + "\r\ns=-\r\nc=IN IP4 "
+                + sender.localIp() + "\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+        return request.replace("Content-Length: 0\r\n\r\n", "Content-Type: application/sdp\r\nContent-Length: "
+                + sdp.length() + "\r\n\r\n" + sdp);
+    }
+
+    /** The 200 a UAS answers a request with: its Via, From, To, Call-ID and CSeq. */
+    private static String okTo(String request) {
+        StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String line : request.split("\r\n")) {
+            String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
+            if (List.of("via", "from", "to", "call-id", "cseq").contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                ok.append(line).append("\r\n");
+            }
+        }
+        return ok.append("Content-Length: 0\r\n\r\n").toString();
     }
 
     /** A request in the caller's dialog, sent by whoever: Call-ID and both tags are the caller's. */
