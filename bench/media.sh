@@ -7,8 +7,11 @@
 # sent, ramp included; packets/s and CPU are those at full load). For each relay: the highest N with zero loss over a step
 # (doubling from --start, then bisecting to within about 6%, at most 4 steps), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine. Also, of the steps run, the highest N with zero loss and a p99
-# added by the relay under 1 ms (the issue's latency target), and that ratio.
-# Usage: bench/media.sh [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
+# added by the relay under 1 ms (the issue's latency target), and that ratio; then one more step at
+# 80% of the relay's own zero-loss N (is p99 added under 1 ms there?) and CPU per packet at 500
+# streams against rtpengine's. The whole run is repeated (--runs, default 3), each relay in turn,
+# and the summary gives every figure and ratio as the median and spread [lowest .. highest].
+# Usage: bench/media.sh [--runs 3] [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
 # sender straight to its receiver on the same schedule: their latency is what the generator and
 # the machine add on their own, and "added by the relay" is the relayed latency minus that.
@@ -18,8 +21,8 @@
 # A packet more than 50 ms late counts as lost. The generator shares the machine with the relay,
 # so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
 # Each relay first gets 10 s of warm-up at up to 250 streams (not reported: the figures are the
-# steady state of a relay that has run for a while). The default run (20 s steps) takes about
-# 6-10 minutes; --seconds 60 gives the issue's 60 s steps.
+# steady state of a relay that has run for a while). One run (20 s steps) takes about 7-11
+# minutes, the default three 20-35; --seconds 60 gives 60 s steps (three times as long).
 set -eu
 cd "$(dirname "$0")/.."
 command -v rtpengine >/dev/null || { echo "needs Debian's rtpengine-daemon: apt-get install -y rtpengine-daemon" >&2; exit 1; }
