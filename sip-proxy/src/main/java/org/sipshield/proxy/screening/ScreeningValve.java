@@ -22,6 +22,7 @@ import org.sipshield.config.SecuritySettings;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.pipeline.InboundRequest;
 import org.sipshield.proxy.pipeline.Verdict;
+import org.sipshield.proxy.transport.ContactTransportPin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * only to a source {@link AnswerableSources} allows; the others get silence.
  * A request inside a dialog the stack holds first meets the dialog guard (the B2BUA's peer check):
  * a stranger to the call leg is refused here, before jain-sip's dialog layer would take a target
- * refresh's Contact and CSeq as the dialog's own.
+ * refresh's Contact and CSeq as the dialog's own. Then every message's Contacts are pinned to the
+ * transport it arrived over ({@link ContactTransportPin}): a peer's Contact never moves its dialog
+ * off the leg's transport (off TLS in particular).
  * jain-sip instantiates it by name, so its settings are registered per stack name beforehand.
  */
 public final class ScreeningValve implements SIPMessageValve {
@@ -113,6 +116,7 @@ public final class ScreeningValve implements SIPMessageValve {
         if (!admittedToDialog(request, channel)) {
             return false;
         }
+        ContactTransportPin.pin(request, channel.getTransport());
         Limit current = limit.get();
         if (current == null || isExempt(request) || current.trusted().test(request.getRemoteAddress())
                 || current.limiter().admit(request.getRemoteAddress())) {
@@ -209,6 +213,7 @@ public final class ScreeningValve implements SIPMessageValve {
 
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
+        ContactTransportPin.pin(response, channel.getTransport());
         return true;
     }
 

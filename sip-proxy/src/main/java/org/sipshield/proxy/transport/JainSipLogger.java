@@ -87,6 +87,16 @@ public final class JainSipLogger implements StackLogger {
                 || message.startsWith("Could not connect to ") || message.startsWith("{"));
     }
 
+    /**
+     * "Error is" with the stack of a connection that could not be made: jain-sip's line for each
+     * request to a TCP/TLS destination that is down (a trunk pinged every few seconds would write
+     * one ERROR and a stack trace per ping). TrunkHealth says it once per change of state.
+     */
+    private static boolean isConnectFailure(Exception exception) {
+        return exception instanceof java.io.IOException && exception.getMessage() != null
+                && exception.getMessage().startsWith("Could not connect to ");
+    }
+
     @Override
     public boolean isLoggingEnabled() {
         return info;
@@ -111,7 +121,7 @@ public final class JainSipLogger implements StackLogger {
         if (HANDSHAKE_FAILED.equals(message)) {
             SipNetworkLayer.handshakeFailed();
         }
-        if (isUnreachablePeer(message)) {
+        if (isUnreachablePeer(message) || isConnectFailure(exception)) {
             LOG.debug(LogRedaction.redact(message), LogRedaction.redact(exception));
             return;
         }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sipshield.digest.DigestAlgorithm;
 import org.sipshield.digest.DigestChecksum;
 import org.sipshield.proxy.RunningProxy;
@@ -221,6 +223,32 @@ class TrunkPingTest {
                     + "\n" + tls.log());
             assertTrue(server.messages().contains("INVITE sip:7100@") && server.messages().contains("Via: SIP/2.0/TLS"),
                     server.messages());
+        }
+    }
+
+    /**
+     * A TLS trunk's far end answers with a Contact that names no transport (jain-sip would pick UDP)
+     * or names TCP (cleartext, where the re-INVITEs' SDES keys would cross readable): the dialog's
+     * requests still go to it over the leg's TLS connection. Behind stunnel only TLS reaches the
+     * server, so a BYE it receives came over TLS.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", ";transport=tcp", ";transport=udp"})
+    void aTlsTrunksContactNeverMovesTheDialogOffTls(String transport) throws Exception {
+        Path[] sbc = certificates.issue("sbc2.carrier.example", true, "sbc2.carrier.example");
+        int sbcTcp = FreePorts.udpAndTcp();
+        try (Sipp.Server server = destination("200", "tcp", TLS_SBC, sbcTcp,
+                "<sip:" + TLS_SBC + ":" + sbcTlsPort + transport + ">");
+                Stunnel tls = Stunnel.start(TLS_SBC, sbcTlsPort, sbcTcp, sbc)) {
+            awaitDestination("tls-sbc", 0, d -> d.path("state").asText().equals("up"));
+            ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "7100"), "udp",
+                    CARRIER, "127.0.0.1", proxy.sipPort);
+            assertEquals(0, call.exitCode(), call.output() + "\n" + server.messages());
+            for (int attempt = 0; attempt < 300 && !server.messages().contains("BYE sip:"); attempt++) {
+                Thread.sleep(100);
+            }
+            assertTrue(server.messages().contains("BYE sip:"), "the caller's BYE reaches the trunk over TLS\n"
+                    + server.messages() + "\n" + tls.log());
         }
     }
 
