@@ -51,7 +51,12 @@ public final class ClassifySource implements PipelineStep {
     @Override
     public Verdict apply(InboundRequest inbound) {
         SecurityModel current = model.get();
-        Optional<Peer> peer = trunk(current, inbound).or(() -> device(current, inbound));
+        Optional<Peer> trunk = trunk(current, inbound);
+        Optional<Peer> peer = trunk.or(() -> device(current, inbound));
+        if (trunk.isEmpty() && !(peer.isPresent() && peer.get() instanceof Peer.Device device && !NumberDecoy.is(device))) {
+            // a TLS peer on a trunk's port that is a phone of ours is no rejection: only one that is nobody is
+            rejectedAsTrunk(current, inbound);
+        }
         if (peer.isPresent()) {
             inbound.peer(peer.get());
             return Verdict.proceed();
@@ -84,11 +89,25 @@ public final class ClassifySource implements PipelineStep {
                 return Optional.of(candidate);
             }
         }
-        // Its names fit no trunk, over a suite the trunk's mode accepts, on a chain the SIP trust store vouches for.
+        return Optional.empty();
+    }
+
+    /**
+     * A TLS peer on a trunk's port whose names fit no trunk (over a suite the trunk's mode accepts, on
+     * a chain the SIP trust store vouches for) and that is no device of ours either: the names it
+     * presented are what an operator needs to tell a misconfigured carrier from a prober.
+     */
+    private void rejectedAsTrunk(SecurityModel current, InboundRequest inbound) {
+        List<Peer.Trunk> candidates = current.trunkCandidates(inbound.localPort(), inbound.transport(),
+                inbound.source().getAddress());
+        if (candidates.isEmpty() || !candidates.get(0).profile().isTls()) {
+            return;
+        }
+        List<X509Certificate> chain = inbound.peerCertificates();
+        List<String> names = chain.isEmpty() ? List.of() : PeerIdentityVerifier.namesOf(chain.get(0));
         SECURITY.info("SECURITY tls-peer-rejected src={} port={} local-port={} names=\"{}\" reason=no-trunk-allows-these-names",
                 inbound.source().getAddress().getHostAddress(), inbound.source().getPort(), inbound.localPort(),
                 sanitized(String.join(",", names)));
-        return Optional.empty();
     }
 
     private Optional<Peer> device(SecurityModel current, InboundRequest inbound) {

@@ -21,6 +21,11 @@ final class NumberDecoy {
 
     private NumberDecoy() {}
 
+    /** The device {@link #of} makes: nobody's. */
+    static boolean is(Peer.Device device) {
+        return NOBODY.equals(device.device().digestUser());
+    }
+
     static Optional<Peer> of(SecurityModel model) {
         return model.config().phoneSecurityProfiles().stream().filter(PhoneSecurityProfile::enableDigestAuthentication)
                 .findFirst().map(profile -> new Peer.Device(new DeviceIdentity(DeviceIdentity.Kind.PHONE, "(unknown)",
