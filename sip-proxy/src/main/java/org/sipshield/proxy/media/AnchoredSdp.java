@@ -45,6 +45,15 @@ final class AnchoredSdp {
         }
     }
 
+    /**
+     * A stream that does not cross (port 0): only its m= line goes on (RFC 3264 6: it keeps its
+     * place), since its attributes may name the peer's own addresses (a=path, a=candidate...).
+     */
+    static void decline(SdpMedia media) {
+        media.port = 0;
+        media.lines.clear();
+    }
+
     /** An anchored RTP stream's relay ports: RTCP on the next port, and rtcp-mux where the relay offers or accepts it. */
     static void relayPorts(SdpMedia media, int rtpPort, int rtcpPort, boolean mux) {
         media.port = rtpPort;

@@ -192,7 +192,7 @@ final class CallMedia {
                         o.discard();
                         p.streams.set(i, null);
                     }
-                    m.port = 0;
+                    AnchoredSdp.decline(m);
                     continue;
                 }
                 int port = stream.session.leg(side(to)).localRtpPort();
@@ -297,9 +297,14 @@ final class CallMedia {
         Call.Side offerer = p.offerer;
         // every stream's answer is read before any is applied: a refused audio leaves the relay as it was
         List<SdesSelection> answererKeys = new ArrayList<>();
+        List<Answered> answers = new ArrayList<>();
         for (int i = 0; i < sdp.media.size(); i++) {
-            answererKeys.add(answeredKeys(from, p.stream(i), sdp.media.get(i), answererKeys, p));
+            SdpMedia m = sdp.media.get(i);
+            answererKeys.add(answeredKeys(from, p.stream(i), m, answererKeys, p));
+            answers.add(new Answered(AnchoredSdp.address(sdp, m, m.port), AnchoredSdp.address(sdp, m, m.rtcpPort()),
+                    m.has("rtcp-mux"), AnchoredSdp.holds(sdp, m)));
         }
+        // what the answerer said of its own transport is read above: from here on the SDP is ours
         AnchoredSdp.pointAtRelay(sdp, owner.advertisedAddress());
         List<StreamKeys> keys = new ArrayList<>();
         int count = Math.max(sdp.media.size(), p.streams.size());
@@ -316,15 +321,15 @@ final class CallMedia {
                 }
                 release(i);
                 if (answered != null) {
-                    answered.port = 0;
+                    AnchoredSdp.decline(answered);
                 }
                 continue;
             }
             SdesSelection offererKeys = o.answerToOfferer == null ? null : o.answerToOfferer.selection().orElseThrow();
-            configure(stream, from, o.kind, AnchoredSdp.address(sdp, answered, answered.port),
-                    AnchoredSdp.address(sdp, answered, answered.rtcpPort()), answered.has("rtcp-mux"), theirs);
+            Answered their = answers.get(i);
+            configure(stream, from, o.kind, their.rtp, their.rtcp, their.mux, theirs);
             configure(stream, offerer, o.kind, o.rtp, o.rtcp, o.mux, offererKeys);
-            boolean onHold = o.holds || AnchoredSdp.holds(sdp, answered);
+            boolean onHold = o.holds || their.holds;
             stream.session.hold(onHold);
             CALLS.info("{}: {} media anchored{}; leg {} {} on :{}, leg {} {} on :{}", call, stream.type,
                     onHold ? " (on hold)" : "", offerer, stream.suites.get(offerer),
@@ -343,6 +348,9 @@ final class CallMedia {
         }
         return remember(from, digest, sdp, keys, null);
     }
+
+    /** One stream of an answer as the answerer described its own end of it. */
+    private record Answered(InetSocketAddress rtp, InetSocketAddress rtcp, boolean mux, boolean holds) {}
 
     /**
      * The answerer's keys for one stream (null: plain RTP, or not RTP at all). Refuses the call with
