@@ -277,6 +277,11 @@ final class CallMedia {
         if (stream != null) {
             return stream;
         }
+        if (streams.stream().filter(java.util.Objects::nonNull).count() >= MAX_STREAMS) {
+            // the cap holds over the whole call too: re-offers the far end refuses must not pile sessions up
+            LOG.info("{}: already {} streams anchored: its {} stream is declined", call, MAX_STREAMS, m.type);
+            return null;
+        }
         boolean watched = streams.stream().noneMatch(s -> s != null && s.endsCallOnSilence) && (o.audio || noAudio);
         try {
             stream = new AnchoredStream(owner.openRelaySession(call, m.type, watched), m.type, watched);

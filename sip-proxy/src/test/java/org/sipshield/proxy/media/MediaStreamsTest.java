@@ -194,6 +194,25 @@ class MediaStreamsTest {
         assertEquals(freeBefore, relay.freePortPairs());
     }
 
+    /** Offers the far end never answers (a refused re-INVITE) cannot pile up sessions beyond the cap either. */
+    @Test
+    void unansweredReOffersWithNewStreamsStayWithinTheCap() {
+        Call call = TestCalls.call(RTP_TRUNK, RTP_TRUNK, false);
+        int freeBefore = relay.freePortPairs();
+        for (int round = 0; round < 4; round++) {
+            List<List<String>> offer = new ArrayList<>();
+            for (int i = 0; i < 6 * (round + 1); i++) {
+                boolean mine = i >= 6 * round; // the earlier rounds' streams are set to port 0 in this one
+                offer.add(section("m=video " + (mine ? 4000 + 2 * i : 0) + " RTP/AVP 96", List.of()));
+            }
+            rewriter.rewrite(call, round % 2 == 0 ? Call.Side.A : Call.Side.B, sdp("127.0.0.15", offer));
+        }
+        assertTrue(relay.activeSessions() <= CallMedia.MAX_STREAMS, relay.activeSessions() + " sessions");
+        assertTrue(freeBefore - relay.freePortPairs() <= 2 * CallMedia.MAX_STREAMS);
+        rewriter.release(call);
+        assertEquals(freeBefore, relay.freePortPairs());
+    }
+
     @Test
     void aReOfferKeepsEachStreamsPortsAnchorsAnAddedStreamAndReleasesADisabledOne() {
         Call call = TestCalls.call(RTP_TRUNK, RTP_TRUNK, false);
