@@ -141,6 +141,54 @@ class VideoCallTest {
         }
     }
 
+    /**
+     * From the attacker's side: an offer with 50 m= lines, some of media types nobody knows, some
+     * TCP, takes at most six streams' ports (the relay here has 50 pairs: without the cap it would
+     * run out), the call goes on, and every port comes back when it ends.
+     */
+    @Test
+    void anOfferWithFiftyStreamsAnchorsAtMostSixAndTheCallGoesOn() throws Exception {
+        org.sipshield.media.MediaRelay relay = proxy.server.media().relay();
+        for (int i = 0; i < 200 && relay.activeSessions() > 0; i++) { // the other test's call, if it ran first
+            Thread.sleep(20);
+        }
+        int freeBefore = relay.freePortPairs();
+        try (Sipp.Server pbx = Sipp.server("uas-call.xml", Map.of(), "udp", PBX, pbxPort);
+                UdpSipClient caller = new UdpSipClient(CARRIER, "127.0.0.1", proxy.sipPort)) {
+            StringBuilder offer = new StringBuilder("v=0\r\no=carrier 1 1 IN IP4 " + CARRIER + "\r\ns=-\r\nc=IN IP4 "
+                    + CARRIER + "\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n");
+            String[] kinds = {"video %d RTP/AVP 96", "x-hologram %d QUANTUM/9 1", "application %d TCP/BFCP *"};
+            for (int i = 1; i < 50; i++) {
+                offer.append("m=").append(kinds[i % 3].formatted(40000 + 2 * i)).append("\r\n");
+            }
+            String callId = "fifty-" + System.nanoTime();
+            String ok = caller.exchange(withBody(caller.request("INVITE", "sip:8100@127.0.0.1:" + proxy.sipPort, "5550100",
+                    "8100", callId, 1, ""), offer.toString()));
+            assertTrue(ok.startsWith("SIP/2.0 200 "), ok);
+            String toTag = UdpSipClient.header(ok, "To").replaceAll(".*;tag=([^;>]+).*", "$1");
+            caller.send(caller.request("ACK", "sip:8100@127.0.0.1:" + proxy.sipPort, "5550100", "8100", callId, 1, "")
+                    .replace("To: <sip:8100@127.0.0.1>", "To: <sip:8100@127.0.0.1>;tag=" + toTag));
+
+            List<String> atFar = sections(Sipp.tracedMessages(pbx.messages(), true).stream()
+                    .filter(m -> m.startsWith("INVITE ")).findFirst().orElseThrow());
+            assertEquals(50, atFar.size(), "every m= line keeps its place");
+            List<String> anchored = atFar.stream().filter(m -> !m.split(" ")[1].equals("0")).toList();
+            assertEquals(6, anchored.size(), "the audio and the first five videos: " + anchored);
+            assertTrue(anchored.stream().allMatch(m -> m.startsWith("m=audio ") || m.startsWith("m=video ")), anchored.toString());
+            // the far end answered audio only: the five videos were released with its answer
+            assertEquals(1, relay.activeSessions());
+
+            caller.send(caller.request("BYE", "sip:8100@127.0.0.1:" + proxy.sipPort, "5550100", "8100", callId, 2, "")
+                    .replace("To: <sip:8100@127.0.0.1>", "To: <sip:8100@127.0.0.1>;tag=" + toTag));
+            assertTrue(caller.receiveFinal().startsWith("SIP/2.0 200 "));
+            assertEquals(0, pbx.finish().exitCode());
+        }
+        for (int i = 0; i < 200 && relay.freePortPairs() != freeBefore; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(freeBefore, relay.freePortPairs(), "every port came back");
+    }
+
     /** What the endpoint received decrypts with the relay's key of its stream, carries that stream's level, and fails with the other stream's key. */
     private static void assertCarries(RtpEndpoint endpoint, String relayKey, short level, String otherStreamsKey) {
         int[] rejected = {0};

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * far answer completes both legs of each stream and configures the relay. A stream keeps its
  * session, so its relay ports, from the offer that opened it until an offer or answer disables it
  * (port 0) or the call ends. Signalling threads only; guarded by its own monitor (one per call).
+ * Longer than our usual file: it is one state machine (offer, answer, repeats) over the call's
+ * streams, and its parts share that state; what needs none of it lives in {@link AnchoredSdp},
+ * {@link StreamOffer} and {@link MediaStream}.
  */
 final class CallMedia {
     private static final Logger LOG = LoggerFactory.getLogger(CallMedia.class);
