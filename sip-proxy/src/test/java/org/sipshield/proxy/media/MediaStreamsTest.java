@@ -248,6 +248,22 @@ class MediaStreamsTest {
         rewriter.release(call);
     }
 
+    /** rtcp-mux is each stream's own: offered on every stream we offer, answered only where the offerer offered it. */
+    @Test
+    void rtcpMuxIsAnsweredPerStream() {
+        Call call = TestCalls.call(RTP_TRUNK, RTP_TRUNK, false);
+        List<List<String>> towardsB = sections(rewriter.rewrite(call, Call.Side.A, sdp("127.0.0.15", List.of(
+                section("m=audio 4000 RTP/AVP 0", List.of("a=rtcp-mux")), section("m=video 4002 RTP/AVP 96", List.of())))));
+        for (List<String> s : towardsB) {
+            assertTrue(s.contains("a=rtcp-mux") && s.stream().anyMatch(l -> l.startsWith("a=rtcp:")), s.toString());
+        }
+        List<List<String>> towardsA = sections(rewriter.rewrite(call, Call.Side.B, sdp("127.0.0.19", List.of(
+                section("m=audio 5000 RTP/AVP 0", List.of("a=rtcp-mux")), section("m=video 5002 RTP/AVP 96", List.of("a=rtcp-mux"))))));
+        assertTrue(towardsA.get(0).contains("a=rtcp-mux"), "audio: offered with rtcp-mux");
+        assertFalse(towardsA.get(1).contains("a=rtcp-mux"), "video: offered without");
+        rewriter.release(call);
+    }
+
     @Test
     void anEncryptedPhonesVideoWithoutCryptoIsDeclinedAndItsAudioGoesOn() {
         Call call = TestCalls.call(ENCRYPTED_PHONE, RTP_TRUNK, false);
