@@ -12,20 +12,23 @@ import org.sipshield.srtp.SdesSelection;
  * A leg without a selection carries plain RTP.
  */
 public final class LegMedia {
-    private final InetSocketAddress rtp;
+    private final InetSocketAddress rtpAddress;
     private final InetSocketAddress rtcp;
     private final boolean rtcpMux;
     private final SdesSelection srtp;
+    /** False for a UDP stream that is not RTP (UDP/BFCP, udptl): its datagrams cross as they are. */
+    private final boolean carriesRtp;
     // the same addresses as the packet path compares and sends to them, made once here
     private final PeerAddress rtpPeer;
     private final PeerAddress rtcpPeer;
 
-    private LegMedia(InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux, SdesSelection srtp) {
-        this.rtp = rtp;
+    private LegMedia(InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux, SdesSelection srtp, boolean carriesRtp) {
+        this.carriesRtp = carriesRtp;
+        this.rtpAddress = rtp;
         this.rtcp = rtcpMux ? rtp : rtcp;
         this.rtcpMux = rtcpMux;
         this.srtp = srtp;
-        this.rtpPeer = PeerAddress.of(this.rtp);
+        this.rtpPeer = PeerAddress.of(this.rtpAddress);
         this.rtcpPeer = PeerAddress.of(this.rtcp);
     }
 
@@ -35,15 +38,25 @@ public final class LegMedia {
      * @param rtcp its RTCP address (ignored with rtcp-mux)
      */
     public static LegMedia plainRtp(InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux) {
-        return new LegMedia(rtp, rtcp, rtcpMux, null);
+        return new LegMedia(rtp, rtcp, rtcpMux, null, true);
+    }
+
+    /**
+     * A UDP stream that is not RTP (m=application UDP/BFCP, m=image udptl): any datagram from the
+     * peer crosses unchanged, as it came; nothing on it can be encrypted by the relay.
+     *
+     * @param address the peer's signalled address, or null (nothing is sent before it latches)
+     */
+    public static LegMedia datagrams(InetSocketAddress address) {
+        return new LegMedia(address, null, true, null, false);
     }
 
     public static LegMedia srtp(InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux, SdesSelection selection) {
-        return new LegMedia(rtp, rtcp, rtcpMux, Objects.requireNonNull(selection, "selection"));
+        return new LegMedia(rtp, rtcp, rtcpMux, Objects.requireNonNull(selection, "selection"), true);
     }
 
     public Optional<InetSocketAddress> rtp() {
-        return Optional.ofNullable(rtp);
+        return Optional.ofNullable(rtpAddress);
     }
 
     public Optional<InetSocketAddress> rtcp() {
@@ -52,6 +65,11 @@ public final class LegMedia {
 
     public boolean rtcpMux() {
         return rtcpMux;
+    }
+
+    /** Whether its packets must look like RTP/RTCP (version 2) to cross. */
+    public boolean carriesRtp() {
+        return carriesRtp;
     }
 
     public boolean isSecure() {
@@ -69,6 +87,6 @@ public final class LegMedia {
 
     @Override
     public String toString() {
-        return "LegMedia[" + (srtp != null ? srtp.suite() : "RTP") + ", rtp " + rtp + (rtcpMux ? ", rtcp-mux" : ", rtcp " + rtcp) + "]";
+        return "LegMedia[" + (srtp != null ? srtp.suite() : carriesRtp ? "RTP" : "datagrams") + ", rtp " + rtpAddress + (rtcpMux ? ", rtcp-mux" : ", rtcp " + rtcp) + "]";
     }
 }

@@ -155,13 +155,26 @@ public final class MediaRelay implements AutoCloseable {
      * @throws MediaPortsExhaustedException when no port pair is free for a leg
      */
     public RelaySession openSession(String label, MediaTimeoutListener listener) {
+        return open(label, listener, true);
+    }
+
+    /**
+     * Opens a session that silence never ends (it ends when closed): a call's other streams, which
+     * may rightly go quiet for minutes (a camera turned off, a BFCP stream between floor requests)
+     * while the call's audio session judges whether the call is still alive.
+     */
+    public RelaySession openSessionSilenceMayLast(String label) {
+        return open(label, null, false);
+    }
+
+    private RelaySession open(String label, MediaTimeoutListener listener, boolean endsOnSilence) {
         IoEventLoop loop = group.next();
         PacketBurst burst = bursts.get(loop);
         if (burst == null) {
             throw new IllegalStateException("event loop without a packet burst: " + loop);
         }
         MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst, options.mediaTimeout(), nanoClock));
-        RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener);
+        RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener, endsOnSilence);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
         if (!bindLeg(session, a)) {

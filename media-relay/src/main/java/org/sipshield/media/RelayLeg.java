@@ -135,7 +135,7 @@ public final class RelayLeg {
         }
         ByteBuffer memory = burst.memory();
         int index = PacketBurst.offset(slot);
-        boolean rtcp = onRtcpPort || (mine.rtcpMux() && isRtcp(memory, index, length));
+        boolean rtcp = onRtcpPort || (mine.rtcpMux() && mine.carriesRtp() && isRtcp(memory, index, length));
         PeerAddress latched = rtcp ? latchedRtcp : latchedRtp;
         if (latched == null && pendingInBurst > 0) {
             // an earlier packet may latch this leg: settle it first, as if each were handled on arrival
@@ -148,7 +148,7 @@ public final class RelayLeg {
             droppedForeign++;
             return;
         }
-        if (length < (rtcp ? 8 : 12) || (memory.get(index) & 0xC0) != 0x80) {
+        if (mine.carriesRtp() && (length < (rtcp ? 8 : 12) || (memory.get(index) & 0xC0) != 0x80)) {
             droppedOther++;
             dropped("not RTP/RTCP");
             return;

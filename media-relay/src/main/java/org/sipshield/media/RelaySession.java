@@ -24,6 +24,8 @@ public final class RelaySession implements AutoCloseable {
     private final RelayLeg a;
     private final RelayLeg b;
     private final MediaTimeoutListener timeoutListener;
+    /** False for a session whose silence is no sign of a dead call (never in the loop's sweep). */
+    private final boolean endsOnSilence;
     private final long timeoutNanos;
     /** The relay's options when this session opened: a reload changes the next sessions, not this one. */
     private final MediaRelayOptions options;
@@ -37,7 +39,7 @@ public final class RelaySession implements AutoCloseable {
     private volatile boolean closing;
 
     RelaySession(MediaRelay relay, String label, IoEventLoop loop, PacketBurst burst, MediaTimeoutSweep sweep,
-            MediaTimeoutListener listener) {
+            MediaTimeoutListener listener, boolean endsOnSilence) {
         this.relay = relay;
         this.label = label;
         this.loop = loop;
@@ -46,6 +48,7 @@ public final class RelaySession implements AutoCloseable {
         this.a = new RelayLeg(this, RelaySide.A);
         this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
+        this.endsOnSilence = endsOnSilence;
         this.options = relay.options();
         this.timeoutNanos = options.mediaTimeout().toNanos();
         this.lastMediaNanos = relay.nanoTime();
@@ -87,7 +90,7 @@ public final class RelaySession implements AutoCloseable {
                 return null;
             }
             leg(side).apply(media, options.engine());
-            if (sweepIndex < 0) {
+            if (endsOnSilence && sweepIndex < 0) {
                 // silence counts from the first leg configured
                 lastMediaNanos = relay.nanoTime();
                 sweep.watch(this);

@@ -455,6 +455,31 @@ class MediaRelayTest {
     }
 
     /**
+     * A UDP stream that is not RTP (BFCP over UDP, T.38's udptl) crosses as it came: its datagrams
+     * need not look like RTP. The same datagram on an RTP leg is dropped as not RTP.
+     */
+    @Test
+    void datagramsOfAStreamThatIsNotRtpCrossUnchangedAndOnAnRtpLegAreDropped() throws Exception {
+        byte[] bfcp = {0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x03, 0x0A, 0x0B, 0x0C, 0x0D};
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain();
+                RelaySession datagrams = relay.openSession("call 20 application", null);
+                RelaySession rtp = relay.openSession("call 20 audio", null)) {
+            datagrams.configure(RelaySide.A, LegMedia.datagrams(a.rtpAddress()));
+            datagrams.configure(RelaySide.B, LegMedia.datagrams(b.rtpAddress()));
+            SrtpEndpoint.send(a.rtp, bfcp, datagrams.leg(RelaySide.A).localRtpPort());
+            assertArrayEquals(bfcp, SrtpEndpoint.receive(b.rtp), "A to B unchanged");
+            SrtpEndpoint.send(b.rtp, bfcp, datagrams.leg(RelaySide.B).localRtpPort());
+            assertArrayEquals(bfcp, SrtpEndpoint.receive(a.rtp), "B to A unchanged");
+
+            rtp.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+            rtp.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            SrtpEndpoint.send(a.rtp, bfcp, rtp.leg(RelaySide.A).localRtpPort());
+            awaitTrue(() -> rtp.counters(RelaySide.A).droppedOther() == 1);
+            assertEquals(0, rtp.counters(RelaySide.B).packetsOut());
+        }
+    }
+
+    /**
      * The relay's log lines are written in order, never by the event loop (a blocking appender
      * there would stall every call's media), and none is lost when the relay closes right after.
      */

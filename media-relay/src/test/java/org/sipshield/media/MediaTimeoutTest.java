@@ -101,6 +101,31 @@ class MediaTimeoutTest {
         }
     }
 
+    /** A call's other streams (video paused, BFCP between floor requests) may stay silent: only closing ends them. */
+    @Test
+    void aSessionWhoseSilenceMayLastOutlivesTheMediaTimeout() throws Exception {
+        MediaRelay quick = start(MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(),
+                new PortRange(PORT_MIN + 600, PORT_MIN + 607)));
+        try (SrtpEndpoint a = SrtpEndpoint.plain(); SrtpEndpoint b = SrtpEndpoint.plain()) {
+            CompletableFuture<String> audioTimedOut = new CompletableFuture<>();
+            RelaySession audio = quick.openSession("call 30 audio", (s, reason) -> audioTimedOut.complete(reason));
+            RelaySession video = quick.openSessionSilenceMayLast("call 30 video");
+            for (RelaySession session : List.of(audio, video)) {
+                session.configure(RelaySide.A, LegMedia.plainRtp(a.rtpAddress(), a.rtcpAddress(), false));
+                session.configure(RelaySide.B, LegMedia.plainRtp(b.rtpAddress(), b.rtcpAddress(), false));
+            }
+            clock.advance(HOUR.plusSeconds(1));
+            // the audio session's end proves the sweep ran over the moved clock; the video one was never in it
+            assertEquals("no media for 3600 s", audioTimedOut.get(10, TimeUnit.SECONDS));
+            assertFalse(video.isClosed());
+            byte[] sent = RtpPackets.g711(5, 1, 0);
+            SrtpEndpoint.send(a.rtp, sent, video.leg(RelaySide.A).localRtpPort());
+            assertArrayEquals(sent, SrtpEndpoint.receive(b.rtp), "the silent stream still carries media");
+            video.close();
+            awaitFreePortPairs(quick, 4);
+        }
+    }
+
     /**
      * One sweep per event loop checks every session's silence: sessions leave it as they time out
      * (each leaving place taken by another), and the one still in it keeps being checked.

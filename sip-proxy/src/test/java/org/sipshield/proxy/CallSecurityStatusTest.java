@@ -138,6 +138,79 @@ class CallSecurityStatusTest {
         }
     }
 
+    /**
+     * The status over every stream, per the default Secure Call Icon Display Policy (all media but
+     * BFCP and iX must be encrypted): secure audio with video in the clear is not Encrypted (on the
+     * carrier's trunk leg, as any trunk leg without SRTP: NotAuthenticated); secure audio and video
+     * with a BFCP stream in the clear is Encrypted.
+     */
+    @Test
+    void videoInTheClearMakesTheCallNotEncryptedAndEncryptedVideoWithClearBfcpEncrypted() throws Exception {
+        try (TlsSipPeer phone = new TlsSipPeer(PHONE, proxy.tlsPort, phoneCertificate);
+                TlsSipPeer carrier = new TlsSipPeer(CARRIER, proxy.tlsPort, carrierCertificate)) {
+            register(phone);
+            String callId = "video-status-" + System.nanoTime();
+            String audio = sdp(carrier.localIp(), true);
+            carrier.send(request(carrier, "INVITE", callId, 1, null, audio + "m=video 40002 RTP/AVP 96\r\n"
+                    + "a=rtpmap:96 H264/90000\r\n"));
+            String atPhone = awaitRequest(phone, "INVITE");
+            phone.send(answer(atPhone, 200, "phone-tag", mirror(atPhone, phone.localIp()), phone));
+            String ok = carrier.receiveFinal();
+            assertTrue(ok.startsWith("SIP/2.0 200 "), ok);
+            assertTrue(ok.contains("m=video ") && !ok.contains("m=video 0 "), "the video crossed:\n" + ok);
+            assertEquals("<urn:X-cisco-remotecc:callinfo>;security=NotAuthenticated", header(ok, "Call-Info"), ok);
+            String toTag = header(ok, "To").replaceAll(".*;tag=([^;]+).*", "$1");
+            carrier.send(request(carrier, "ACK", callId, 1, toTag, null));
+            String update = awaitRequest(phone, "UPDATE");
+            assertEquals("<urn:X-cisco-remotecc:callinfo>;security=NotAuthenticated", header(update, "Call-Info"), update);
+            phone.send(answer(update, 200, "phone-tag", false, null));
+
+            byte[] key = new byte[30];
+            new SecureRandom().nextBytes(key);
+            carrier.send(request(carrier, "INVITE", callId, 2, toTag, audio + "m=video 40002 RTP/SAVP 96\r\n"
+                    + "a=rtpmap:96 H264/90000\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+                    + Base64.getEncoder().encodeToString(key) + "\r\nm=application 40004 UDP/BFCP *\r\na=floorctrl:c-only\r\n"));
+            String reInvite = awaitRequest(phone, "INVITE");
+            phone.send(answer(reInvite, 200, "phone-tag", mirror(reInvite, phone.localIp()), phone));
+            String reOk = carrier.receiveFinal();
+            assertTrue(reOk.startsWith("SIP/2.0 200 ") && reOk.contains(" UDP/BFCP *"), reOk);
+            assertEquals("<urn:X-cisco-remotecc:callinfo>;security=Encrypted", header(reOk, "Call-Info"), reOk);
+            carrier.send(request(carrier, "ACK", callId, 2, toTag, null));
+            String secondUpdate = awaitRequest(phone, "UPDATE");
+            assertEquals("<urn:X-cisco-remotecc:callinfo>;security=Encrypted", header(secondUpdate, "Call-Info"), secondUpdate);
+            phone.send(answer(secondUpdate, 200, "phone-tag", false, null));
+
+            carrier.send(request(carrier, "BYE", callId, 3, toTag, null));
+            String bye = awaitRequest(phone, "BYE");
+            phone.send(answer(bye, 200, "phone-tag", false, null));
+            assertTrue(carrier.receiveFinal().startsWith("SIP/2.0 200 "));
+        }
+    }
+
+    /** The phone's answer to an offer: each stream on a port of its own, SRTP ones with AES_CM_128_HMAC_SHA1_80 and a fresh key. */
+    private static String mirror(String offer, String address) {
+        StringBuilder sdp = new StringBuilder("v=0\r\no=phone 1 1 IN IP4 " + address + "\r\ns=-\r\nc=IN IP4 " + address
+                + "\r\nt=0 0\r\n");
+        int port = 41000;
+        for (String section : offer.split("\r?\n\r?\n", 2)[1].split("(?m)^(?=m=)")) {
+            if (!section.startsWith("m=")) {
+                continue;
+            }
+            String[] m = section.lines().findFirst().orElseThrow().split(" ", 4);
+            sdp.append(m[0]).append(' ').append(m[1].equals("0") ? 0 : port).append(' ').append(m[2]).append(' ').append(m[3])
+                    .append("\r\n");
+            port += 2;
+            java.util.regex.Matcher tag = java.util.regex.Pattern.compile("a=crypto:(\\d+) AES_CM_128_HMAC_SHA1_80 ").matcher(section);
+            if (m[2].startsWith("RTP/SAVP") && tag.find()) {
+                byte[] key = new byte[30];
+                new SecureRandom().nextBytes(key);
+                sdp.append("a=crypto:").append(tag.group(1)).append(" AES_CM_128_HMAC_SHA1_80 inline:")
+                        .append(Base64.getEncoder().encodeToString(key)).append("\r\n");
+            }
+        }
+        return sdp.toString();
+    }
+
     @Test
     void withTheRefuseFallbackAnRtpOfferTowardsAnEncryptedPhoneGets488() throws Exception {
         try (RunningProxy strict = new RunningProxy(dataDirectory.resolve("strict"), model("REFUSE"))) {
@@ -209,6 +282,14 @@ class CallSecurityStatusTest {
 
     /** srtp: the SDP answer (when withSdp) accepts SRTP, else it is plain RTP/AVP; contact: the answering phone, or null. */
     static String answer(String request, int status, String tag, boolean withSdp, boolean srtp, TlsSipPeer contact) {
+        java.util.regex.Matcher offered = java.util.regex.Pattern.compile("a=crypto:(\\d+) AES_CM_128_HMAC_SHA1_80 ")
+                .matcher(request);
+        String body = withSdp ? sdp(contact == null ? PHONE : contact.localIp(), srtp, offered.find() ? offered.group(1) : "1") : "";
+        return answer(request, status, tag, body, contact);
+    }
+
+    /** An answer with that body (empty: none). */
+    static String answer(String request, int status, String tag, String body, TlsSipPeer contact) {
         StringBuilder response = new StringBuilder("SIP/2.0 " + status + " OK\r\n");
         for (String line : request.split("\r\n")) {
             String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
@@ -225,10 +306,7 @@ class CallSecurityStatusTest {
             response.append("Contact: <sip:").append(number).append('@').append(contact.localIp()).append(':').append(contact.localPort())
                     .append(";transport=tls>\r\n");
         }
-        java.util.regex.Matcher offered = java.util.regex.Pattern.compile("a=crypto:(\\d+) AES_CM_128_HMAC_SHA1_80 ")
-                .matcher(request);
-        String body = withSdp ? sdp(contact == null ? PHONE : contact.localIp(), srtp, offered.find() ? offered.group(1) : "1") : "";
-        if (withSdp) {
+        if (!body.isEmpty()) {
             response.append("Content-Type: application/sdp\r\n");
         }
         return response.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body).toString();

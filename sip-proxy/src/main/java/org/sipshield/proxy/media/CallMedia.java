@@ -1,16 +1,14 @@
 package org.sipshield.proxy.media;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import org.sipshield.media.LegMedia;
 import org.sipshield.media.LegCounters;
+import org.sipshield.media.LegMedia;
+import org.sipshield.media.MediaPortsExhaustedException;
 import org.sipshield.media.RelaySession;
 import org.sipshield.media.RelaySide;
 import org.sipshield.proxy.b2bua.Call;
@@ -25,19 +23,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The media half of one call: its relay session and the SDP offer/answer in progress. An offer
- * from one leg is answered for that leg by us (SDES with a fresh key of ours) and re-offered on the
- * other leg with other fresh keys and the relay's address; the far answer completes both legs and
- * configures the relay. Signalling threads only; guarded by its own monitor (one per call).
+ * The media half of one call: a relay session per anchored m= line, and the SDP offer/answer in
+ * progress. An offer from one leg is answered for that leg by us (SDES with a fresh key of ours,
+ * per stream) and re-offered on the other leg with other fresh keys and the relay's address; the
+ * far answer completes both legs of each stream and configures the relay. A stream keeps its
+ * session, so its relay ports, from the offer that opened it until an offer or answer disables it
+ * (port 0) or the call ends. Signalling threads only; guarded by its own monitor (one per call).
+ * Longer than our usual file: it is one state machine (offer, answer, repeats) over the call's
+ * streams, and its parts share that state; what needs none of it lives in {@link AnchoredSdp},
+ * {@link StreamOffer} and {@link MediaStream}.
  */
 final class CallMedia {
     private static final Logger LOG = LoggerFactory.getLogger(CallMedia.class);
     private static final Logger CALLS = LoggerFactory.getLogger("sipshield.calls");
-    /** Attributes that describe the peer's own transport: they never cross to the other leg (nor do keys). */
-    private static final String[] LEG_LOCAL = {"rtcp", "rtcp-mux", "candidate", "remote-candidates", "ice-ufrag",
-        "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup", "connection", "rtcp-rsize",
-        // RFC 5576 source attributes: their CNAME names the caller's user and host (topology hiding)
-        "ssrc", "ssrc-group"};
+    /**
+     * Streams anchored per call at most: audio, video, a second video (content), BFCP, iX and one
+     * more. Each costs two port pairs, so an offer with fifty m= lines cannot take the relay's ports;
+     * the streams beyond are declined with port 0.
+     */
+    static final int MAX_STREAMS = 6;
 
     private final Call call;
     private final MediaSdpRewriter owner;
@@ -47,30 +51,44 @@ final class CallMedia {
      * SDP text with a key outlives the message it went out in.
      */
     private final Map<Call.Side, Repeat> repeats = new EnumMap<>(Call.Side.class);
-    private RelaySession session;
-    /** Each leg's media as last anchored: its SRTP suite or "RTP" (for the admin API and call records). */
-    private final Map<Call.Side, String> suites = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The call's streams by m= line position; null where a line has no session. */
+    private final List<AnchoredStream> streams = new ArrayList<>();
     private Pending pending;
     private boolean closed;
 
-    /** An offer from one leg waiting for the other leg's answer. */
+    /** One anchored m= line: its relay session and each leg's media as last anchored ("RTP" or an SRTP suite). */
+    private static final class AnchoredStream {
+        final RelaySession session;
+        final String type;
+        final boolean endsCallOnSilence;
+        final Map<Call.Side, String> suites = new EnumMap<>(Call.Side.class);
+
+        AnchoredStream(RelaySession session, String type, boolean endsCallOnSilence) {
+            this.session = session;
+            this.type = type;
+            this.endsCallOnSilence = endsCallOnSilence;
+        }
+    }
+
+    /** An offer from one leg waiting for the other leg's answer: a StreamOffer per m= line, null where declined. */
     private static final class Pending {
-        Call.Side offerer;
-        String offeredProto; // null: no audio to anchor, the exchange passes (keys stripped)
-        InetSocketAddress rtp;
-        InetSocketAddress rtcp;
-        boolean mux;
-        boolean holds; // the offer puts the stream on hold
-        SdesAnswer answerToOfferer; // null: plain RTP towards the offerer
-        SdesOffer offerToAnswerer;  // null: plain RTP offered to the answerer
+        final Call.Side offerer;
+        final List<StreamOffer> streams = new ArrayList<>();
+
+        Pending(Call.Side offerer) {
+            this.offerer = offerer;
+        }
+
+        StreamOffer stream(int index) {
+            return index < streams.size() ? streams.get(index) : null;
+        }
 
         void discard() {
-            if (answerToOfferer != null) {
-                answerToOfferer.selection().ifPresent(SdesSelection::discard);
-            }
-            if (offerToAnswerer != null) {
-                offerToAnswerer.close();
-            }
+            streams.forEach(s -> {
+                if (s != null) {
+                    s.discard();
+                }
+            });
         }
     }
 
@@ -97,40 +115,41 @@ final class CallMedia {
         return answering ? answer(arrivedOn, sdp, digest) : offer(arrivedOn, sdp, digest);
     }
 
+    /** The keys one stream of our SDP carries: those of our offer, or of our answer. */
+    private record StreamKeys(int media, SdesOffer offer, SdesAnswer answer) {}
+
     /**
      * Our SDP for one leg's SDP, without its key lines, and what renders them again: the offer still
      * waiting for its answer (its keys live until it is answered or closed), or the answer we gave
      * (its key is the one the relay's session holds). An offer's repeat lasts until it is answered,
      * an answer's until the next offer: after that the keys it showed may be destroyed.
      */
-    private record Repeat(byte[] digest, SdpMessage keyless, int keyedMedia, Pending offer, SdesOffer offerKeys,
-            SdesAnswer answerKeys) {
+    private record Repeat(byte[] digest, SdpMessage keyless, List<StreamKeys> keys, Pending offer) {
         boolean stillValid(Pending current) {
             return offer != null ? current == offer : current == null;
         }
 
         byte[] render() {
-            if (keyedMedia < 0) {
+            if (keys.isEmpty()) {
                 return keyless.toBytes();
             }
             SdpMessage copy = keyless.copy();
-            List<String> lines = copy.media.get(keyedMedia).lines;
-            if (offerKeys != null) {
-                lines.addAll(offerKeys.sdpLines());
-            }
-            if (answerKeys != null) {
-                lines.add(answerKeys.answerLine().orElseThrow());
+            for (StreamKeys k : keys) {
+                List<String> lines = copy.media.get(k.media).lines;
+                if (k.offer != null) {
+                    lines.addAll(k.offer.sdpLines());
+                }
+                if (k.answer != null) {
+                    lines.add(k.answer.answerLine().orElseThrow());
+                }
             }
             return copy.toBytes();
         }
     }
 
     /** Remembers the keyless form of what we send now, then adds the keys to it. */
-    private byte[] remember(Call.Side side, byte[] digest, SdpMessage ours, SdpMedia keyed, Pending offer,
-            SdesOffer offerKeys, SdesAnswer answerKeys) {
-        boolean keys = keyed != null && (offerKeys != null || answerKeys != null);
-        Repeat repeat = new Repeat(digest, ours.copy(), keys ? ours.media.indexOf(keyed) : -1, offer,
-                keys ? offerKeys : null, keys ? answerKeys : null);
+    private byte[] remember(Call.Side side, byte[] digest, SdpMessage ours, List<StreamKeys> keys, Pending offer) {
+        Repeat repeat = new Repeat(digest, ours.copy(), List.copyOf(keys), offer);
         repeats.put(side, repeat);
         return repeat.render();
     }
@@ -146,221 +165,297 @@ final class CallMedia {
     private byte[] offer(Call.Side from, SdpMessage sdp, byte[] digest) {
         if (pending != null) {
             pending.discard(); // a new offer from the same side replaces one never answered
+            pending = null;
         }
-        Pending p = new Pending();
-        p.offerer = from;
-        Optional<SdpMedia> audio = sdp.firstActiveAudio();
-        if (audio.isEmpty()) {
-            pending = p;
-            sdp.removeKeyingMaterial();
-            return remember(from, digest, sdp, null, p, null, null);
+        Pending p = new Pending(from);
+        Call.Side to = from.other();
+        SdpMedia audio = sdp.firstActiveAudio().orElse(null);
+        SdesNegotiator negotiator = owner.negotiator();
+        List<StreamKeys> keys = new ArrayList<>();
+        try {
+            int anchored = 0;
+            for (SdpMedia m : sdp.media) {
+                StreamOffer o = null;
+                if (m.port != 0 && anchored >= MAX_STREAMS) {
+                    LOG.info("{}: leg {} offered more than {} streams: its {} stream is declined", call, from,
+                            MAX_STREAMS, m.type);
+                } else if (m.port != 0) {
+                    o = offerStream(from, sdp, m, m == audio, negotiator);
+                }
+                p.streams.add(o);
+                anchored += o == null ? 0 : 1;
+            }
+            AnchoredSdp.pointAtRelay(sdp, owner.advertisedAddress());
+            for (int i = 0; i < sdp.media.size(); i++) {
+                SdpMedia m = sdp.media.get(i);
+                StreamOffer o = p.streams.get(i);
+                AnchoredStream stream = o == null ? null : stream(i, m, o, audio == null);
+                if (stream == null) {
+                    if (o != null) {
+                        o.discard();
+                        p.streams.set(i, null);
+                    }
+                    AnchoredSdp.decline(m);
+                    continue;
+                }
+                int port = stream.session.leg(side(to)).localRtpPort();
+                if (o.kind == MediaStream.RTP) {
+                    boolean savp = owner.security(call, to) == LegMediaSecurity.SRTP_REQUIRED
+                            || (o.offerToAnswerer != null && m.isSecureProfile());
+                    m.proto = AnchoredSdp.profile(o.offeredProto, savp);
+                    AnchoredSdp.relayPorts(m, port, stream.session.leg(side(to)).localRtcpPort(), true);
+                    if (o.offerToAnswerer != null) {
+                        keys.add(new StreamKeys(i, o.offerToAnswerer, null));
+                    }
+                } else {
+                    m.port = port;
+                }
+            }
+        } catch (RuntimeException e) {
+            p.discard();
+            throw e;
         }
-        SdpMedia offered = audio.get();
+        pending = p;
+        return remember(from, digest, sdp, keys, p);
+    }
+
+    /**
+     * One stream of an offer: what the offerer gets (our SDES answer under the SRTP Ciphers policy)
+     * and what the answerer is offered. Null declines the stream (port 0); a refusal of the call's
+     * audio refuses the call with 488, of another stream declines that stream only.
+     */
+    private StreamOffer offerStream(Call.Side from, SdpMessage sdp, SdpMedia offered, boolean audio,
+            SdesNegotiator negotiator) {
+        MediaStream kind = MediaStream.of(offered).orElse(null);
+        if (kind == null) {
+            LOG.info("{}: leg {}'s {} stream over {} cannot cross the relay: declined", call, from, offered.type, offered.proto);
+            return null;
+        }
+        StreamOffer o = new StreamOffer(kind, audio);
+        o.offeredProto = offered.proto;
+        o.holds = AnchoredSdp.holds(sdp, offered);
+        o.rtp = AnchoredSdp.address(sdp, offered, offered.port);
+        if (kind == MediaStream.DATAGRAMS) {
+            return o; // nothing in it the relay could encrypt: it crosses as it is, and counts as the policy says
+        }
         LegMediaSecurity offererSecurity = owner.security(call, from);
         List<String> crypto = offered.attributes("crypto");
-        SdesNegotiator negotiator = owner.negotiator();
         if (!crypto.isEmpty() && offererSecurity.offersSrtp()) {
             SdesAnswer answer = negotiator.answer(crypto);
             if (answer.isSecured()) {
-                p.answerToOfferer = answer;
+                o.answerToOfferer = answer;
             } else {
-                LOG.info("{}: leg {} offered no acceptable crypto suite under SRTP Ciphers {}: {}", call, from,
-                        negotiator.policy().name(), answer.declined());
+                LOG.info("{}: leg {} offered no acceptable crypto suite for {} under SRTP Ciphers {}: {}", call, from,
+                        offered.type, negotiator.policy().name(), answer.declined());
             }
         }
-        if (p.answerToOfferer == null && (offererSecurity == LegMediaSecurity.SRTP_REQUIRED || offered.isSecureProfile())) {
+        if (o.answerToOfferer == null && (offererSecurity == LegMediaSecurity.SRTP_REQUIRED || offered.isSecureProfile())) {
             String why = offererSecurity == LegMediaSecurity.SRTP_REQUIRED
                     ? "leg " + from + "'s profile requires SRTP and its offer has no acceptable crypto suite"
                     : "leg " + from + " offers SRTP only (" + offered.proto + ") and no SRTP is possible on it";
-            throw new SdpRejectedException(488, why);
+            if (audio) {
+                throw new SdpRejectedException(488, why);
+            }
+            LOG.info("{}: {} stream declined: {}", call, offered.type, why);
+            return null;
         }
-        p.offeredProto = offered.proto;
-        p.mux = offered.has("rtcp-mux");
-        p.holds = holds(sdp, offered);
-        p.rtp = address(sdp, offered, offered.port);
-        p.rtcp = address(sdp, offered, offered.rtcpPort());
-        Call.Side to = from.other();
-        LegMediaSecurity answererSecurity = owner.security(call, to);
-        if (answererSecurity.offersSrtp()) {
-            p.offerToAnswerer = negotiator.createOffer();
+        o.mux = offered.has("rtcp-mux");
+        o.rtcp = AnchoredSdp.address(sdp, offered, offered.rtcpPort());
+        if (owner.security(call, from.other()).offersSrtp()) {
+            o.offerToAnswerer = negotiator.createOffer();
         }
-        boolean savp = answererSecurity == LegMediaSecurity.SRTP_REQUIRED
-                || (p.offerToAnswerer != null && offered.isSecureProfile());
-        RelaySession relay = session();
-        SdpMedia ours = anchor(sdp, relay.leg(side(to)).localRtpPort());
-        ours.proto = profile(offered.proto, savp);
-        ours.lines.add("a=rtcp:" + relay.leg(side(to)).localRtcpPort());
-        ours.lines.add("a=rtcp-mux");
-        pending = p;
-        return remember(from, digest, sdp, ours, p, p.offerToAnswerer, null);
+        return o;
+    }
+
+    /**
+     * The stream at an m= line, its session opened if it has none: the call's audio (or, in a call
+     * without audio, its first stream) ends the call when silent. Null when no ports are left for a
+     * stream other than the audio (declined); the audio's call gets 503.
+     */
+    private AnchoredStream stream(int index, SdpMedia m, StreamOffer o, boolean noAudio) {
+        while (streams.size() <= index) {
+            streams.add(null);
+        }
+        AnchoredStream stream = streams.get(index);
+        if (stream != null) {
+            return stream;
+        }
+        if (streams.stream().filter(java.util.Objects::nonNull).count() >= MAX_STREAMS) {
+            // the cap holds over the whole call too: re-offers the far end refuses must not pile sessions up
+            LOG.info("{}: already {} streams anchored: its {} stream is declined", call, MAX_STREAMS, m.type);
+            return null;
+        }
+        boolean watched = streams.stream().noneMatch(s -> s != null && s.endsCallOnSilence) && (o.audio || noAudio);
+        try {
+            stream = new AnchoredStream(owner.openRelaySession(call, m.type, watched), m.type, watched);
+        } catch (MediaPortsExhaustedException e) {
+            if (o.audio) {
+                throw new SdpRejectedException(503, "no media ports left");
+            }
+            LOG.info("{}: no media ports left for its {} stream: declined", call, m.type);
+            return null;
+        }
+        streams.set(index, stream);
+        return stream;
     }
 
     private byte[] answer(Call.Side from, SdpMessage sdp, byte[] digest) {
         Pending p = pending;
         pending = null;
-        if (p.offeredProto == null) {
-            sdp.removeKeyingMaterial();
-            return remember(from, digest, sdp, null, null, null, null);
-        }
         Call.Side offerer = p.offerer;
-        Optional<SdpMedia> audio = sdp.firstActiveAudio();
-        if (audio.isEmpty()) {
-            p.discard();
-            SdpMedia rejected = anchor(sdp, 0);
-            if (rejected != null) {
-                rejected.port = 0;
-            }
-            return remember(from, digest, sdp, null, null, null, null);
+        // every stream's answer is read before any is applied: a refused audio leaves the relay as it was
+        List<SdesSelection> answererKeys = new ArrayList<>();
+        List<Answered> answers = new ArrayList<>();
+        for (int i = 0; i < sdp.media.size(); i++) {
+            SdpMedia m = sdp.media.get(i);
+            answererKeys.add(answeredKeys(from, p.stream(i), m, answererKeys, p));
+            answers.add(new Answered(AnchoredSdp.address(sdp, m, m.port), AnchoredSdp.address(sdp, m, m.rtcpPort()),
+                    m.has("rtcp-mux"), AnchoredSdp.holds(sdp, m)));
         }
-        SdpMedia answered = audio.get();
-        SdesSelection answererKeys = null;
-        if (p.offerToAnswerer != null) {
+        // what the answerer said of its own transport is read above: from here on the SDP is ours
+        AnchoredSdp.pointAtRelay(sdp, owner.advertisedAddress());
+        List<StreamKeys> keys = new ArrayList<>();
+        int count = Math.max(sdp.media.size(), p.streams.size());
+        for (int i = 0; i < count; i++) {
+            StreamOffer o = p.stream(i);
+            SdpMedia answered = i < sdp.media.size() ? sdp.media.get(i) : null;
+            SdesSelection theirs = i < answererKeys.size() ? answererKeys.get(i) : null;
+            AnchoredStream stream = i < streams.size() ? streams.get(i) : null;
+            boolean declined = answered == null || answered.port == 0 || o == null || stream == null
+                    || (o.kind == MediaStream.RTP && theirs == null && requiresSrtp(from, answered));
+            if (declined) {
+                if (o != null) {
+                    o.discard();
+                }
+                release(i);
+                if (answered != null) {
+                    AnchoredSdp.decline(answered);
+                }
+                continue;
+            }
+            SdesSelection offererKeys = o.answerToOfferer == null ? null : o.answerToOfferer.selection().orElseThrow();
+            Answered their = answers.get(i);
+            configure(stream, from, o.kind, their.rtp, their.rtcp, their.mux, theirs);
+            configure(stream, offerer, o.kind, o.rtp, o.rtcp, o.mux, offererKeys);
+            boolean onHold = o.holds || their.holds;
+            stream.session.hold(onHold);
+            CALLS.info("{}: {} media anchored{}; leg {} {} on :{}, leg {} {} on :{}", call, stream.type,
+                    onHold ? " (on hold)" : "", offerer, stream.suites.get(offerer),
+                    stream.session.leg(side(offerer)).localRtpPort(), from, stream.suites.get(from),
+                    stream.session.leg(side(from)).localRtpPort());
+            int port = stream.session.leg(side(offerer)).localRtpPort();
+            answered.proto = o.offeredProto;
+            if (o.kind == MediaStream.RTP) {
+                AnchoredSdp.relayPorts(answered, port, stream.session.leg(side(offerer)).localRtcpPort(), o.mux);
+            } else {
+                answered.port = port;
+            }
+            if (offererKeys != null) {
+                keys.add(new StreamKeys(i, null, o.answerToOfferer));
+            }
+        }
+        return remember(from, digest, sdp, keys, null);
+    }
+
+    /** One stream of an answer as the answerer described its own end of it. */
+    private record Answered(InetSocketAddress rtp, InetSocketAddress rtcp, boolean mux, boolean holds) {}
+
+    /**
+     * The answerer's keys for one stream (null: plain RTP, or not RTP at all). Refuses the call with
+     * 488, releasing every key read so far, when the audio stream goes without SRTP where it must have it.
+     */
+    private SdesSelection answeredKeys(Call.Side from, StreamOffer o, SdpMedia answered, List<SdesSelection> readSoFar,
+            Pending p) {
+        if (o == null || o.kind != MediaStream.RTP || answered.port == 0) {
+            if (o != null && o.offerToAnswerer != null) {
+                o.offerToAnswerer.close();
+            }
+            return null;
+        }
+        SdesSelection keys = null;
+        if (o.offerToAnswerer != null) {
             List<String> crypto = answered.attributes("crypto");
             if (!crypto.isEmpty()) {
-                SdesOffer.Result result = p.offerToAnswerer.accept(crypto.get(0));
-                answererKeys = result.selection().orElse(null);
-                result.refusal().ifPresent(r -> LOG.info("{}: leg {} answered an unusable a=crypto: {}", call, from, r));
+                SdesOffer.Result result = o.offerToAnswerer.accept(crypto.get(0));
+                keys = result.selection().orElse(null);
+                result.refusal().ifPresent(r -> LOG.info("{}: leg {} answered an unusable a=crypto for {}: {}", call, from,
+                        answered.type, r));
             }
-            if (answererKeys == null) {
-                p.offerToAnswerer.close();
-            }
+            o.offerToAnswerer.close();
         }
-        if (answererKeys == null && (owner.security(call, from) == LegMediaSecurity.SRTP_REQUIRED || answered.isSecureProfile())) {
+        if (keys == null && o.audio && requiresSrtp(from, answered)) {
+            readSoFar.forEach(k -> {
+                if (k != null) {
+                    k.discard();
+                }
+            });
             p.discard();
             throw new SdpRejectedException(488, "leg " + from + " answered without SRTP and its profile requires it");
         }
-        InetSocketAddress rtp = address(sdp, answered, answered.port);
-        InetSocketAddress rtcp = address(sdp, answered, answered.rtcpPort());
-        boolean mux = answered.has("rtcp-mux");
-        RelaySession relay = session();
-        relay.configure(side(from), answererKeys != null ? LegMedia.srtp(rtp, rtcp, mux, answererKeys)
-                : LegMedia.plainRtp(rtp, rtcp, mux));
-        SdesSelection offererKeys = p.answerToOfferer == null ? null : p.answerToOfferer.selection().orElseThrow();
-        relay.configure(side(offerer), offererKeys != null ? LegMedia.srtp(p.rtp, p.rtcp, p.mux, offererKeys)
-                : LegMedia.plainRtp(p.rtp, p.rtcp, p.mux));
-        boolean onHold = p.holds || holds(sdp, answered);
-        relay.hold(onHold);
-        suites.put(offerer, offererKeys == null ? "RTP" : offererKeys.suite().sdesName());
-        suites.put(from, answererKeys == null ? "RTP" : answererKeys.suite().sdesName());
-        CALLS.info("{}: media anchored{}; leg {} {} on :{}, leg {} {} on :{}", call, onHold ? " (on hold)" : "", offerer,
-                offererKeys == null ? "RTP" : offererKeys.suite(), relay.leg(side(offerer)).localRtpPort(), from,
-                answererKeys == null ? "RTP" : answererKeys.suite(), relay.leg(side(from)).localRtpPort());
-
-        SdpMedia ours = anchor(sdp, relay.leg(side(offerer)).localRtpPort());
-        ours.proto = p.offeredProto;
-        ours.lines.add("a=rtcp:" + relay.leg(side(offerer)).localRtcpPort());
-        if (p.mux) {
-            ours.lines.add("a=rtcp-mux");
-        }
-        return remember(from, digest, sdp, ours, null, null, offererKeys != null ? p.answerToOfferer : null);
+        return keys;
     }
 
-    /**
-     * Points the SDP at the relay: origin and connection addresses, the first active audio stream on
-     * {@code port}; leg-local attributes removed; any other stream disabled (the relay anchors one
-     * audio stream per call). Returns the anchored audio stream.
-     */
-    private SdpMedia anchor(SdpMessage sdp, int port) {
-        String address = owner.advertisedAddress();
-        String family = address.contains(":") ? "IP6" : "IP4";
-        SdpMedia audio = sdp.firstActiveAudio().orElse(null);
-        sdp.removeKeyingMaterial();
-        for (int i = 0; i < sdp.session.size(); i++) {
-            String l = sdp.session.get(i);
-            if (l.startsWith("c=")) {
-                sdp.session.set(i, "c=IN " + family + " " + address);
-            } else if (l.startsWith("o=")) {
-                String[] f = l.substring(2).split("\\s+");
-                if (f.length == 6) {
-                    sdp.session.set(i, "o=" + f[0] + " " + f[1] + " " + f[2] + " IN " + family + " " + address);
-                }
-            }
-        }
-        for (SdpMedia m : sdp.media) {
-            m.removeAttributes(LEG_LOCAL);
-            m.lines.replaceAll(l -> l.startsWith("c=") ? "c=IN " + family + " " + address : l);
-            if (m == audio) {
-                m.port = port;
-            } else {
-                m.port = 0;
-            }
-        }
-        if (sdp.sessionConnection().isEmpty() && audio != null && SdpMessage.connection(audio.lines).isEmpty()) {
-            audio.lines.add(0, "c=IN " + family + " " + address);
-        }
-        return audio;
+    private boolean requiresSrtp(Call.Side side, SdpMedia media) {
+        return owner.security(call, side) == LegMediaSecurity.SRTP_REQUIRED || media.isSecureProfile();
     }
 
-    /**
-     * Hold (RFC 3264 section 8.4): the stream is sendonly, recvonly or inactive (media level, else
-     * session level), or its address is 0.0.0.0 (RFC 2543 hold). Silence is then agreed, not lost media.
-     */
-    private static boolean holds(SdpMessage sdp, SdpMedia media) {
-        String direction = direction(media.lines);
-        if (direction == null) {
-            direction = direction(sdp.session);
-        }
-        String host = SdpMessage.connection(media.lines).or(sdp::sessionConnection).orElse("");
-        return (direction != null && !direction.equals("sendrecv")) || host.equals("0.0.0.0");
+    /** Hands one leg of a stream to the relay (which then owns its keys) and notes its suite. */
+    private static void configure(AnchoredStream stream, Call.Side side, MediaStream kind, InetSocketAddress rtp,
+            InetSocketAddress rtcp, boolean mux, SdesSelection keys) {
+        LegMedia media = kind == MediaStream.DATAGRAMS ? LegMedia.datagrams(rtp)
+                : keys != null ? LegMedia.srtp(rtp, rtcp, mux, keys) : LegMedia.plainRtp(rtp, rtcp, mux);
+        stream.session.configure(side(side), media);
+        stream.suites.put(side, keys == null ? "RTP" : keys.suite().sdesName());
     }
 
-    private static String direction(List<String> lines) {
-        for (String l : lines) {
-            if (l.equals("a=sendonly") || l.equals("a=recvonly") || l.equals("a=inactive") || l.equals("a=sendrecv")) {
-                return l.substring(2);
-            }
-        }
-        return null;
-    }
-
-    /** The call's relay session, once an offer opened it (tests). */
-    synchronized RelaySession relaySession() {
-        return session;
-    }
-
-    private static String profile(String offered, boolean savp) {
-        boolean feedback = offered.toUpperCase(Locale.ROOT).endsWith("F");
-        return (savp ? "RTP/SAVP" : "RTP/AVP") + (feedback ? "F" : "");
-    }
-
-    /** The peer's media address from c= (media level first) and a port; null for hold (0.0.0.0) or a non-literal. */
-    private static InetSocketAddress address(SdpMessage sdp, SdpMedia media, int port) {
-        String host = SdpMessage.connection(media.lines).or(sdp::sessionConnection).orElse(null);
-        if (host == null || port <= 0 || port > 65535 || host.equals("0.0.0.0") || host.equals("::")
-                || !host.matches("[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}")) {
-            return null; // never a DNS look-up on the signalling path
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            return null;
+    /** A stream disabled by an offer or an answer (port 0): its session ends and its ports go back. */
+    private void release(int index) {
+        if (index < streams.size() && streams.get(index) != null) {
+            AnchoredStream gone = streams.set(index, null);
+            gone.session.close();
+            CALLS.info("{}: {} stream released", call, gone.type);
         }
     }
 
-    /** The relay's counters of one leg (a snapshot taken on the relay's event loop), null before any offer opened it. */
+    /** The call's relay sessions, by m= line, null where none (tests). */
+    synchronized List<RelaySession> relaySessions() {
+        return streams.stream().map(s -> s == null ? null : s.session).toList();
+    }
+
+    /** The relay's counters of one leg over all its streams (snapshots taken on the relay's event loops), null before any offer. */
     CallView.Media counters(Call.Side side) {
-        RelaySession relay = relaySession();
-        if (relay == null) {
+        List<RelaySession> sessions = relaySessions().stream().filter(java.util.Objects::nonNull).toList();
+        if (sessions.isEmpty()) {
             return null;
         }
-        LegCounters c;
-        try {
-            c = relay.counters(side(side));
-        } catch (RuntimeException e) { // the relay is stopping: the record goes without counters, the call still ends
-            return null;
+        long packetsIn = 0, bytesIn = 0, packetsOut = 0, bytesOut = 0, authFailures = 0, replays = 0;
+        for (RelaySession relay : sessions) {
+            LegCounters c;
+            try {
+                c = relay.counters(side(side));
+            } catch (RuntimeException e) { // the relay is stopping: the record goes without counters, the call still ends
+                return null;
+            }
+            packetsIn += c.packetsIn();
+            bytesIn += c.bytesIn();
+            packetsOut += c.packetsOut();
+            bytesOut += c.bytesOut();
+            authFailures += c.authFailures();
+            replays += c.replays();
         }
-        return new CallView.Media(c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.authFailures(), c.replays());
+        return new CallView.Media(packetsIn, bytesIn, packetsOut, bytesOut, authFailures, replays);
     }
 
-    String srtpSuite(Call.Side side) {
-        return suites.get(side);
-    }
-
-    private RelaySession session() {
-        if (session == null) {
-            session = owner.openRelaySession(call);
+    /** A leg's suite on the call's audio stream (the one whose silence ends the call), else on its first stream. */
+    synchronized String srtpSuite(Call.Side side) {
+        AnchoredStream first = null;
+        for (AnchoredStream s : streams) {
+            if (s != null && s.endsCallOnSilence) {
+                return s.suites.get(side);
+            }
+            first = first == null ? s : first;
         }
-        return session;
+        return first == null ? null : first.suites.get(side);
     }
 
     private static RelaySide side(Call.Side side) {
@@ -377,8 +472,10 @@ final class CallMedia {
             pending.discard();
             pending = null;
         }
-        if (session != null) {
-            session.close();
+        for (AnchoredStream s : streams) {
+            if (s != null) {
+                s.session.close();
+            }
         }
     }
 }

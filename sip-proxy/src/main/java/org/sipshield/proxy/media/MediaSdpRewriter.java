@@ -1,12 +1,12 @@
 package org.sipshield.proxy.media;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import org.sipshield.media.MediaPortsExhaustedException;
 import org.sipshield.media.MediaRelay;
 import org.sipshield.media.RelaySession;
 import org.sipshield.proxy.b2bua.Call;
@@ -80,9 +80,10 @@ public final class MediaSdpRewriter implements SdpRewriter {
         return media == null ? null : media.counters(side);
     }
 
-    /** The relay session of a call, if it has one (tests). */
-    Optional<RelaySession> relaySession(Call call) {
-        return Optional.ofNullable(calls.get(call.id())).map(CallMedia::relaySession);
+    /** The relay sessions of a call by m= line, null where a line has none; empty before any offer (tests). */
+    List<RelaySession> relaySessions(Call call) {
+        CallMedia media = calls.get(call.id());
+        return media == null ? List.of() : media.relaySessions();
     }
 
     /** Calls with media state (for tests and metrics). */
@@ -102,11 +103,15 @@ public final class MediaSdpRewriter implements SdpRewriter {
         return relay.options().bindAddress().getHostAddress();
     }
 
-    RelaySession openRelaySession(Call call) {
-        try {
-            return relay.openSession(call.toString(), (session, reason) -> mediaTimeout.accept(call, reason));
-        } catch (MediaPortsExhaustedException e) {
-            throw new SdpRejectedException(503, "no media ports left");
-        }
+    /**
+     * A relay session for one stream of a call: the call's audio ends the call when silent, its
+     * other streams may stay silent as long as they like.
+     *
+     * @throws org.sipshield.media.MediaPortsExhaustedException when no port pair is left for a leg
+     */
+    RelaySession openRelaySession(Call call, String stream, boolean endsCallOnSilence) {
+        String label = call + " " + stream;
+        return endsCallOnSilence ? relay.openSession(label, (session, reason) -> mediaTimeout.accept(call, reason))
+                : relay.openSessionSilenceMayLast(label);
     }
 }

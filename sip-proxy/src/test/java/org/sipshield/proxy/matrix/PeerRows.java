@@ -57,7 +57,7 @@ final class PeerRows {
     MatrixResult run(Scenario row) throws Exception {
         return switch (row.kind()) {
             case REGISTRATION -> registration(row);
-            case CALL, KAMAILIO_CALL -> call(row);
+            case CALL, KAMAILIO_CALL, VIDEO_CALL -> call(row);
             case REFUSED_488, KAMAILIO_WITHOUT_CREDENTIALS -> refusedCall(row);
             case REFUSED_BY_CONFIG -> throw new IllegalArgumentException("not a peer row");
         };
@@ -93,10 +93,14 @@ final class PeerRows {
         String proxy = m.address(transport);
         String account = "<sip:" + number + "@" + proxy + ";transport=" + MatrixProxy.lower(transport) + ">;regint=600"
                 + (row.digest() ? ";auth_user=" + MatrixProxy.user(number) + ";auth_pass=" + MatrixProxy.password(number) : "")
-                + (row.phoneOffersSrtp() ? ";mediaenc=srtp-mand" : "") + ";audio_codecs=PCMU";
+                + (row.phoneOffersSrtp() ? ";mediaenc=srtp-mand" : "") + ";audio_codecs=PCMU"
+                + (row.kind() == Kind.VIDEO_CALL ? ";video_codecs=VP8" : "");
         int rtpBase = 30000 + (int) (ProcessHandle.current().pid() % 40) * 50;
-        List<String> extra = transport == Transport.TLS
-                ? List.of("sip_cafile " + m.certificate, "sip_certificate " + m.phoneCertificate(number)) : List.of();
+        List<String> extra = new ArrayList<>(transport == Transport.TLS
+                ? List.of("sip_cafile " + m.certificate, "sip_certificate " + m.phoneCertificate(number)) : List.of());
+        if (row.kind() == Kind.VIDEO_CALL) {
+            extra.addAll(VideoRow.PHONE_CONFIG);
+        }
         return new Baresip(directory, audio, rtpBase + "-" + (rtpBase + 49), port -> account, extra);
     }
 
@@ -210,7 +214,9 @@ final class PeerRows {
         int authenticatedBefore = count(m.kamailioLog(), "authenticated INVITE");
         Queue<SessionReport> reports = new ConcurrentLinkedQueue<>();
         m.proxy.server.media().relay().onSessionEnded(reports::add);
-        try (RtpEndpoint media = new RtpEndpoint(MatrixProxy.FAR_END, suite)) {
+        boolean video = row.kind() == Kind.VIDEO_CALL;
+        try (RtpEndpoint media = new RtpEndpoint(MatrixProxy.FAR_END, suite);
+                RtpEndpoint videoMedia = video ? new RtpEndpoint(MatrixProxy.FAR_END, suite) : null) {
             media.injectForgeriesAndReplays(10);
             Map<String, String> variables = new HashMap<>();
             variables.put("mediaPort", Integer.toString(media.port()));
@@ -219,6 +225,7 @@ final class PeerRows {
             variables.put("unusedVariables", suite.isPresent() ? "m,c" : "m");
             variables.put("answerLine", suite.map(s -> "a=crypto:[$tag] " + s.sdesName() + " inline:" + media.sendingKey())
                     .orElse("a=sendrecv"));
+            variables.put("videoSection", video ? VideoRow.farEndSection(videoMedia, suite) : "");
             try (Sipp.Server far = Sipp.server("uas-media.xml", variables, "udp", MatrixProxy.FAR_END, m.farEndPort);
                     Baresip phone = phone(row, directory.resolve("phone"), audio)) {
                 phone.start(40);
@@ -228,11 +235,15 @@ final class PeerRows {
                 }
                 phone.command("/dial " + dialUri(row, prefix));
                 media.start(FAR_SIGNAL, 20);
+                if (video) {
+                    videoMedia.start(FAR_SIGNAL, 20);
+                }
                 ProcessOutput farEnd = far.finish();
                 phone.command("/quit");
                 phone.awaitExit(15);
                 MatrixResult result = judgeCall(row, phone, farEnd, media, carrier, challengesBefore, authenticatedBefore);
-                return suite.isPresent() && result.passed() ? judgeInjected(row, result, media, reports) : result;
+                result = suite.isPresent() && result.passed() ? judgeInjected(row, result, media, reports) : result;
+                return video && result.passed() ? VideoRow.judge(row, result, farEnd, videoMedia, reports) : result;
             }
         }
     }
@@ -290,7 +301,7 @@ final class PeerRows {
         }
 
         // SDP: the far end's leg (sipp's trace: the relay's offer and our answer)
-        List<String> farLines = cryptoLines(farEnd.output());
+        List<String> farLines = cryptoLines(VideoRow.withoutVideo(farEnd.output()));
         String ourKey = media.sendingKey();
         List<String> relayOffered = farLines.stream().filter(l -> !field(l, 3).equals(ourKey)).distinct().toList();
         String relayKey = null;
@@ -380,7 +391,7 @@ final class PeerRows {
         while (reports.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        SessionReport report = reports.peek();
+        SessionReport report = reports.stream().filter(r -> !r.label().endsWith(" video")).findFirst().orElse(null);
         if (report == null) {
             return MatrixResult.fail(row, call.observed() + ": the relay session did not end", "");
         }

@@ -30,6 +30,8 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
         REGISTRATION,
         /** A baresip phone registers and calls a far end through the proxy; audio both ways. */
         CALL,
+        /** A baresip phone with video (fakevideo, VP8) calls a far end with audio and video; both streams both ways. */
+        VIDEO_CALL,
         /** A baresip phone whose media offer its profile forbids: 488. */
         REFUSED_488,
         /** A baresip phone calls through kamailio, a carrier that challenges sipshield; audio both ways. */
@@ -81,6 +83,8 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
                     + (mode.isSecure() ? "need TLS" : "do not use TLS");
             case REGISTRATION -> register;
             case CALL -> register + "; INVITE " + (digest ? "407, " : "") + "200; " + media;
+            case VIDEO_CALL -> register + "; INVITE " + (digest ? "407, " : "") + "200; " + media
+                    + "; video both ways, re-keyed with keys of its own on each leg";
             case REFUSED_488 -> register + "; INVITE " + (digest ? "407, " : "") + "488 (" + (ciphers != SrtpCiphers.ALL
                     ? "SRTP Ciphers " + ciphers + " refuses baresip's AES_CM_128_HMAC_SHA1_80"
                     : mode == DeviceSecurityMode.ENCRYPTED ? "Encrypted phone offers RTP only"

@@ -104,22 +104,34 @@ public final class RtpEndpoint implements AutoCloseable {
      * {@link #close()}.
      */
     public void start(short[] signal, int waitSeconds) {
-        worker = new Thread(() -> run(signal, waitSeconds), "rtp-endpoint-" + port());
+        start(signal, waitSeconds, null);
+    }
+
+    /**
+     * Starts as the side that speaks first (a caller): sends {@code signal} to {@code relay} at once,
+     * keeping whatever arrives, until {@link #close()}.
+     */
+    public void startTowards(InetSocketAddress relay, short[] signal) {
+        start(signal, 0, relay);
+    }
+
+    private void start(short[] signal, int waitSeconds, SocketAddress firstPeer) {
+        worker = new Thread(() -> run(signal, waitSeconds, firstPeer), "rtp-endpoint-" + port());
         worker.setDaemon(true);
         worker.start();
     }
 
-    private void run(short[] signal, int waitSeconds) {
+    private void run(short[] signal, int waitSeconds, SocketAddress firstPeer) {
         try (SrtpSession protect = suite == null ? null : SrtpSession.open(SrtpEngine.LIBSRTP2, SrtpDirection.OUTBOUND,
                 masterKey(suite, sendingKey))) {
             byte[] buffer = new byte[2048];
             DatagramPacket in = new DatagramPacket(buffer, buffer.length);
             long firstDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
-            SocketAddress relay = null;
+            SocketAddress relay = firstPeer;
             socket.setSoTimeout(5);
             int frame = 0;
             int ssrc = new SecureRandom().nextInt();
-            long nextSend = 0;
+            long nextSend = System.nanoTime();
             byte[] previous = null;
             while (!stop) {
                 try {
