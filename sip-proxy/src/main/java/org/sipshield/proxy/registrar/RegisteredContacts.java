@@ -20,21 +20,36 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegisteredContacts implements Registrations, ClassifySource.RegisteredSources {
     private static final Logger LOG = LoggerFactory.getLogger(RegisteredContacts.class);
+    private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
     private final Registrar registrar;
+    private final String nodeName;
 
-    public RegisteredContacts(Registrar registrar) {
+    /** nodeName: this node's (server.nodeName), to tell the bindings it holds from the others'. */
+    public RegisteredContacts(Registrar registrar, String nodeName) {
         this.registrar = registrar;
+        this.nodeName = nodeName;
     }
 
-    /** The newest binding's contact, reached over the transport it registered on. */
+    /**
+     * The newest binding's contact that this node can reach, over the transport it registered on.
+     * A TCP or TLS phone whose connection another node holds is not reached from here: a new
+     * connection to its Contact (often a private address, or a port it does not listen on) would
+     * reach nothing, or whoever listens there now.
+     */
     @Override
     public Optional<Hop> contactOf(String directoryNumber) {
         List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
-        if (bindings.isEmpty()) {
+        Optional<Binding> reachable = bindings.stream().filter(b -> b.reachableFrom(nodeName)).findFirst(); // newest first
+        if (reachable.isEmpty()) {
+            if (!bindings.isEmpty()) {
+                Binding held = bindings.get(0);
+                SECURITY.warn("SECURITY registered-on-other-node number={} node={} transport={}: not called from here",
+                        directoryNumber, held.flow().nodeName(), held.source().transport());
+            }
             return Optional.empty();
         }
-        Binding binding = bindings.get(0); // newest first
+        Binding binding = reachable.get();
         try {
             var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
             String user = uri.getUser() == null ? directoryNumber : uri.getUser();
