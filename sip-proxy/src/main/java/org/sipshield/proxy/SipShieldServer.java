@@ -195,7 +195,8 @@ public final class SipShieldServer implements AutoCloseable {
             b2bua.onCallEnded(callRecords::record);
             b2bua.onCallDecided(metrics::callDecided);
             metrics.trunkCalls(b2bua::activeTrunkCalls);
-            RegisteredContacts registered = new RegisteredContacts(registrar, config.server().nodeName());
+            RegisteredContacts registered = new RegisteredContacts(registrar,
+                    config.database().isShared() ? config.server().nodeName() : null);
             TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);

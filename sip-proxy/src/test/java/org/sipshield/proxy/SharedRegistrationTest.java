@@ -115,7 +115,7 @@ class SharedRegistrationTest {
             ProcessOutput call = Sipp.client("uac-invite-expect.xml", Map.of("caller", "5550100", "called", "2001",
                     "answer", "480"), "udp", CARRIER, "127.0.0.1", b.sipPort);
             assertEquals(0, call.exitCode(), call.output());
-            assertEquals(1, security.lines("SECURITY registered-on-other-node number=2001 node=node-a transport=TCP").size(),
+            assertEquals(1, security.lines("SECURITY registered-on-other-node number=2001 node=node-a reason=\"no trunk reaches that node").size(),
                     security.lines("SECURITY").toString());
             phoneContact.setSoTimeout(1); // B answered 480 after deciding: any connection it made is queued already
             assertThrows(java.net.SocketTimeoutException.class, phoneContact::accept,

@@ -9,9 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The blocks Redis held when this node last looked, per block list (the brute-force guard's, the
  * operator's): what a LOCAL_ONLY node still enforces while Redis is down. Only lists this node has
- * used are followed, so a refresh costs one listing per list in use.
+ * used are followed, so a refresh costs one listing per list in use, of at most {@link #MAX_COPIED}
+ * blocks (those that end last): a botnet's thousands of blocked sources must not make every node
+ * read them all every second.
  */
 final class SharedBlocksCopy {
+    static final int MAX_COPIED = 10_000;
+
     private final Set<String> lists = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, Instant>> blocks = new ConcurrentHashMap<>();
 
@@ -22,7 +26,7 @@ final class SharedBlocksCopy {
     /** Makes the copy what Redis answers now; a list Redis fails to list keeps its last copy. */
     void refresh(RedisCounters redis) {
         for (String list : lists) {
-            blocks.put(list, new ConcurrentHashMap<>(redis.blocks(list)));
+            blocks.put(list, new ConcurrentHashMap<>(redis.latestBlocks(list, MAX_COPIED)));
         }
     }
 

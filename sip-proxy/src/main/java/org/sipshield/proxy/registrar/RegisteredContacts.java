@@ -20,12 +20,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegisteredContacts implements Registrations, ClassifySource.RegisteredSources {
     private static final Logger LOG = LoggerFactory.getLogger(RegisteredContacts.class);
-    private static final Logger SECURITY = LoggerFactory.getLogger("sipshield.security");
 
     private final Registrar registrar;
     private final String nodeName;
 
-    /** nodeName: this node's (server.nodeName), to tell the bindings it holds from the others'. */
+    /**
+     * nodeName: this node's (server.nodeName), to tell the bindings it holds from the others'; null
+     * when the bindings are not shared (SQLite): this node holds them all, whatever name wrote them.
+     */
     public RegisteredContacts(Registrar registrar, String nodeName) {
         this.registrar = registrar;
         this.nodeName = nodeName;
@@ -39,14 +41,9 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
      */
     @Override
     public Optional<Hop> contactOf(String directoryNumber) {
-        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
-        Optional<Binding> reachable = bindings.stream().filter(b -> b.reachableFrom(nodeName)).findFirst(); // newest first
+        Optional<Binding> reachable = registrar.bindingsForDirectoryNumber(directoryNumber).stream()
+                .filter(this::reachableHere).findFirst(); // newest first
         if (reachable.isEmpty()) {
-            if (!bindings.isEmpty()) {
-                Binding held = bindings.get(0);
-                SECURITY.warn("SECURITY registered-on-other-node number={} node={} transport={}: not called from here",
-                        directoryNumber, held.flow().nodeName(), held.source().transport());
-            }
             return Optional.empty();
         }
         Binding binding = reachable.get();
@@ -61,6 +58,19 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
             LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<String> nodeHolding(String directoryNumber) {
+        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
+        if (bindings.isEmpty() || bindings.stream().anyMatch(this::reachableHere)) {
+            return Optional.empty();
+        }
+        return Optional.of(bindings.get(0).flow().nodeName()); // unreachable here: held by a named node
+    }
+
+    private boolean reachableHere(Binding binding) {
+        return nodeName == null || binding.reachableFrom(nodeName);
     }
 
     /** The address and port of any active binding of the device, whatever its transport. */
