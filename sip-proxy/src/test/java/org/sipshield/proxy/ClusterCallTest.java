@@ -62,6 +62,15 @@ class ClusterCallTest {
         }
     }
 
+    /** Each test starts from no binding: the database outlives the nodes of the test before. */
+    @org.junit.jupiter.api.AfterEach
+    void forgetBindings() throws Exception {
+        try (java.sql.Connection connection = postgres.connect();
+                java.sql.Statement delete = connection.createStatement()) {
+            delete.executeUpdate("DELETE FROM registration_binding");
+        }
+    }
+
     /** The node's SIP identity, named after the node and signed by the cluster's CA, which its trust store holds. */
     static void identity(Path dataDirectory, String node) throws Exception {
         Path csr = pki.resolve(node + ".csr");
@@ -89,8 +98,10 @@ class ClusterCallTest {
                   - {name: to-node-b, securityProfile: Hop to node-b, destinations: ["%5$s:%6$d"]}
                 phoneSecurityProfiles:
                   - {name: TLS phones, deviceSecurityMode: Authenticated, transportType: TLS}
+                  - {name: UDP phones, deviceSecurityMode: Non Secure, transportType: TCP+UDP}
                 phones:
                   - {deviceName: %7$s, securityProfile: TLS phones, lines: ["3001"]}
+                  - {deviceName: SEP000000003002, securityProfile: UDP phones, lines: ["3002"]}
                 cluster:
                   nodes:
                     node-a: {trunk: to-node-a}
@@ -133,6 +144,28 @@ class ClusterCallTest {
             // A anchored the call as its own: the phone saw A, never B nor the carrier
             assertTrue(invite.startsWith("INVITE sip:3001@" + PHONE + ":" + phone.localPort()), invite);
             assertFalse(invite.contains(B) || invite.contains(CARRIER), "node B or the carrier showed through A:\n" + invite);
+        }
+    }
+
+    /** A UDP phone has no connection to hold: node B calls it directly, with the same cluster configured. */
+    @Test
+    void aUdpPhoneRegisteredThroughAIsCalledDirectlyFromB() throws Exception {
+        RunningProxy[] both = nodes();
+        try (RunningProxy a = both[0]; RunningProxy b = both[1]) {
+            int phonePort = FreePorts.udpAndTcp();
+            ProcessOutput register = Sipp.client("register-open.xml", Map.of("dn", "3002", "contact",
+                    "sip:3002@" + PHONE + ":" + phonePort, "expect", "200"), "udp", PHONE, A, a.sipPort);
+            assertEquals(0, register.exitCode(), register.output());
+            awaitTrue(() -> b.server.activeBindings() == 1, "node B never learnt node A's binding");
+            try (Sipp.Server phone = Sipp.server("uas-call.xml", Map.of(), "udp", PHONE, phonePort)) {
+                ProcessOutput call = Sipp.client("uac-call.xml", Map.of("caller", "5550100", "called", "3002"),
+                        "udp", CARRIER, B, b.sipPort);
+                ProcessOutput atPhone = phone.finish();
+                assertEquals(0, call.exitCode(), call.output() + "\nphone:\n" + atPhone.output());
+                assertEquals(0, atPhone.exitCode(), atPhone.output());
+                String invite = atPhone.output().substring(atPhone.output().indexOf("INVITE sip:3002@"));
+                assertTrue(invite.contains("Via: SIP/2.0/UDP " + B), "the INVITE did not come from node B:\n" + invite);
+            }
         }
     }
 

@@ -120,6 +120,8 @@ class SharedRegistrationTest {
             phoneContact.setSoTimeout(1); // B answered 480 after deciding: any connection it made is queued already
             assertThrows(java.net.SocketTimeoutException.class, phoneContact::accept,
                     "node B opened a connection to the phone's Contact");
+        } finally {
+            execute("DELETE FROM registration_binding"); // the other tests start from no binding
         }
     }
 
