@@ -135,11 +135,13 @@ public final class ConfigLoader {
         List<Phone> phones = entries(root, "phones", where, DeviceReader::phone);
         List<VoicemailPort> voicemailPorts = entries(root, "voicemailPorts", where, DeviceReader::voicemailPort);
         List<SipRealm> realms = entries(root, "sipRealms", where, ModelReader::sipRealm);
+        ClusterSettings cluster = root.has("cluster")
+                ? ClusterSettingsReader.cluster(root.mapping("cluster"), database, trunks, trunkProfiles) : ClusterSettings.none();
         root.finish();
-        SipShieldConfig config = new SipShieldConfig(server, database, redis, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
+        SipShieldConfig config = new SipShieldConfig(server, database, redis, cluster, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
         new ConfigRules(where, warnings).check(config);
-        return new SipShieldConfig(server, database, redis, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
+        return new SipShieldConfig(server, database, redis, cluster, listeners, enterprise, security, registrar, tls, media, sessionTimers, management, trunkProfiles, phoneProfiles,
                 trunks, routes, applicationUsers, endUsers, phones, voicemailPorts, realms, warnings);
     }
 

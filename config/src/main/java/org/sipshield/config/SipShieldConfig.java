@@ -13,6 +13,7 @@ public record SipShieldConfig(
         ServerSettings server,
         DatabaseSettings database,
         RedisSettings redis,
+        ClusterSettings cluster,
         List<Listener> listeners,
         EnterpriseParameters enterpriseParameters,
         SecuritySettings security,

@@ -64,6 +64,11 @@ final class YamlMapping {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** The keys of this mapping, in file order (a mapping whose keys are names, such as cluster.nodes). */
+    List<String> keys() {
+        return List.copyOf(values.keySet());
+    }
+
     boolean has(String key) {
         return values.containsKey(key) && !isNull(values.get(key));
     }

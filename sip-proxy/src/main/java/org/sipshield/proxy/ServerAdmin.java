@@ -69,9 +69,12 @@ final class ServerAdmin implements AdminApi {
     }
 
     private static Registration registration(Binding b) {
+        var flow = b.flow();
         return new Registration(b.deviceName(), b.addressOfRecord(), b.contactUri(),
                 b.source().address().getHostAddress() + ":" + b.source().port(), b.source().transport().name(),
-                b.registeredAt(), b.expiresAt(), b.userAgent());
+                b.registeredAt(), b.expiresAt(), b.userAgent(), flow == null ? null : flow.nodeName(),
+                flow == null || flow.localAddress() == null ? null
+                        : flow.localAddress().getHostAddress() + ":" + flow.localPort());
     }
 
     @Override

@@ -195,7 +195,8 @@ public final class SipShieldServer implements AutoCloseable {
             b2bua.onCallEnded(callRecords::record);
             b2bua.onCallDecided(metrics::callDecided);
             metrics.trunkCalls(b2bua::activeTrunkCalls);
-            RegisteredContacts registered = new RegisteredContacts(registrar);
+            RegisteredContacts registered = new RegisteredContacts(registrar,
+                    config.database().isShared() ? config.server().nodeName() : null);
             TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);
@@ -225,7 +226,8 @@ public final class SipShieldServer implements AutoCloseable {
             RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, dialogPeers, digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
                     (inbound, device) -> registrar.register(inbound.request(), device,
-                            new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport())),
+                            new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport()),
+                            flowOf(inbound)),
                     routing, b2bua);
             watchdog = new StallWatchdog(Duration.ofSeconds(config.server().stallWarningSeconds()));
             watchdog.start();
@@ -350,6 +352,18 @@ public final class SipShieldServer implements AutoCloseable {
     /** SIGHUP: re-read the configuration file; refused whole (and logged) on any problem. */
     public org.sipshield.proxy.management.AdminApi.ReloadResult reloadConfigFile() {
         return ServerAdmin.reload(this, configFile);
+    }
+
+    /** The node and listener a REGISTER came in on: what its bindings record as their holder. */
+    private org.sipshield.proxy.registrar.Flow flowOf(org.sipshield.proxy.pipeline.InboundRequest inbound) {
+        ListeningPoint point = inbound.provider().getListeningPoints()[0];
+        try {
+            // the listener's own address, a literal we bound: no name look-up
+            return new org.sipshield.proxy.registrar.Flow(config().server().nodeName(),
+                    java.net.InetAddress.getByName(point.getIPAddress()), point.getPort());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("listener address is not a literal: " + point.getIPAddress(), e);
+        }
     }
 
     private static String describe(SipProvider provider) {

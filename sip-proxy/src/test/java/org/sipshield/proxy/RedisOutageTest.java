@@ -20,6 +20,7 @@ import org.sipshield.proxy.management.AdminToken;
 import org.sipshield.proxy.management.Curl;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ThrowAwayRedis;
+import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.UdpSipClient;
 
 /**
@@ -89,6 +90,31 @@ class RedisOutageTest {
             assertEquals(1, cluster.lines("redis unavailable").size(), cluster.lines("").toString());
             assertEquals(1, cluster.lines("available again").size(), cluster.lines("").toString());
             assertFalse(everything.lines(ThrowAwayRedis.PASSWORD).stream().findAny().isPresent(), "the Redis password was logged");
+        }
+    }
+
+    /**
+     * A block made in Redis before the outage still holds during it: knocking Redis over must not
+     * let the attacker guess on (before the copy, LOCAL_ONLY fell back to empty local counters).
+     */
+    @Test
+    void localOnlyStillEnforcesTheBlocksRedisHeldWhenItWentDown() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (RunningProxy a = node("LOCAL_ONLY", port); SecurityLog security = new SecurityLog("sipshield.security")) {
+            Curl curl = new Curl(dataDirectory, A, port);
+            String token = new AdminToken(dataDirectory).rotate();
+            assertEquals(0, crack(a, "guess-1", "401").exitCode());
+            assertEquals(0, crack(a, "guess-2", "401").exitCode());
+            assertEquals(0, crack(a, "guess-3", "403").exitCode());
+            assertEquals(1, security.lines("SECURITY digest-auth-blocked").size(), security.lines("SECURITY").toString());
+
+            redis.stopServer();
+            awaitTrue(() -> curl.get("/health/ready", token).body().startsWith("ready, degraded: redis unavailable"),
+                    "readiness never showed the outage");
+            ProcessOutput rightPassword = crack(a, "alice-secret", "403");
+            assertEquals(0, rightPassword.exitCode(), "the block held in Redis was lifted by its outage:\n"
+                    + rightPassword.output());
+            assertTrue(curl.get("/api/blocked", token).body().contains("brute-force"), "the admin API lost the shared block");
         }
     }
 

@@ -82,6 +82,12 @@ public final class RunningProxy implements AutoCloseable {
                 FreePorts.udpAndTcp(), java.time.Clock.systemUTC(), 0);
     }
 
+    /** As {@link #onAddress}, on ports chosen beforehand: nodes whose configurations name each other's listeners. */
+    public static RunningProxy onAddress(Path dataDirectory, String address, int sipPort, int tlsPort, String serverKeys,
+            String extraYaml) throws Exception {
+        return new RunningProxy(dataDirectory, address, serverKeys, extraYaml, sipPort, tlsPort, java.time.Clock.systemUTC(), 0);
+    }
+
     /** Reloads the running proxy with another extraYaml (same listeners and data directory), as SIGHUP would. */
     public void reload(String extraYaml) throws Exception {
         server.reload(config(extraYaml));

@@ -2,6 +2,7 @@ package org.sipshield.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.hostile.SecurityLog;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
@@ -86,6 +88,40 @@ class SharedRegistrationTest {
             assertEquals(0, unregister.exitCode(), unregister.output());
             assertEquals(List.of(), storedLines());
             awaitTrue(() -> a.server.activeBindings() == 0, "node A still holds the binding B removed");
+        }
+    }
+
+    /**
+     * A TCP phone's connection is held by the node it registered through: node B knows the binding
+     * (and that node A holds it) but does not open a connection of its own to the phone's Contact,
+     * where the phone does not listen (and where, behind NAT, anyone might): the caller gets 480 and
+     * B says why.
+     */
+    @Test
+    void aTcpPhoneRegisteredThroughNodeAIsNotDialledFromNodeBOnANewConnection() throws Exception {
+        String model = B2buaCallTest.model() + postgres.yaml();
+        try (RunningProxy a = RunningProxy.withServerKeys(nodeA, "nodeName: node-a", model);
+                RunningProxy b = RunningProxy.withServerKeys(nodeB, "nodeName: node-b", model);
+                java.net.ServerSocket phoneContact = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+                SecurityLog security = new SecurityLog()) {
+            int phonePort = phoneContact.getLocalPort();
+            ProcessOutput register = Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice",
+                    "password", "alice-secret", "contact", "sip:2001@127.0.0.1:" + phonePort + ";transport=tcp",
+                    "expect", "200"), "tcp", "127.0.0.1", "127.0.0.1", a.sipPort);
+            assertEquals(0, register.exitCode(), register.output());
+            assertEquals(List.of("node-a TCP " + a.sipPort), column("node_name || ' ' || transport || ' ' || local_port"));
+            awaitTrue(() -> b.server.activeBindings() == 1, "node B never learnt node A's binding");
+
+            ProcessOutput call = Sipp.client("uac-invite-expect.xml", Map.of("caller", "5550100", "called", "2001",
+                    "answer", "480"), "udp", CARRIER, "127.0.0.1", b.sipPort);
+            assertEquals(0, call.exitCode(), call.output());
+            assertEquals(1, security.lines("SECURITY registered-on-other-node number=2001 node=node-a reason=\"no trunk reaches that node").size(),
+                    security.lines("SECURITY").toString());
+            phoneContact.setSoTimeout(1); // B answered 480 after deciding: any connection it made is queued already
+            assertThrows(java.net.SocketTimeoutException.class, phoneContact::accept,
+                    "node B opened a connection to the phone's Contact");
+        } finally {
+            execute("DELETE FROM registration_binding"); // the other tests start from no binding
         }
     }
 

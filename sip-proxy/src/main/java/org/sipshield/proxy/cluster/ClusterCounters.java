@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * answers). A failed call marks Redis unavailable at once, so later requests do not each wait for
  * a timeout; a probe thread pings it every second and marks it available again. Each change is
  * logged once at WARN, shown by readiness and counted in metrics.
+ *
+ * <p>Under LOCAL_ONLY the blocks Redis held when it went away still hold: an attacker must not
+ * escape a block by knocking Redis over. The node keeps a copy of every shared block list it has
+ * used ({@link SharedBlocksCopy}), refreshed by each probe that reaches Redis and by this node's own
+ * blocks and lifts, and consults it beside its own counters while Redis is down.
  */
 public final class ClusterCounters implements SharedCounters, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterCounters.class);
@@ -38,6 +43,7 @@ public final class ClusterCounters implements SharedCounters, AutoCloseable {
     private final ScheduledExecutorService probe;
     private final AtomicLong outages = new AtomicLong();
     private final List<Runnable> whileAvailable = new CopyOnWriteArrayList<>();
+    private final SharedBlocksCopy lastSeen = new SharedBlocksCopy();
     private volatile RedisCounters redis;
     private volatile boolean available;
     /** Why Redis was last found unavailable (no credentials: exception class and Lettuce's message). */
@@ -149,6 +155,7 @@ public final class ClusterCounters implements SharedCounters, AutoCloseable {
                     LOG.warn("redis {} available again: counters shared", settings.url());
                 }
             }
+            lastSeen.refresh(shared);
             for (Runnable task : whileAvailable) {
                 task.run();
             }
@@ -179,25 +186,41 @@ public final class ClusterCounters implements SharedCounters, AutoCloseable {
 
     @Override
     public boolean anyBlocked(String list, List<String> keys) {
-        return call(counters -> counters.anyBlocked(list, keys));
+        lastSeen.follow(list);
+        return call(counters -> counters.anyBlocked(list, keys)
+                || counters == local && lastSeen.anyBlocked(list, keys));
     }
 
     @Override
     public void block(String list, String key, Instant until) {
+        lastSeen.follow(list);
         call(counters -> {
             counters.block(list, key, until);
+            if (counters != local) {
+                lastSeen.blocked(list, key, until); // held through an outage that starts before the next refresh
+            }
             return null;
         });
     }
 
     @Override
     public boolean unblock(String list, String key, boolean withSubKeys) {
-        return call(counters -> counters.unblock(list, key, withSubKeys));
+        // a lift applies to the copy too, Redis up or not: an operator's unblock during an outage holds
+        boolean fromCopy = lastSeen.unblock(list, key, withSubKeys);
+        return call(counters -> counters.unblock(list, key, withSubKeys)) || fromCopy;
     }
 
     @Override
     public Map<String, Instant> blocks(String list) {
-        return call(counters -> counters.blocks(list));
+        lastSeen.follow(list);
+        return call(counters -> {
+            if (counters != local) {
+                return counters.blocks(list);
+            }
+            Map<String, Instant> inForce = new java.util.LinkedHashMap<>(lastSeen.blocks(list));
+            inForce.putAll(counters.blocks(list));
+            return inForce;
+        });
     }
 
     @Override

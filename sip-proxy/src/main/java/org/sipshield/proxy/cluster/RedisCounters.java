@@ -163,11 +163,17 @@ final class RedisCounters implements SharedCounters, AutoCloseable {
 
     @Override
     public Map<String, Instant> blocks(String list) {
+        return latestBlocks(list, -1);
+    }
+
+    /** The blocks of a list that end last, at most limit of them (-1: all, by end). */
+    Map<String, Instant> latestBlocks(String list, int limit) {
         String index = PREFIX + "blocks:" + list;
         long now = System.currentTimeMillis();
         redis.zremrangebyscore(index, Range.create(Double.NEGATIVE_INFINITY, (double) now));
         Map<String, Instant> blocks = new LinkedHashMap<>();
-        for (ScoredValue<String> entry : redis.zrangeWithScores(index, 0, -1)) {
+        var entries = limit < 0 ? redis.zrangeWithScores(index, 0, -1) : redis.zrevrangeWithScores(index, 0, limit - 1);
+        for (ScoredValue<String> entry : entries) {
             blocks.put(entry.getValue(), Instant.ofEpochMilli((long) entry.getScore()));
         }
         return blocks;

@@ -11,8 +11,9 @@ import org.sipshield.proxy.b2bua.CallView;
  * secret: no SDP, no keys, no passwords, no token.
  */
 public interface AdminApi {
+    /** node, listener: who holds the binding (its flow's node and listener address:port); null for older rows. */
     record Registration(String device, String line, String contact, String source, String transport,
-            Instant registered, Instant expires, String userAgent) {}
+            Instant registered, Instant expires, String userAgent, String node, String listener) {}
 
     /** blockedBy: "operator" (the block list) or "brute-force" (the digest guard; user set for a per-user block). */
     record BlockedSource(String source, String user, Instant until, String blockedBy) {}

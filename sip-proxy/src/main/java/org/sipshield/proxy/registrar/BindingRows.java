@@ -15,9 +15,10 @@ import org.sipshield.config.Transport;
 /** The registration_binding table's columns and their mapping to {@link Binding}, the same on every engine. */
 final class BindingRows {
     static final String COLUMNS = "device_name, address_of_record, contact_uri, instance_id, source_address,"
-            + " source_port, transport, call_id, cseq, registered_at, expires_at, user_agent, node_name";
+            + " source_port, transport, call_id, cseq, registered_at, expires_at, user_agent, node_name,"
+            + " local_address, local_port";
     static final String SELECT = "SELECT " + COLUMNS + " FROM registration_binding WHERE ";
-    static final String INSERT = "INSERT INTO registration_binding (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    static final String INSERT = "INSERT INTO registration_binding (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     static final String DELETE_LINE = "DELETE FROM registration_binding WHERE device_name = ? AND address_of_record = ?";
 
     private BindingRows() {}
@@ -52,7 +53,9 @@ final class BindingRows {
         }
     }
 
+    /** nodeName: the writing node's, recorded for a binding that has no flow (rows written before flows). */
     static void bind(PreparedStatement insert, Binding binding, String nodeName) throws SQLException {
+        Flow flow = binding.flow();
         insert.setString(1, binding.deviceName());
         insert.setString(2, binding.addressOfRecord());
         insert.setString(3, binding.contactUri());
@@ -65,7 +68,13 @@ final class BindingRows {
         insert.setLong(10, binding.registeredAt().toEpochMilli());
         insert.setLong(11, binding.expiresAt().toEpochMilli());
         setNullable(insert, 12, binding.userAgent());
-        setNullable(insert, 13, nodeName);
+        setNullable(insert, 13, flow == null ? nodeName : flow.nodeName());
+        setNullable(insert, 14, flow == null || flow.localAddress() == null ? null : flow.localAddress().getHostAddress());
+        if (flow == null || flow.localPort() == 0) {
+            insert.setNull(15, Types.INTEGER);
+        } else {
+            insert.setInt(15, flow.localPort());
+        }
     }
 
     private static void setNullable(PreparedStatement statement, int index, String value) throws SQLException {
@@ -83,18 +92,27 @@ final class BindingRows {
                         Transport.valueOf(row.getString("transport"))),
                 row.getString("call_id"), row.getLong("cseq"),
                 Instant.ofEpochMilli(row.getLong("registered_at")), Instant.ofEpochMilli(row.getLong("expires_at")),
-                row.getString("user_agent"));
+                row.getString("user_agent"), flow(row));
+    }
+
+    private static Flow flow(ResultSet row) throws SQLException {
+        String nodeName = row.getString("node_name");
+        if (nodeName == null) {
+            return null;
+        }
+        String localAddress = row.getString("local_address");
+        return new Flow(nodeName, localAddress == null ? null : literalAddress(localAddress), row.getInt("local_port"));
     }
 
     /** Stored addresses are literals we wrote ourselves: parsing them never touches DNS. */
     private static InetAddress literalAddress(String literal) throws SQLException {
         if (!literal.contains(":") && !literal.matches("[0-9.]+")) {
-            throw new SQLException("stored source address is not an IP literal: " + literal);
+            throw new SQLException("stored address is not an IP literal: " + literal);
         }
         try {
             return InetAddress.getByName(literal);
         } catch (UnknownHostException e) {
-            throw new SQLException("stored source address is not an IP literal: " + literal, e);
+            throw new SQLException("stored address is not an IP literal: " + literal, e);
         }
     }
 }

@@ -22,19 +22,31 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
     private static final Logger LOG = LoggerFactory.getLogger(RegisteredContacts.class);
 
     private final Registrar registrar;
+    private final String nodeName;
 
-    public RegisteredContacts(Registrar registrar) {
+    /**
+     * nodeName: this node's (server.nodeName), to tell the bindings it holds from the others'; null
+     * when the bindings are not shared (SQLite): this node holds them all, whatever name wrote them.
+     */
+    public RegisteredContacts(Registrar registrar, String nodeName) {
         this.registrar = registrar;
+        this.nodeName = nodeName;
     }
 
-    /** The newest binding's contact, reached over the transport it registered on. */
+    /**
+     * The newest binding's contact that this node can reach, over the transport it registered on.
+     * A TCP or TLS phone whose connection another node holds is not reached from here: a new
+     * connection to its Contact (often a private address, or a port it does not listen on) would
+     * reach nothing, or whoever listens there now.
+     */
     @Override
     public Optional<Hop> contactOf(String directoryNumber) {
-        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
-        if (bindings.isEmpty()) {
+        Optional<Binding> reachable = registrar.bindingsForDirectoryNumber(directoryNumber).stream()
+                .filter(this::reachableHere).findFirst(); // newest first
+        if (reachable.isEmpty()) {
             return Optional.empty();
         }
-        Binding binding = bindings.get(0); // newest first
+        Binding binding = reachable.get();
         try {
             var uri = (SipURI) SipFactory.getInstance().createAddressFactory().createURI(binding.contactUri());
             String user = uri.getUser() == null ? directoryNumber : uri.getUser();
@@ -46,6 +58,19 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
             LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<String> nodeHolding(String directoryNumber) {
+        List<Binding> bindings = registrar.bindingsForDirectoryNumber(directoryNumber);
+        if (bindings.isEmpty() || bindings.stream().anyMatch(this::reachableHere)) {
+            return Optional.empty();
+        }
+        return Optional.of(bindings.get(0).flow().nodeName()); // unreachable here: held by a named node
+    }
+
+    private boolean reachableHere(Binding binding) {
+        return nodeName == null || binding.reachableFrom(nodeName);
     }
 
     /** The address and port of any active binding of the device, whatever its transport. */

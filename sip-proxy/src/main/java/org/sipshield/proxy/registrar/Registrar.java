@@ -134,12 +134,14 @@ public final class Registrar implements AutoCloseable {
     }
 
     /**
-     * Applies an authorised REGISTER of {@code device} received from {@code source}; the future
+     * Applies an authorised REGISTER of {@code device} received from {@code source} on the listener
+     * and node {@code flow} names (which the new bindings record as their holder); the future
      * gives the final response to send (200 with every current binding once they are committed, or
      * 400/403/423 with a reason, 503 with Retry-After when the database cannot store it) and never completes exceptionally. The caller adds the To tag
      * when it sends it.
      */
-    public CompletableFuture<Response> register(Request request, DeviceIdentity device, SourceAddress source) {
+    public CompletableFuture<Response> register(Request request, DeviceIdentity device, SourceAddress source,
+            Flow flow) {
         RegisterRequest register;
         try {
             register = RegisterRequest.parse(request);
@@ -166,7 +168,7 @@ public final class Registrar implements AutoCloseable {
                 if (register.isQuery()) {
                     return CompletableFuture.completedFuture(ok(request, existing, now));
                 }
-                current = updated(existing, register, device, source, now);
+                current = updated(existing, register, device, source, flow, now);
                 index.replace(deviceName, line, current);
                 durable = writer.replace(deviceName, line, current);
             }
@@ -290,7 +292,7 @@ public final class Registrar implements AutoCloseable {
 
     /** RFC 3261 10.3 steps 6 and 7 over the line's active bindings; the result is the line's new state. */
     private List<Binding> updated(List<Binding> existing, RegisterRequest register, DeviceIdentity device,
-            SourceAddress source, Instant now) throws RegisterRejection {
+            SourceAddress source, Flow flow, Instant now) throws RegisterRejection {
         if (register.wildcard()) {
             for (Binding binding : existing) {
                 checkOrder(binding, register);
@@ -306,7 +308,7 @@ public final class Registrar implements AutoCloseable {
             if (expires > 0) {
                 added.add(new Binding(device.deviceName(), register.addressOfRecord(), contact.uriText(),
                         contact.instanceId(), source, register.callId(), register.cseq(), now,
-                        now.plusSeconds(expires), register.userAgent()));
+                        now.plusSeconds(expires), register.userAgent(), flow));
             }
         }
         // One contact per line by default: the newest registrations replace the oldest.

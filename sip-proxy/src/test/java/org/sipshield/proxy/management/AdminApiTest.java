@@ -136,6 +136,8 @@ class AdminApiTest {
         assertEquals("SEPALICE00001", registrations.get(0).get("device").asText());
         assertEquals("2001", registrations.get(0).get("line").asText());
         assertEquals("UDP", registrations.get(0).get("transport").asText());
+        assertEquals(proxy.server.config().server().nodeName(), registrations.get(0).get("node").asText());
+        assertEquals("127.0.0.1:" + proxy.sipPort, registrations.get(0).get("listener").asText());
         assertFalse(registrations.toString().contains("alice-secret"), registrations.toString());
 
         refusedToStrangers("DELETE", "/api/registrations/SEPALICE00001", null);

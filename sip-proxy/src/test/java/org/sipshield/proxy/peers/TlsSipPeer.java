@@ -37,12 +37,17 @@ public final class TlsSipPeer implements AutoCloseable {
 
     /** certificate: {cert.pem, key.pem} as {@link TestCertificates#issue} makes them, or null for none. */
     public TlsSipPeer(String localIp, int proxyPort, Path[] certificate) throws Exception {
+        this(localIp, "127.0.0.1", proxyPort, certificate);
+    }
+
+    /** A peer of a proxy listening on another loopback address (a node of a cluster). */
+    public TlsSipPeer(String localIp, String proxyAddress, int proxyPort, Path[] certificate) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(certificate == null ? null : keyManagers(certificate), new TrustManager[] {new TrustAnyServer()},
                 new SecureRandom());
         socket = (SSLSocket) context.getSocketFactory().createSocket();
         socket.bind(new InetSocketAddress(InetAddress.getByName(localIp), 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", proxyPort), 5000);
+        socket.connect(new InetSocketAddress(proxyAddress, proxyPort), 5000);
         // a bound, not a measure: a proxy's first handshake on a loaded 2-core machine took over 5 s
         socket.setSoTimeout(60_000);
         socket.startHandshake();

@@ -64,12 +64,14 @@ class RegistrarTest {
         return new Registrar(store, SipMessages.MESSAGES, SipMessages.HEADERS, settings, clock);
     }
 
+    static final Flow FLOW = new Flow("node-test", InetAddress.getLoopbackAddress(), 5060);
+
     static SourceAddress source(String address, int port, Transport transport) throws Exception {
         return new SourceAddress(InetAddress.getByName(address), port, transport);
     }
 
     Response register(Request request) {
-        return registrar.register(request, PHONE, source).join();
+        return registrar.register(request, PHONE, source, FLOW).join();
     }
 
     /** "uri;expires" of each Contact of a response. */
@@ -102,6 +104,9 @@ class RegistrarTest {
         assertEquals(clock.instant().plusSeconds(1800), binding.expiresAt());
         assertEquals("Cisco-CP8865/14.2.1", binding.userAgent());
         assertEquals(null, binding.instanceId());
+        assertEquals(FLOW, binding.flow());
+        // the row holds the same node and listener: what another node reads to know who holds the phone
+        assertEquals(List.of(binding), store.allActive(clock.instant()));
     }
 
     @Test
@@ -429,7 +434,7 @@ class RegistrarTest {
     @Test
     void ipv6SourcesAreStoredAndRecognised() throws Exception {
         SourceAddress v6 = source("2001:db8::7", 5061, Transport.TLS);
-        registrar.register(SipMessages.register("1001").contact("<sips:1001@[2001:db8::7]:5061>").build(), PHONE, v6).join();
+        registrar.register(SipMessages.register("1001").contact("<sips:1001@[2001:db8::7]:5061>").build(), PHONE, v6, FLOW).join();
 
         assertEquals(v6, registrar.bindingFrom(source("2001:DB8:0:0::7", 5061, Transport.TLS)).orElseThrow().source());
     }
@@ -440,7 +445,7 @@ class RegistrarTest {
                 "vm-profile", "vmuser", null);
 
         Response response = registrar.register(SipMessages.register("8000").contact("<sip:8000@192.168.5.5:5061>")
-                .build(), port, source("192.168.5.5", 5061, Transport.TLS)).join();
+                .build(), port, source("192.168.5.5", 5061, Transport.TLS), FLOW).join();
 
         assertEquals(200, response.getStatusCode());
         assertEquals("CiscoUM1-VI1", registrar.bindingsForDirectoryNumber("8000").get(0).deviceName());
@@ -482,7 +487,7 @@ class RegistrarTest {
         for (int i = 0; i < 400; i++) {
             String number = Integer.toString(5000 + i);
             threads.execute(() -> answers.add(registrar.register(SipMessages.register(number)
-                    .contact("<sip:" + number + "@192.168.1.10>").expires(600).build(), many, source)));
+                    .contact("<sip:" + number + "@192.168.1.10>").expires(600).build(), many, source, FLOW)));
         }
         threads.shutdown();
         assertTrue(threads.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS));
