@@ -196,7 +196,8 @@ public final class SipShieldServer implements AutoCloseable {
             b2bua.onCallDecided(metrics::callDecided);
             metrics.trunkCalls(b2bua::activeTrunkCalls);
             RegisteredContacts registered = new RegisteredContacts(registrar,
-                    config.database().isShared() ? config.server().nodeName() : null);
+                    config.database().isShared() ? config.server().nodeName() : null,
+                    org.sipshield.proxy.transport.PhoneFlows.of(stackName));
             TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);
@@ -494,6 +495,7 @@ public final class SipShieldServer implements AutoCloseable {
         }
         SipNetworkLayer.unregister(stackName);
         ScreeningValve.unregister(stackName);
+        org.sipshield.proxy.transport.PhoneFlows.forget(stackName);
     }
 
     /** A trunk's trusted address, from the model in force (a reload changes the list at once). */

@@ -238,7 +238,12 @@ class CallSecurityStatusTest {
 
     /** userAgent: a User-Agent header's value, or null for none. */
     static void register(TlsSipPeer phone, int port, String number, String userAgent) throws Exception {
-        String contact = "<sip:" + number + "@" + phone.localIp() + ":" + phone.localPort() + ";transport=tls>";
+        register(phone, port, number, userAgent, phone.localIp() + ":" + phone.localPort());
+    }
+
+    /** contactAddress: the host:port the Contact names (a phone behind NAT names its private one). */
+    static void register(TlsSipPeer phone, int port, String number, String userAgent, String contactAddress) throws Exception {
+        String contact = "<sip:" + number + "@" + contactAddress + ";transport=tls>";
         phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS " + phone.localIp() + ":" + phone.localPort() + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
                 + "Max-Forwards: 70\r\nFrom: <sip:" + number + "@127.0.0.1>;tag=reg1\r\nTo: <sip:" + number + "@127.0.0.1>\r\n"

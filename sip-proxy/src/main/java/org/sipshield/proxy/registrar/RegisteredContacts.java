@@ -12,6 +12,7 @@ import org.sipshield.proxy.b2bua.Hop;
 import org.sipshield.proxy.b2bua.Registrations;
 import org.sipshield.proxy.pipeline.ClassifySource;
 import org.slf4j.Logger;
+import org.sipshield.proxy.transport.PhoneFlows;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -23,18 +24,26 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
 
     private final Registrar registrar;
     private final String nodeName;
+    private final PhoneFlows flows;
 
     /**
      * nodeName: this node's (server.nodeName), to tell the bindings it holds from the others'; null
      * when the bindings are not shared (SQLite): this node holds them all, whatever name wrote them.
      */
     public RegisteredContacts(Registrar registrar, String nodeName) {
+        this(registrar, nodeName, new PhoneFlows());
+    }
+
+    /** flows: where the stack's router sends requests to the TCP/TLS phones this answers for (their connections). */
+    public RegisteredContacts(Registrar registrar, String nodeName, PhoneFlows flows) {
         this.registrar = registrar;
         this.nodeName = nodeName;
+        this.flows = flows;
     }
 
     /**
-     * The newest binding's contact that this node can reach, over the transport it registered on.
+     * The newest binding's contact that this node can reach, over the transport it registered on
+     * (for TCP and TLS, over its very connection: see {@link PhoneFlows}).
      * A TCP or TLS phone whose connection another node holds is not reached from here: a new
      * connection to its Contact (often a private address, or a port it does not listen on) would
      * reach nothing, or whoever listens there now.
@@ -52,6 +61,8 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
             String user = uri.getUser() == null ? directoryNumber : uri.getUser();
             Transport transport = binding.source().transport();
             int port = uri.getPort() > 0 && uri.getPort() <= 65535 ? uri.getPort() : Hop.NO_PORT; // routing picks the profile's
+            // a TCP/TLS phone is reached over the connection it registered on, whatever its Contact names
+            flows.pin(user, uri.getHost(), transport, new PhoneFlows.Flow(binding.source().address(), binding.source().port()));
             return Optional.of(new Hop(user, uri.getHost(), port, transport));
         } catch (ParseException | PeerUnavailableException | ClassCastException e) {
             // Stored contacts were parsed at REGISTER; one that no longer parses is not routed to.

@@ -36,6 +36,8 @@ public final class SipStackProperties {
         // hostile input: malformed messages are refused by our screening parser, before any transaction
         properties.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
                 org.sipshield.proxy.screening.ScreeningMessageParserFactory.class.getName());
+        // a registered TCP/TLS phone is reached over the connection it registered on (PhoneFlows)
+        properties.setProperty("javax.sip.ROUTER_PATH", FlowRouter.class.getName());
         properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", org.sipshield.proxy.screening.ScreeningValve.class.getName());
         return properties;
     }

@@ -1,0 +1,41 @@
+package org.sipshield.proxy.transport;
+
+import gov.nist.javax.sip.stack.DefaultRouter;
+import gov.nist.javax.sip.stack.HopImpl;
+import java.util.Optional;
+import javax.sip.SipException;
+import javax.sip.SipStack;
+import javax.sip.address.Hop;
+import javax.sip.address.SipURI;
+import javax.sip.message.Request;
+
+/**
+ * jain-sip's router (named in javax.sip.ROUTER_PATH) with one rule added: a request addressed to a
+ * registered TCP or TLS phone, with no Route in front of it, goes to the phone's connection
+ * ({@link PhoneFlows}) rather than to the host and port its Request-URI names. Everything else
+ * is routed as jain-sip would: Route headers first, then the Request-URI.
+ */
+public final class FlowRouter extends DefaultRouter {
+    private final PhoneFlows flows;
+
+    /** The constructor jain-sip calls by reflection. */
+    public FlowRouter(SipStack stack, String outboundProxy) {
+        super(stack, outboundProxy);
+        this.flows = PhoneFlows.of(stack.getStackName());
+    }
+
+    @Override
+    public Hop getNextHop(Request request) throws SipException {
+        Hop hop = super.getNextHop(request);
+        if (hop == null || request.getHeader(javax.sip.header.RouteHeader.NAME) != null
+                || !(request.getRequestURI() instanceof SipURI uri)) {
+            return hop;
+        }
+        String transport = hop.getTransport();
+        if (!"TCP".equalsIgnoreCase(transport) && !"TLS".equalsIgnoreCase(transport)) {
+            return hop;
+        }
+        Optional<PhoneFlows.Flow> flow = flows.flowFor(uri.getUser(), uri.getHost(), transport);
+        return flow.<Hop>map(f -> new HopImpl(f.address().getHostAddress(), f.port(), transport)).orElse(hop);
+    }
+}

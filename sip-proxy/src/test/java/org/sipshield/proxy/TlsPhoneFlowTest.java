@@ -1,0 +1,115 @@
+package org.sipshield.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.proxy.peers.TestCertificates;
+import org.sipshield.proxy.peers.TlsSipPeer;
+import org.sipshield.tls.CertificatePurpose;
+import org.sipshield.tls.TrustStore;
+
+/**
+ * A TLS phone is reached over the connection it registered on, as a phone behind NAT must be: its
+ * Contact names an address where nothing listens (its private address, a port it never opened),
+ * and the call, its ACK and its BYE all arrive on its connection all the same. Before flows, the
+ * proxy tried a new connection to the Contact and the call failed.
+ */
+class TlsPhoneFlowTest {
+    static final String CARRIER = "127.0.0.2";
+    static final String PHONE = "127.0.0.5";
+    /** Where the phone's Contact claims it is: a loopback address nothing listens on. */
+    static final String PRIVATE_CONTACT = "127.0.0.77:5099";
+    static final String DEVICE = "SEP000000004001";
+
+    @TempDir
+    static Path dataDirectory;
+
+    @TempDir
+    static Path pki;
+
+    static RunningProxy proxy;
+    static Path[] carrierCertificate;
+    static Path[] phoneCertificate;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestCertificates certificates = new TestCertificates(pki);
+        carrierCertificate = certificates.issue(CallSecurityStatusTest.CARRIER_NAME, true, CallSecurityStatusTest.CARRIER_NAME);
+        phoneCertificate = certificates.issue(DEVICE, true, DEVICE);
+        new TrustStore(dataDirectory, CertificatePurpose.SIP).add(Files.readAllBytes(certificates.caCertificate()));
+        proxy = new RunningProxy(dataDirectory, """
+                sipTrunkSecurityProfiles:
+                  - name: Encrypted carrier
+                    deviceSecurityMode: Encrypted
+                    incomingPort: ${tlsPort}
+                    secureCertificateSubjectOrSubjectAlternateName: "%s"
+                sipTrunks:
+                  - {name: carrier, securityProfile: Encrypted carrier, destinations: ["%s:5061"], srtpAllowed: true}
+                phoneSecurityProfiles:
+                  - name: Encrypted phone
+                    deviceSecurityMode: Encrypted
+                    transportType: TLS
+                phones:
+                  - {deviceName: %s, securityProfile: Encrypted phone, lines: ["4001"]}
+                """.formatted(CallSecurityStatusTest.CARRIER_NAME, CARRIER, DEVICE));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    @Test
+    void aCallItsAckAndItsByeReachAPhoneWhoseContactNamesNoListenerOverItsConnection() throws Exception {
+        int port = proxy.tlsPort;
+        try (TlsSipPeer phone = new TlsSipPeer(PHONE, port, phoneCertificate);
+                TlsSipPeer carrier = new TlsSipPeer(CARRIER, port, carrierCertificate)) {
+            String contact = "<sip:4001@" + PRIVATE_CONTACT + ";transport=tls>";
+            phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TLS " + PRIVATE_CONTACT + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
+                    + "Max-Forwards: 70\r\nFrom: <sip:4001@127.0.0.1>;tag=reg1\r\nTo: <sip:4001@127.0.0.1>\r\n"
+                    + "Call-ID: reg-" + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\nContact: " + contact + "\r\n"
+                    + "Expires: 600\r\nContent-Length: 0\r\n\r\n");
+            String registered = phone.receiveFinal();
+            assertTrue(registered.startsWith("SIP/2.0 200 "), registered);
+
+            String callId = "flow-" + System.nanoTime();
+            carrier.send(CallSecurityStatusTest.request(carrier, "4001", "INVITE", callId, 1, null,
+                    CallSecurityStatusTest.sdp(carrier.localIp(), true), port));
+            String invite = CallSecurityStatusTest.awaitRequest(phone, "INVITE");
+            assertTrue(invite.startsWith("INVITE sip:4001@" + PRIVATE_CONTACT), "the Request-URI is the Contact:\n" + invite);
+            // the answer's Contact names the private address again, as such a phone's would
+            phone.send(CallSecurityStatusTest.answer(invite, 200, "phone-tag", true, true, null)
+                    .replace("Content-Type:", "Contact: " + contact + "\r\nContent-Type:"));
+            String ok = carrier.receiveFinal();
+            assertTrue(ok.startsWith("SIP/2.0 200 "), ok);
+            String toTag = CallSecurityStatusTest.header(ok, "To").replaceAll(".*;tag=([^;]+).*", "$1");
+            carrier.send(CallSecurityStatusTest.request(carrier, "4001", "ACK", callId, 1, toTag, null, port));
+            CallSecurityStatusTest.awaitRequest(phone, "ACK");
+
+            carrier.send(CallSecurityStatusTest.request(carrier, "4001", "BYE", callId, 2, toTag, null, port));
+            String bye = awaitSkippingUpdates(phone, "BYE");
+            phone.send(CallSecurityStatusTest.answer(bye, 200, "phone-tag", false, true, null));
+            String byeOk = carrier.receiveFinal();
+            assertTrue(byeOk.startsWith("SIP/2.0 200 "), byeOk);
+        }
+    }
+
+    /** The next request of this method, answering the call's security-status UPDATEs on the way. */
+    private static String awaitSkippingUpdates(TlsSipPeer phone, String method) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            String message = phone.receive();
+            if (message.startsWith(method + " ")) {
+                return message;
+            }
+            assertTrue(message.startsWith("UPDATE "), "expected " + method + ", got:\n" + message);
+            phone.send(CallSecurityStatusTest.answer(message, 200, "phone-tag", false, true, null));
+        }
+        throw new AssertionError("no " + method + " came");
+    }
+}
