@@ -186,7 +186,7 @@ public final class SipShieldServer implements AutoCloseable {
             var headers = factory.createHeaderFactory();
             registrar = new Registrar(registrationStore, messages, headers, () -> config().registrar(), clock);
             SipMessaging messaging = new SipMessaging(messages, headers, factory.createAddressFactory(), providers,
-                    config.server().hostName());
+                    config.server().hostName(), org.sipshield.proxy.transport.PhoneFlows.of(stackName));
             media = MediaAnchoring.start(config.media(), () -> config().media());
             CallAdmission admission = new CallAdmission(System::nanoTime);
             b2bua = new B2bua(messaging, model::get, media.sdpRewriter(), admission, clock);
@@ -196,8 +196,7 @@ public final class SipShieldServer implements AutoCloseable {
             b2bua.onCallDecided(metrics::callDecided);
             metrics.trunkCalls(b2bua::activeTrunkCalls);
             RegisteredContacts registered = new RegisteredContacts(registrar,
-                    config.database().isShared() ? config.server().nodeName() : null,
-                    org.sipshield.proxy.transport.PhoneFlows.of(stackName));
+                    config.database().isShared() ? config.server().nodeName() : null);
             TargetResolver routing = new TargetResolver(model::get, registered, b2bua.trunkHealth());
             DigestAuthentication digest = digestAuthentication();
             operatorBlocks = new org.sipshield.proxy.pipeline.OperatorBlockList(clock, counters);
@@ -278,6 +277,11 @@ public final class SipShieldServer implements AutoCloseable {
     public int activeBindings() {
         Registrar registrations = registrar;
         return registrations == null ? 0 : registrations.activeBindings();
+    }
+
+    /** Legs to TCP/TLS phones whose requests follow the phone's connection now (each unpinned when its leg ends). */
+    public int phoneFlowsPinned() {
+        return org.sipshield.proxy.transport.PhoneFlows.of(stackName).pinned();
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.sipshield.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -97,6 +98,11 @@ class TlsPhoneFlowTest {
             phone.send(CallSecurityStatusTest.answer(bye, 200, "phone-tag", false, true, null));
             String byeOk = carrier.receiveFinal();
             assertTrue(byeOk.startsWith("SIP/2.0 200 "), byeOk);
+            // the leg's flow goes with its dialog (and the status UPDATEs' with theirs): nothing stays pinned
+            for (int i = 0; i < 600 && proxy.server.phoneFlowsPinned() > 0; i++) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, proxy.server.phoneFlowsPinned(), "a leg's flow outlived it");
         }
     }
 

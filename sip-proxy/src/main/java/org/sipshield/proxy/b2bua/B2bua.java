@@ -372,7 +372,16 @@ public final class B2bua {
     }
 
     /** jain-sip ended a dialog on its own (e.g. no ACK): end the call it belonged to, BYE on the other leg. */
+    /** A request of ours that made no dialog (MESSAGE, NOTIFY, a failed INVITE) is over: its leg's flow with it. */
+    public void transactionTerminated(javax.sip.ClientTransaction transaction) {
+        if (transaction != null && transaction.getDialog() == null) {
+            sip.flows.unpin(((javax.sip.header.CallIdHeader) transaction.getRequest().getHeader(
+                    javax.sip.header.CallIdHeader.NAME)).getCallId());
+        }
+    }
+
     public void dialogTerminated(Dialog dialog) {
+        sip.flows.unpin(dialog.getCallId().getCallId());
         Call call = registry.byDialog(dialog);
         if (call == null) {
             return;

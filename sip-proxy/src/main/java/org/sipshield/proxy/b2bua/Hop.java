@@ -1,9 +1,18 @@
 package org.sipshield.proxy.b2bua;
 
 import org.sipshield.config.Transport;
+import org.sipshield.proxy.transport.PhoneFlows;
 
-/** One place to send the outbound leg's request: host, port, transport, and the user to ask for. */
-public record Hop(String user, String host, int port, Transport transport) {
+/**
+ * One place to send the outbound leg's request: host, port, transport, and the user to ask for;
+ * for a registered TCP/TLS phone also its flow, the connection every request of the leg goes over
+ * (null otherwise).
+ */
+public record Hop(String user, String host, int port, Transport transport, PhoneFlows.Flow flow) {
+    public Hop(String user, String host, int port, Transport transport) {
+        this(user, host, port, transport, null);
+    }
+
     /** A registered contact without a usable port: the phone's profile decides where to send. */
     public static final int NO_PORT = 0;
 
@@ -21,7 +30,7 @@ public record Hop(String user, String host, int port, Transport transport) {
             case TLS -> 5061;
             default -> 5060;
         };
-        return new Hop(user, host, fallback, transport);
+        return new Hop(user, host, fallback, transport, flow);
     }
 
     @Override

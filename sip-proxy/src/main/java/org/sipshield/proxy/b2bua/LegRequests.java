@@ -62,6 +62,9 @@ final class LegRequests {
         FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
         ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
         CallIdHeader callId = sip.headers.createCallIdHeader(SipIdentifiers.callId());
+        if (hop.flow() != null) {
+            sip.flows.pin(callId.getCallId(), hop.flow()); // this leg's requests go over the phone's connection
+        }
         CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
         var point = provider.getListeningPoints()[0];
         ViaHeader via = sip.headers.createViaHeader(sip.localHost(provider), point.getPort(), point.getTransport(), null);

@@ -14,6 +14,7 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import org.sipshield.config.Transport;
+import org.sipshield.proxy.transport.PhoneFlows;
 
 /**
  * The factories and the listening points of the stack, and the few message-building helpers
@@ -25,9 +26,17 @@ public final class SipMessaging {
     final AddressFactory addresses;
     private final Map<Transport, SipProvider> providers = new EnumMap<>(Transport.class);
     private final String hostName;
+    final PhoneFlows flows;
 
     public SipMessaging(MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
             List<SipProvider> allProviders, String hostName) {
+        this(messages, headers, addresses, allProviders, hostName, new PhoneFlows());
+    }
+
+    /** flows: the legs to TCP/TLS phones and their connections, which the stack's router follows. */
+    public SipMessaging(MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
+            List<SipProvider> allProviders, String hostName, PhoneFlows flows) {
+        this.flows = flows;
         this.messages = messages;
         this.headers = headers;
         this.addresses = addresses;

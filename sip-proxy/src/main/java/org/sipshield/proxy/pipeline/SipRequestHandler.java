@@ -259,6 +259,10 @@ public final class SipRequestHandler implements SipListener {
 
     @Override
     public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        b2bua.transactionTerminated(event.getClientTransaction());
     }
 
     @Override

@@ -24,21 +24,14 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
 
     private final Registrar registrar;
     private final String nodeName;
-    private final PhoneFlows flows;
 
     /**
      * nodeName: this node's (server.nodeName), to tell the bindings it holds from the others'; null
      * when the bindings are not shared (SQLite): this node holds them all, whatever name wrote them.
      */
     public RegisteredContacts(Registrar registrar, String nodeName) {
-        this(registrar, nodeName, new PhoneFlows());
-    }
-
-    /** flows: where the stack's router sends requests to the TCP/TLS phones this answers for (their connections). */
-    public RegisteredContacts(Registrar registrar, String nodeName, PhoneFlows flows) {
         this.registrar = registrar;
         this.nodeName = nodeName;
-        this.flows = flows;
     }
 
     /**
@@ -62,8 +55,9 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
             Transport transport = binding.source().transport();
             int port = uri.getPort() > 0 && uri.getPort() <= 65535 ? uri.getPort() : Hop.NO_PORT; // routing picks the profile's
             // a TCP/TLS phone is reached over the connection it registered on, whatever its Contact names
-            flows.pin(user, uri.getHost(), transport, new PhoneFlows.Flow(binding.source().address(), binding.source().port()));
-            return Optional.of(new Hop(user, uri.getHost(), port, transport));
+            PhoneFlows.Flow flow = transport == Transport.UDP ? null
+                    : new PhoneFlows.Flow(binding.source().address(), binding.source().port());
+            return Optional.of(new Hop(user, uri.getHost(), port, transport, flow));
         } catch (ParseException | PeerUnavailableException | ClassCastException e) {
             // Stored contacts were parsed at REGISTER; one that no longer parses is not routed to.
             LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());

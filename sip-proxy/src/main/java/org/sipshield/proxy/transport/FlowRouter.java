@@ -6,14 +6,15 @@ import java.util.Optional;
 import javax.sip.SipException;
 import javax.sip.SipStack;
 import javax.sip.address.Hop;
-import javax.sip.address.SipURI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.RouteHeader;
 import javax.sip.message.Request;
 
 /**
- * jain-sip's router (named in javax.sip.ROUTER_PATH) with one rule added: a request addressed to a
+ * jain-sip's router (named in javax.sip.ROUTER_PATH) with one rule added: a request of a leg to a
  * registered TCP or TLS phone, with no Route in front of it, goes to the phone's connection
- * ({@link PhoneFlows}) rather than to the host and port its Request-URI names. Everything else
- * is routed as jain-sip would: Route headers first, then the Request-URI.
+ * ({@link PhoneFlows}, by the leg's Call-ID) rather than to the host and port its Request-URI
+ * names. Everything else is routed as jain-sip would: Route headers first, then the Request-URI.
  */
 public final class FlowRouter extends DefaultRouter {
     private final PhoneFlows flows;
@@ -27,15 +28,15 @@ public final class FlowRouter extends DefaultRouter {
     @Override
     public Hop getNextHop(Request request) throws SipException {
         Hop hop = super.getNextHop(request);
-        if (hop == null || request.getHeader(javax.sip.header.RouteHeader.NAME) != null
-                || !(request.getRequestURI() instanceof SipURI uri)) {
+        if (hop == null || request.getHeader(RouteHeader.NAME) != null
+                || !(request.getHeader(CallIdHeader.NAME) instanceof CallIdHeader callId)) {
             return hop;
         }
         String transport = hop.getTransport();
         if (!"TCP".equalsIgnoreCase(transport) && !"TLS".equalsIgnoreCase(transport)) {
             return hop;
         }
-        Optional<PhoneFlows.Flow> flow = flows.flowFor(uri.getUser(), uri.getHost(), transport);
+        Optional<PhoneFlows.Flow> flow = flows.flowFor(callId.getCallId());
         return flow.<Hop>map(f -> new HopImpl(f.address().getHostAddress(), f.port(), transport)).orElse(hop);
     }
 }

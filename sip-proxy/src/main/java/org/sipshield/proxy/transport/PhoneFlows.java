@@ -1,32 +1,35 @@
 package org.sipshield.proxy.transport;
 
 import java.net.InetAddress;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.sipshield.config.Transport;
 
 /**
- * Where the requests to a registered TCP or TLS phone really go: the connection it registered over
- * (its flow, RFC 5626), not the address its Contact names. A phone behind NAT writes its private
- * address in its Contact, and a TLS phone seldom listens at the port it names: a new connection
- * there reaches nothing, or somebody else. The registrar's answer to "where is this number"
- * records the flow here, keyed by what every request to the phone carries in its Request-URI (the
- * Contact's user and host, and the transport); {@link FlowRouter} then sends every request so
- * addressed, the dialog's ACK, BYE and re-INVITEs included, to that connection's address.
+ * Where the requests of a leg to a registered TCP or TLS phone really go: the connection it
+ * registered over (its flow, RFC 5626), not the address its Contact names. A phone behind NAT
+ * writes its private address in its Contact, and a TLS phone seldom listens at the port it names: a
+ * new connection there reaches nothing, or somebody else.
  *
- * <p>The user part keeps two phones whose Contacts name the same private address (two home offices
- * on 192.168.1.0/24) apart. Entries are replaced by a newer registration's flow and are as many as
- * the TCP/TLS phones called: no expiry needed. One per SIP stack.
+ * <p>Keyed by the leg's Call-ID, which we chose when we sent its first request to the phone
+ * (the B2BUA pins it there, from the binding it routed to): every later request of that leg, the
+ * dialog's ACK, BYE and re-INVITEs included, carries it, and nothing another device can write into
+ * a Contact or a Request-URI can make a request of another leg follow this flow. Unpinned when the
+ * leg's dialog ends or, for a request without a dialog, its transaction; entries older than a day
+ * are swept should an end ever be missed. One per SIP stack.
  */
 public final class PhoneFlows {
     private static final Map<String, PhoneFlows> BY_STACK = new ConcurrentHashMap<>();
+    /** Past this many legs pinned at once, entries pinned longer ago than MAX_AGE_NANOS are swept. */
+    private static final int SWEEP_ABOVE = 50_000;
+    private static final long MAX_AGE_NANOS = 24L * 3600 * 1_000_000_000L;
 
     /** A phone's connection as seen from here: its remote address and port. */
     public record Flow(InetAddress address, int port) {}
 
-    private final Map<String, Flow> flows = new ConcurrentHashMap<>();
+    private record Pinned(Flow flow, long atNanos) {}
+
+    private final Map<String, Pinned> byCallId = new ConcurrentHashMap<>();
 
     /** The flows of the stack of this name (made on first use, by the server or the router). */
     public static PhoneFlows of(String stackName) {
@@ -38,18 +41,26 @@ public final class PhoneFlows {
         BY_STACK.remove(stackName);
     }
 
-    /** Requests to {@code user@host} over {@code transport} go to {@code flow} from now on (TCP and TLS only). */
-    public void pin(String user, String host, Transport transport, Flow flow) {
-        if (transport == Transport.TCP || transport == Transport.TLS) {
-            flows.put(key(user, host, transport.name()), flow);
+    /** Every request of the leg with this Call-ID goes over {@code flow} (TCP and TLS hops only). */
+    public void pin(String callId, Flow flow) {
+        long now = System.nanoTime();
+        if (byCallId.size() > SWEEP_ABOVE) {
+            byCallId.values().removeIf(p -> now - p.atNanos() > MAX_AGE_NANOS);
         }
+        byCallId.put(callId, new Pinned(flow, now));
     }
 
-    Optional<Flow> flowFor(String user, String host, String transport) {
-        return flows.isEmpty() ? Optional.empty() : Optional.ofNullable(flows.get(key(user, host, transport)));
+    public void unpin(String callId) {
+        byCallId.remove(callId);
     }
 
-    private static String key(String user, String host, String transport) {
-        return (user == null ? "" : user) + '@' + host.toLowerCase(Locale.ROOT) + '/' + transport.toUpperCase(Locale.ROOT);
+    /** Legs pinned now (for tests). */
+    public int pinned() {
+        return byCallId.size();
+    }
+
+    Optional<Flow> flowFor(String callId) {
+        Pinned pinned = byCallId.isEmpty() ? null : byCallId.get(callId);
+        return pinned == null ? Optional.empty() : Optional.of(pinned.flow());
     }
 }
