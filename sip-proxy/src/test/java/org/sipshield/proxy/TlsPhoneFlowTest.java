@@ -57,6 +57,8 @@ class TlsPhoneFlowTest {
                     transportType: TLS
                 phones:
                   - {deviceName: %s, securityProfile: Encrypted phone, lines: ["4001"]}
+                routePatterns:
+                  - {pattern: "7!", trunk: carrier}
                 """.formatted(CallSecurityStatusTest.CARRIER_NAME, CARRIER, DEVICE));
     }
 
@@ -103,6 +105,52 @@ class TlsPhoneFlowTest {
                 Thread.sleep(100);
             }
             assertEquals(0, proxy.server.phoneFlowsPinned(), "a leg's flow outlived it");
+        }
+    }
+
+    /**
+     * From the attacker's side: a phone of ours registers a Contact that names the carrier's own
+     * destination (user 7100, the carrier's address and port) and has itself called, so its flow is
+     * in use. A call to 7100, routed to the carrier, must go to the carrier (where nothing listens
+     * here: it fails), never down the phone's connection. A flow belongs to the leg it was made for.
+     */
+    @Test
+    void aContactNamingTheCarriersAddressDrawsNoCallMeantForTheCarrier() throws Exception {
+        int port = proxy.tlsPort;
+        try (TlsSipPeer phone = new TlsSipPeer(PHONE, port, phoneCertificate);
+                TlsSipPeer carrier = new TlsSipPeer(CARRIER, port, carrierCertificate)) {
+            String lure = "<sip:7100@" + CARRIER + ":5061;transport=tls>";
+            phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TLS " + PHONE + ":" + phone.localPort() + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
+                    + "Max-Forwards: 70\r\nFrom: <sip:4001@127.0.0.1>;tag=reg2\r\nTo: <sip:4001@127.0.0.1>\r\n"
+                    + "Call-ID: reg-" + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\nContact: " + lure + "\r\n"
+                    + "Expires: 600\r\nContent-Length: 0\r\n\r\n");
+            String registered = phone.receiveFinal();
+            assertTrue(registered.startsWith("SIP/2.0 200 "), registered);
+
+            String first = "lure-" + System.nanoTime();
+            carrier.send(CallSecurityStatusTest.request(carrier, "4001", "INVITE", first, 1, null,
+                    CallSecurityStatusTest.sdp(carrier.localIp(), true), port));
+            String invite = CallSecurityStatusTest.awaitRequest(phone, "INVITE");
+            assertTrue(invite.startsWith("INVITE sip:7100@" + CARRIER + ":5061"), invite);
+
+            String second = "meant-for-carrier-" + System.nanoTime();
+            carrier.send(CallSecurityStatusTest.request(carrier, "7100", "INVITE", second, 1, null,
+                    CallSecurityStatusTest.sdp(carrier.localIp(), true), port));
+            for (int i = 0; i < 5; i++) {
+                String atPhone = phone.receive();
+                if (atPhone.startsWith("(")) {
+                    break;
+                }
+                assertTrue(!atPhone.contains(second), "the carrier's call came down the phone's connection:\n" + atPhone);
+            }
+            // it went to the carrier's destination, which refuses connections here: the call fails there
+            String failed = "(none)";
+            for (int i = 0; i < 10 && !(failed.contains(second) && !failed.matches("(?s)SIP/2\\.0 1\\d\\d .*")); i++) {
+                failed = carrier.receive();
+            }
+            assertTrue(failed.matches("(?s)SIP/2\\.0 [45]\\d\\d .*") && failed.contains(second),
+                    "the call meant for the carrier: " + failed);
         }
     }
 
