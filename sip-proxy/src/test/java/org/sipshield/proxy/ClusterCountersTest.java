@@ -176,6 +176,38 @@ class ClusterCountersTest {
         }
     }
 
+    /**
+     * The same attack as the scanner would run it: Debian's svcrack with a dictionary against node A,
+     * then the rest of the dictionary, the right password last, against node B. Counted over both
+     * nodes, the third wrong guess blocks the source and the right one is never accepted. The
+     * control first: svcrack does find the password when it tries it straight away.
+     */
+    @Test
+    void svcrackSplitBetweenTheNodesIsBlockedAtTheLimitCountedOverBoth() throws Exception {
+        shareNonceKey(nodeA, nodeB);
+        try (RunningProxy a = sharingNode(nodeA, A, redis.yaml("LOCAL_ONLY"));
+                RunningProxy b = sharingNode(nodeB, B, redis.yaml("LOCAL_ONLY"));
+                SecurityLog log = new SecurityLog()) {
+            ProcessOutput control = svcrack(b, "alice-secret");
+            assertTrue(control.output().contains("alice-secret"), "the control crack must succeed:\n" + control.output());
+
+            ProcessOutput atA = svcrack(a, "guess-1", "guess-2");
+            assertFalse(atA.output().contains("alice-secret"), atA.output());
+            ProcessOutput atB = svcrack(b, "guess-3", "alice-secret");
+            assertFalse(atB.output().contains("alice-secret"), "svcrack found the password at B:\n" + atB.output());
+            assertEquals(1, log.lines("SECURITY digest-auth-blocked").size(), log.lines("SECURITY").toString());
+        }
+    }
+
+    /** svcrack against one node: user alice, line 2001, these passwords in this order. */
+    static ProcessOutput svcrack(RunningProxy node, String... passwords) throws Exception {
+        Path work = Files.createTempDirectory("svcrack");
+        Path dictionary = Files.writeString(work.resolve("dictionary.txt"), String.join("\n", passwords) + "\n");
+        // sipvicious keeps sessions under $HOME/.sipvicious: one fresh home per run
+        return ProcessOutput.run(List.of("env", "HOME=" + work, "svcrack", "-u", "alice", "-e", "2001", "-d",
+                dictionary.toString(), "-p", Integer.toString(node.sipPort), node.address), work, 60);
+    }
+
     /** sipp's REGISTER of alice with this password: 401, then the answer, which must get expect. */
     static ProcessOutput crack(RunningProxy node, String password, String expect) {
         return Sipp.client("register.xml", Map.of("dn", "2001", "user", "alice", "password", password,

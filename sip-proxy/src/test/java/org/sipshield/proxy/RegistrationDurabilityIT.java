@@ -101,8 +101,13 @@ class RegistrationDurabilityIT {
 
     /** sipp registering every phone of {@link #writePhones} at 50 a second, its output in sipp.out. */
     static Process startRegistering(Path workingDirectory, int phones, int port) throws Exception {
+        return startRegistering(workingDirectory, phones, port, FreePorts.udpAndTcp());
+    }
+
+    /** sippPort: the port sipp registers from, which every phone's Contact names. */
+    static Process startRegistering(Path workingDirectory, int phones, int port, int sippPort) throws Exception {
         return new ProcessBuilder("sipp", "-sf", "register-csv.xml", "-inf", "phones.csv", "-r", "50",
-                "-m", Integer.toString(phones), "-t", "u1", "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.udpAndTcp()),
+                "-m", Integer.toString(phones), "-t", "u1", "-i", "127.0.0.1", "-p", Integer.toString(sippPort),
                 "-timeout", "120s", "-nostdin", "127.0.0.1:" + port)
                 .directory(workingDirectory.toFile()).redirectErrorStream(true)
                 .redirectOutput(workingDirectory.resolve("sipp.out").toFile()).start();
