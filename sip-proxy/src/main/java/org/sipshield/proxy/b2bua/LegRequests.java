@@ -60,7 +60,12 @@ final class LegRequests {
             fromAddress.setDisplayName(originalFrom.getAddress().getDisplayName());
         }
         FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
-        ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
+        // a phone is called at its registered contact, but To names the number called (RFC 3261 8.1.1.2:
+        // the logical recipient): a phone takes its own identity in the dialog from it (baresip calls a
+        // Refer-To as that user)
+        String called = target instanceof Peer.Device && original.getRequestURI() instanceof SipURI uri && uri.getUser() != null
+                ? uri.getUser() : hop.user();
+        ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(called, hop.host())), null);
         CallIdHeader callId = sip.headers.createCallIdHeader(SipIdentifiers.callId());
         CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
         var point = provider.getListeningPoints()[0];
