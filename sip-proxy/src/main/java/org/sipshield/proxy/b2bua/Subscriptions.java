@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * (looked at lazily: what arrives afterwards gets 481, and each new subscription sweeps the expired).
  * A trunk's challenge to a request we send on it is answered once with its SIP Realm credentials
  * (TrunkChallengeResponder, as for calls); one we cannot answer reaches the other leg as 403. The
- * subscriber may CANCEL its SUBSCRIBE while it is pending: the notifier's leg is cancelled and
- * its 487 crosses back. An out-of-dialog REFER's Refer-To is rewritten for the referee (Transfers).
+ * subscriber may CANCEL its SUBSCRIBE while it is pending: 200, and the SUBSCRIBE runs its course
+ * (RFC 3261 9.1-9.2). An out-of-dialog REFER's Refer-To is rewritten for the referee (Transfers).
  */
 final class Subscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
