@@ -26,7 +26,8 @@ import org.sipshield.proxy.peers.Sipp;
  * Refer-To naming her PBX's domain, which the carrier could never reach, and attended, naming her
  * consultation call with Carol in a Replaces. The carrier's REFER must name us, its sipfrag NOTIFYs
  * must reach Alice in her dialog, and its new call must reach Carol and, attended, take the place of
- * the consultation call (which the proxy ends with BYE on both legs). From the attacker's side: a
+ * the consultation call (which the proxy ends with BYE on both legs). The carrier transfers Alice the
+ * same way, to Carol with whom it consulted: Alice gets the grant and replaces its call. From the attacker's side: a
  * second carrier (127.0.0.4) that learnt the consultation call's identifiers cannot replace it, and
  * a carrier whose profile refuses Replaces (127.0.0.3) cannot make a phone send one by REFER.
  */
@@ -163,7 +164,7 @@ class TransferCallTest {
                         proxy.sipPort)) {
             String consultationAtCarol = awaitReceived(carol, "ACK ");
             String answer = awaitReceived(consultation, "SIP/2.0 200");
-            String replaces = dialogAsAliceNamesIt(consultation, answer);
+            String replaces = dialogAsTransferorNamesIt(consultation, answer);
             try (Sipp.Server alice = Sipp.server("uas-transferor.xml", Map.of("dn", "2001", "referTo",
                     "<sip:2002@pbx.example?Replaces=" + escaped(replaces) + ">"), "udp", "127.0.0.1", alicePort);
                     Sipp.Server carrier = Sipp.startClient("uac-transferee.xml", Map.of("caller", "5550100", "called", "2001"),
@@ -201,6 +202,48 @@ class TransferCallTest {
     }
 
     @Test
+    void theCarrierTransfersAliceToCarolReplacingItsConsultationCallWithCarol() throws Exception {
+        int alicePort = FreePorts.udpAndTcp();
+        int carolPort = FreePorts.udpAndTcp();
+        registerAlice(alicePort);
+        registerCarol(carolPort);
+        try (Sipp.Server carol = Sipp.server("uas-call-await-bye.xml", Map.of(), "udp", "127.0.0.1", carolPort, "-m", "2");
+                Sipp.Server consultation = Sipp.startClient("uac-call-await-bye.xml", Map.of("caller", "5550100",
+                        "called", "2002"), "udp", CARRIER, "127.0.0.1", proxy.sipPort)) {
+            String consultationAtCarol = awaitReceived(carol, "ACK ");
+            String replaces = dialogAsTransferorNamesIt(consultation, awaitReceived(consultation, "SIP/2.0 200"));
+            try (Sipp.Server alice = Sipp.server("uas-transferee.xml", Map.of("dn", "2001"), "udp", "127.0.0.1", alicePort);
+                    Sipp.Server carrier = Sipp.startClient("uac-call-transfer.xml", Map.of("caller", "5550100", "called",
+                            "2001", "referTo", "<sip:2002@carrier.example?Replaces=" + escaped(replaces) + ">"), "udp",
+                            CARRIER, "127.0.0.1", proxy.sipPort)) {
+                String refer = awaitReceived(alice, "REFER ");
+                Matcher referTo = referToNamingUs(refer);
+                assertTrue(referTo.group(4) != null, "the Replaces must reach Alice:\n" + refer);
+                String alias = URLDecoder.decode(referTo.group(4), StandardCharsets.UTF_8);
+                assertFalse(refer.contains(replaces.substring(0, replaces.indexOf(';'))),
+                        "the carrier's Call-ID crossed to Alice:\n" + refer);
+
+                ProcessOutput transferred = Sipp.client("uac-call-auth-hangup.xml", Map.of("caller", "2001", "called",
+                        referTo.group(1), "user", "alice", "password", "alice-secret", "headers", "Replaces: " + alias),
+                        "udp", "127.0.0.1", referTo.group(2), Integer.parseInt(referTo.group(3)));
+                assertEquals(0, transferred.exitCode(), "Alice's INVITE with Replaces:\n" + transferred.output());
+                assertEquals(0, consultation.finish().exitCode(), "the replaced consultation call ends with a BYE to the carrier");
+                ProcessOutput carolSide = carol.finish();
+                assertEquals(0, carolSide.exitCode(), carolSide.output());
+                List<String> invites = Sipp.tracedMessages(carolSide.output(), true).stream()
+                        .filter(m -> m.startsWith("INVITE ")).distinct().toList();
+                assertTrue(header(invites.get(1), "From").get(0).contains("sip:2001@"), invites.get(1));
+                assertTrue(header(invites.get(1), "Replaces").get(0).startsWith(
+                        header(consultationAtCarol, "Call-ID").get(0) + ";"), invites.get(1));
+                ProcessOutput carrierSide = carrier.finish();
+                assertEquals(0, carrierSide.exitCode(), carrierSide.output());
+                assertEquals(0, alice.finish().exitCode());
+            }
+        }
+        awaitNoCalls();
+    }
+
+    @Test
     void aCarrierThatLearntTheIdentifiersOfSomeoneElsesCallCannotReplaceIt() throws Exception {
         int carolPort = FreePorts.udpAndTcp();
         registerCarol(carolPort);
@@ -210,7 +253,7 @@ class TransferCallTest {
                         proxy.sipPort)) {
             awaitReceived(carol, "ACK ");
             String answer = awaitReceived(consultation, "SIP/2.0 200");
-            String replaces = dialogAsAliceNamesIt(consultation, answer);
+            String replaces = dialogAsTransferorNamesIt(consultation, answer);
             ProcessOutput hijack = Sipp.client("uac-invite-expect.xml", Map.of("caller", "5550199", "called", "2002",
                     "answer", "403", "headers", "Replaces: " + replaces), "udp", OTHER_CARRIER, "127.0.0.1", proxy.sipPort);
             assertEquals(0, hijack.exitCode(), "a Replaces naming a call of others must get 403:\n" + hijack.output());
@@ -258,8 +301,8 @@ class TransferCallTest {
         assertEquals(0, proxy.server.activeCalls(), "calls up");
     }
 
-    /** Alice's consultation dialog as a transferor names it (RFC 3891: to-tag is ours, the far end's; from-tag hers). */
-    static String dialogAsAliceNamesIt(Sipp.Server consultation, String answer) {
+    /** A consultation dialog as its caller, the transferor, names it (RFC 3891: to-tag ours, the far end's; from-tag its own). */
+    static String dialogAsTransferorNamesIt(Sipp.Server consultation, String answer) {
         String invite = Sipp.tracedMessages(consultation.messages(), false).stream().filter(m -> m.startsWith("INVITE "))
                 .reduce((first, second) -> second).orElseThrow();
         return header(invite, "Call-ID").get(0) + ";to-tag=" + tag(header(answer, "To").get(0)) + ";from-tag="
