@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * transaction (TransactionRelay), the owed ACK of a delayed offer (OwedAcks), ending calls
  * (CallTermination), the security status (SecurityStatus); requests are rebuilt for the other leg
  * by LegRequests and a trunk's challenge is answered by TrunkChallengeResponder.
+ *
+ * <p>Over 400 lines because every entry takes the monitors here and nowhere else: what one call
+ * needs of another (a transfer's Replaces) is read before its own is taken, and what it does to
+ * another (ending the replaced call) after its own is left, which only this face can order.
  */
 public final class B2bua {
     private static final Logger LOG = LoggerFactory.getLogger(B2bua.class);

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * (TrunkChallengeResponder, as for calls); one we cannot answer reaches the other leg as 403. The
  * subscriber may CANCEL its SUBSCRIBE while it is pending: 200, and the SUBSCRIBE runs its course
  * (RFC 3261 9.1-9.2). An out-of-dialog REFER's Refer-To is rewritten for the referee (Transfers).
+ * Just over 400 lines: a subscription's whole life under its one monitor, kept in one place.
  */
 final class Subscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
