@@ -28,8 +28,9 @@ import org.sipshield.proxy.peers.Sipp;
  * must reach Alice in her dialog, and its new call must reach Carol and, attended, take the place of
  * the consultation call (which the proxy ends with BYE on both legs). The carrier transfers Alice the
  * same way, to Carol with whom it consulted: Alice gets the grant and replaces its call. From the attacker's side: a
- * second carrier (127.0.0.4) that learnt the consultation call's identifiers cannot replace it, and
- * a carrier whose profile refuses Replaces (127.0.0.3) cannot make a phone send one by REFER.
+ * second carrier (127.0.0.4) that learnt the consultation call's identifiers cannot replace it, the
+ * carrier cannot REFER Alice to replace a call of hers it has no part in, and a carrier whose
+ * profile refuses Replaces (127.0.0.3) cannot make a phone send one by REFER.
  */
 class TransferCallTest {
     static final String CARRIER = "127.0.0.2";
@@ -271,6 +272,39 @@ class TransferCallTest {
                     "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
             assertEquals(0, own.exitCode(), own.output());
             assertEquals(0, consultation.finish().exitCode(), "the replaced call ends with a BYE to Alice");
+            assertEquals(0, carol.finish().exitCode(), carol.messages());
+        }
+        awaitNoCalls();
+    }
+
+    /** The carrier asks Alice, its call's party, to replace a call of Alice's with Carol: not the carrier's to give. */
+    @Test
+    void aReferWhoseReplacesNamesACallOfOthersIsRefusedAndThatCallStaysUp() throws Exception {
+        int alicePort = FreePorts.udpAndTcp();
+        int carolPort = FreePorts.udpAndTcp();
+        registerAlice(alicePort);
+        registerCarol(carolPort);
+        try (Sipp.Server carol = Sipp.server("uas-call-await-bye.xml", Map.of(), "udp", "127.0.0.1", carolPort, "-m", "2");
+                Sipp.Server alicesCall = Sipp.startClient("uac-call-auth-await-bye.xml", Map.of("caller", "2001",
+                        "called", "2002", "user", "alice", "password", "alice-secret"), "udp", "127.0.0.1", "127.0.0.1",
+                        proxy.sipPort)) {
+            awaitReceived(carol, "ACK ");
+            String replaces = dialogAsTransferorNamesIt(alicesCall, awaitReceived(alicesCall, "SIP/2.0 200"));
+            try (Sipp.Server alice = Sipp.server("uas-call-await-bye.xml", Map.of(), "udp", "127.0.0.1", alicePort)) {
+                ProcessOutput refer = Sipp.client("uac-call-refer.xml", Map.of("caller", "5550100", "called", "2001",
+                        "referTo", "<sip:2002@carrier.example?Replaces=" + escaped(replaces) + ">", "expect", "403"),
+                        "udp", CARRIER, "127.0.0.1", proxy.sipPort);
+                ProcessOutput aliceSide = alice.finish();
+                assertEquals(0, refer.exitCode(), refer.output() + "\nalice:\n" + aliceSide.output());
+                assertTrue(Sipp.tracedMessages(aliceSide.output(), true).stream().noneMatch(m -> m.startsWith("REFER ")),
+                        aliceSide.output());
+            }
+            assertEquals(1, proxy.server.activeCalls(), "Alice's call with Carol is still up");
+            ProcessOutput own = Sipp.client("uac-call-auth-hangup.xml", Map.of("caller", "2001", "called", "2002",
+                    "user", "alice", "password", "alice-secret", "headers", "Replaces: " + replaces),
+                    "udp", "127.0.0.1", "127.0.0.1", proxy.sipPort);
+            assertEquals(0, own.exitCode(), own.output());
+            assertEquals(0, alicesCall.finish().exitCode());
             assertEquals(0, carol.finish().exitCode(), carol.messages());
         }
         awaitNoCalls();
