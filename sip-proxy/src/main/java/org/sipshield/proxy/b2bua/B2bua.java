@@ -108,22 +108,14 @@ public final class B2bua {
         if (replacement instanceof Transfers.Replacement.Refused refused) {
             release(in);
             CALLS.info("INVITE with Replaces from {} refused: {}", inbound.peer().describe(), refused.status());
-            Response response = sip.messages.createResponse(refused.status(), inbound.request());
-            response.setReasonPhrase(refused.reason());
-            inbound.transaction().sendResponse(response);
+            refuse(inbound, Verdict.respond(refused.status(), refused.reason()));
             return;
         }
         CallAdmission.Decision out = admission.admitTowards(target.peer());
         if (!out.admitted()) {
             release(in);
-            Verdict refusal = AdmissionControl.refusal(target.peer(), out.refusedBy(),
-                    inbound.source().getAddress().getHostAddress());
-            Response response = sip.messages.createResponse(refusal.status(), inbound.request());
-            response.setReasonPhrase(refusal.reason());
-            for (var header : refusal.headers()) {
-                response.addHeader(sip.headers.createHeader(header.getKey(), header.getValue()));
-            }
-            inbound.transaction().sendResponse(response);
+            refuse(inbound, AdmissionControl.refusal(target.peer(), out.refusedBy(),
+                    inbound.source().getAddress().getHostAddress()));
             return;
         }
         java.util.List<CallAdmission.Lease> leases = new java.util.ArrayList<>(2);
@@ -132,6 +124,15 @@ public final class B2bua {
         }
         leases.add(out.lease());
         invites.start(inbound, target, leases, (Transfers.Replacement.Mapped) replacement);
+    }
+
+    private void refuse(InboundRequest inbound, Verdict refusal) throws SipException, ParseException, InvalidArgumentException {
+        Response response = sip.messages.createResponse(refusal.status(), inbound.request());
+        response.setReasonPhrase(refusal.reason());
+        for (var header : refusal.headers()) {
+            response.addHeader(sip.headers.createHeader(header.getKey(), header.getValue()));
+        }
+        inbound.transaction().sendResponse(response);
     }
 
     private static void release(CallAdmission.Lease lease) {
