@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The scenario matrix, all of it: phone transport (UDP, TCP, TLS) x device security mode x digest
 # x the far end's SRTP suite (the six, and none), the combinations config validation must refuse,
-# sipp registrations, 488 refusals and kamailio as a carrier that challenges sipshield, each row
+# sipp registrations, 488 refusals, kamailio as a carrier that challenges sipshield, a call with
+# session timers refreshed through the proxy and a blind transfer, each row
 # a real call or registration through a real proxy on 127.0.0.1. Prints the table (one row per
 # scenario, PASS/FAIL and what was observed) and writes it to sip-proxy/target/scenario-matrix.md.
 #   bench/matrix.sh          the full matrix (about 5 minutes)

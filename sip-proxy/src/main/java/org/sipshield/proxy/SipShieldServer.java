@@ -223,7 +223,10 @@ public final class SipShieldServer implements AutoCloseable {
             RequestPipeline identify = new RequestPipeline(List.of(classify, deviceCertificates));
             DialogPeerCheck dialogPeers = new DialogPeerCheck(b2bua::match, identify::apply);
             ScreeningValve.guardDialogs(stackName, dialogPeers::refuseStranger);
-            RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, dialogPeers, digest));
+            // the trunk's own ACL holds inside a dialog too (a REFER with Replaces is a transfer's);
+            // an application user's flags need its digest, which in-dialog requests need not carry
+            RequestPipeline dialogRequests = new RequestPipeline(List.of(operatorBlocks, dialogPeers, new TrunkMethodAcl(),
+                    digest));
             SipRequestHandler handler = new SipRequestHandler(messages, headers, requests, dialogRequests,
                     (inbound, device) -> registrar.register(inbound.request(), device,
                             new SourceAddress(inbound.source().getAddress(), inbound.source().getPort(), inbound.transport()),

@@ -22,7 +22,8 @@ import org.sipshield.proxy.peers.Sipp;
  * (127.0.0.1) calls the trusted PBX with a forged assertion. The same phone, registered with a
  * Contact that has no port, is called by the trusted carrier at its profile's SIP Phone Port, and
  * learns the asserted caller but not the carrier's signature. The connected party's identity in
- * the 180 and 200 answers goes back under the same rules, the caller's trace showing what crossed.
+ * the 180 and 200 answers goes back under the same rules, the caller's trace showing what crossed,
+ * and so does the answerer's identity in the 200 to a re-INVITE.
  */
 class IdentityHeadersCallTest {
     static final String TRUSTED_CARRIER = "127.0.0.2";
@@ -227,5 +228,33 @@ class IdentityHeadersCallTest {
                 assertFalse(answer.contains("sip:911@"), "the phone's forged assertion crossed:\n" + answer);
             }
         }
+    }
+
+    /** The 200 the caller got to its re-INVITE when {@code called}'s PBX answered it with {@code headers}. */
+    static String reInviteAnswer(String called, String headers) {
+        boolean trusted = called.startsWith("8");
+        try (Sipp.Server far = Sipp.server("uas-answer-reinvite.xml", Map.of("headers", headers), "udp",
+                trusted ? TRUSTED_PBX : UNTRUSTED_PBX, trusted ? trustedPbxPort : untrustedPbxPort)) {
+            ProcessOutput call = Sipp.client("uac-reinvite.xml", Map.of("caller", "5551234", "called", called),
+                    "udp", UNTRUSTED_CARRIER, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = far.finish();
+            assertEquals(0, call.exitCode(), call.output() + "\nfar end:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+            return Sipp.tracedMessages(call.output(), true).stream()
+                    .filter(m -> m.startsWith("SIP/2.0 200") && m.contains("CSeq: 2 INVITE")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no 200 to the re-INVITE:\n" + call.output()));
+        }
+    }
+
+    @Test
+    void theAnswerToAReInviteCarriesTheAnswerersIdentityByTheSameTrustAsTheFirstAnswer() {
+        String pai = "P-Asserted-Identity: <sip:+15557777@pbx.example>";
+        String trusted = reInviteAnswer("8103", pai);
+        assertEquals(List.of("<sip:+15557777@pbx.example>"), header(trusted, "P-Asserted-Identity"), trusted);
+        String untrusted = reInviteAnswer("9103", pai);
+        assertEquals(List.of(), header(untrusted, "P-Asserted-Identity"), "an untrusted PBX cannot assert:\n" + untrusted);
+        String hidden = reInviteAnswer("8104", pai + "\nPrivacy: id");
+        assertEquals(List.of(), header(hidden, "P-Asserted-Identity"),
+                "Privacy: id hides it from a caller outside the trust domain:\n" + hidden);
     }
 }

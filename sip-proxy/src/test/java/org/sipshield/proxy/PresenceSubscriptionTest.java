@@ -23,7 +23,9 @@ import org.sipshield.proxy.peers.UdpSipClient;
  * server's NOTIFYs, the watcher's un-SUBSCRIBE and the final NOTIFY cross in-dialog, and the
  * dialog is gone after Subscription-State: terminated or once its expiry has passed (481). A third
  * trunk (127.0.0.4) that learnt the leg's Call-ID and tags forges a NOTIFY and is refused. An
- * out-of-dialog REFER's implicit subscription carries its sipfrag NOTIFYs the same way.
+ * out-of-dialog REFER's implicit subscription carries its sipfrag NOTIFYs the same way. A server
+ * that challenges the SUBSCRIBE gets it again with the trunk's credentials, and a watcher may CANCEL
+ * its SUBSCRIBE while the server has not answered.
  */
 class PresenceSubscriptionTest {
     static final String WATCHERS = "127.0.0.2";
@@ -44,6 +46,9 @@ class PresenceSubscriptionTest {
                 .trunk("presence-server", "Presence", SERVER, serverPort)
                 .trunk("other-carrier", "Presence", OTHER_CARRIER, 5060)
                 .route("8!", "presence-server")
+                .yaml("sipRealms:\n  - {realm: presence.example, trunk: presence-server, user: sipshield, "
+                        + "digestCredentials: {MD5: " + ProxyFixture.md5Ha1("sipshield", "presence.example", "trunk-secret")
+                        + "}}\n")
                 .start(dataDirectory);
     }
 
@@ -109,7 +114,8 @@ class PresenceSubscriptionTest {
             assertEquals(0, legA.exitCode(), legA.output() + "\ntransferee:\n" + legB.output());
             assertEquals(0, legB.exitCode(), "a NOTIFY after the terminated one must get 481:\n" + legB.output());
             assertTrue(Sipp.tracedMessages(legB.output(), true).stream()
-                    .anyMatch(m -> m.startsWith("REFER ") && m.contains("Refer-To: <sip:8999@example.com>")), legB.output());
+                    .anyMatch(m -> m.startsWith("REFER ") && m.contains("Refer-To: <sip:8999@127.0.0.1:" + proxy.sipPort + ">")),
+                    "the Refer-To names us, the only one the transferee reaches:\n" + legB.output());
             List<String> notifies = Sipp.tracedMessages(legA.output(), true).stream()
                     .filter(m -> m.startsWith("NOTIFY ")).distinct().toList();
             assertEquals(2, notifies.size(), legA.output());
@@ -151,5 +157,56 @@ class PresenceSubscriptionTest {
             Thread.sleep(50);
         }
         throw new AssertionError("the presence server never received " + start + ":\n" + server.messages());
+    }
+
+    @Test
+    void aServerThatChallengesTheSubscribeGetsItAgainWithTheTrunksCredentials() {
+        try (Sipp.Server server = Sipp.server("uas-notify-challenge.xml", Map.of("called", "8103", "realm",
+                "presence.example", "user", "sipshield", "password", "trunk-secret"), "udp", SERVER, serverPort)) {
+            ProcessOutput watcher = Sipp.client("uac-subscribe-once.xml", Map.of("caller", "5550100", "called", "8103",
+                    "expires", "60"), "udp", WATCHERS, "127.0.0.1", proxy.sipPort);
+            ProcessOutput legB = server.finish();
+            assertEquals(0, watcher.exitCode(), "the watcher must get 200, not the server's 401 as 403:\n"
+                    + watcher.output() + "\nserver:\n" + legB.output());
+            assertEquals(0, legB.exitCode(), legB.output());
+            assertFalse(watcher.output().contains("presence.example"), "the carrier's realm reached the watcher:\n"
+                    + watcher.output());
+        }
+    }
+
+    @Test
+    void aWatcherMayCancelItsSubscribeWhileTheServerHasNotAnswered() throws Exception {
+        try (Sipp.Server server = Sipp.server("uas-subscribe-held.xml", Map.of(), "udp", SERVER, serverPort);
+                UdpSipClient watcher = new UdpSipClient(WATCHERS, "127.0.0.1", proxy.sipPort);
+                UdpSipClient nudge = new UdpSipClient("127.0.0.1", SERVER, serverPort)) {
+            String requestUri = "sip:8104@127.0.0.1:" + proxy.sipPort;
+            String headers = "Event: presence\r\nExpires: 60\r\n";
+            String subscribe = watcher.request("SUBSCRIBE", requestUri, "5550100", "8104", "cancelled-subscribe", 1, headers);
+            watcher.send(subscribe);
+            String held = awaitMessage(server, "SUBSCRIBE ");
+            String cancel = subscribe.replaceFirst("^SUBSCRIBE ", "CANCEL ").replace("CSeq: 1 SUBSCRIBE", "CSeq: 1 CANCEL")
+                    .replace(headers, "");
+            String cancelled = watcher.exchange(cancel);
+            assertTrue(cancelled.startsWith("SIP/2.0 200") && cancelled.contains("CANCEL"),
+                    "a CANCEL of a pending SUBSCRIBE is answered 200 (RFC 3261 9.2):\n" + cancelled);
+            // the server goes on (a non-INVITE runs its course: no CANCEL is sent on) and its answer crosses back
+            String callIdB = UdpSipClient.header(held.replace("\n", "\r\n"), "Call-ID");
+            nudge.send(nudge.request("MESSAGE", "sip:server@" + SERVER + ":" + serverPort, "test", "server", callIdB, 1, ""));
+            String answer = watcher.receiveFinal();
+            assertTrue(answer.startsWith("SIP/2.0 200") && answer.contains("SUBSCRIBE"), answer);
+            assertEquals(0, server.finish().exitCode(), server.messages());
+        }
+    }
+
+    private static String awaitMessage(Sipp.Server peer, String start) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            var found = Sipp.tracedMessages(peer.messages(), true).stream().filter(m -> m.startsWith(start)).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + start + " reached the peer:\n" + peer.messages());
     }
 }

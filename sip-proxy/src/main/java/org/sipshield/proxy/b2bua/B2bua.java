@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * transaction (TransactionRelay), the owed ACK of a delayed offer (OwedAcks), ending calls
  * (CallTermination), the security status (SecurityStatus); requests are rebuilt for the other leg
  * by LegRequests and a trunk's challenge is answered by TrunkChallengeResponder.
+ *
+ * <p>Over 400 lines because every entry takes the monitors here and nowhere else: what one call
+ * needs of another (a transfer's Replaces) is read before its own is taken, and what it does to
+ * another (ending the replaced call) after its own is left, which only this face can order.
  */
 public final class B2bua {
     private static final Logger LOG = LoggerFactory.getLogger(B2bua.class);
@@ -47,6 +51,7 @@ public final class B2bua {
     private final Subscriptions subscriptions;
     private final TrunkHealth trunkHealth;
     private final TrunkPings pings;
+    private final Transfers transfers;
 
     public B2bua(SipMessaging sip, Supplier<SecurityModel> model, SdpRewriter sdp, CallAdmission admission,
             java.time.Clock clock) {
@@ -60,8 +65,9 @@ public final class B2bua {
         this.termination = new CallTermination(sip, sdp, registry, legRequests);
         this.timers = new SessionTimers(model, sip, legRequests, registry, termination);
         this.acks = new OwedAcks(sip, sdp, termination);
-        this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks, timers);
-        this.subscriptions = new Subscriptions(sip, legRequests);
+        this.transfers = new Transfers(sip, registry);
+        this.relay = new TransactionRelay(sip, sdp, registry, legRequests, challenges, security, acks, timers, transfers);
+        this.subscriptions = new Subscriptions(sip, legRequests, challenges, transfers);
         this.invites = new InviteSession(sip, sdp, registry, legRequests, challenges, security, termination, acks, timers);
         this.trunkHealth = new TrunkHealth(clock);
         this.pings = new TrunkPings(sip, model, challenges, trunkHealth);
@@ -98,17 +104,18 @@ public final class B2bua {
             release(in);
             return;
         }
+        Transfers.Replacement replacement = transfers.replacing(inbound.request(), inbound.peer());
+        if (replacement instanceof Transfers.Replacement.Refused refused) {
+            release(in);
+            CALLS.info("INVITE with Replaces from {} refused: {}", inbound.peer().describe(), refused.status());
+            refuse(inbound, Verdict.respond(refused.status(), refused.reason()));
+            return;
+        }
         CallAdmission.Decision out = admission.admitTowards(target.peer());
         if (!out.admitted()) {
             release(in);
-            Verdict refusal = AdmissionControl.refusal(target.peer(), out.refusedBy(),
-                    inbound.source().getAddress().getHostAddress());
-            Response response = sip.messages.createResponse(refusal.status(), inbound.request());
-            response.setReasonPhrase(refusal.reason());
-            for (var header : refusal.headers()) {
-                response.addHeader(sip.headers.createHeader(header.getKey(), header.getValue()));
-            }
-            inbound.transaction().sendResponse(response);
+            refuse(inbound, AdmissionControl.refusal(target.peer(), out.refusedBy(),
+                    inbound.source().getAddress().getHostAddress()));
             return;
         }
         java.util.List<CallAdmission.Lease> leases = new java.util.ArrayList<>(2);
@@ -116,7 +123,16 @@ public final class B2bua {
             leases.add(in);
         }
         leases.add(out.lease());
-        invites.start(inbound, target, leases);
+        invites.start(inbound, target, leases, (Transfers.Replacement.Mapped) replacement);
+    }
+
+    private void refuse(InboundRequest inbound, Verdict refusal) throws SipException, ParseException, InvalidArgumentException {
+        Response response = sip.messages.createResponse(refusal.status(), inbound.request());
+        response.setReasonPhrase(refusal.reason());
+        for (var header : refusal.headers()) {
+            response.addHeader(sip.headers.createHeader(header.getKey(), header.getValue()));
+        }
+        inbound.transaction().sendResponse(response);
     }
 
     private static void release(CallAdmission.Lease lease) {
@@ -154,7 +170,7 @@ public final class B2bua {
                 ClientTransaction reInvite = registry.reInviteByOrigin(key);
                 CallRegistry.Relay relayed = reInvite == null ? null : registry.relayOf(reInvite);
                 if (relayed == null || relayed.call() == null) {
-                    return new DialogMatch.NoCall();
+                    return subscriptions.matchCancel(inbound, model.get());
                 }
                 call = relayed.call();
                 from = relayed.towards().other();
@@ -188,6 +204,8 @@ public final class B2bua {
             return !Request.ACK.equals(inbound.method()) && subscriptions.inDialog(inbound);
         }
         Request request = inbound.request();
+        // read before this call's monitor: the dialog a Replaces names may be another call's
+        Transfers.Referral referral = Request.REFER.equals(request.getMethod()) ? transfers.name(request) : null;
         synchronized (call) {
             Call.Side from = dialog == call.dialogA ? Call.Side.A : Call.Side.B;
             switch (request.getMethod()) {
@@ -205,7 +223,7 @@ public final class B2bua {
                     if (call.isEnded()) {
                         return false; // it ended while this request was on its way: 481
                     }
-                    relay.inDialog(call, from, request, inbound.transaction());
+                    relay.inDialog(call, from, request, inbound.transaction(), referral);
                 }
             }
             return true;
@@ -223,7 +241,7 @@ public final class B2bua {
         String key = CallRegistry.originKey(cancel);
         Call call = registry.byCallIdA(inbound.callId());
         if (call == null || !key.equals(CallRegistry.originKey(call.inviteA.getRequest()))) {
-            return relay.cancelReInvite(key, cancel, inbound.transaction());
+            return relay.cancelReInvite(key, cancel, inbound.transaction()) || subscriptions.cancel(inbound);
         }
         invites.cancel(call, cancel, inbound.transaction());
         return true;
@@ -241,8 +259,13 @@ public final class B2bua {
             }
             Call call = registry.byInviteB(transaction);
             if (call != null) {
+                Call replaced;
                 synchronized (call) {
                     invites.response(call, transaction, event.getResponse(), event.getDialog());
+                    replaced = call.takeReplaced();
+                }
+                if (replaced != null) {
+                    endReplaced(replaced, call);
                 }
                 return;
             }
@@ -256,6 +279,17 @@ public final class B2bua {
             }
         } catch (SipException | ParseException | InvalidArgumentException | RuntimeException e) {
             LOG.warn("cannot relay a {} response: {}", event.getResponse().getStatusCode(), e.toString());
+        }
+    }
+
+    /** A call an INVITE with Replaces took the place of: BYE on both its legs once the new call is answered. */
+    private void endReplaced(Call replaced, Call by) {
+        synchronized (replaced) {
+            if (!replaced.isEnded()) {
+                CALLS.info("{}: replaced by {}", replaced, by);
+                replaced.endedBy = "replaced";
+                termination.endForStop(replaced, "SIP;cause=200;text=\"Call completed elsewhere\"");
+            }
         }
     }
 

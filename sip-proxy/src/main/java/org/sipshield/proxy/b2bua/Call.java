@@ -45,8 +45,10 @@ public final class Call {
     final Target target;
     /** Leg A's Call-ID: the call's key in the B2BUA's registry. */
     final String callIdA;
-    /** The Replaces value for leg B (leg A's named dialog mapped to its leg B), or null. */
+    /** The Replaces value for leg B (the named call's far leg, as its peer names it: Transfers), or null. */
     final String replacesB;
+    /** The call that INVITE with Replaces takes the place of: ended once this one is answered (null: none). */
+    private Call replaced;
 
     // leg A
     final SipProvider providerA;
@@ -100,12 +102,13 @@ public final class Call {
     boolean updateAllowedA;
     boolean updateAllowedB;
 
-    Call(Peer caller, Target target, String callIdA, String replacesB, SipProvider providerA, ServerTransaction inviteA,
+    Call(Peer caller, Target target, String callIdA, Transfers.Replacement.Mapped replacement, SipProvider providerA, ServerTransaction inviteA,
             Dialog dialogA, String localTagA, LegPeer peerA) {
         this.caller = caller;
         this.target = target;
         this.callIdA = callIdA;
-        this.replacesB = replacesB;
+        this.replacesB = replacement == null ? null : replacement.value();
+        this.replaced = replacement == null ? null : replacement.replaced();
         this.providerA = providerA;
         this.inviteA = inviteA;
         this.dialogA = dialogA;
@@ -174,12 +177,43 @@ public final class Call {
         return state == State.ENDED;
     }
 
-    /** Leg B's dialog identifiers as a Replaces value names them (call-id;to-tag;from-tag), or null before it is established. */
-    synchronized String replacesValueOfLegB() {
-        if (dialogB == null || dialogB.getRemoteTag() == null) {
+    /**
+     * A leg's dialog as its peer names it in a Replaces header (call-id;to-tag=its tag;from-tag=ours,
+     * RFC 3891), or null before the leg is established.
+     */
+    synchronized String replacesValue(Side side) {
+        Dialog dialog = dialog(side);
+        String theirs = remoteTag(side);
+        if (dialog == null || theirs == null) {
             return null;
         }
-        return dialogB.getCallId().getCallId() + ";to-tag=" + dialogB.getRemoteTag() + ";from-tag=" + dialogB.getLocalTag();
+        return dialog.getCallId().getCallId() + ";to-tag=" + theirs + ";from-tag=" + localTag(side);
+    }
+
+    /** Our tag on a leg. */
+    String localTag(Side side) {
+        return side == Side.A ? localTagA : dialogB == null ? null : dialogB.getLocalTag();
+    }
+
+    /** The peer's tag on a leg: the caller's From tag on A, the answer's To tag on B (null before it). */
+    String remoteTag(Side side) {
+        if (side == Side.A) {
+            return ((javax.sip.header.FromHeader) inviteA.getRequest().getHeader(javax.sip.header.FromHeader.NAME)).getTag();
+        }
+        return dialogB == null ? null : dialogB.getRemoteTag();
+    }
+
+    /**
+     * Once answered, the call this one replaces, handed out once: the caller ends it after leaving
+     * this call's monitor (never two calls' monitors at once).
+     */
+    Call takeReplaced() {
+        if (!isConfirmed() || replaced == null) {
+            return null;
+        }
+        Call taken = replaced;
+        replaced = null;
+        return taken;
     }
 
     Dialog dialog(Side side) {

@@ -35,6 +35,8 @@ final class CallRegistry {
     }
 
     private final Map<String, Call> callsByCallIdA = new ConcurrentHashMap<>();
+    /** By leg B's Call-ID (ours): what a Replaces naming leg B finds. */
+    private final Map<String, Call> callsByCallIdB = new ConcurrentHashMap<>();
     private final Map<Dialog, Call> callsByDialog = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, Call> callsByInviteB = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, Relay> relays = new ConcurrentHashMap<>();
@@ -60,6 +62,7 @@ final class CallRegistry {
     void addLegB(Call call, ClientTransaction invite, Dialog dialog) {
         callsByInviteB.put(invite, call);
         callsByDialog.put(dialog, call);
+        callsByCallIdB.put(dialog.getCallId().getCallId(), call);
     }
 
     /** Leg B's attempt failed: the call goes on to the next destination or ends. */
@@ -67,11 +70,16 @@ final class CallRegistry {
         callsByInviteB.remove(invite);
         if (call.dialogB != null) {
             callsByDialog.remove(call.dialogB);
+            callsByCallIdB.remove(call.dialogB.getCallId().getCallId(), call);
         }
     }
 
     Call byCallIdA(String callId) {
         return callsByCallIdA.get(callId);
+    }
+
+    Call byCallIdB(String callId) {
+        return callsByCallIdB.get(callId);
     }
 
     Call byDialog(Dialog dialog) {
@@ -90,6 +98,7 @@ final class CallRegistry {
         }
         if (call.dialogB != null) {
             callsByDialog.remove(call.dialogB, call);
+            callsByCallIdB.remove(call.dialogB.getCallId().getCallId(), call);
         }
         if (call.inviteB != null) {
             callsByInviteB.remove(call.inviteB, call);

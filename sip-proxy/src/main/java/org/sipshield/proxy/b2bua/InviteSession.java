@@ -11,7 +11,6 @@ import javax.sip.InvalidArgumentException;
 import javax.sip.ServerTransaction;
 import javax.sip.SipException;
 import javax.sip.SipProvider;
-import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -56,7 +55,8 @@ final class InviteSession {
     }
 
     /** A new call: 100 to the caller, then leg B towards the target's first hop. The call owns the admission leases. */
-    void start(InboundRequest inbound, Target target, List<CallAdmission.Lease> leases)
+    void start(InboundRequest inbound, Target target, List<CallAdmission.Lease> leases,
+            Transfers.Replacement.Mapped replacement)
             throws SipException, ParseException, InvalidArgumentException {
         ServerTransaction inviteA = inbound.transaction();
         Dialog dialogA;
@@ -66,7 +66,7 @@ final class InviteSession {
             leases.forEach(CallAdmission.Lease::release); // no call will ever end to give them back
             throw e;
         }
-        Call call = new Call(inbound.peer(), target, inbound.callId(), mappedReplaces(inbound.request()), inbound.provider(),
+        Call call = new Call(inbound.peer(), target, inbound.callId(), replacement, inbound.provider(),
                 inviteA, dialogA, SipMessaging.newTag(), LegPeer.of(inbound));
         call.timers.leases.addAll(leases);
         call.updateAllowedA = SecurityStatus.allowsUpdate(inbound.request());
@@ -77,22 +77,6 @@ final class InviteSession {
         synchronized (call) {
             placeOnNextHop(call, 503, "Service Unavailable");
         }
-    }
-
-    /**
-     * A Replaces header names a dialog of leg A; the far side only knows the matching leg B
-     * dialog, so its identifiers are swapped in. An unknown dialog keeps the header as it is and
-     * the far side answers 481, as RFC 3891 says. Read before the new call's own lock is taken
-     * (the locking rule: never two calls' monitors at once).
-     */
-    private String mappedReplaces(Request original) {
-        Header header = original.getHeader(ReplacesHeader.NAME);
-        if (!(header instanceof ReplacesHeader replaces)) {
-            return null;
-        }
-        Call replaced = registry.byCallIdA(replaces.getCallId());
-        String mapped = replaced == null ? null : replaced.replacesValueOfLegB();
-        return mapped != null ? mapped : ((gov.nist.javax.sip.header.SIPHeader) replaces).getHeaderValue().trim();
     }
 
     /** Tries the target's hops in order from call.hopIndex; answers A with failure when none is left. */
@@ -325,7 +309,7 @@ final class InviteSession {
         Response response = sip.messages.createResponse(status, call.inviteA.getRequest());
         ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTagA);
         if (fromB != null) {
-            legRequests.carryAnswerIdentity(fromB, call.target.peer(), call.caller, call.requestB, response, call.providerA);
+            legRequests.carryAnswerIdentity(fromB, call, Call.Side.B, response);
         }
         if (status < 300) {
             response.addHeader(sip.contact(call.providerA, null));

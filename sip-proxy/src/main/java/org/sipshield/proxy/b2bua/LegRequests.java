@@ -30,9 +30,9 @@ import org.sipshield.proxy.transport.SipIdentifiers;
  * Contact, Record-Route, Call-ID and tags stay on their leg.
  */
 final class LegRequests {
-    /** Headers that carry meaning across legs. */
+    /** Headers that carry meaning across legs (Refer-To and Referred-By are rewritten: Transfers). */
     private static final List<String> CROSSING_HEADERS = List.of("Event", "Subscription-State", "Expires", "Accept",
-            "Refer-To", "Referred-By", "Subject", "Info-Package", "Reason", "Priority");
+            "Subject", "Info-Package", "Reason", "Priority");
 
     private final SipMessaging sip;
     private final IdentityHeaders identity;
@@ -60,7 +60,12 @@ final class LegRequests {
             fromAddress.setDisplayName(originalFrom.getAddress().getDisplayName());
         }
         FromHeader from = sip.headers.createFromHeader(fromAddress, SipMessaging.newTag());
-        ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(hop.user(), hop.host())), null);
+        // a phone is called at its registered contact, but To names the number called (RFC 3261 8.1.1.2:
+        // the logical recipient): a phone takes its own identity in the dialog from it (baresip calls a
+        // Refer-To as that user)
+        String called = target instanceof Peer.Device && original.getRequestURI() instanceof SipURI uri && uri.getUser() != null
+                ? uri.getUser() : hop.user();
+        ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(called, hop.host())), null);
         CallIdHeader callId = sip.headers.createCallIdHeader(SipIdentifiers.callId());
         if (hop.flow() != null) {
             sip.flows.pin(callId.getCallId(), hop.flow()); // this leg's requests go over the phone's connection
@@ -95,12 +100,18 @@ final class LegRequests {
         return request;
     }
 
-    /** The answerer's identity headers, by trust, from leg B's 18x/2xx into the caller's ({@link IdentityHeaders#carryAnswer}). */
-    void carryAnswerIdentity(Response fromB, Peer answerer, Peer caller, Request requestB, Response toA, SipProvider provider)
-            throws ParseException {
-        var uri = ((ToHeader) requestB.getHeader(ToHeader.NAME)).getAddress().getURI();
+    /**
+     * The answering leg's identity headers, by trust, from its answer into the other leg's
+     * ({@link IdentityHeaders#carryAnswer}): leg B's 18x/2xx to the first INVITE, and either leg's
+     * answer to a re-INVITE. The answerer's number is the one its leg was set up with: the called
+     * user on leg B, the caller on leg A.
+     */
+    void carryAnswerIdentity(Response answer, Call call, Call.Side answering, Response back) throws ParseException {
+        var uri = answering == Call.Side.B ? ((ToHeader) call.requestB.getHeader(ToHeader.NAME)).getAddress().getURI()
+                : ((FromHeader) call.inviteA.getRequest().getHeader(FromHeader.NAME)).getAddress().getURI();
         String answered = uri instanceof SipURI sipUri && sipUri.getUser() != null ? sipUri.getUser() : "anonymous";
-        identity.carryAnswer(fromB, answerer, caller, toA, answered, sip.localHost(provider));
+        identity.carryAnswer(answer, call.peer(answering), call.peer(answering.other()), back, answered,
+                sip.localHost(call.provider(answering.other())));
     }
 
     /** What crosses from a request into the other leg's request: the crossing headers and a non-SDP body. */

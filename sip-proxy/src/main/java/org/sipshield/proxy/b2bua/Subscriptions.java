@@ -18,6 +18,7 @@ import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.sipshield.digest.DigestAnswer;
 import org.sipshield.proxy.pipeline.InboundRequest;
 import org.sipshield.proxy.security.SecurityModel;
 import org.slf4j.Logger;
@@ -31,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * other leg (LegRequests) and its final answer sent back. A request on a leg is accepted only from
  * that leg's peer (LegPeer, as for calls). A subscription ends with a NOTIFY saying Subscription-State: terminated, a failed SUBSCRIBE, or when its expiry passes
  * (looked at lazily: what arrives afterwards gets 481, and each new subscription sweeps the expired).
- * A trunk's challenge to our SUBSCRIBE reaches the subscriber as 403 (not answered here).
+ * A trunk's challenge to a request we send on it is answered once with its SIP Realm credentials
+ * (TrunkChallengeResponder, as for calls); one we cannot answer reaches the other leg as 403. The
+ * subscriber may CANCEL its SUBSCRIBE while it is pending: 200, and the SUBSCRIBE runs its course
+ * (RFC 3261 9.1-9.2). An out-of-dialog REFER's Refer-To is rewritten for the referee (Transfers).
+ * Just over 400 lines: a subscription's whole life under its one monitor, kept in one place.
  */
 final class Subscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
@@ -47,15 +52,26 @@ final class Subscriptions {
     /** Leg B by our own Call-ID: a NOTIFY that overtakes the 2xx may reach us in a dialog jain-sip made for it. */
     private final Map<String, Subscription> byCallIdB = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, Pending> pending = new ConcurrentHashMap<>();
+    /** Subscriptions not yet answered by the subscriber's SUBSCRIBE as a CANCEL names it (CallRegistry.originKey). */
+    private final Map<String, Subscription> byOrigin = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong lastSweepNanos = new java.util.concurrent.atomic.AtomicLong(
             System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
 
-    /** A request we sent on a subscription for its origin, towards one leg. */
-    private record Pending(Subscription subscription, Call.Side towards, ServerTransaction origin) {}
+    /** A request we sent on a subscription for its origin, towards one leg; answer: the credentials it carried. */
+    private record Pending(Subscription subscription, Call.Side towards, ServerTransaction origin, DigestAnswer answer) {
+        Pending(Subscription subscription, Call.Side towards, ServerTransaction origin) {
+            this(subscription, towards, origin, null);
+        }
+    }
 
-    Subscriptions(SipMessaging sip, LegRequests legRequests) {
+    private final TrunkChallengeResponder challenges;
+    private final Transfers transfers;
+
+    Subscriptions(SipMessaging sip, LegRequests legRequests, TrunkChallengeResponder challenges, Transfers transfers) {
         this.sip = sip;
         this.legRequests = legRequests;
+        this.challenges = challenges;
+        this.transfers = transfers;
     }
 
     /** A SUBSCRIBE out of any dialog: leg B to the target's first hop we have a listener for; 503 when none. */
@@ -69,6 +85,11 @@ final class Subscriptions {
             Request request = legRequests.towards(inbound.request(), inbound.method(), hop, provider, inbound.peer(),
                     target.peer());
             request.addHeader(sip.contact(provider, LegRequests.callerUser(request)));
+            if (Request.REFER.equals(inbound.method()) && !transfers.cross(transfers.name(inbound.request()),
+                    inbound.request(), inbound.peer(), target.peer(), provider, request)) {
+                inbound.transaction().sendResponse(sip.messages.createResponse(Response.FORBIDDEN, inbound.request()));
+                return;
+            }
             ClientTransaction transaction = provider.getNewClientTransaction(request);
             Subscription subscription = new Subscription(inbound.peer(), target,
                     ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId(), inbound.provider(),
@@ -82,6 +103,7 @@ final class Subscriptions {
                 byDialog.put(subscription.dialogA, subscription);
                 byDialog.put(subscription.dialogB, subscription);
                 byCallIdB.put(subscription.callIdB, subscription);
+                byOrigin.put(CallRegistry.originKey(inbound.request()), subscription);
                 pending.put(transaction, new Pending(subscription, Call.Side.B, inbound.transaction()));
                 transaction.sendRequest();
             }
@@ -180,6 +202,9 @@ final class Subscriptions {
         }
         Subscription subscription = sent.subscription();
         synchronized (subscription) {
+            if (TrunkChallengeResponder.isChallenge(response) && retryChallenged(sent, transaction, response)) {
+                return true;
+            }
             int status = TrunkChallengeResponder.isChallenge(response) ? Response.FORBIDDEN : response.getStatusCode();
             Request origin = sent.origin().getRequest();
             Response back = sip.messages.createResponse(status, origin);
@@ -213,6 +238,7 @@ final class Subscriptions {
                     return true;
                 }
                 subscription.confirmed = true;
+                byOrigin.remove(CallRegistry.originKey(origin), subscription);
                 CALLS.info("{}: active", subscription);
                 for (Subscription.Held held : subscription.held) {
                     relay(subscription, Call.Side.A, held.request(), held.transaction());
@@ -224,6 +250,74 @@ final class Subscriptions {
             }
         }
         return true;
+    }
+
+    /**
+     * Sends a challenged request again with the trunk's credentials, once (TrunkChallengeResponder).
+     * The first SUBSCRIBE's retry makes leg B's dialog afresh (the challenge ended the first); later
+     * requests go through the dialog, which keeps its CSeq in step. Under the subscription's monitor.
+     */
+    private boolean retryChallenged(Pending sent, ClientTransaction challenged, Response challenge)
+            throws SipException, ParseException, InvalidArgumentException {
+        Subscription subscription = sent.subscription();
+        SipProvider provider = subscription.provider(sent.towards());
+        Optional<TrunkChallengeResponder.Retry> retry = challenges.retry(challenged.getRequest(), challenge,
+                subscription.peer(sent.towards()), sent.answer(), provider);
+        if (retry.isEmpty() || subscription.ended) {
+            return false;
+        }
+        ClientTransaction next = provider.getNewClientTransaction(retry.get().request());
+        pending.put(next, new Pending(subscription, sent.towards(), sent.origin(), retry.get().answer()));
+        if (sent.origin() == subscription.subscribe) {
+            Dialog fresh = provider.getNewDialog(next);
+            byDialog.remove(subscription.dialogB, subscription);
+            subscription.dialogB.delete();
+            subscription.dialogB = fresh;
+            byDialog.put(fresh, subscription);
+            next.sendRequest();
+        } else {
+            subscription.dialog(sent.towards()).sendRequest(next);
+        }
+        return true;
+    }
+
+    /**
+     * A CANCEL of a SUBSCRIBE still waiting for the notifier's answer, and whether it came from the
+     * subscriber (as {@link #match}); NoCall when it names no pending SUBSCRIBE.
+     */
+    DialogMatch matchCancel(InboundRequest inbound, SecurityModel model) {
+        Subscription subscription = byOrigin.get(CallRegistry.originKey(inbound.request()));
+        if (subscription == null) {
+            return new DialogMatch.NoCall();
+        }
+        synchronized (subscription) {
+            if (subscription.confirmed || subscription.ended) {
+                return new DialogMatch.NoCall();
+            }
+            Optional<String> mismatch = subscription.peerA.mismatch(inbound, subscription.subscriber, model);
+            return mismatch.isPresent() ? new DialogMatch.Stranger(subscription.subscriber, mismatch.get())
+                    : new DialogMatch.Leg(subscription.subscriber);
+        }
+    }
+
+    /**
+     * The subscriber's CANCEL of its pending SUBSCRIBE: RFC 3261 9.2 answers it 200 and leaves a
+     * non-INVITE request to run its course (9.1: a CANCEL of one is not sent on), so the notifier's
+     * final answer still crosses back. False when it names no pending SUBSCRIBE (481).
+     */
+    boolean cancel(InboundRequest inbound) throws SipException, ParseException, InvalidArgumentException {
+        Subscription subscription = byOrigin.get(CallRegistry.originKey(inbound.request()));
+        if (subscription == null) {
+            return false;
+        }
+        synchronized (subscription) {
+            if (subscription.confirmed || subscription.ended) {
+                return false;
+            }
+            inbound.transaction().sendResponse(sip.messages.createResponse(Response.OK, inbound.request()));
+            CALLS.info("{}: CANCEL of the pending SUBSCRIBE answered; the notifier's answer decides", subscription);
+            return true;
+        }
     }
 
     /** A request we sent on a subscription got no answer: 408 to its origin; false when it is not one of ours. */
@@ -302,6 +396,7 @@ final class Subscriptions {
         }
         byDialog.remove(subscription.dialogA, subscription);
         byDialog.remove(subscription.dialogB, subscription);
+        byOrigin.remove(CallRegistry.originKey(subscription.subscribe.getRequest()), subscription);
         // no BYE ends these dialogs: without delete, jain-sip would keep them in its table
         subscription.dialogA.delete();
         subscription.dialogB.delete();

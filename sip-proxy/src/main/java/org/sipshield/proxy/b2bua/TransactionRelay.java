@@ -34,10 +34,13 @@ final class TransactionRelay {
     private final SecurityStatus security;
     private final OwedAcks acks;
     private final SessionTimers timers;
+    private final Transfers transfers;
 
     TransactionRelay(SipMessaging sip, SdpRewriter sdp, CallRegistry registry, LegRequests legRequests,
-            TrunkChallengeResponder challenges, SecurityStatus security, OwedAcks acks, SessionTimers timers) {
+            TrunkChallengeResponder challenges, SecurityStatus security, OwedAcks acks, SessionTimers timers,
+            Transfers transfers) {
         this.timers = timers;
+        this.transfers = transfers;
         this.sip = sip;
         this.sdp = sdp;
         this.registry = registry;
@@ -67,8 +70,11 @@ final class TransactionRelay {
         inbound.transaction().sendResponse(sip.messages.createResponse(Response.SERVICE_UNAVAILABLE, inbound.request()));
     }
 
-    /** A request inside a confirmed call, from one leg to the other (491 while the other leg is not up). */
-    void inDialog(Call call, Call.Side from, Request request, ServerTransaction transaction)
+    /**
+     * A request inside a confirmed call, from one leg to the other (491 while the other leg is not
+     * up); a REFER's Refer-To as {@code referral} read it, rewritten for the referee (Transfers).
+     */
+    void inDialog(Call call, Call.Side from, Request request, ServerTransaction transaction, Transfers.Referral referral)
             throws SipException, ParseException, InvalidArgumentException {
         String method = request.getMethod();
         Call.Side towards = from.other();
@@ -82,6 +88,12 @@ final class TransactionRelay {
         }
         Request out = legRequests.inDialog(other, method, call.provider(towards));
         legRequests.copyRequest(request, out);
+        if (Request.REFER.equals(method)
+                && !transfers.cross(referral, request, call.peer(from), call.peer(towards), call.provider(towards), out)) {
+            CALLS.info("{}: REFER from leg {} refused: its Refer-To names no number, or a dialog not of its sender", call, from);
+            transaction.sendResponse(sip.messages.createResponse(Response.FORBIDDEN, request));
+            return;
+        }
         timers.onRequest(call, towards, out);
         if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
             byte[] body = SipMessaging.body(request);
@@ -217,6 +229,9 @@ final class TransactionRelay {
             ((ToHeader) back.getHeader(ToHeader.NAME)).setTag(SipMessaging.newTag());
         }
         legRequests.copyCrossing(response, back);
+        if (call != null && Request.INVITE.equals(method) && status < 300) { // as on the call's first answers
+            legRequests.carryAnswerIdentity(response, call, relay.towards(), back);
+        }
         boolean offerAnswer = call != null && (Request.INVITE.equals(method) || Request.UPDATE.equals(method));
         if (offerAnswer && body != null) {
             try {

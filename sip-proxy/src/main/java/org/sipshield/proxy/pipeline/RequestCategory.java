@@ -40,7 +40,11 @@ public enum RequestCategory {
         };
     }
 
-    /** The categories a request falls in (a request with Replaces can also be, say, a REFER). */
+    /**
+     * The categories a request falls in (a request with Replaces can also be, say, a REFER). A REFER
+     * whose Refer-To embeds a Replaces falls under Replaces too: it makes the referee send one for
+     * the transferor.
+     */
     public static java.util.EnumSet<RequestCategory> of(InboundRequest inbound) {
         java.util.EnumSet<RequestCategory> categories = java.util.EnumSet.noneOf(RequestCategory.class);
         Request request = inbound.request();
@@ -56,9 +60,22 @@ public enum RequestCategory {
         if (Request.NOTIFY.equals(method) && outOfDialog) {
             categories.add(UNSOLICITED_NOTIFICATION);
         }
-        if (request.getHeader("Replaces") != null) {
+        if (request.getHeader("Replaces") != null || Request.REFER.equals(method) && refersWithReplaces(request)) {
             categories.add(REPLACES);
         }
         return categories;
+    }
+
+    private static boolean refersWithReplaces(Request refer) {
+        if (refer.getHeader(javax.sip.header.ReferToHeader.NAME) instanceof javax.sip.header.ReferToHeader referTo
+                && referTo.getAddress().getURI() instanceof javax.sip.address.SipURI uri) {
+            java.util.Iterator<?> names = uri.getHeaderNames();
+            while (names != null && names.hasNext()) {
+                if ("Replaces".equalsIgnoreCase((String) names.next())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -59,6 +59,7 @@ final class PeerRows {
             case REGISTRATION -> registration(row);
             case CALL, KAMAILIO_CALL, VIDEO_CALL -> call(row);
             case REFUSED_488, KAMAILIO_WITHOUT_CREDENTIALS -> refusedCall(row);
+            case SESSION_TIMER, TRANSFER -> new CallFeatureRows(m).run(row);
             case REFUSED_BY_CONFIG -> throw new IllegalArgumentException("not a peer row");
         };
     }

@@ -37,7 +37,11 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
         /** A baresip phone calls through kamailio, a carrier that challenges sipshield; audio both ways. */
         KAMAILIO_CALL,
         /** kamailio challenges on a trunk that has no SIP Realm credentials: the phone gets 403. */
-        KAMAILIO_WITHOUT_CREDENTIALS
+        KAMAILIO_WITHOUT_CREDENTIALS,
+        /** sipp: a call with session timers, refreshed by the phone's UPDATEs through the proxy. */
+        SESSION_TIMER,
+        /** sipp: the far end's call, transferred by the phone (blind REFER) to another number. */
+        TRANSFER
     }
 
     /** Whether the reference allows this mode on this transport (secure modes need TLS, TLS needs a secure mode). */
@@ -55,7 +59,8 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
     }
 
     String suiteLabel() {
-        if (kind == Kind.REFUSED_BY_CONFIG || kind == Kind.REGISTRATION) {
+        if (kind == Kind.REFUSED_BY_CONFIG || kind == Kind.REGISTRATION || kind == Kind.SESSION_TIMER
+                || kind == Kind.TRANSFER) {
             return "-";
         }
         return suite.map(CryptoSuite::sdesName).orElse("none");
@@ -91,6 +96,9 @@ record Scenario(Kind kind, Transport transport, DeviceSecurityMode mode, boolean
                     : mode.label() + " phone offers SRTP only") + ")";
             case KAMAILIO_CALL -> register + "; INVITE 407, 200; carrier's 407 answered once, the BYE through the carrier; " + media;
             case KAMAILIO_WITHOUT_CREDENTIALS -> register + "; INVITE 407, 403 (no SIP Realm for the carrier's 407)";
+            case SESSION_TIMER -> "INVITE 200 with Session-Expires; the phone's two refreshing UPDATEs reach the far end, 200";
+            case TRANSFER -> "REFER 202; the far end's Refer-To names the proxy; its new call 200; the phone gets NOTIFY 100 "
+                    + "and 200 (sipfrag, in its dialog)";
         };
     }
 

@@ -21,7 +21,7 @@ import org.sipshield.srtp.CryptoSuite;
 
 /**
  * The scenario matrix: phone transport x device security mode x digest x the SRTP suite of the
- * far end, plus kamailio as a carrier that challenges sipshield, each row run with real peers
+ * far end, plus kamailio as a carrier that challenges sipshield, session timers and a transfer, each row run with real peers
  * against one real proxy on 127.0.0.1 and judged from evidence (SIP responses, the SDP each peer
  * saw, the audio each end decoded). {@code ./sipshield test} runs the rows marked for CI;
  * {@code -Dsipshield.matrix=full} (bench/matrix.sh) runs all of them. Either way the table is
@@ -91,6 +91,9 @@ class ScenarioMatrixTest {
                 Optional.of(CryptoSuite.AES_256_CM_HMAC_SHA1_32), true));
         rows.add(new Scenario(Kind.KAMAILIO_WITHOUT_CREDENTIALS, Transport.TCP, DeviceSecurityMode.NON_SECURE, true,
                 Optional.empty(), true));
+        // what happens inside a call (signalling only, sipp on both sides)
+        rows.add(new Scenario(Kind.SESSION_TIMER, Transport.UDP, DeviceSecurityMode.NON_SECURE, false, Optional.empty(), true));
+        rows.add(new Scenario(Kind.TRANSFER, Transport.UDP, DeviceSecurityMode.NON_SECURE, false, Optional.empty(), true));
         // the SRTP Ciphers setting: what the relay offers, and an Encrypted phone whose only suite it refuses
         rows.add(new Scenario(Kind.CALL, Transport.UDP, DeviceSecurityMode.NON_SECURE, false,
                 Optional.of(CryptoSuite.AEAD_AES_128_GCM), false, SrtpCiphers.MEDIUM));
