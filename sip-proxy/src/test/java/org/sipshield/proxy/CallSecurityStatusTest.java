@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -243,7 +244,12 @@ class CallSecurityStatusTest {
 
     /** contactAddress: the host:port the Contact names (a phone behind NAT names its private one). */
     static void register(TlsSipPeer phone, int port, String number, String userAgent, String contactAddress) throws Exception {
-        String contact = "<sip:" + number + "@" + contactAddress + ";transport=tls>";
+        registerContact(phone, port, number, userAgent, "<sip:" + number + "@" + contactAddress + ";transport=tls>");
+    }
+
+    /** contact: the whole Contact value, whatever user and address it names. */
+    static void registerContact(TlsSipPeer phone, int port, String number, String userAgent, String contact)
+            throws Exception {
         phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS " + phone.localIp() + ":" + phone.localPort() + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
                 + "Max-Forwards: 70\r\nFrom: <sip:" + number + "@127.0.0.1>;tag=reg1\r\nTo: <sip:" + number + "@127.0.0.1>\r\n"
@@ -252,6 +258,30 @@ class CallSecurityStatusTest {
                 + "Expires: 600\r\nContent-Length: 0\r\n\r\n");
         String ok = phone.receiveFinal();
         assertTrue(ok.startsWith("SIP/2.0 200 "), ok);
+    }
+
+    /**
+     * An Encrypted carrier over TLS (its certificate names CARRIER_NAME) at carrierAddress and
+     * Encrypted TLS phones, each "deviceName: line"; then extraYaml (routes...).
+     */
+    static String encryptedCarrierAndPhones(String carrierAddress, Map<String, String> phones, String extraYaml) {
+        StringBuilder devices = new StringBuilder();
+        phones.forEach((device, line) -> devices.append("  - {deviceName: ").append(device)
+                .append(", securityProfile: Encrypted phone, lines: [\"").append(line).append("\"]}\n"));
+        return """
+                sipTrunkSecurityProfiles:
+                  - name: Encrypted carrier
+                    deviceSecurityMode: Encrypted
+                    incomingPort: ${tlsPort}
+                    secureCertificateSubjectOrSubjectAlternateName: "%s"
+                sipTrunks:
+                  - {name: carrier, securityProfile: Encrypted carrier, destinations: ["%s:5061"], srtpAllowed: true}
+                phoneSecurityProfiles:
+                  - name: Encrypted phone
+                    deviceSecurityMode: Encrypted
+                    transportType: TLS
+                phones:
+                """.formatted(CARRIER_NAME, carrierAddress) + devices + extraYaml;
     }
 
     private static String request(TlsSipPeer carrier, String method, String callId, int cseq, String toTag, String sdp) {

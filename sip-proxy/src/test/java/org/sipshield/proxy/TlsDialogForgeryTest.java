@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,22 +51,8 @@ class TlsDialogForgeryTest {
         phoneCertificate = certificates.issue(DEVICE, true, DEVICE);
         otherPhoneCertificate = certificates.issue(OTHER_DEVICE, true, OTHER_DEVICE);
         new TrustStore(dataDirectory, CertificatePurpose.SIP).add(Files.readAllBytes(certificates.caCertificate()));
-        proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Encrypted carrier
-                    deviceSecurityMode: Encrypted
-                    incomingPort: ${tlsPort}
-                    secureCertificateSubjectOrSubjectAlternateName: "%s"
-                sipTrunks:
-                  - {name: carrier, securityProfile: Encrypted carrier, destinations: ["%s:5061"], srtpAllowed: true}
-                phoneSecurityProfiles:
-                  - name: Encrypted phone
-                    deviceSecurityMode: Encrypted
-                    transportType: TLS
-                phones:
-                  - {deviceName: %s, securityProfile: Encrypted phone, lines: ["3001"]}
-                  - {deviceName: %s, securityProfile: Encrypted phone, lines: ["3002"]}
-                """.formatted(CallSecurityStatusTest.CARRIER_NAME, CARRIER, DEVICE, OTHER_DEVICE));
+        proxy = new RunningProxy(dataDirectory, CallSecurityStatusTest.encryptedCarrierAndPhones(CARRIER,
+                new java.util.LinkedHashMap<>(Map.of(DEVICE, "3001", OTHER_DEVICE, "3002")), ""));
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,23 +44,11 @@ class TlsPhoneFlowTest {
         carrierCertificate = certificates.issue(CallSecurityStatusTest.CARRIER_NAME, true, CallSecurityStatusTest.CARRIER_NAME);
         phoneCertificate = certificates.issue(DEVICE, true, DEVICE);
         new TrustStore(dataDirectory, CertificatePurpose.SIP).add(Files.readAllBytes(certificates.caCertificate()));
-        proxy = new RunningProxy(dataDirectory, """
-                sipTrunkSecurityProfiles:
-                  - name: Encrypted carrier
-                    deviceSecurityMode: Encrypted
-                    incomingPort: ${tlsPort}
-                    secureCertificateSubjectOrSubjectAlternateName: "%s"
-                sipTrunks:
-                  - {name: carrier, securityProfile: Encrypted carrier, destinations: ["%s:5061"], srtpAllowed: true}
-                phoneSecurityProfiles:
-                  - name: Encrypted phone
-                    deviceSecurityMode: Encrypted
-                    transportType: TLS
-                phones:
-                  - {deviceName: %s, securityProfile: Encrypted phone, lines: ["4001"]}
+        proxy = new RunningProxy(dataDirectory, CallSecurityStatusTest.encryptedCarrierAndPhones(CARRIER, Map.of(DEVICE, "4001"),
+                """
                 routePatterns:
                   - {pattern: "7!", trunk: carrier}
-                """.formatted(CallSecurityStatusTest.CARRIER_NAME, CARRIER, DEVICE));
+                """));
     }
 
     @AfterAll
@@ -73,13 +62,7 @@ class TlsPhoneFlowTest {
         try (TlsSipPeer phone = new TlsSipPeer(PHONE, port, phoneCertificate);
                 TlsSipPeer carrier = new TlsSipPeer(CARRIER, port, carrierCertificate)) {
             String contact = "<sip:4001@" + PRIVATE_CONTACT + ";transport=tls>";
-            phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
-                    + "Via: SIP/2.0/TLS " + PRIVATE_CONTACT + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
-                    + "Max-Forwards: 70\r\nFrom: <sip:4001@127.0.0.1>;tag=reg1\r\nTo: <sip:4001@127.0.0.1>\r\n"
-                    + "Call-ID: reg-" + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\nContact: " + contact + "\r\n"
-                    + "Expires: 600\r\nContent-Length: 0\r\n\r\n");
-            String registered = phone.receiveFinal();
-            assertTrue(registered.startsWith("SIP/2.0 200 "), registered);
+            CallSecurityStatusTest.registerContact(phone, port, "4001", null, contact);
 
             String callId = "flow-" + System.nanoTime();
             carrier.send(CallSecurityStatusTest.request(carrier, "4001", "INVITE", callId, 1, null,
@@ -120,13 +103,7 @@ class TlsPhoneFlowTest {
         try (TlsSipPeer phone = new TlsSipPeer(PHONE, port, phoneCertificate);
                 TlsSipPeer carrier = new TlsSipPeer(CARRIER, port, carrierCertificate)) {
             String lure = "<sip:7100@" + CARRIER + ":5061;transport=tls>";
-            phone.send("REGISTER sip:127.0.0.1:" + port + " SIP/2.0\r\n"
-                    + "Via: SIP/2.0/TLS " + PHONE + ":" + phone.localPort() + ";branch=z9hG4bK-reg-" + System.nanoTime() + "\r\n"
-                    + "Max-Forwards: 70\r\nFrom: <sip:4001@127.0.0.1>;tag=reg2\r\nTo: <sip:4001@127.0.0.1>\r\n"
-                    + "Call-ID: reg-" + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\nContact: " + lure + "\r\n"
-                    + "Expires: 600\r\nContent-Length: 0\r\n\r\n");
-            String registered = phone.receiveFinal();
-            assertTrue(registered.startsWith("SIP/2.0 200 "), registered);
+            CallSecurityStatusTest.registerContact(phone, port, "4001", null, lure);
 
             String first = "lure-" + System.nanoTime();
             carrier.send(CallSecurityStatusTest.request(carrier, "4001", "INVITE", first, 1, null,
