@@ -132,7 +132,8 @@ class CallRecordTest {
                         "suiteAction", "<ereg regexp=\"a=crypto:([0-9]+) " + suite.sdesName()
                                 + " inline:\" search_in=\"body\" check_it=\"true\" assign_to=\"c,tag\"/>",
                         "unusedVariables", "m,c",
-                        "answerLine", "a=crypto:[$tag] " + suite.sdesName() + " inline:" + far.sendingKey());
+                        "answerLine", "a=crypto:[$tag] " + suite.sdesName() + " inline:" + far.sendingKey(),
+                        "videoSection", "");
                 try (Sipp.Server pbx = Sipp.server("uas-media.xml", farEnd, "udp", DigestSrtpCall.PBX, pbxPort);
                         Sipp.Server caller = Sipp.startClient("uac-call-media-await-bye.xml", Map.of("caller", "5550100",
                                 "called", "8100", "mediaPort", Integer.toString(phone.getLocalPort())), "udp", DigestSrtpCall.TRUNK,

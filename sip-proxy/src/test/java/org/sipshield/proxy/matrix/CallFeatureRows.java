@@ -77,7 +77,8 @@ final class CallFeatureRows {
                 "<sip:" + target + "@pbx.example>"), "udp", "127.0.0.1", port);
                 Sipp.Server carrier = Sipp.startClient("uac-transferee.xml", Map.of("caller", "5550100", "called", number),
                         "udp", MatrixProxy.FAR_END, "127.0.0.1", m.proxy.sipPort)) {
-            String refer = awaitReceived(carrier, "REFER ");
+            // a REFER read while sipp is still writing it to its log lacks its later lines: wait for its Refer-To
+            String refer = awaitReceived(carrier, "REFER ", msg -> REFER_TO.matcher(msg).find());
             Matcher referTo = REFER_TO.matcher(refer == null ? "" : refer);
             if (!referTo.find() || !referTo.group(2).equals("127.0.0.1") || Integer.parseInt(referTo.group(3)) != m.proxy.sipPort) {
                 return MatrixResult.fail(row, "the far end got no Refer-To naming the proxy", carrier.messages());
@@ -104,9 +105,16 @@ final class CallFeatureRows {
     }
 
     private static String awaitReceived(Sipp.Server peer, String start) throws InterruptedException {
+        return awaitReceived(peer, start, msg -> true);
+    }
+
+    /** The first traced message that starts so and is complete enough for {@code complete}; bounded: 20 s. */
+    private static String awaitReceived(Sipp.Server peer, String start, java.util.function.Predicate<String> complete)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline && peer.process().isAlive()) {
-            var found = Sipp.tracedMessages(peer.messages(), true).stream().filter(msg -> msg.startsWith(start)).findFirst();
+            var found = Sipp.tracedMessages(peer.messages(), true).stream()
+                    .filter(msg -> msg.startsWith(start) && complete.test(msg)).findFirst();
             if (found.isPresent()) {
                 return found.get();
             }
