@@ -77,7 +77,7 @@ final class CallFeatureRows {
                 "<sip:" + target + "@pbx.example>"), "udp", "127.0.0.1", port);
                 Sipp.Server carrier = Sipp.startClient("uac-transferee.xml", Map.of("caller", "5550100", "called", number),
                         "udp", MatrixProxy.FAR_END, "127.0.0.1", m.proxy.sipPort)) {
-            // a REFER read while sipp is still writing it to its log lacks its later lines: wait for its Refer-To
+            // a message is in the trace as sipp writes it: wait for the REFER's Refer-To line too
             String refer = awaitReceived(carrier, "REFER ", msg -> REFER_TO.matcher(msg).find());
             Matcher referTo = REFER_TO.matcher(refer == null ? "" : refer);
             if (!referTo.find() || !referTo.group(2).equals("127.0.0.1") || Integer.parseInt(referTo.group(3)) != m.proxy.sipPort) {
@@ -108,15 +108,23 @@ final class CallFeatureRows {
         return awaitReceived(peer, start, msg -> true);
     }
 
-    /** The first traced message that starts so and is complete enough for {@code complete}; bounded: 20 s. */
+    /**
+     * The first traced message that starts so and is complete enough for {@code complete}; bounded:
+     * 20 s. The trace is read once more after sipp has ended: a scenario can run to its end before
+     * the first look (it did on a busy machine, in 0.1 s).
+     */
     private static String awaitReceived(Sipp.Server peer, String start, java.util.function.Predicate<String> complete)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && peer.process().isAlive()) {
+        while (System.nanoTime() < deadline) {
+            boolean ended = !peer.process().isAlive();
             var found = Sipp.tracedMessages(peer.messages(), true).stream()
                     .filter(msg -> msg.startsWith(start) && complete.test(msg)).findFirst();
             if (found.isPresent()) {
                 return found.get();
+            }
+            if (ended) {
+                return null;
             }
             Thread.sleep(20);
         }
