@@ -1,14 +1,14 @@
 package org.sipshield.proxy.b2bua;
 
+import java.net.InetSocketAddress;
 import org.sipshield.config.Transport;
-import org.sipshield.proxy.transport.PhoneFlows;
 
 /**
  * One place to send the outbound leg's request: host, port, transport, and the user to ask for;
- * for a registered TCP/TLS phone also its flow, the connection every request of the leg goes over
- * (null otherwise).
+ * for a registered TCP/TLS phone also its connection (its flow), where every request of the leg
+ * goes (null otherwise).
  */
-public record Hop(String user, String host, int port, Transport transport, PhoneFlows.Flow flow) {
+public record Hop(String user, String host, int port, Transport transport, InetSocketAddress connection) {
     public Hop(String user, String host, int port, Transport transport) {
         this(user, host, port, transport, null);
     }
@@ -30,7 +30,7 @@ public record Hop(String user, String host, int port, Transport transport, Phone
             case TLS -> 5061;
             default -> 5060;
         };
-        return new Hop(user, host, fallback, transport, flow);
+        return new Hop(user, host, fallback, transport, connection);
     }
 
     @Override

@@ -67,8 +67,8 @@ final class LegRequests {
                 ? uri.getUser() : hop.user();
         ToHeader to = sip.headers.createToHeader(sip.addresses.createAddress(sip.addresses.createSipURI(called, hop.host())), null);
         CallIdHeader callId = sip.headers.createCallIdHeader(SipIdentifiers.callId());
-        if (hop.flow() != null) {
-            sip.flows.pin(callId.getCallId(), hop.flow()); // this leg's requests go over the phone's connection
+        if (hop.connection() != null) {
+            sip.flows.pin(callId.getCallId(), hop.connection()); // this leg's requests go over the phone's connection
         }
         CSeqHeader cseq = sip.headers.createCSeqHeader(1L, method);
         var point = provider.getListeningPoints()[0];

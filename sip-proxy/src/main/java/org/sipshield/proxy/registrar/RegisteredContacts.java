@@ -55,9 +55,9 @@ public final class RegisteredContacts implements Registrations, ClassifySource.R
             Transport transport = binding.source().transport();
             int port = uri.getPort() > 0 && uri.getPort() <= 65535 ? uri.getPort() : Hop.NO_PORT; // routing picks the profile's
             // a TCP/TLS phone is reached over the connection it registered on, whatever its Contact names
-            PhoneFlows.Flow flow = transport == Transport.UDP ? null
-                    : new PhoneFlows.Flow(binding.source().address(), binding.source().port());
-            return Optional.of(new Hop(user, uri.getHost(), port, transport, flow));
+            var connection = transport == Transport.UDP ? null
+                    : new java.net.InetSocketAddress(binding.source().address(), binding.source().port());
+            return Optional.of(new Hop(user, uri.getHost(), port, transport, connection));
         } catch (ParseException | PeerUnavailableException | ClassCastException e) {
             // Stored contacts were parsed at REGISTER; one that no longer parses is not routed to.
             LOG.warn("registered contact of {} is unusable: {}", directoryNumber, e.getMessage());

@@ -2,6 +2,7 @@ package org.sipshield.proxy.transport;
 
 import gov.nist.javax.sip.stack.DefaultRouter;
 import gov.nist.javax.sip.stack.HopImpl;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import javax.sip.SipException;
 import javax.sip.SipStack;
@@ -36,7 +37,7 @@ public final class FlowRouter extends DefaultRouter {
         if (!"TCP".equalsIgnoreCase(transport) && !"TLS".equalsIgnoreCase(transport)) {
             return hop;
         }
-        Optional<PhoneFlows.Flow> flow = flows.flowFor(callId.getCallId());
-        return flow.<Hop>map(f -> new HopImpl(f.address().getHostAddress(), f.port(), transport)).orElse(hop);
+        Optional<InetSocketAddress> connection = flows.connectionOf(callId.getCallId());
+        return connection.<Hop>map(c -> new HopImpl(c.getAddress().getHostAddress(), c.getPort(), transport)).orElse(hop);
     }
 }

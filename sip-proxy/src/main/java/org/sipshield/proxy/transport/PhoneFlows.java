@@ -1,6 +1,6 @@
 package org.sipshield.proxy.transport;
 
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,10 +24,8 @@ public final class PhoneFlows {
     private static final int SWEEP_ABOVE = 50_000;
     private static final long MAX_AGE_NANOS = 24L * 3600 * 1_000_000_000L;
 
-    /** A phone's connection as seen from here: its remote address and port. */
-    public record Flow(InetAddress address, int port) {}
-
-    private record Pinned(Flow flow, long atNanos) {}
+    /** connection: the phone's end of its connection, as seen from here. */
+    private record Pinned(InetSocketAddress connection, long atNanos) {}
 
     private final Map<String, Pinned> byCallId = new ConcurrentHashMap<>();
 
@@ -41,13 +39,13 @@ public final class PhoneFlows {
         BY_STACK.remove(stackName);
     }
 
-    /** Every request of the leg with this Call-ID goes over {@code flow} (TCP and TLS hops only). */
-    public void pin(String callId, Flow flow) {
+    /** Every request of the leg with this Call-ID goes to {@code connection} (TCP and TLS hops only). */
+    public void pin(String callId, InetSocketAddress connection) {
         long now = System.nanoTime();
         if (byCallId.size() > SWEEP_ABOVE) {
             byCallId.values().removeIf(p -> now - p.atNanos() > MAX_AGE_NANOS);
         }
-        byCallId.put(callId, new Pinned(flow, now));
+        byCallId.put(callId, new Pinned(connection, now));
     }
 
     public void unpin(String callId) {
@@ -59,8 +57,8 @@ public final class PhoneFlows {
         return byCallId.size();
     }
 
-    Optional<Flow> flowFor(String callId) {
+    Optional<InetSocketAddress> connectionOf(String callId) {
         Pinned pinned = byCallId.isEmpty() ? null : byCallId.get(callId);
-        return pinned == null ? Optional.empty() : Optional.of(pinned.flow());
+        return pinned == null ? Optional.empty() : Optional.of(pinned.connection());
     }
 }

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipshield.config.RegistrarSettings;
 import org.sipshield.config.Transport;
 import org.sipshield.proxy.b2bua.Hop;
-import org.sipshield.proxy.transport.PhoneFlows;
 import org.sipshield.testing.MutableClock;
 
 /** What routing and classification read off the registrar's bindings. */
@@ -50,7 +49,7 @@ class RegisteredContactsTest {
         // no port in the contact: routing picks it (the profile's SIP Phone Port over UDP, 5061 over TLS)
         // and over the connection it registered from (its flow), whatever the Contact names
         assertEquals(new Hop("1001", "192.168.1.10", Hop.NO_PORT, Transport.TLS,
-                new PhoneFlows.Flow(java.net.InetAddress.getByName("192.168.1.10"), 40123)), contacts.contactOf("1001").orElseThrow());
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName("192.168.1.10"), 40123)), contacts.contactOf("1001").orElseThrow());
         assertTrue(contacts.contactOf("1002").isEmpty(), "the device's other line did not register");
     }
 
