@@ -35,14 +35,17 @@ import org.sipshield.srtp.SrtpStatus;
 public final class MediaRelayBenchmark {
     private static final String USAGE = """
             usage: bench/media.sh [--runs R] [--seconds S] [--start N] [--max N] [--only sipshield|rtpengine] [--relay-threads T]
-                                  [--jvm-options FILE] [--relay-jvm "OPTIONS"]...
+                                  [--jvm-options FILE] [--relay-jvm "OPTIONS"]... [--relay-cpus LIST | --shared-cpus]
               --runs R           whole runs (each relay in turn), then the median and spread over them (default 3)
               --seconds S        length of a step (default 20; the issue's figure is 60)
               --start N, --max N the first and the highest number of streams tried (250, 6000)
               --only R           one relay only
               --relay-threads T  event loops of sipshield, --num-threads of rtpengine (1)
               --jvm-options FILE the JVM options of sipshield's relay process (default jvm.options, the launcher's)
-              --relay-jvm "..."  instead, these options; given several times, each is measured in turn (side by side)""";
+              --relay-jvm "..."  instead, these options; given several times, each is measured in turn (side by side)
+              --relay-cpus LIST  start each relay process on these CPUs (taskset's list; bench/media.sh: the generator
+                                 on CPU 0, the relays on the others)
+              --shared-cpus      (bench/media.sh only) generator and relay share every CPU, as before 2026-12-03""";
     private static final int PPS = 50;
     private static final long PERIOD_NANOS = 1_000_000_000L / PPS;
     private static final int PAYLOAD = 160;
@@ -66,7 +69,8 @@ public final class MediaRelayBenchmark {
      *                 generator and the machine add on their own
      */
     record Result(String relay, int streams, long sent, long received, double seconds, double cpu, long fullLoadReceived,
-            double p50us, double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us) {
+            double p50us, double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us,
+            double waitedMs, double stealPercent) {
         boolean zeroLoss() {
             return sent > 0 && received >= sent;
         }
@@ -79,12 +83,12 @@ public final class MediaRelayBenchmark {
         String line() {
             return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
                     + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)"
-                    + "  p99.9 %.1f ms (no relay %.1f)  %s",
+                    + "  p99.9 %.1f ms (no relay %.1f)  busiest relay thread waited for a CPU %.0f ms, hypervisor steal %.1f%%  %s",
                     relay, streams, sent, received, sent - received, packetsPerSecond(), 100 * cpu / seconds,
                     fullLoadReceived == 0 ? 0 : 1e6 * cpu / fullLoadReceived,
                     allocated < 0 || received == 0 ? "" : String.format(Locale.ROOT, ", %d B/pkt allocated", allocated / received),
                     p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), p999us / 1000, refP999us / 1000,
-                    zeroLoss() ? "ZERO LOSS" : "LOSS");
+                    waitedMs, stealPercent, zeroLoss() ? "ZERO LOSS" : "LOSS");
         }
 
         /** Relay CPU microseconds per packet at full load. */
@@ -125,6 +129,7 @@ public final class MediaRelayBenchmark {
         File launcherOptions = new File("jvm.options");
         // the generator itself needs about a core of this 2-core machine: one relay thread each by default
         int relayThreads = 1;
+        List<String> relayCpus = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
@@ -134,6 +139,7 @@ public final class MediaRelayBenchmark {
                 case "--only" -> only = args[++i];
                 case "--relay-threads" -> relayThreads = Integer.parseInt(args[++i]);
                 case "--relay-jvm" -> relayJvm.add(args[++i].strip());
+                case "--relay-cpus" -> relayCpus = List.of("taskset", "-c", args[++i]);
                 case "--jvm-options" -> launcherOptions = new File(args[++i]);
                 case "--help" -> {
                     System.out.println(USAGE);
@@ -156,9 +162,11 @@ public final class MediaRelayBenchmark {
         } else {
             relayJvm.forEach(o -> variants.add(o.isEmpty() ? List.of() : List.of(o.split("\\s+"))));
         }
-        System.out.printf(Locale.ROOT, "media relay benchmark: %d s per step, %d pkt/s per stream, %d-octet RTP, %d cores,"
-                + " %d relay threads each, each relay in its own process%n", seconds, PPS, 12 + PAYLOAD,
-                Runtime.getRuntime().availableProcessors(), threads);
+        System.out.printf(Locale.ROOT, "media relay benchmark: %d s per step, %d pkt/s per stream, %d-octet RTP,"
+                + " %d relay threads each, each relay in its own process%s%n", seconds, PPS, 12 + PAYLOAD, threads,
+                relayCpus.isEmpty() ? ", the generator and the relay sharing the machine's CPUs"
+                        : " on CPUs " + relayCpus.get(2) + ", the generator on CPUs of its own ("
+                                + Runtime.getRuntime().availableProcessors() + ")");
         System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
         List<List<Limits>> allRuns = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
@@ -168,13 +176,13 @@ public final class MediaRelayBenchmark {
                 for (List<String> jvm : variants) {
                     System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
                             : String.join(" ", jvm));
-                    try (SipshieldRelay relay = new SipshieldRelay(threads, jvm)) {
+                    try (SipshieldRelay relay = new SipshieldRelay(relayCpus, threads, jvm)) {
                         best.add(measure(relay, start, max, seconds));
                     }
                 }
             }
             if (only == null || only.equals("rtpengine")) {
-                try (RtpengineRelay relay = new RtpengineRelay(threads)) {
+                try (RtpengineRelay relay = new RtpengineRelay(relayCpus, threads)) {
                     best.add(measure(relay, start, max, seconds));
                 }
             }
@@ -254,7 +262,7 @@ public final class MediaRelayBenchmark {
     }
 
     private static Limits search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
-        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, 0, -1, 0, 0);
+        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, 0, -1, 0, 0, -1, -1);
         Result good = null;
         Result withinLatency = none;
         Result atFiveHundred = null;
@@ -329,6 +337,8 @@ public final class MediaRelayBenchmark {
             Sent sent = send(sender, streams, refs, direct, sentAt, seconds, relay);
             awaitDrained(received, sent.packets());
             double cpu = relay.cpuSeconds() - sent.cpuAtFullLoad();
+            double waited = ThreadSchedule.of(relay.pid()).busiestThreadWaitMillis(sent.scheduleAtFullLoad());
+            double steal = HypervisorSteal.now().percentSince(sent.stealAtFullLoad());
             long allocated = allocatedBefore < 0 ? -1 : relay.allocatedBytes() - allocatedBefore;
             receiving.set(false);
             receiver.close();
@@ -339,7 +349,7 @@ public final class MediaRelayBenchmark {
             return new Result(relay.name(), n, sent.packets(), received.get(), seconds, cpu, fullLoadReceived.get(),
                     percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
-                    percentile(histogram, 0.999), percentile(refHistogram, 0.999));
+                    percentile(histogram, 0.999), percentile(refHistogram, 0.999), waited, steal);
         }
     }
 
@@ -376,8 +386,8 @@ public final class MediaRelayBenchmark {
         return Math.max(5, (n + 9) / 10);
     }
 
-    /** What the sender sent: relayed packets, and the relay's CPU seconds when the ramp ended. */
-    record Sent(long packets, double cpuAtFullLoad) {}
+    /** What the sender sent: relayed packets; the relay's CPU seconds and threads' schedule, and the steal, when the ramp ended. */
+    record Sent(long packets, double cpuAtFullLoad, ThreadSchedule scheduleAtFullLoad, HypervisorSteal stealAtFullLoad) {}
 
     /**
      * Every stream sends every 20 ms, the streams spread evenly over the period; reference streams
@@ -393,9 +403,13 @@ public final class MediaRelayBenchmark {
         long periods = RAMP_PERIODS + (long) seconds * PPS;
         long sent = 0;
         double cpuAtFullLoad = 0;
+        ThreadSchedule scheduleAtFullLoad = ThreadSchedule.of(relay.pid());
+        HypervisorSteal stealAtFullLoad = HypervisorSteal.now();
         for (long p = 0; p < periods; p++) {
             if (p == RAMP_PERIODS) {
                 cpuAtFullLoad = relay.cpuSeconds();
+                scheduleAtFullLoad = ThreadSchedule.of(relay.pid());
+                stealAtFullLoad = HypervisorSteal.now();
             }
             for (int k = 0; k < all; k++) {
                 // the reference streams are spread among the relayed ones, every (all / refs)-th slot
@@ -403,8 +417,12 @@ public final class MediaRelayBenchmark {
                 int i = reference ? n + (int) ((long) k * refs / all) : k - (int) ((long) (k + 1) * refs / all);
                 long due = begin + p * PERIOD_NANOS + k * PERIOD_NANOS / all;
                 long wait = due - System.nanoTime();
-                if (wait > 20_000) {
-                    LockSupport.parkNanos(wait - 10_000);
+                if (wait > 0) {
+                    // sleep rather than spin: the generator shares the machine's two cores with the
+                    // relay, and a spinning sender took a CPU the relay was waiting for. The sleep
+                    // overshoots by the kernel's timer slack (~50 us), after which the packets due
+                    // meanwhile go out back to back; each packet's send time is taken when it is sent.
+                    LockSupport.parkNanos(wait);
                 }
                 int seq = (int) (p & 0xffff);
                 packet.clear();
@@ -430,7 +448,7 @@ public final class MediaRelayBenchmark {
                 sent++;
             }
         }
-        return new Sent(sent, cpuAtFullLoad);
+        return new Sent(sent, cpuAtFullLoad, scheduleAtFullLoad, stealAtFullLoad);
     }
 
     private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] refHistogram,

@@ -16,6 +16,9 @@ interface RelayUnderTest extends AutoCloseable {
     /** Tears every stream down. */
     void closeStreams() throws Exception;
 
+    /** The relay's process. */
+    long pid();
+
     /** CPU seconds the relay's process has used so far (all its threads). */
     double cpuSeconds() throws Exception;
 

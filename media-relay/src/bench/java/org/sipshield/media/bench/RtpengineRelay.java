@@ -31,11 +31,14 @@ final class RtpengineRelay implements RelayUnderTest {
     private final String run = Long.toString(System.nanoTime(), 36);
     private int cookie;
 
-    RtpengineRelay(int threads) throws Exception {
+    /** @param cpus the command that places the relay on its CPUs (taskset ...), or empty */
+    RtpengineRelay(List<String> cpus, int threads) throws Exception {
         Path log = Files.createTempFile("rtpengine", ".log");
-        process = new ProcessBuilder("rtpengine", "--foreground", "--log-stderr", "--table=-1", "--interface=127.0.0.1",
+        List<String> command = new ArrayList<>(cpus);
+        command.addAll(List.of("rtpengine", "--foreground", "--log-stderr", "--table=-1", "--interface=127.0.0.1",
                 "--listen-ng=127.0.0.1:" + NG_PORT, "--port-min=10000", "--port-max=29999",
-                "--num-threads=" + threads, "--log-level=3", "--delete-delay=0", "--timeout=3600")
+                "--num-threads=" + threads, "--log-level=3", "--delete-delay=0", "--timeout=3600"));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         control = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -140,6 +143,11 @@ final class RtpengineRelay implements RelayUnderTest {
             command(Map.of("command", "delete", "call-id", callId));
         }
         calls.clear();
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
     }
 
     @Override

@@ -28,11 +28,12 @@ final class SipshieldRelay implements RelayUnderTest {
     private final PrintStream control;
     private final BufferedReader replies;
 
-    SipshieldRelay(int threads, List<String> jvmOptions) throws Exception {
+    /** @param cpus the command that places the relay on its CPUs (taskset ...), or empty */
+    SipshieldRelay(List<String> cpus, int threads, List<String> jvmOptions) throws Exception {
         log = Files.createTempFile("sipshield-relay", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = Path.of(SipshieldRelay.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(cpus);
         command.add(java);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", jar, SipshieldRelayProcess.class.getName(), "--threads", Integer.toString(threads)));
@@ -50,7 +51,8 @@ final class SipshieldRelay implements RelayUnderTest {
         }
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 
