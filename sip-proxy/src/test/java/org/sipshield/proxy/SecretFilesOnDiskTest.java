@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -116,6 +118,17 @@ class SecretFilesOnDiskTest {
                 Thread.sleep(100);
             }
         } finally {
+            // strace detaches on SIGTERM and leaves the JVM it traces running: stop the proxy itself
+            // first (strace then ends with its last tracee); a proxy left behind kept its ports
+            List<ProcessHandle> traced = proxy.descendants().toList();
+            traced.forEach(ProcessHandle::destroy);
+            for (ProcessHandle jvm : traced) {
+                try {
+                    jvm.onExit().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException stillRunning) {
+                    jvm.destroyForcibly();
+                }
+            }
             proxy.destroy();
             if (!proxy.waitFor(30, TimeUnit.SECONDS)) {
                 proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
