@@ -33,10 +33,7 @@ if [ "$(id -u)" -eq 0 ]; then
   sysctl -q -w net.core.rmem_max=33554432 net.core.wmem_max=33554432 >/dev/null || true
 fi
 mvn -q -pl media-relay -am -Pmedia-bench -DskipTests package
-# The generator on CPU 0, each relay on the other CPUs: sharing them, the relay's event loop waited
-# for a CPU 2-5 s of every 20 s step at the top steps (the generator's sender and receiver, and the
-# loopback delivery they cause, take most of a core), so the figures measured the scheduler.
-# --shared-cpus: as before, everything on every CPU.
+# Sharing the CPUs, the relay waited for one 2-5 s of every 20 s step at the top steps (bench/README.md).
 cpus=$(nproc)
 shared=0
 for a in "$@"; do [ "$a" = --shared-cpus ] && shared=1; done

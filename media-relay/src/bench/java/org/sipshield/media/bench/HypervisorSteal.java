@@ -7,14 +7,11 @@ import java.util.List;
 
 /**
  * CPU time the hypervisor gave to other guests while this virtual machine's CPUs had work ("steal",
- * /proc/stat). On this project's VM it was 1-17% of the CPU time from one run to the next, in slices
+ * /proc/stat). On this project's VM it was 0-29% of the CPU time from one step to the next, in slices
  * of tens of milliseconds: a relay stopped that long falls behind, and no code of its own is at fault.
  * Printed with every step, for every relay alike.
  */
 record HypervisorSteal(long ticks, int cpus, long nanos) {
-    /** USER_HZ: the unit of /proc/stat on Linux. */
-    private static final double TICK_MILLIS = 10;
-
     static HypervisorSteal now() {
         long ticks = -1;
         int cpus = 0;
@@ -36,6 +33,6 @@ record HypervisorSteal(long ticks, int cpus, long nanos) {
             return -1;
         }
         double cpuMillis = (nanos - before.nanos) / 1e6 * cpus;
-        return 100 * (ticks - before.ticks) * TICK_MILLIS / cpuMillis;
+        return 100 * (ticks - before.ticks) * (1000 / ProcessCpu.TICKS_PER_SECOND) / cpuMillis;
     }
 }

@@ -129,7 +129,7 @@ public final class MediaRelayBenchmark {
         File launcherOptions = new File("jvm.options");
         // the generator itself needs about a core of this 2-core machine: one relay thread each by default
         int relayThreads = 1;
-        List<String> relayCpus = List.of();
+        String relayCpus = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
@@ -139,7 +139,7 @@ public final class MediaRelayBenchmark {
                 case "--only" -> only = args[++i];
                 case "--relay-threads" -> relayThreads = Integer.parseInt(args[++i]);
                 case "--relay-jvm" -> relayJvm.add(args[++i].strip());
-                case "--relay-cpus" -> relayCpus = List.of("taskset", "-c", args[++i]);
+                case "--relay-cpus" -> relayCpus = args[++i];
                 case "--jvm-options" -> launcherOptions = new File(args[++i]);
                 case "--help" -> {
                     System.out.println(USAGE);
@@ -156,6 +156,8 @@ public final class MediaRelayBenchmark {
             throw new IllegalArgumentException("--runs must be 1..20\n" + USAGE);
         }
         int threads = relayThreads;
+        // the command that starts a relay process on its CPUs, put before the relay's own
+        List<String> placement = relayCpus == null ? List.of() : List.of("taskset", "-c", relayCpus);
         List<List<String>> variants = new ArrayList<>();
         if (relayJvm.isEmpty()) {
             variants.add(SipshieldRelay.launcherJvmOptions(launcherOptions));
@@ -164,8 +166,8 @@ public final class MediaRelayBenchmark {
         }
         System.out.printf(Locale.ROOT, "media relay benchmark: %d s per step, %d pkt/s per stream, %d-octet RTP,"
                 + " %d relay threads each, each relay in its own process%s%n", seconds, PPS, 12 + PAYLOAD, threads,
-                relayCpus.isEmpty() ? ", the generator and the relay sharing the machine's CPUs"
-                        : " on CPUs " + relayCpus.get(2) + ", the generator on CPUs of its own ("
+                relayCpus == null ? ", the generator and the relay sharing the machine's CPUs"
+                        : " on CPUs " + relayCpus + ", the generator on CPUs of its own ("
                                 + Runtime.getRuntime().availableProcessors() + ")");
         System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
         List<List<Limits>> allRuns = new ArrayList<>();
@@ -176,13 +178,13 @@ public final class MediaRelayBenchmark {
                 for (List<String> jvm : variants) {
                     System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
                             : String.join(" ", jvm));
-                    try (SipshieldRelay relay = new SipshieldRelay(relayCpus, threads, jvm)) {
+                    try (SipshieldRelay relay = new SipshieldRelay(placement, threads, jvm)) {
                         best.add(measure(relay, start, max, seconds));
                     }
                 }
             }
             if (only == null || only.equals("rtpengine")) {
-                try (RtpengineRelay relay = new RtpengineRelay(relayCpus, threads)) {
+                try (RtpengineRelay relay = new RtpengineRelay(placement, threads)) {
                     best.add(measure(relay, start, max, seconds));
                 }
             }
@@ -418,8 +420,8 @@ public final class MediaRelayBenchmark {
                 long due = begin + p * PERIOD_NANOS + k * PERIOD_NANOS / all;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
-                    // sleep rather than spin: the generator shares the machine's two cores with the
-                    // relay, and a spinning sender took a CPU the relay was waiting for. The sleep
+                    // sleep rather than spin: a spinning sender takes the CPU its receiver (and, with
+                    // --shared-cpus, the relay) is waiting for. The sleep
                     // overshoots by the kernel's timer slack (~50 us), after which the packets due
                     // meanwhile go out back to back; each packet's send time is taken when it is sent.
                     LockSupport.parkNanos(wait);

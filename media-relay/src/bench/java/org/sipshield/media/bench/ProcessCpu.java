@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /** CPU time of a whole process (all its threads), from /proc: the same measure for every relay. */
 final class ProcessCpu {
-    /** USER_HZ: the unit of /proc/PID/stat's times on Linux. */
-    private static final double TICKS_PER_SECOND = 100.0;
+    /** USER_HZ: the unit of the times in /proc/PID/stat and /proc/stat on Linux. */
+    static final double TICKS_PER_SECOND = 100.0;
 
     private ProcessCpu() {}
 
