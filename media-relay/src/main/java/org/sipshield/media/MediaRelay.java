@@ -91,7 +91,37 @@ public final class MediaRelay implements AutoCloseable {
         LOG.info("media relay on {} ports {}..{}, media timeout {} s, latching {}, {} event loops", options.bindAddress()
                 .getHostAddress(), options.ports().min(), options.ports().max(), options.mediaTimeout().toSeconds(),
                 options.latching(), options.ioThreads());
+        relay.runLoopsInRealtime(options.realtimePriority());
         return relay;
+    }
+
+    /**
+     * With a priority (1..99), every event loop runs under SCHED_FIFO: a loop woken by a packet takes
+     * its CPU at once from the JVM's compiler and GC threads and anything else at normal priority,
+     * instead of waiting out their time slice (with the relay on one CPU the loop waited 100-500 ms of
+     * each 20 s benchmark step, 5-60 ms under SCHED_FIFO). Not offered to operators (the proxy passes
+     * 0): where the loop saturates the CPU the compiler shares, a deoptimised packet path is recompiled
+     * only in the 5% the kernel keeps for normal threads, and the benchmark saw the loop fall 1.1-1.2 s
+     * behind that way (bench/media-results.md, 2026-12-03). Refused (no root or CAP_SYS_NICE): said at
+     * WARN, and the loops run on at normal priority.
+     */
+    private void runLoopsInRealtime(int priority) {
+        if (priority == 0) {
+            return;
+        }
+        int refused = 0;
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            int result = loop.submit(() -> UdpNative.realtimeFifo(priority)).syncUninterruptibly().getNow();
+            if (result < 0) {
+                refused = -result;
+            }
+        }
+        if (refused == 0) {
+            LOG.info("media relay: {} event loops under SCHED_FIFO, priority {}", options.ioThreads(), priority);
+        } else {
+            LOG.warn("media relay: SCHED_FIFO priority {} refused (errno {}{}): the event loops run at normal priority", priority,
+                    refused, refused == UdpNative.EPERM ? ", needs root or CAP_SYS_NICE" : "");
+        }
     }
 
     public MediaRelayOptions options() {

@@ -14,9 +14,12 @@ import org.sipshield.srtp.SrtpEngine;
  * @param latching     how plain RTP legs latch
  * @param engine       the SRTP engine of the sessions it opens (OPENSSL in production)
  * @param ioThreads    event loops; each relay session lives on one of them
+ * @param realtimePriority 0: the event loops run at normal priority; 1..99: under SCHED_FIFO at this
+ *                     priority. A measurement knob (bench/media.sh --realtime-priority), not configuration:
+ *                     see MediaRelay#runLoopsInRealtime for why the proxy leaves it at 0
  */
 public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Duration mediaTimeout, LatchingPolicy latching,
-        SrtpEngine engine, int ioThreads) {
+        SrtpEngine engine, int ioThreads, int realtimePriority) {
     public MediaRelayOptions {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(ports, "ports");
@@ -28,18 +31,21 @@ public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Durati
         if (ioThreads < 1 || ioThreads > 64) {
             throw new IllegalArgumentException("ioThreads must be 1..64, got " + ioThreads);
         }
+        if (realtimePriority < 0 || realtimePriority > 99) {
+            throw new IllegalArgumentException("realtimePriority must be 0..99, got " + realtimePriority);
+        }
     }
 
     public static MediaRelayOptions defaults(InetAddress bindAddress, PortRange ports) {
         return new MediaRelayOptions(bindAddress, ports, Duration.ofSeconds(60), LatchingPolicy.SIGNALLED_ADDRESS,
-                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
+                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
     }
 
     public MediaRelayOptions withMediaTimeout(Duration timeout) {
-        return new MediaRelayOptions(bindAddress, ports, timeout, latching, engine, ioThreads);
+        return new MediaRelayOptions(bindAddress, ports, timeout, latching, engine, ioThreads, realtimePriority);
     }
 
     public MediaRelayOptions withLatching(LatchingPolicy policy) {
-        return new MediaRelayOptions(bindAddress, ports, mediaTimeout, policy, engine, ioThreads);
+        return new MediaRelayOptions(bindAddress, ports, mediaTimeout, policy, engine, ioThreads, realtimePriority);
     }
 }

@@ -210,7 +210,7 @@ public final class RelaySession implements AutoCloseable {
      * Runs a signalling task on the loop, after the packets it has read so far are forwarded: they
      * were read under the configuration in force, so they are handled under it.
      */
-    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+    <T> T onLoop(java.util.concurrent.Callable<T> task) {
         if (loop.inEventLoop()) {
             try {
                 burst.process();

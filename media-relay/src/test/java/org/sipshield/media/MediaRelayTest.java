@@ -126,7 +126,7 @@ class MediaRelayTest {
     void packetsReadTogetherFromManySocketsEachKeepTheirOwnFate() throws Exception {
         MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN + 200, PORT_MIN + 299));
         try (MediaRelay oneLoop = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), Duration.ofSeconds(60),
-                d.latching(), d.engine(), 1))) {
+                d.latching(), d.engine(), 1, 0))) {
             Negotiated call1A = endpointOffers(GCM_256);
             Negotiated call1B = relayOffers(CM_128_80);
             Negotiated call2A = endpointOffers(CM_128_80);

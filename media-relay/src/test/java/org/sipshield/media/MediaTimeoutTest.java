@@ -134,7 +134,7 @@ class MediaTimeoutTest {
     void silentSessionsOfOneLoopTimeOutWhileTheOneWithMediaGoesOnUntilItsOwnSilence() throws Exception {
         MediaRelay quick = start(new MediaRelayOptions(InetAddress.getLoopbackAddress(),
                 new PortRange(PORT_MIN + 500, PORT_MIN + 515), HOUR, LatchingPolicy.SIGNALLED_ADDRESS,
-                SrtpEngine.OPENSSL, 1));
+                SrtpEngine.OPENSSL, 1, 0));
         List<SrtpEndpoint> endpoints = new ArrayList<>();
         try {
             Map<String, CompletableFuture<Long>> timedOutAt = new LinkedHashMap<>();

@@ -37,7 +37,7 @@ class ZeroAllocationTest {
     void relayingPacketsAllocatesNothingOnTheEventLoop() throws Exception {
         MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 9));
         try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), Duration.ofSeconds(60),
-                d.latching(), d.engine(), 1))) {
+                d.latching(), d.engine(), 1, 0))) {
             SdesSelection[] legA = negotiate(SrtpCipherPolicy.STRONGEST);
             SdesSelection[] legB = negotiate(SrtpCipherPolicy.of(List.of(CryptoSuite.AES_CM_128_HMAC_SHA1_80)));
             try (SrtpEndpoint a = SrtpEndpoint.srtp(legA[1]); SrtpEndpoint b = SrtpEndpoint.srtp(legB[1]);

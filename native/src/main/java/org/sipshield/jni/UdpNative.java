@@ -46,6 +46,7 @@ public final class UdpNative {
     /** The length of a datagram that did not fit its slot (the kernel cut it). */
     public static final int TRUNCATED = -1;
 
+    public static final int EPERM = 1;
     public static final int EAGAIN = 11;
     public static final int EINVAL = 22;
     public static final int EADDRINUSE = 98;
@@ -82,6 +83,15 @@ public final class UdpNative {
      * @return how many datagrams the kernel took, or {@code -errno} for a malformed call
      */
     public static native int send(int fd, ByteBuffer memory, int[] datagrams, int count);
+
+    /**
+     * The calling thread runs under the real-time policy SCHED_FIFO at {@code priority} (1..99), or
+     * back under the normal one for 0: it then takes its CPU from any normal thread the moment it
+     * has work. For the media relay's event loops; needs root or CAP_SYS_NICE (else {@code -EPERM}).
+     *
+     * @return 0 or {@code -errno}
+     */
+    public static native int realtimeFifo(int priority);
 
     /** Writes {@code address}'s port and address words at {@code into[at..at + ADDRESS_INTS)}. */
     public static void pack(InetSocketAddress address, int[] into, int at) {

@@ -37,7 +37,7 @@ public final class MediaAnchoring implements AutoCloseable {
         MediaRelayOptions options = new MediaRelayOptions(InetAddress.getByName(settings.address()),
                 new PortRange(settings.portMin(), settings.portMax()), Duration.ofSeconds(settings.mediaTimeoutSeconds()),
                 latching(settings.latching()),
-                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()));
+                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
         MediaRelay relay = MediaRelay.start(options);
         return new MediaAnchoring(relay, new MediaSdpRewriter(relay,
                 () -> policy(current.get()), new SrtpKeyManager()));

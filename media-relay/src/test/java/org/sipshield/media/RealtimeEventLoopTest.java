@@ -1,0 +1,72 @@
+package org.sipshield.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MediaRelayOptions.realtimePriority: every event loop of the relay runs under SCHED_FIFO at the priority given,
+ * as the kernel reports it for the loop's own thread (/proc/thread-self/stat), or at normal priority
+ * without one. Without the right to (no root, no CAP_SYS_NICE) the loops stay at normal priority.
+ */
+class RealtimeEventLoopTest {
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_FIFO = 1;
+    private static final int PORT_MIN = 31900;
+
+    @Test
+    void everyEventLoopRunsUnderSchedFifoAtTheConfiguredPriority() throws Exception {
+        int[] expected = mayUseRealtime() ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0};
+        for (int[] loop : schedulingOfEveryLoop(7)) {
+            assertArrayEquals(expected, loop, "policy and real-time priority of an event loop");
+        }
+    }
+
+    @Test
+    void withoutAPriorityTheLoopsRunAtNormalPriority() throws Exception {
+        for (int[] loop : schedulingOfEveryLoop(0)) {
+            assertArrayEquals(new int[] {SCHED_OTHER, 0}, loop, "policy and real-time priority of an event loop");
+        }
+    }
+
+    /** Policy and real-time priority of each of a two-loop relay's event loops, read on the loop itself. */
+    private static List<int[]> schedulingOfEveryLoop(int priority) throws Exception {
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
+        List<int[]> loops = new ArrayList<>();
+        try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(),
+                d.engine(), 2, priority))) {
+            // sessions go to the loops in turn: two sessions, both loops
+            for (int i = 0; i < 2; i++) {
+                RelaySession session = relay.openSessionSilenceMayLast("realtime " + i);
+                loops.add(session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling));
+                session.close();
+            }
+        }
+        assertEquals(2, loops.size());
+        return loops;
+    }
+
+    /** Fields 41 (policy) and 40 (rt_priority) of proc(5)'s stat, counted after the command name's ')'. */
+    private static int[] thisThreadsScheduling() throws IOException {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return new int[] {Integer.parseInt(f[41 - 3]), Integer.parseInt(f[40 - 3])};
+    }
+
+    /** CAP_SYS_NICE (bit 23) in this process's effective capabilities: root has it. */
+    private static boolean mayUseRealtime() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapEff:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 23)) != 0;
+            }
+        }
+        return false;
+    }
+}
