@@ -11,7 +11,8 @@
 # 80% of the relay's own zero-loss N (is p99 added under 1 ms there?) and CPU per packet at 500
 # streams against rtpengine's. The whole run is repeated (--runs, default 3), each relay in turn,
 # and the summary gives every figure and ratio as the median and spread [lowest .. highest].
-# Usage: bench/media.sh [--runs 3] [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]... (--help)
+# Usage: bench/media.sh [--runs 3] [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]...
+#        [--guest-halt-poll NS] (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
 # sender straight to its receiver on the same schedule: their latency is what the generator and
 # the machine add on their own, and "added by the relay" is the relayed latency minus that.
@@ -32,6 +33,26 @@ ulimit -n 65536 2>/dev/null || true
 if [ "$(id -u)" -eq 0 ]; then
   sysctl -q -w net.core.rmem_max=33554432 net.core.wmem_max=33554432 >/dev/null || true
 fi
+# --guest-halt-poll NS (consumed here): on a KVM guest, let an idle CPU poll up to NS before it halts,
+# for this run only (the machine's value comes back on exit). A halted virtual CPU waits for the
+# hypervisor to run it again when a packet wakes it: 100-300 us at the median on this project's VM,
+# longer when the host is busy (it shows as steal); docs/operations.md, "On a virtual machine".
+halt_poll=""
+prev=""
+for a in "$@"; do
+  shift
+  if [ "$prev" = --guest-halt-poll ]; then halt_poll=$a; elif [ "$a" != --guest-halt-poll ]; then set -- "$@" "$a"; fi
+  prev=$a
+done
+[ "$prev" != --guest-halt-poll ] || { echo "--guest-halt-poll needs nanoseconds" >&2; exit 2; }
+if [ -n "$halt_poll" ]; then
+  param=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+  [ -w "$param" ] || { echo "--guest-halt-poll: $param is not writable here (needs root on a KVM guest with the haltpoll cpuidle driver)" >&2; exit 1; }
+  before=$(cat "$param")
+  trap 'echo "$before" > "$param"' EXIT
+  trap 'exit 130' INT TERM
+  echo "$halt_poll" > "$param"
+fi
 mvn -q -pl media-relay -am -Pmedia-bench -DskipTests package
 # Sharing the CPUs, the relay waited for one 2-5 s of every 20 s step at the top steps (bench/README.md).
 cpus=$(nproc)
@@ -39,6 +60,7 @@ shared=0
 for a in "$@"; do [ "$a" = --shared-cpus ] && shared=1; done
 if [ "$shared" -eq 1 ] || [ "$cpus" -lt 2 ] || ! command -v taskset >/dev/null; then
   for a in "$@"; do shift; [ "$a" = --shared-cpus ] || set -- "$@" "$a"; done
-  exec java -jar media-relay/target/media-bench.jar "$@"
+  java -jar media-relay/target/media-bench.jar "$@"
+  exit
 fi
-exec taskset -c 0 java -jar media-relay/target/media-bench.jar --relay-cpus "1-$((cpus - 1))" "$@"
+taskset -c 0 java -jar media-relay/target/media-bench.jar --relay-cpus "1-$((cpus - 1))" "$@"

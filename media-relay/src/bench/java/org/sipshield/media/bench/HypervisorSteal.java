@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * CPU time the hypervisor gave to other guests while this virtual machine's CPUs had work ("steal",
- * /proc/stat). On this project's VM it was 0-29% of the CPU time from one step to the next, in slices
- * of tens of milliseconds: a relay stopped that long falls behind, and no code of its own is at fault.
- * Printed with every step, for every relay alike.
+ * CPU time this virtual machine's CPUs had work but the hypervisor did not run them ("steal",
+ * /proc/stat): other guests' time, and the time a CPU that halted while idle waits to be run again
+ * once a packet wakes it. On this project's VM it was 0-30% of the CPU time from one step to the
+ * next with idle CPUs halting at once, and under 1% with guest halt polling on ({@link #haltPolling}):
+ * the steal there was mostly wake-ups. Printed with every step, for every relay alike.
  */
 record HypervisorSteal(long ticks, int cpus, long nanos) {
     static HypervisorSteal now() {
@@ -34,5 +35,15 @@ record HypervisorSteal(long ticks, int cpus, long nanos) {
         }
         double cpuMillis = (nanos - before.nanos) / 1e6 * cpus;
         return 100 * (ticks - before.ticks) * (1000 / ProcessCpu.TICKS_PER_SECOND) / cpuMillis;
+    }
+
+    /** The guest's halt polling (KVM's cpuidle-haltpoll), as the run's header says it. */
+    static String haltPolling() {
+        try {
+            String ns = Files.readString(Path.of("/sys/module/haltpoll/parameters/guest_halt_poll_ns")).trim();
+            return "guest halt polling " + ns + " ns" + ("0".equals(ns) ? " (an idle CPU halts at once)" : "");
+        } catch (IOException | RuntimeException e) {
+            return "no guest halt polling here";
+        }
     }
 }

@@ -36,6 +36,7 @@ public final class MediaRelayBenchmark {
     private static final String USAGE = """
             usage: bench/media.sh [--runs R] [--seconds S] [--start N] [--max N] [--only sipshield|rtpengine] [--relay-threads T]
                                   [--jvm-options FILE] [--relay-jvm "OPTIONS"]... [--relay-cpus LIST | --shared-cpus]
+                                  [--realtime-priority P] [--guest-halt-poll NS]
               --runs R           whole runs (each relay in turn), then the median and spread over them (default 3)
               --seconds S        length of a step (default 20; the issue's figure is 60)
               --start N, --max N the first and the highest number of streams tried (250, 6000)
@@ -45,7 +46,12 @@ public final class MediaRelayBenchmark {
               --relay-jvm "..."  instead, these options; given several times, each is measured in turn (side by side)
               --relay-cpus LIST  start each relay process on these CPUs (taskset's list; bench/media.sh: the generator
                                  on CPU 0, the relays on the others)
-              --shared-cpus      (bench/media.sh only) generator and relay share every CPU, as before 2026-12-03""";
+              --realtime-priority P  each relay's media threads under SCHED_FIFO at priority P (1..99; sipshield's
+                                 MediaRelayOptions.realtimePriority, rtpengine's --scheduling=fifo --priority=P); 0: normal (default). Side by
+                                 side, sipshield only: --relay-jvm "" --relay-jvm "-Dsipshield.media.realtimePriority=P"
+              --shared-cpus      (bench/media.sh only) generator and relay share every CPU, as before 2026-12-03
+              --guest-halt-poll NS (bench/media.sh only, root on a KVM guest) an idle CPU polls up to NS before it halts,
+                                 for this run (the machine's value comes back on exit)""";
     private static final int PPS = 50;
     private static final long PERIOD_NANOS = 1_000_000_000L / PPS;
     private static final int PAYLOAD = 160;
@@ -130,6 +136,7 @@ public final class MediaRelayBenchmark {
         // the generator itself needs about a core of this 2-core machine: one relay thread each by default
         int relayThreads = 1;
         String relayCpus = null;
+        int realtimePriority = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
@@ -140,6 +147,7 @@ public final class MediaRelayBenchmark {
                 case "--relay-threads" -> relayThreads = Integer.parseInt(args[++i]);
                 case "--relay-jvm" -> relayJvm.add(args[++i].strip());
                 case "--relay-cpus" -> relayCpus = args[++i];
+                case "--realtime-priority" -> realtimePriority = Integer.parseInt(args[++i]);
                 case "--jvm-options" -> launcherOptions = new File(args[++i]);
                 case "--help" -> {
                     System.out.println(USAGE);
@@ -155,7 +163,11 @@ public final class MediaRelayBenchmark {
         if (runs < 1 || runs > 20) {
             throw new IllegalArgumentException("--runs must be 1..20\n" + USAGE);
         }
+        if (realtimePriority < 0 || realtimePriority > 99) {
+            throw new IllegalArgumentException("--realtime-priority must be 0..99\n" + USAGE);
+        }
         int threads = relayThreads;
+        int priority = realtimePriority;
         // the command that starts a relay process on its CPUs, put before the relay's own
         List<String> placement = relayCpus == null ? List.of() : List.of("taskset", "-c", relayCpus);
         List<List<String>> variants = new ArrayList<>();
@@ -169,7 +181,9 @@ public final class MediaRelayBenchmark {
                 relayCpus == null ? ", the generator and the relay sharing the machine's CPUs"
                         : " on CPUs " + relayCpus + ", the generator on CPUs of its own ("
                                 + Runtime.getRuntime().availableProcessors() + ")");
-        System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
+        System.out.printf(Locale.ROOT, "load average at start: %s; %s; --realtime-priority %s%n", loadAverage(),
+                HypervisorSteal.haltPolling(), priority == 0 ? "0 (normal priority, unless a --relay-jvm variant sets it)"
+                        : priority + " (SCHED_FIFO, both relays)");
         List<List<Limits>> allRuns = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             System.out.printf(Locale.ROOT, "%n== run %d of %d (load average %s)%n", run, runs, loadAverage());
@@ -178,13 +192,13 @@ public final class MediaRelayBenchmark {
                 for (List<String> jvm : variants) {
                     System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
                             : String.join(" ", jvm));
-                    try (SipshieldRelay relay = new SipshieldRelay(placement, threads, jvm)) {
+                    try (SipshieldRelay relay = new SipshieldRelay(placement, threads, priority, jvm)) {
                         best.add(measure(relay, start, max, seconds));
                     }
                 }
             }
             if (only == null || only.equals("rtpengine")) {
-                try (RtpengineRelay relay = new RtpengineRelay(placement, threads)) {
+                try (RtpengineRelay relay = new RtpengineRelay(placement, threads, priority)) {
                     best.add(measure(relay, start, max, seconds));
                 }
             }
@@ -332,8 +346,12 @@ public final class MediaRelayBenchmark {
             java.time.Instant stepStartedAt = java.time.Instant.now();
             // late relayed packets by the tenth of a second they were sent in: one stall or a steady shortfall?
             long[] lateByTenth = new long[(RAMP_PERIODS / PPS + seconds) * 10 + 20];
+            // and those over the latency target: is the p99 the calls' set-up (the ramp) or the steady state?
+            long[] slowByTenth = new long[lateByTenth.length];
+            // reference packets late too: the generator or the machine stalled, not only the relay
+            AtomicLong lateReference = new AtomicLong();
             Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, fullLoadReceived,
-                    refReceived, receiving, n, refs, stepStart, lateByTenth), "bench-rx");
+                    refReceived, receiving, n, refs, stepStart, lateByTenth, slowByTenth, lateReference), "bench-rx");
             rx.start();
             long allocatedBefore = relay.allocatedBytes();
             Sent sent = send(sender, streams, refs, direct, sentAt, seconds, relay);
@@ -347,7 +365,8 @@ public final class MediaRelayBenchmark {
             rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
-            printLateTimeline(lateByTenth, stepStartedAt);
+            printLateTimeline(lateByTenth, stepStartedAt, lateReference.get());
+            printSlowTimeline(slowByTenth);
             return new Result(relay.name(), n, sent.packets(), received.get(), seconds, cpu, fullLoadReceived.get(),
                     percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
@@ -455,7 +474,8 @@ public final class MediaRelayBenchmark {
 
     private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
             AtomicLong received, AtomicLong fullLoadReceived, AtomicLong refReceived,
-            AtomicBoolean running, int n, int refs, long stepStart, long[] lateByTenth) {
+            AtomicBoolean running, int n, int refs, long stepStart, long[] lateByTenth, long[] slowByTenth,
+            AtomicLong lateReference) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         try {
             while (running.get()) {
@@ -477,8 +497,13 @@ public final class MediaRelayBenchmark {
                     if (!reference && seq >= RAMP_PERIODS) { // sequence number = period, sent at full load
                         fullLoadReceived.incrementAndGet();
                     }
-                } else if (!reference) {
+                } else if (reference) {
+                    lateReference.incrementAndGet();
+                } else {
                     lateByTenth[(int) Math.max(0, Math.min(lateByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
+                }
+                if (!reference && micros > ADDED_P99_TARGET_MICROS) {
+                    slowByTenth[(int) Math.max(0, Math.min(slowByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
                 }
                 (reference ? refHistogram : histogram)[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
@@ -488,7 +513,7 @@ public final class MediaRelayBenchmark {
     }
 
     /** Where in the step the late relayed packets were sent: "late packets sent at 12.3 s: 650, ...". */
-    private static void printLateTimeline(long[] lateByTenth, java.time.Instant stepStartedAt) {
+    private static void printLateTimeline(long[] lateByTenth, java.time.Instant stepStartedAt, long lateReference) {
         StringBuilder line = new StringBuilder();
         for (int t = 0; t < lateByTenth.length; t++) {
             if (lateByTenth[t] > 0) {
@@ -497,8 +522,36 @@ public final class MediaRelayBenchmark {
         }
         if (line.length() > 0) {
             System.out.println("  late relayed packets by the time they were sent (step start = 0, at " + stepStartedAt
-                    + "): " + line);
+                    + "): " + line + "; reference packets (no relay) late in this step: " + lateReference);
         }
+    }
+
+    /**
+     * Relayed packets over the latency target, during the ramp (calls being set up) and after it, and
+     * the five tenths of a second that had most: "over 1 ms: ramp 812, after 1,377 (4.2 s: 300, ...)".
+     */
+    private static void printSlowTimeline(long[] slowByTenth) {
+        int rampTenths = RAMP_PERIODS * 10 / PPS;
+        long ramp = 0;
+        long after = 0;
+        for (int t = 0; t < slowByTenth.length; t++) {
+            if (t < rampTenths) {
+                ramp += slowByTenth[t];
+            } else {
+                after += slowByTenth[t];
+            }
+        }
+        StringBuilder worst = new StringBuilder();
+        Integer[] order = new Integer[slowByTenth.length];
+        for (int t = 0; t < order.length; t++) {
+            order[t] = t;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(slowByTenth[b], slowByTenth[a]));
+        for (int k = 0; k < 5 && slowByTenth[order[k]] > 0; k++) {
+            worst.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f s: %d", order[k] / 10.0, slowByTenth[order[k]]));
+        }
+        System.out.printf(Locale.ROOT, "  relayed packets over %.0f us: during the ramp %d, after it %d%s%n", ADDED_P99_TARGET_MICROS, ramp,
+                after, worst.length() == 0 ? "" : " (most: " + worst + ")");
     }
 
     private static double percentile(long[] histogram, double q) {

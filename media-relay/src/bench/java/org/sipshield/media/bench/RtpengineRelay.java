@@ -31,13 +31,20 @@ final class RtpengineRelay implements RelayUnderTest {
     private final String run = Long.toString(System.nanoTime(), 36);
     private int cookie;
 
-    /** @param cpus the command that places the relay on its CPUs (taskset ...), or empty */
-    RtpengineRelay(List<String> cpus, int threads) throws Exception {
+    /**
+     * @param cpus             the command that places the relay on its CPUs (taskset ...), or empty
+     * @param realtimePriority its media threads under SCHED_FIFO at this priority (its --scheduling and
+     *                         --priority); 0: normal
+     */
+    RtpengineRelay(List<String> cpus, int threads, int realtimePriority) throws Exception {
         Path log = Files.createTempFile("rtpengine", ".log");
         List<String> command = new ArrayList<>(cpus);
         command.addAll(List.of("rtpengine", "--foreground", "--log-stderr", "--table=-1", "--interface=127.0.0.1",
                 "--listen-ng=127.0.0.1:" + NG_PORT, "--port-min=10000", "--port-max=29999",
                 "--num-threads=" + threads, "--log-level=3", "--delete-delay=0", "--timeout=3600"));
+        if (realtimePriority > 0) {
+            command.addAll(List.of("--scheduling=fifo", "--priority=" + realtimePriority));
+        }
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();

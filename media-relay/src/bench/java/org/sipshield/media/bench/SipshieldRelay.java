@@ -28,15 +28,19 @@ final class SipshieldRelay implements RelayUnderTest {
     private final PrintStream control;
     private final BufferedReader replies;
 
-    /** @param cpus the command that places the relay on its CPUs (taskset ...), or empty */
-    SipshieldRelay(List<String> cpus, int threads, List<String> jvmOptions) throws Exception {
+    /**
+     * @param cpus             the command that places the relay on its CPUs (taskset ...), or empty
+     * @param realtimePriority its event loops under SCHED_FIFO at this priority; 0: normal
+     */
+    SipshieldRelay(List<String> cpus, int threads, int realtimePriority, List<String> jvmOptions) throws Exception {
         log = Files.createTempFile("sipshield-relay", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = Path.of(SipshieldRelay.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         List<String> command = new ArrayList<>(cpus);
         command.add(java);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", jar, SipshieldRelayProcess.class.getName(), "--threads", Integer.toString(threads)));
+        command.addAll(List.of("-cp", jar, SipshieldRelayProcess.class.getName(), "--threads", Integer.toString(threads),
+                "--realtime-priority", Integer.toString(realtimePriority)));
         process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         control = new PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
         replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));

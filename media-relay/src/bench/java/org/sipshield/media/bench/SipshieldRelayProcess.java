@@ -41,20 +41,30 @@ public final class SipshieldRelayProcess {
     /** Leg B's phone, from the offer until its answer configures the leg. */
     private final Map<Integer, InetSocketAddress> pendingB = new HashMap<>();
 
-    private SipshieldRelayProcess(int threads) {
+    private SipshieldRelayProcess(int threads, int realtimePriority) {
         // the production defaults (timeout, latching, engine), the port range and thread count of the run
         MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(10000, 29999));
         relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(), d.engine(),
-                threads));
+                threads, realtimePriority));
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = args.length == 2 && args[0].equals("--threads") ? Integer.parseInt(args[1]) : 1;
+        int threads = 1;
+        int realtimePriority = 0;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+                case "--realtime-priority" -> realtimePriority = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
         // the control channel is stdout: anything else printed there would break it
         PrintStream control = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.US_ASCII);
         System.setOut(System.err);
-        SipshieldRelayProcess process = new SipshieldRelayProcess(threads);
+        // a --relay-jvm variant may set it, to measure priorities side by side in one run
+        realtimePriority = Integer.getInteger("sipshield.media.realtimePriority", realtimePriority);
+        SipshieldRelayProcess process = new SipshieldRelayProcess(threads, realtimePriority);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         control.println("ready");
         try {
