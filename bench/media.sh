@@ -12,7 +12,7 @@
 # streams against rtpengine's. The whole run is repeated (--runs, default 3), each relay in turn,
 # and the summary gives every figure and ratio as the median and spread [lowest .. highest].
 # Usage: bench/media.sh [--runs 3] [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]...
-#        [--guest-halt-poll NS] (--help)
+#        [--realtime-priority P] [--guest-halt-poll NS] (--help)
 # Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
 # sender straight to its receiver on the same schedule: their latency is what the generator and
 # the machine add on their own, and "added by the relay" is the relayed latency minus that.
@@ -35,8 +35,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 # --guest-halt-poll NS (consumed here): on a KVM guest, let an idle CPU poll up to NS before it halts,
 # for this run only (the machine's value comes back on exit). A halted virtual CPU waits for the
-# hypervisor to run it again when a packet wakes it: 100-300 us at the median on this project's VM,
-# longer when the host is busy (it shows as steal); docs/operations.md, "On a virtual machine".
+# hypervisor to run it again when a packet wakes it: 120-390 us at the median on this project's VM,
+# longer when the host is busy (it shows as steal); docs/operations.md, "Media at saturation and on a virtual machine".
 halt_poll=""
 prev=""
 for a in "$@"; do

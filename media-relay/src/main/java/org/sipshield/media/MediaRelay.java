@@ -99,7 +99,7 @@ public final class MediaRelay implements AutoCloseable {
      * With a priority (1..99), every event loop runs under SCHED_FIFO: a loop woken by a packet takes
      * its CPU at once from the JVM's compiler and GC threads and anything else at normal priority,
      * instead of waiting out their time slice (with the relay on one CPU the loop waited 100-500 ms of
-     * each 20 s benchmark step, 5-60 ms under SCHED_FIFO). Not offered to operators (the proxy passes
+     * each 20 s benchmark step, 5-90 ms under SCHED_FIFO). Not offered to operators (the proxy passes
      * 0): where the loop saturates the CPU the compiler shares, a deoptimised packet path is recompiled
      * only in the 5% the kernel keeps for normal threads, and the benchmark saw the loop fall 1.1-1.2 s
      * behind that way (bench/media-results.md, 2026-12-03). Refused (no root or CAP_SYS_NICE): said at
