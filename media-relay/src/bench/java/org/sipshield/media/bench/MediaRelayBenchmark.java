@@ -167,7 +167,6 @@ public final class MediaRelayBenchmark {
             throw new IllegalArgumentException("--realtime-priority must be 0..99\n" + USAGE);
         }
         int threads = relayThreads;
-        int priority = realtimePriority;
         // the command that starts a relay process on its CPUs, put before the relay's own
         List<String> placement = relayCpus == null ? List.of() : List.of("taskset", "-c", relayCpus);
         List<List<String>> variants = new ArrayList<>();
@@ -182,8 +181,8 @@ public final class MediaRelayBenchmark {
                         : " on CPUs " + relayCpus + ", the generator on CPUs of its own ("
                                 + Runtime.getRuntime().availableProcessors() + ")");
         System.out.printf(Locale.ROOT, "load average at start: %s; %s; --realtime-priority %s%n", loadAverage(),
-                HypervisorSteal.haltPolling(), priority == 0 ? "0 (normal priority, unless a --relay-jvm variant sets it)"
-                        : priority + " (SCHED_FIFO, both relays)");
+                HypervisorSteal.haltPolling(), realtimePriority == 0 ? "0 (normal priority, unless a --relay-jvm variant sets it)"
+                        : realtimePriority + " (SCHED_FIFO, both relays)");
         List<List<Limits>> allRuns = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             System.out.printf(Locale.ROOT, "%n== run %d of %d (load average %s)%n", run, runs, loadAverage());
@@ -192,13 +191,13 @@ public final class MediaRelayBenchmark {
                 for (List<String> jvm : variants) {
                     System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
                             : String.join(" ", jvm));
-                    try (SipshieldRelay relay = new SipshieldRelay(placement, threads, priority, jvm)) {
+                    try (SipshieldRelay relay = new SipshieldRelay(placement, threads, realtimePriority, jvm)) {
                         best.add(measure(relay, start, max, seconds));
                     }
                 }
             }
             if (only == null || only.equals("rtpengine")) {
-                try (RtpengineRelay relay = new RtpengineRelay(placement, threads, priority)) {
+                try (RtpengineRelay relay = new RtpengineRelay(placement, threads, realtimePriority)) {
                     best.add(measure(relay, start, max, seconds));
                 }
             }
@@ -492,6 +491,8 @@ public final class MediaRelayBenchmark {
                 long sentNanos = sentAt[stream][seq % RING];
                 long micros = (now - sentNanos) / 1000;
                 boolean reference = stream >= n;
+                // the tenth of a second of the step the packet was sent in (both arrays have the same length)
+                int tenth = (int) Math.max(0, Math.min(lateByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L));
                 if (micros <= LATE_MICROS) {
                     (reference ? refReceived : received).incrementAndGet();
                     if (!reference && seq >= RAMP_PERIODS) { // sequence number = period, sent at full load
@@ -500,10 +501,10 @@ public final class MediaRelayBenchmark {
                 } else if (reference) {
                     lateReference.incrementAndGet();
                 } else {
-                    lateByTenth[(int) Math.max(0, Math.min(lateByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
+                    lateByTenth[tenth]++;
                 }
                 if (!reference && micros > ADDED_P99_TARGET_MICROS) {
-                    slowByTenth[(int) Math.max(0, Math.min(slowByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
+                    slowByTenth[tenth]++;
                 }
                 (reference ? refHistogram : histogram)[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
