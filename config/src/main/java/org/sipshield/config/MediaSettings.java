@@ -10,15 +10,23 @@ package org.sipshield.config;
  * @param srtpCiphers         the SRTP Ciphers option: the suites offered and accepted on every leg
  * @param latching            how plain RTP legs latch
  * @param enableF8Cipher      F8_128_HMAC_SHA1_80 is accepted and offered, after every other suite (srtpCiphers ALL only)
+ * @param warmUp              at start, before the first call, the relay carries calls of its own on its address so that
+ *                            its packet path is compiled with every branch a busy relay takes (read at start only)
  */
 public record MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
-        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher) {
+        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp) {
     /**
      * An Encrypted phone in a call whose other leg cannot do SRTP: the reference lets the call go on
      * unencrypted (and shows it so); REFUSE answers the caller 488 instead.
      */
     public enum EncryptedPhoneFallback {
         RTP, REFUSE
+    }
+
+    /** The settings with the relay's warm-up, as by default. */
+    public MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
+            MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher) {
+        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, encryptedPhoneFallback, enableF8Cipher, true);
     }
 
     /** The settings without F8, as by default. */

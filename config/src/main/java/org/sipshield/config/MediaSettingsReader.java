@@ -35,7 +35,8 @@ final class MediaSettingsReader {
             m.problem("enableF8Cipher", "srtpCiphers " + ciphers + " allows AEAD GCM suites only, so F8_128_HMAC_SHA1_80 "
                     + "cannot be enabled beside it", "srtpCiphers: ALL, or enableF8Cipher: false");
         }
+        boolean warmUp = m.bool("warmUp", true);
         m.finish();
-        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8);
+        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8, warmUp);
     }
 }

@@ -38,7 +38,9 @@ public final class RestartRequired {
             // the relay's sockets are bound in this range, on this address, for the life of the process
             new Key<>("media.address", c -> c.media().address()),
             new Key<>("media.portMin", c -> c.media().portMin()),
-            new Key<>("media.portMax", c -> c.media().portMax()));
+            new Key<>("media.portMax", c -> c.media().portMax()),
+            // the relay warms up once, when it starts
+            new Key<>("media.warmUp", c -> c.media().warmUp()));
 
     private RestartRequired() {}
 

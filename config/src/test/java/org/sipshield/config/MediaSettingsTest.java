@@ -48,6 +48,15 @@ class MediaSettingsTest {
     }
 
     @Test
+    void theRelayWarmsUpUnlessTurnedOffAndAnythingButABooleanIsRefused() throws Exception {
+        assertEquals(true, ConfigLoader.parse(LISTENERS, "t.yaml").media().warmUp());
+        assertEquals(false, ConfigLoader.parse(LISTENERS + "media:\n  warmUp: false\n", "t.yaml").media().warmUp());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
+                + "media:\n  warmUp: sometimes\n", "t.yaml"));
+        assertTrue(e.getMessage().contains("media.warmUp"), e.getMessage());
+    }
+
+    @Test
     void f8BesideAGcmOnlyPolicyIsRefusedWithTheReasonAndTheOtherProblems() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
                 + "media:\n  srtpCiphers: MEDIUM\n  enableF8Cipher: true\n  mediaTimeout: 1\n", "t.yaml"));

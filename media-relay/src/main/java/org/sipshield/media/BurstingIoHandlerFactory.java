@@ -49,6 +49,7 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
         public int run(IoHandlerContext context) {
             int handled = epoll.run(context);
             burst.process();
+            burst.wakeUpDone();
             return handled;
         }
 

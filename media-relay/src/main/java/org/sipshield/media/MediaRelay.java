@@ -124,6 +124,61 @@ public final class MediaRelay implements AutoCloseable {
         }
     }
 
+    /** {@link #warmUp(int)} with the rounds the proxy runs at start. */
+    public WarmUpOutcome warmUp() {
+        return warmUp(WARM_UP_ROUNDS);
+    }
+
+    /**
+     * Relays {@code rounds} rounds of the relay's own calls on every event loop before the first real
+     * one ({@link RelayWarmUp}: why, and what they carry), so the JIT has compiled the packet path
+     * with every branch a busy relay takes. Call it once, right after {@link #start}, before any
+     * session is opened: nothing else may use the relay meanwhile. Leaves no session open, every
+     * port free and nothing reported to {@link #onSessionEnded}. It needs four port pairs per loop
+     * (loops warm up together as the range allows); with fewer free it does nothing and says so, as
+     * when its packets do not come back (a WARN: the relay serves calls all the same).
+     *
+     * @param rounds a positive multiple of {@link #WARM_UP_ROUNDS_PER_SESSION}
+     * @return what the warm-up relayed and dropped, summed over its sessions
+     */
+    public WarmUpOutcome warmUp(int rounds) {
+        if (rounds <= 0 || rounds % WARM_UP_ROUNDS_PER_SESSION != 0) {
+            throw new IllegalArgumentException("warm-up rounds must be a positive multiple of " + WARM_UP_ROUNDS_PER_SESSION
+                    + ", got " + rounds);
+        }
+        if (active.get() != 0) {
+            throw new IllegalStateException("the relay warms up before its first session, not with " + active.get() + " open");
+        }
+        java.util.List<IoEventLoop> loops = new java.util.ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            loops.add((IoEventLoop) loop);
+        }
+        WarmUpOutcome outcome;
+        try {
+            outcome = RelayWarmUp.run(this, loops, rounds);
+        } catch (RuntimeException e) {
+            // e.g. a firewall that drops UDP between local sockets: the relay serves calls all the same
+            LOG.warn("media relay not warmed up: {}; it runs without", e.toString());
+            return WarmUpOutcome.NONE;
+        }
+        if (outcome.eventLoops() == 0) {
+            LOG.warn("media relay not warmed up: {} port pairs free, it needs {}; the first busy calls may find its packet path "
+                    + "compiled without some of its branches", freePortPairs(), RelayWarmUp.PORT_PAIRS_PER_LOOP);
+        } else {
+            LOG.info("media relay warmed up: {}", outcome);
+        }
+        return outcome;
+    }
+
+    /**
+     * Rounds per event loop at start: enough for C2, the JIT's optimising compiler, to compile the
+     * packet path while every branch is being taken (bench/media-results.md, 2026-12-03).
+     */
+    public static final int WARM_UP_ROUNDS = 1000;
+
+    /** Rounds of the warm-up that one pair of its sessions carries before it is closed and new ones open. */
+    public static final int WARM_UP_ROUNDS_PER_SESSION = 50;
+
     public MediaRelayOptions options() {
         return options;
     }
@@ -185,7 +240,7 @@ public final class MediaRelay implements AutoCloseable {
      * @throws MediaPortsExhaustedException when no port pair is free for a leg
      */
     public RelaySession openSession(String label, MediaTimeoutListener listener) {
-        return open(label, listener, true);
+        return open(group.next(), label, listener, true, false);
     }
 
     /**
@@ -194,17 +249,18 @@ public final class MediaRelay implements AutoCloseable {
      * while the call's audio session judges whether the call is still alive.
      */
     public RelaySession openSessionSilenceMayLast(String label) {
-        return open(label, null, false);
+        return open(group.next(), label, null, false, false);
     }
 
-    private RelaySession open(String label, MediaTimeoutListener listener, boolean endsOnSilence) {
-        IoEventLoop loop = group.next();
-        PacketBurst burst = bursts.get(loop);
-        if (burst == null) {
-            throw new IllegalStateException("event loop without a packet burst: " + loop);
-        }
+    /** A session of the relay's warm-up on {@code loop}: silence never ends it, it is never logged nor reported. */
+    RelaySession openQuietSession(IoEventLoop loop) {
+        return open(loop, "warm-up", null, false, true);
+    }
+
+    private RelaySession open(IoEventLoop loop, String label, MediaTimeoutListener listener, boolean endsOnSilence, boolean quiet) {
+        PacketBurst burst = burst(loop);
         MediaTimeoutSweep sweep = sweeps.computeIfAbsent(loop, l -> new MediaTimeoutSweep(l, burst, options.mediaTimeout(), nanoClock));
-        RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener, endsOnSilence);
+        RelaySession session = new RelaySession(this, label, loop, burst, sweep, listener, endsOnSilence, quiet);
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
         if (!bindLeg(session, a)) {
@@ -219,6 +275,14 @@ public final class MediaRelay implements AutoCloseable {
         }
         active.incrementAndGet();
         return session;
+    }
+
+    PacketBurst burst(IoEventLoop loop) {
+        PacketBurst burst = bursts.get(loop);
+        if (burst == null) {
+            throw new IllegalStateException("event loop without a packet burst: " + loop);
+        }
+        return burst;
     }
 
     /**

@@ -51,6 +51,8 @@ final class PacketBurst {
     private int slotsHeld;
     private long reads;
     private long packetsRead;
+    /** Run at the end of each of the loop's wake-ups while the relay warms up ({@link RelayWarmUp}); else null. */
+    private Runnable warmUp;
 
     /**
      * Reads what is waiting on {@code socket} into free slots and hands each datagram to its leg,
@@ -230,6 +232,18 @@ final class PacketBurst {
             if (sent < n) {
                 out.notSent(n - sent);
             }
+        }
+    }
+
+    /** From now on, {@code round} runs at the end of each wake-up of this burst's loop (null: nothing does). Loop only. */
+    void afterWakeUp(Runnable round) {
+        warmUp = round;
+    }
+
+    /** The loop's wake-up is done: its packets are read and sent. */
+    void wakeUpDone() {
+        if (warmUp != null) {
+            warmUp.run();
         }
     }
 

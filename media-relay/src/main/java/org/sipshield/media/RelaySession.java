@@ -26,6 +26,8 @@ public final class RelaySession implements AutoCloseable {
     private final MediaTimeoutListener timeoutListener;
     /** False for a session whose silence is no sign of a dead call (never in the loop's sweep). */
     private final boolean endsOnSilence;
+    /** The relay's own warm-up session ({@link RelayWarmUp}): no log line, no {@link SessionReport}. */
+    private final boolean quiet;
     private final long timeoutNanos;
     /** The relay's options when this session opened: a reload changes the next sessions, not this one. */
     private final MediaRelayOptions options;
@@ -39,7 +41,7 @@ public final class RelaySession implements AutoCloseable {
     private volatile boolean closing;
 
     RelaySession(MediaRelay relay, String label, IoEventLoop loop, PacketBurst burst, MediaTimeoutSweep sweep,
-            MediaTimeoutListener listener, boolean endsOnSilence) {
+            MediaTimeoutListener listener, boolean endsOnSilence, boolean quiet) {
         this.relay = relay;
         this.label = label;
         this.loop = loop;
@@ -49,6 +51,7 @@ public final class RelaySession implements AutoCloseable {
         this.b = new RelayLeg(this, RelaySide.B);
         this.timeoutListener = listener;
         this.endsOnSilence = endsOnSilence;
+        this.quiet = quiet;
         this.options = relay.options();
         this.timeoutNanos = options.mediaTimeout().toNanos();
         this.lastMediaNanos = relay.nanoTime();
@@ -137,7 +140,7 @@ public final class RelaySession implements AutoCloseable {
     }
 
     void latched(RelayLeg leg, PeerAddress source, boolean rtcp) {
-        if (relay.log().enabled()) {
+        if (!quiet && relay.log().enabled()) {
             log(label + ": " + leg + " latched " + (rtcp ? "RTCP" : "RTP") + " on " + source);
         }
     }
@@ -198,11 +201,14 @@ public final class RelaySession implements AutoCloseable {
             leg.rtpSocket.close();
             leg.rtcpSocket.close();
         }
+        relay.released(this);
+        if (quiet) {
+            return;
+        }
         SessionReport report = new SessionReport(label, a.snapshot(), b.snapshot());
         if (relay.log().enabled()) {
             log(label + ": media ended; leg A " + report.legA() + "; leg B " + report.legB());
         }
-        relay.released(this);
         relay.ended(report);
     }
 

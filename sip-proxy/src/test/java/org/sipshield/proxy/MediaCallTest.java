@@ -10,13 +10,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipshield.media.WarmUpOutcome;
 import org.sipshield.proxy.peers.FreePorts;
 import org.sipshield.proxy.peers.ProcessOutput;
 import org.sipshield.proxy.peers.Sipp;
 
 /**
- * The media rules the B2BUA enforces through the SDP step, with real sipp peers: a call whose media
- * stays silent is ended with BYE on both legs; an SRTP-only offer from a trunk without SRTP Allowed
+ * The media rules the B2BUA enforces through the SDP step, with real sipp peers: the relay warms up
+ * at start (media.warmUp's default); a call whose media stays silent is ended with BYE on both legs; an SRTP-only offer from a trunk without SRTP Allowed
  * is refused with 488 and never reaches the far side.
  */
 class MediaCallTest {
@@ -43,6 +44,17 @@ class MediaCallTest {
     @AfterAll
     static void stop() {
         proxy.close();
+    }
+
+    /** media.warmUp is on by default: the relay carried its own calls before the first one, and they add up. */
+    @Test
+    void theRelayWarmedUpAtStartWithEveryPacketAccountedFor() {
+        WarmUpOutcome warmUp = proxy.server.media().warmUp().orElseThrow();
+        assertEquals(Runtime.getRuntime().availableProcessors(), warmUp.eventLoops(), warmUp.toString());
+        assertTrue(warmUp.legs().packetsOut() > 0 && warmUp.legs().authFailures() > 0 && warmUp.legs().replays() > 0,
+                warmUp.toString());
+        assertEquals(warmUp.packetsSent(), warmUp.legs().packetsIn() + warmUp.legs().dropped(), warmUp.toString());
+        assertEquals(warmUp.legs().packetsOut(), warmUp.packetsReceived(), warmUp.toString());
     }
 
     @Test

@@ -110,6 +110,9 @@ public final class RunningProxy implements AutoCloseable {
                 + "  - {transport: TLS, address: " + address + ", port: " + tlsPort + "}\n"
                 // sipp's UAS scenarios take an OPTIONS ping for an unexpected call: pings only where a test sets them
                 + (extraYaml.contains("sipTrunkDefaults:") ? "" : "sipTrunkDefaults: {optionsPingIntervalSeconds: 0}\n")
+                // the relay's warm-up (media.warmUp) takes CPU at every start: a test that sets a media
+                // section runs it as production does, the others (most, which carry no media) skip it
+                + (extraYaml.contains("media:") ? "" : "media: {warmUp: false}\n")
                 + extraYaml;
         return yaml;
     }

@@ -41,11 +41,15 @@ public final class SipshieldRelayProcess {
     /** Leg B's phone, from the offer until its answer configures the leg. */
     private final Map<Integer, InetSocketAddress> pendingB = new HashMap<>();
 
-    private SipshieldRelayProcess(int threads, int realtimePriority) {
+    private SipshieldRelayProcess(int threads, int realtimePriority, boolean warmUp) {
         // the production defaults (timeout, latching, engine), the port range and thread count of the run
         MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(10000, 29999));
         relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(), d.engine(),
                 threads, realtimePriority));
+        if (warmUp) {
+            // as the proxy does at start with media.warmUp (its default)
+            relay.warmUp();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -64,7 +68,9 @@ public final class SipshieldRelayProcess {
         System.setOut(System.err);
         // a --relay-jvm variant may set it, to measure priorities side by side in one run
         realtimePriority = Integer.getInteger("sipshield.media.realtimePriority", realtimePriority);
-        SipshieldRelayProcess process = new SipshieldRelayProcess(threads, realtimePriority);
+        // and this one, to measure the relay without its warm-up (media.warmUp: false) beside it
+        boolean warmUp = Boolean.parseBoolean(System.getProperty("sipshield.media.warmUp", "true"));
+        SipshieldRelayProcess process = new SipshieldRelayProcess(threads, realtimePriority, warmUp);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         control.println("ready");
         try {

@@ -3,6 +3,7 @@ package org.sipshield.proxy.media;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.sipshield.config.MediaLatching;
@@ -12,6 +13,7 @@ import org.sipshield.media.LatchingPolicy;
 import org.sipshield.media.MediaRelay;
 import org.sipshield.media.MediaRelayOptions;
 import org.sipshield.media.PortRange;
+import org.sipshield.media.WarmUpOutcome;
 import org.sipshield.proxy.b2bua.Call;
 import org.sipshield.proxy.b2bua.SdpRewriter;
 import org.sipshield.srtp.SrtpCipherPolicy;
@@ -20,16 +22,19 @@ import org.sipshield.srtp.SrtpKeyManager;
 
 /**
  * The proxy's media: the relay started from the {@code media:} section and the SDP step on it.
+ * The relay warms up at start, before the first call (media.warmUp, MediaRelay#warmUp).
  * The address and ports are bound at start (a change needs a restart); the SRTP Ciphers option is
  * read at every offer, and a reload retunes the media timeout and latching of the next calls.
  */
 public final class MediaAnchoring implements AutoCloseable {
     private final MediaRelay relay;
     private final MediaSdpRewriter rewriter;
+    private final Optional<WarmUpOutcome> warmUp;
 
-    private MediaAnchoring(MediaRelay relay, MediaSdpRewriter rewriter) {
+    private MediaAnchoring(MediaRelay relay, MediaSdpRewriter rewriter, Optional<WarmUpOutcome> warmUp) {
         this.relay = relay;
         this.rewriter = rewriter;
+        this.warmUp = warmUp;
     }
 
     /** @param current the media settings in force (after reloads) */
@@ -39,8 +44,9 @@ public final class MediaAnchoring implements AutoCloseable {
                 latching(settings.latching()),
                 SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
         MediaRelay relay = MediaRelay.start(options);
+        Optional<WarmUpOutcome> warmUp = settings.warmUp() ? Optional.of(relay.warmUp()) : Optional.empty();
         return new MediaAnchoring(relay, new MediaSdpRewriter(relay,
-                () -> policy(current.get()), new SrtpKeyManager()));
+                () -> policy(current.get()), new SrtpKeyManager()), warmUp);
     }
 
     /** The SRTP Ciphers option, with F8 last when enabled (the loader allows that beside ALL only). */
@@ -87,6 +93,11 @@ public final class MediaAnchoring implements AutoCloseable {
 
     public MediaRelay relay() {
         return relay;
+    }
+
+    /** What the relay's warm-up carried at start; empty with media.warmUp false. */
+    public Optional<WarmUpOutcome> warmUp() {
+        return warmUp;
     }
 
     @Override
