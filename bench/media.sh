@@ -22,6 +22,8 @@
 # A packet more than 50 ms late counts as lost. The generator shares the machine with the relay,
 # so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
 # The generator runs on CPU 0 and each relay on the other CPUs (--shared-cpus: all on every CPU).
+# sipshield's relay process warms up at start as the proxy does (media.warmUp: calls of its own, with
+# bursts and every kind of drop); a variant --relay-jvm "-Dsipshield.media.warmUp=false" runs it without.
 # Each relay first gets 10 s of warm-up at up to 250 streams (not reported: the figures are the
 # steady state of a relay that has run for a while). One run (20 s steps) takes about 7-11
 # minutes, the default three 20-35; --seconds 60 gives 60 s steps (three times as long).
