@@ -16,6 +16,16 @@ package org.sipshield.media;
  */
 public record LegCounters(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long authFailures, long replays,
         long droppedForeign, long droppedOther, long rtcpPacketsIn, long rtcpPacketsOut, long unprotectedRtcp, long notSent) {
+    /** Nothing counted yet. */
+    public static final LegCounters NONE = new LegCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Both legs' counts added up, counter by counter. */
+    public LegCounters plus(LegCounters o) {
+        return new LegCounters(packetsIn + o.packetsIn, bytesIn + o.bytesIn, packetsOut + o.packetsOut, bytesOut + o.bytesOut,
+                authFailures + o.authFailures, replays + o.replays, droppedForeign + o.droppedForeign, droppedOther + o.droppedOther,
+                rtcpPacketsIn + o.rtcpPacketsIn, rtcpPacketsOut + o.rtcpPacketsOut, unprotectedRtcp + o.unprotectedRtcp,
+                notSent + o.notSent);
+    }
 
     /** Everything dropped, for whatever reason. */
     public long dropped() {

@@ -225,19 +225,23 @@ public final class RelaySession implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        Future<T> f = loop.submit(() -> {
+        return await(loop.submit(() -> {
             burst.process();
             return task.call();
-        });
+        }), "the media path");
+    }
+
+    /** Waits up to 10 s for what an event loop does ({@code what}, for the exception's message). */
+    static <T> T await(Future<T> f, String what) {
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the media path", e);
+            throw new IllegalStateException("interrupted waiting for " + what, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("media path task failed: " + e.getCause(), e.getCause());
+            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the media path did not answer in 10 s", e);
+            throw new IllegalStateException(what + " did not answer in 10 s", e);
         }
     }
 

@@ -12,9 +12,6 @@ import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.sipshield.srtp.CryptoSuite;
 import org.sipshield.srtp.SdesAnswer;
 import org.sipshield.srtp.SdesNegotiator;
@@ -78,7 +75,7 @@ final class RelayWarmUp {
                         w.openCalls();
                     }
                     for (LoopWarmUp w : group) {
-                        w.start(ROUNDS_PER_SESSION);
+                        w.start();
                     }
                     for (LoopWarmUp w : group) {
                         w.await();
@@ -98,23 +95,14 @@ final class RelayWarmUp {
         long sent = 0;
         long received = 0;
         int sessions = 0;
-        LegCounters total = new LegCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        LegCounters legs = LegCounters.NONE;
         for (LoopWarmUp w : warmUps) {
             sent += w.sent;
             received += w.received;
             sessions += w.sessions;
-            for (LegCounters legs : w.counters) {
-                total = plus(total, legs);
-            }
+            legs = legs.plus(w.legs);
         }
-        return new WarmUpOutcome(warmUps.size(), sessions, sent, received, total, Duration.ofNanos(System.nanoTime() - started));
-    }
-
-    private static LegCounters plus(LegCounters a, LegCounters b) {
-        return new LegCounters(a.packetsIn() + b.packetsIn(), a.bytesIn() + b.bytesIn(), a.packetsOut() + b.packetsOut(),
-                a.bytesOut() + b.bytesOut(), a.authFailures() + b.authFailures(), a.replays() + b.replays(),
-                a.droppedForeign() + b.droppedForeign(), a.droppedOther() + b.droppedOther(), a.rtcpPacketsIn() + b.rtcpPacketsIn(),
-                a.rtcpPacketsOut() + b.rtcpPacketsOut(), a.unprotectedRtcp() + b.unprotectedRtcp(), a.notSent() + b.notSent());
+        return new WarmUpOutcome(warmUps.size(), sessions, sent, received, legs, Duration.ofNanos(System.nanoTime() - started));
     }
 
     /**
@@ -132,13 +120,14 @@ final class RelayWarmUp {
         private final SrtpKeyManager keys = new SrtpKeyManager();
         private final ByteBuffer packet = ByteBuffer.allocateDirect(MediaRelay.DATAGRAM_SLOT + 256);
         private final ByteBuffer replayed = ByteBuffer.allocateDirect(MediaRelay.DATAGRAM_SLOT);
-        private final DatagramChannel stranger;
-        final List<LegCounters> counters = new ArrayList<>();
+        /** Sends from an address no leg knows; opened with the first calls, inside the warm-up's try. */
+        private DatagramChannel stranger;
+        /** What the calls carried, added up as each pair of calls ends. */
+        LegCounters legs = LegCounters.NONE;
         long sent;
         long received;
         int sessions;
         private Promise<Void> done;
-        private int rounds;
         private int round;
         private Call secure;
         private Call mixed;
@@ -150,21 +139,17 @@ final class RelayWarmUp {
             InetAddress bound = relay.options().bindAddress();
             this.address = bound.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bound;
             this.engine = relay.options().engine();
-            try {
-                this.stranger = channel();
-            } catch (IOException e) {
-                throw new UncheckedIOException("the media relay's warm-up could not open a socket on " + address, e);
-            }
         }
 
         void openCalls() throws IOException {
+            if (stranger == null) {
+                stranger = channel();
+            }
             secure = Call.secure(this);
             mixed = Call.mixed(this);
-            sessions += 2;
         }
 
-        void start(int count) {
-            rounds = count;
+        void start() {
             round = 0;
             done = loop.newPromise();
             loop.execute(() -> {
@@ -174,17 +159,8 @@ final class RelayWarmUp {
         }
 
         void await() {
-            try {
-                // 50 rounds take milliseconds; only packets that never arrive (a firewall) take this long
-                done.get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted during the media relay's warm-up", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("the media relay's warm-up failed: " + e.getCause(), e.getCause());
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("its packets did not come back through the relay in 10 s", e);
-            }
+            // 50 rounds take milliseconds; only packets that never arrive (a firewall) take this long
+            RelaySession.await(done, "the warm-up's rounds");
         }
 
         /** One round, on the loop: what the last one relayed is collected, the next one's packets sent. */
@@ -194,7 +170,7 @@ final class RelayWarmUp {
                 if (round > 0) {
                     received += secure.a.drain(packet) + secure.b.drain(packet) + mixed.a.drain(packet) + mixed.b.drain(packet);
                 }
-                if (round == rounds) {
+                if (round == ROUNDS_PER_SESSION) {
                     burst.afterWakeUp(null);
                     done.setSuccess(null);
                     return;
@@ -212,7 +188,7 @@ final class RelayWarmUp {
          * loop's slots; and one of the packets the relay must drop, a different one each round.
          */
         private void sendRound() throws IOException {
-            boolean flood = round % 8 == 7 && round < rounds - 1;
+            boolean flood = round % 8 == 7 && round < ROUNDS_PER_SESSION - 1;
             secure.a.rtp(this, flood ? 40 : 10);
             secure.a.rtcp(this);
             secure.b.rtp(this, 2);
@@ -235,8 +211,8 @@ final class RelayWarmUp {
         void endCalls() throws IOException {
             for (Call call : new Call[] {secure, mixed}) {
                 if (call != null) {
-                    counters.add(call.session.counters(RelaySide.A));
-                    counters.add(call.session.counters(RelaySide.B));
+                    legs = legs.plus(call.session.counters(RelaySide.A)).plus(call.session.counters(RelaySide.B));
+                    sessions++;
                     call.close();
                 }
             }
@@ -251,7 +227,9 @@ final class RelayWarmUp {
                 // closing after a failure: the failure is what is told
             }
             try {
-                stranger.close();
+                if (stranger != null) {
+                    stranger.close();
+                }
             } catch (IOException e) {
                 // nothing was sent on it that could still matter
             }

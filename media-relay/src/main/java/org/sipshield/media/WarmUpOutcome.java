@@ -10,8 +10,7 @@ import java.time.Duration;
  */
 public record WarmUpOutcome(int eventLoops, int sessions, long packetsSent, long packetsReceived, LegCounters legs, Duration took) {
     /** No warm-up: too few port pairs free, or its packets did not come back. */
-    static final WarmUpOutcome NONE = new WarmUpOutcome(0, 0, 0, 0, new LegCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
-            Duration.ZERO);
+    static final WarmUpOutcome NONE = new WarmUpOutcome(0, 0, 0, 0, LegCounters.NONE, Duration.ZERO);
 
     @Override
     public String toString() {
