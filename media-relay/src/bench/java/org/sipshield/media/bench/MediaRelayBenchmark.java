@@ -3,9 +3,7 @@ package org.sipshield.media.bench;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +28,10 @@ import org.sipshield.srtp.SrtpStatus;
  * options from jvm.options), so neither is charged the generator's CPU or GC pauses; a relay's CPU
  * is its whole process's, from /proc. The generator (one sending, one receiving thread) runs on the
  * same machine, so the relay under test and the generator share its cores: both relays get the same
- * number of threads (default 1).
+ * number of threads (default 1). The generator keeps to its schedule: it sends what is due in one
+ * system call and reads what came back in batches, allocating nothing per packet (a generator that
+ * falls behind catches up with bursts, and the relay would be measured queueing them); every step
+ * prints how far behind its schedule the sends went out.
  */
 public final class MediaRelayBenchmark {
     private static final String USAGE = """
@@ -73,10 +74,13 @@ public final class MediaRelayBenchmark {
      * @param refP50us the same for the reference streams of the same step, which go from the
      *                 generator's sender straight to its receiver through no relay: what the
      *                 generator and the machine add on their own
+     * @param behindP99us how late against their schedule the generator's sends went out (p99): beyond
+     *                 a millisecond or so the generator could not keep up, and sent what was due in
+     *                 bursts, which the relay is then measured queueing
      */
     record Result(String relay, int streams, long sent, long received, double seconds, double cpu, long fullLoadReceived,
             double p50us, double p99us, double refP50us, double refP99us, long allocated, double p999us, double refP999us,
-            double waitedMs, double stealPercent) {
+            double waitedMs, double stealPercent, double behindP99us) {
         boolean zeroLoss() {
             return sent > 0 && received >= sent;
         }
@@ -89,12 +93,13 @@ public final class MediaRelayBenchmark {
         String line() {
             return String.format(Locale.ROOT, "%-9s N=%5d  sent %8d  received %8d  lost+late %6d  %8.0f pkt/s  relay CPU %5.1f%%"
                     + " (%4.1f us/pkt%s)  latency p50 %7.1f us  p99 %8.1f us (no relay: %6.1f / %7.1f; added by the relay: %6.1f / %7.1f us)"
-                    + "  p99.9 %.1f ms (no relay %.1f)  busiest relay thread waited for a CPU %.0f ms, hypervisor steal %.1f%%  %s",
+                    + "  p99.9 %.1f ms (no relay %.1f)  busiest relay thread waited for a CPU %.0f ms, hypervisor steal %.1f%%"
+                    + ", the generator's sends behind their schedule p99 %.2f ms  %s",
                     relay, streams, sent, received, sent - received, packetsPerSecond(), 100 * cpu / seconds,
                     fullLoadReceived == 0 ? 0 : 1e6 * cpu / fullLoadReceived,
                     allocated < 0 || received == 0 ? "" : String.format(Locale.ROOT, ", %d B/pkt allocated", allocated / received),
                     p50us, p99us, refP50us, refP99us, addedP50us(), addedP99us(), p999us / 1000, refP999us / 1000,
-                    waitedMs, stealPercent, zeroLoss() ? "ZERO LOSS" : "LOSS");
+                    waitedMs, stealPercent, behindP99us / 1000, zeroLoss() ? "ZERO LOSS" : "LOSS");
         }
 
         /** Relay CPU microseconds per packet at full load. */
@@ -241,9 +246,10 @@ public final class MediaRelayBenchmark {
 
     private static void printLimit(String what, Result r) {
         System.out.printf(Locale.ROOT, "%s %-9s N=%d streams, %.0f pkt/s, relay CPU %.1f%%, p50 %.1f us, p99 %.1f us;"
-                + " no relay p50 %.1f us, p99 %.1f us; added by the relay p50 %.1f us, p99 %.1f us%n", what, r.relay(), r.streams(),
+                + " no relay p50 %.1f us, p99 %.1f us; added by the relay p50 %.1f us, p99 %.1f us;"
+                + " the generator behind its schedule p99 %.0f us%n", what, r.relay(), r.streams(),
                 r.packetsPerSecond(), 100 * r.cpu() / r.seconds(), r.p50us(), r.p99us(), r.refP50us(), r.refP99us(),
-                r.addedP50us(), r.addedP99us());
+                r.addedP50us(), r.addedP99us(), r.behindP99us());
     }
 
     private static String ratio(Result sipshield, Result rtpengine) {
@@ -277,7 +283,7 @@ public final class MediaRelayBenchmark {
     }
 
     private static Limits search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
-        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, 0, -1, 0, 0, -1, -1);
+        Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, 0, -1, 0, 0, -1, -1, -1);
         Result good = null;
         Result withinLatency = none;
         Result atFiveHundred = null;
@@ -323,17 +329,13 @@ public final class MediaRelayBenchmark {
     /** One step: n streams starting over the ramp, all n for the given time, then a second of draining. */
     static Result run(RelayUnderTest relay, int n, int seconds) throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
-        try (DatagramChannel sender = DatagramChannel.open(); DatagramChannel receiver = DatagramChannel.open()) {
-            sender.bind(new InetSocketAddress(lo, 0));
-            sender.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
-            receiver.bind(new InetSocketAddress(lo, 0));
-            receiver.setOption(StandardSocketOptions.SO_RCVBUF, 32 << 20);
+        try (GeneratorSender sender = GeneratorSender.open(lo); GeneratorReceiver receiver = GeneratorReceiver.open(lo)) {
+            InetSocketAddress direct = receiver.address();
             List<RelayUnderTest.Stream> streams = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                streams.add(relay.open(i, (InetSocketAddress) sender.getLocalAddress(), (InetSocketAddress) receiver.getLocalAddress()));
+                streams.add(relay.open(i, sender.address(), direct));
             }
             int refs = referenceStreams(n);
-            InetSocketAddress direct = (InetSocketAddress) receiver.getLocalAddress();
             long[][] sentAt = new long[n + refs][RING];
             long[] histogram = new long[200_001]; // 1 us buckets up to 200 ms
             long[] refHistogram = new long[200_001];
@@ -353,14 +355,14 @@ public final class MediaRelayBenchmark {
                     refReceived, receiving, n, refs, stepStart, lateByTenth, slowByTenth, lateReference), "bench-rx");
             rx.start();
             long allocatedBefore = relay.allocatedBytes();
-            Sent sent = send(sender, streams, refs, direct, sentAt, seconds, relay);
+            long[] behindSchedule = new long[histogram.length];
+            Sent sent = send(sender, streams, refs, direct, sentAt, seconds, relay, behindSchedule);
             awaitDrained(received, sent.packets());
             double cpu = relay.cpuSeconds() - sent.cpuAtFullLoad();
             double waited = ThreadSchedule.of(relay.pid()).busiestThreadWaitMillis(sent.scheduleAtFullLoad());
             double steal = HypervisorSteal.now().percentSince(sent.stealAtFullLoad());
             long allocated = allocatedBefore < 0 ? -1 : relay.allocatedBytes() - allocatedBefore;
             receiving.set(false);
-            receiver.close();
             rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
@@ -369,7 +371,7 @@ public final class MediaRelayBenchmark {
             return new Result(relay.name(), n, sent.packets(), received.get(), seconds, cpu, fullLoadReceived.get(),
                     percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
-                    percentile(histogram, 0.999), percentile(refHistogram, 0.999), waited, steal);
+                    percentile(histogram, 0.999), percentile(refHistogram, 0.999), waited, steal, percentile(behindSchedule, 0.99));
         }
     }
 
@@ -414,10 +416,15 @@ public final class MediaRelayBenchmark {
      * among them. Relayed stream i starts in period i * RAMP_PERIODS / n (the reference streams at
      * once: they measure the generator, not the relay).
      */
-    private static Sent send(DatagramChannel sender, List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct,
-            long[][] sentAt, int seconds, RelayUnderTest relay) throws Exception {
+    private static Sent send(GeneratorSender sender, List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct,
+            long[][] sentAt, int seconds, RelayUnderTest relay, long[] behindSchedule) throws Exception {
         int n = streams.size();
         int all = n + refs;
+        int[][] to = new int[n][];
+        for (int i = 0; i < n; i++) {
+            to[i] = GeneratorSender.destination(streams.get(i).relay());
+        }
+        int[] straight = GeneratorSender.destination(direct);
         ByteBuffer packet = ByteBuffer.allocateDirect(256);
         long begin = System.nanoTime() + 10_000_000L;
         long periods = RAMP_PERIODS + (long) seconds * PPS;
@@ -436,13 +443,16 @@ public final class MediaRelayBenchmark {
                 boolean reference = (long) k * refs / all != (long) (k + 1) * refs / all;
                 int i = reference ? n + (int) ((long) k * refs / all) : k - (int) ((long) (k + 1) * refs / all);
                 long due = begin + p * PERIOD_NANOS + k * PERIOD_NANOS / all;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    // sleep rather than spin: a spinning sender takes the CPU its receiver (and, with
-                    // --shared-cpus, the relay) is waiting for. The sleep
-                    // overshoots by the kernel's timer slack (~50 us), after which the packets due
-                    // meanwhile go out back to back; each packet's send time is taken when it is sent.
-                    LockSupport.parkNanos(wait);
+                if (due > System.nanoTime()) {
+                    // what is due goes out before the sender sleeps; sleep rather than spin: a spinning
+                    // sender takes the CPU its receiver (and, with --shared-cpus, the relay) is waiting
+                    // for. The sleep overshoots by the kernel's timer slack (~50 us), after which the
+                    // packets due meanwhile go out together, each stamped when it is sent.
+                    sender.flush(behindSchedule);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
                 }
                 int seq = (int) (p & 0xffff);
                 packet.clear();
@@ -452,8 +462,7 @@ public final class MediaRelayBenchmark {
                 }
                 packet.flip();
                 if (reference) {
-                    sentAt[i][seq % RING] = System.nanoTime();
-                    sender.send(packet, direct);
+                    sender.queue(packet, straight, sentAt[i], seq % RING, due, behindSchedule);
                     continue;
                 }
                 if (p < (long) i * RAMP_PERIODS / n) {
@@ -463,28 +472,37 @@ public final class MediaRelayBenchmark {
                 if (s.protectA().protectRtp(packet) != SrtpStatus.OK) {
                     throw new IllegalStateException("protect failed");
                 }
-                sentAt[i][seq % RING] = System.nanoTime();
-                sender.send(packet, s.relay());
+                sender.queue(packet, to[i], sentAt[i], seq % RING, due, behindSchedule);
                 sent++;
             }
         }
+        sender.flush(behindSchedule);
         return new Sent(sent, cpuAtFullLoad, scheduleAtFullLoad, stealAtFullLoad);
     }
 
-    private static void receive(DatagramChannel receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
+    /**
+     * Reads what has come back, in batches, until the step is over. Allocation-free: a receiver that
+     * allocated an address object per datagram (DatagramChannel.receive from hundreds of relay sockets)
+     * stopped the generator's JVM for a young collection every 20 s or so, 7-15 ms in which the sender
+     * stood still, then sent what was due back to back, a burst the relay was measured queueing.
+     */
+    private static void receive(GeneratorReceiver receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
             AtomicLong received, AtomicLong fullLoadReceived, AtomicLong refReceived,
             AtomicBoolean running, int n, int refs, long stepStart, long[] lateByTenth, long[] slowByTenth,
             AtomicLong lateReference) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
-        try {
-            while (running.get()) {
-                buffer.clear();
-                if (receiver.receive(buffer) == null) {
+        while (running.get()) {
+            int count = receiver.receive();
+            if (count == 0) {
+                receiver.idle();
+                continue;
+            }
+            long now = System.nanoTime();
+            for (int k = 0; k < count; k++) {
+                if (receiver.length(k) < 12) {
                     continue;
                 }
-                long now = System.nanoTime();
-                int seq = buffer.getShort(2) & 0xffff;
-                int stream = buffer.getInt(8) - 0x10000;
+                int seq = receiver.memory().getShort(receiver.offset(k) + 2) & 0xffff;
+                int stream = receiver.memory().getInt(receiver.offset(k) + 8) - 0x10000;
                 if (stream < 0 || stream >= n + refs) {
                     continue;
                 }
@@ -508,8 +526,6 @@ public final class MediaRelayBenchmark {
                 }
                 (reference ? refHistogram : histogram)[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
-        } catch (java.io.IOException closed) {
-            // the step is over
         }
     }
 

@@ -24,13 +24,15 @@ final class RunSummary {
             int at = r;
             String name = runs.get(0).get(r).zeroLoss().relay() + (r < variants && variants > 1 ? " #" + (r + 1) : "");
             System.out.printf(Locale.ROOT, "%-12s zero-loss streams %s, pkt/s %s; CPU per packet at %d streams %s us;"
-                    + " p99 added at 80%% of its zero-loss rate %s us%n", name,
+                    + " p99 added at 80%% of its zero-loss rate %s us (the generator behind its schedule there, p99: %s us)%n", name,
                     spread(runs, l -> l.get(at).zeroLoss().streams(), "%.0f"),
                     spread(runs, l -> l.get(at).zeroLoss().packetsPerSecond(), "%.0f"),
                     MediaRelayBenchmark.CPU_COMPARED_AT,
                     spread(runs, l -> atFiveHundred(l.get(at)), "%.1f"),
                     spread(runs, l -> l.get(at).atEightyPercent() == null ? Double.NaN
-                            : l.get(at).atEightyPercent().addedP99us(), "%.0f"));
+                            : l.get(at).atEightyPercent().addedP99us(), "%.0f"),
+                    spread(runs, l -> l.get(at).atEightyPercent() == null ? Double.NaN
+                            : l.get(at).atEightyPercent().behindP99us(), "%.0f"));
         }
         boolean withReference = relays > 1 && runs.get(0).get(relays - 1).zeroLoss().relay().equals("rtpengine");
         if (!withReference) {

@@ -1,0 +1,107 @@
+package org.sipshield.media.bench;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.sipshield.jni.UdpNative;
+
+/**
+ * The generator's sending socket: the packets due at one moment go out in one system call
+ * (sendmmsg, through the relay's own native calls), each stamped with the time of that call.
+ * One send per packet cost the generator's CPU so much that, at 800 streams and more, it fell
+ * milliseconds behind its schedule and caught up with bursts the relay was then measured queueing.
+ */
+final class GeneratorSender implements AutoCloseable {
+    private static final int SLOT = 256;
+    private static final int BATCH = UdpNative.MAX_DATAGRAMS;
+
+    private final int fd;
+    private final InetSocketAddress address;
+    private final ByteBuffer memory = ByteBuffer.allocateDirect(BATCH * SLOT);
+    private final int[] records = new int[BATCH * UdpNative.SENT_INTS];
+    private final long[][] stamps = new long[BATCH][];
+    private final int[] stampAt = new int[BATCH];
+    private final long[] due = new long[BATCH];
+    private int queued;
+
+    private GeneratorSender(int fd, InetSocketAddress address) {
+        this.fd = fd;
+        this.address = address;
+    }
+
+    /** A socket on {@code address}, any free port, with an 8 MB send buffer (as far as net.core.wmem_max allows). */
+    static GeneratorSender open(InetAddress address) {
+        int fd = UdpNative.open(address.getAddress(), 0, 8 << 20);
+        if (fd < 0) {
+            throw new IllegalStateException("cannot open the generator's sending socket: errno " + -fd);
+        }
+        int port = UdpNative.localPort(fd);
+        if (port < 0) {
+            UdpNative.close(fd);
+            throw new IllegalStateException("cannot read the generator's sending port: errno " + -port);
+        }
+        return new GeneratorSender(fd, new InetSocketAddress(address, port));
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /** A destination as {@link #queue} takes it. */
+    static int[] destination(InetSocketAddress to) {
+        int[] packed = new int[UdpNative.ADDRESS_INTS];
+        UdpNative.pack(to, packed, 0);
+        return packed;
+    }
+
+    /**
+     * Queues {@code packet} (position to limit) for {@code to}; when it goes out, its send time is
+     * written at {@code sentAt[at]} and {@code dueNanos} is what it is counted late against. Sends
+     * the queue first when it is full.
+     */
+    void queue(ByteBuffer packet, int[] to, long[] sentAt, int at, long dueNanos, long[] behindSchedule) {
+        if (queued == BATCH) {
+            flush(behindSchedule);
+        }
+        int length = packet.remaining();
+        if (length > SLOT) {
+            throw new IllegalArgumentException("a generated packet of " + length + " octets");
+        }
+        memory.put(queued * SLOT, packet, packet.position(), length);
+        int r = queued * UdpNative.SENT_INTS;
+        records[r] = queued * SLOT;
+        records[r + 1] = length;
+        System.arraycopy(to, 0, records, r + 2, UdpNative.ADDRESS_INTS);
+        stamps[queued] = sentAt;
+        stampAt[queued] = at;
+        due[queued] = dueNanos;
+        queued++;
+    }
+
+    /**
+     * Sends what is queued, in one system call as far as the kernel takes it, each packet stamped with
+     * that call's time and counted in {@code behindSchedule} (1 us buckets) by how late it went out.
+     */
+    void flush(long[] behindSchedule) {
+        if (queued == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (int k = 0; k < queued; k++) {
+            stamps[k][stampAt[k]] = now;
+            behindSchedule[(int) Math.max(0, Math.min(behindSchedule.length - 1, (now - due[k]) / 1000))]++;
+            stamps[k] = null;
+        }
+        int sent = UdpNative.send(fd, memory, records, queued);
+        if (sent != queued) {
+            // on the loopback a send buffer never fills: a packet not sent here would count as the relay's loss
+            throw new IllegalStateException("the generator sent " + sent + " of " + queued + " packets");
+        }
+        queued = 0;
+    }
+
+    @Override
+    public void close() {
+        UdpNative.close(fd);
+    }
+}
