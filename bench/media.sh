@@ -13,8 +13,8 @@
 # and the summary gives every figure and ratio as the median and spread [lowest .. highest].
 # Usage: bench/media.sh [--runs 3] [--seconds 20] [--start 250] [--max 6000] [--only sipshield|rtpengine] [--relay-threads 1] [--relay-jvm "OPTIONS"]...
 #        [--realtime-priority P] [--guest-halt-poll NS] (--help)
-# Every step also sends reference streams (one per 10 relayed, at least 5) from the generator's
-# sender straight to its receiver on the same schedule: their latency is what the generator and
+# Every step also sends reference streams (one per 10 relayed, at least 5) from the generator
+# straight back to itself on the same schedule: their latency is what the generator and
 # the machine add on their own, and "added by the relay" is the relayed latency minus that.
 # Each relay runs in its own process, apart from the generator's JVM: sipshield's relay in a JVM of its
 # own started with jvm.options (the options `./sipshield run` uses; --relay-jvm to compare others),
@@ -22,6 +22,9 @@
 # A packet more than 50 ms late counts as lost. The generator shares the machine with the relay,
 # so each relay gets one thread by default (sipshield: one event loop; rtpengine: --num-threads=1).
 # The generator runs on CPU 0 and each relay on the other CPUs (--shared-cpus: all on every CPU).
+# The generator is one thread that sends what is due in one system call and, until the next packet
+# is due, polls for what came back (sleeps instead with --shared-cpus), allocating nothing per packet;
+# every step prints how far behind its schedule it sent (p99): past a millisecond it sends in bursts.
 # sipshield's relay process warms up at start as the proxy does (media.warmUp: calls of its own, with
 # bursts and every kind of drop); a variant --relay-jvm "-Dsipshield.media.warmUp=false" runs it without.
 # Each relay first gets 10 s of warm-up at up to 250 streams (not reported: the figures are the

@@ -14,44 +14,32 @@ import org.sipshield.jni.UdpNative;
 final class GeneratorReceiver implements AutoCloseable {
     private static final int SLOT = 2048;
     /**
-     * How long the receiver sleeps when nothing has come back: about 70 us with the kernel's timer
-     * slack. A blocking read would wake it (and take the sender's CPU) once per datagram; this takes
-     * what came meanwhile in one system call, and adds the same 0-70 us to relayed and reference
-     * packets alike, so the latency added by the relay is unchanged.
+     * How long the generator sleeps when nothing has come back and it shares the relay's CPUs: about
+     * 70 us with the kernel's timer slack, the same for relayed and reference packets, so the latency
+     * added by the relay is unchanged.
      */
     private static final long IDLE_NANOS = 20_000;
 
-    private final int fd;
-    private final InetSocketAddress address;
+    private final GeneratorSocket socket;
     private final ByteBuffer memory = ByteBuffer.allocateDirect(UdpNative.MAX_DATAGRAMS * SLOT);
     private final int[] records = new int[UdpNative.MAX_DATAGRAMS * UdpNative.RECEIVED_INTS];
 
-    private GeneratorReceiver(int fd, InetSocketAddress address) {
-        this.fd = fd;
-        this.address = address;
+    private GeneratorReceiver(GeneratorSocket socket) {
+        this.socket = socket;
     }
 
-    /** A socket on {@code address}, any free port, with a 32 MB receive buffer (as far as net.core.rmem_max allows). */
+    /** A socket on {@code address}, any free port, with a 32 MB receive buffer. */
     static GeneratorReceiver open(InetAddress address) {
-        int fd = UdpNative.open(address.getAddress(), 0, 32 << 20);
-        if (fd < 0) {
-            throw new IllegalStateException("cannot open the generator's receiving socket: errno " + -fd);
-        }
-        int port = UdpNative.localPort(fd);
-        if (port < 0) {
-            UdpNative.close(fd);
-            throw new IllegalStateException("cannot read the generator's receiving port: errno " + -port);
-        }
-        return new GeneratorReceiver(fd, new InetSocketAddress(address, port));
+        return new GeneratorReceiver(GeneratorSocket.open(address, 32 << 20, "receiving"));
     }
 
     InetSocketAddress address() {
-        return address;
+        return socket.address();
     }
 
     /** Reads what is waiting, without blocking: how many datagrams (0 when none). */
     int receive() {
-        int n = UdpNative.receive(fd, memory, 0, SLOT, UdpNative.MAX_DATAGRAMS, records);
+        int n = UdpNative.receive(socket.fd(), memory, 0, SLOT, UdpNative.MAX_DATAGRAMS, records);
         if (n < 0) {
             throw new IllegalStateException("the generator's receiving socket failed: errno " + -n);
         }
@@ -79,6 +67,6 @@ final class GeneratorReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-        UdpNative.close(fd);
+        socket.close();
     }
 }

@@ -15,8 +15,7 @@ final class GeneratorSender implements AutoCloseable {
     private static final int SLOT = 256;
     private static final int BATCH = UdpNative.MAX_DATAGRAMS;
 
-    private final int fd;
-    private final InetSocketAddress address;
+    private final GeneratorSocket socket;
     private final ByteBuffer memory = ByteBuffer.allocateDirect(BATCH * SLOT);
     private final int[] records = new int[BATCH * UdpNative.SENT_INTS];
     private final long[][] stamps = new long[BATCH][];
@@ -24,27 +23,17 @@ final class GeneratorSender implements AutoCloseable {
     private final long[] due = new long[BATCH];
     private int queued;
 
-    private GeneratorSender(int fd, InetSocketAddress address) {
-        this.fd = fd;
-        this.address = address;
+    private GeneratorSender(GeneratorSocket socket) {
+        this.socket = socket;
     }
 
-    /** A socket on {@code address}, any free port, with an 8 MB send buffer (as far as net.core.wmem_max allows). */
+    /** A socket on {@code address}, any free port, with an 8 MB send buffer. */
     static GeneratorSender open(InetAddress address) {
-        int fd = UdpNative.open(address.getAddress(), 0, 8 << 20);
-        if (fd < 0) {
-            throw new IllegalStateException("cannot open the generator's sending socket: errno " + -fd);
-        }
-        int port = UdpNative.localPort(fd);
-        if (port < 0) {
-            UdpNative.close(fd);
-            throw new IllegalStateException("cannot read the generator's sending port: errno " + -port);
-        }
-        return new GeneratorSender(fd, new InetSocketAddress(address, port));
+        return new GeneratorSender(GeneratorSocket.open(address, 8 << 20, "sending"));
     }
 
     InetSocketAddress address() {
-        return address;
+        return socket.address();
     }
 
     /** A destination as {@link #queue} takes it. */
@@ -92,7 +81,7 @@ final class GeneratorSender implements AutoCloseable {
             behindSchedule[(int) Math.max(0, Math.min(behindSchedule.length - 1, (now - due[k]) / 1000))]++;
             stamps[k] = null;
         }
-        int sent = UdpNative.send(fd, memory, records, queued);
+        int sent = UdpNative.send(socket.fd(), memory, records, queued);
         if (sent != queued) {
             // on the loopback a send buffer never fills: a packet not sent here would count as the relay's loss
             throw new IllegalStateException("the generator sent " + sent + " of " + queued + " packets");
@@ -102,6 +91,6 @@ final class GeneratorSender implements AutoCloseable {
 
     @Override
     public void close() {
-        UdpNative.close(fd);
+        socket.close();
     }
 }

@@ -7,9 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.sipshield.srtp.SrtpStatus;
 
 /**
@@ -26,12 +23,12 @@ import org.sipshield.srtp.SrtpStatus;
  * latency the relay adds is reported apart from it.
  * Each relay runs in its own process (sipshield's in its own JVM, started with the launcher's JVM
  * options from jvm.options), so neither is charged the generator's CPU or GC pauses; a relay's CPU
- * is its whole process's, from /proc. The generator (one sending, one receiving thread) runs on the
+ * is its whole process's, from /proc. The generator (one thread that sends and reads) runs on the
  * same machine, so the relay under test and the generator share its cores: both relays get the same
  * number of threads (default 1). The generator keeps to its schedule: it sends what is due in one
- * system call and reads what came back in batches, allocating nothing per packet (a generator that
- * falls behind catches up with bursts, and the relay would be measured queueing them); every step
- * prints how far behind its schedule the sends went out.
+ * system call and reads what came back in batches while it waits for the next, allocating nothing
+ * per packet (a generator that falls behind catches up with bursts, and the relay would be measured
+ * queueing them); every step prints how far behind its schedule the sends went out.
  */
 public final class MediaRelayBenchmark {
     private static final String USAGE = """
@@ -172,6 +169,8 @@ public final class MediaRelayBenchmark {
             throw new IllegalArgumentException("--realtime-priority must be 0..99\n" + USAGE);
         }
         int threads = relayThreads;
+        // a generator on CPUs of its own polls for what comes back; sharing the relay's, it sleeps
+        boolean generatorPolls = relayCpus != null;
         // the command that starts a relay process on its CPUs, put before the relay's own
         List<String> placement = relayCpus == null ? List.of() : List.of("taskset", "-c", relayCpus);
         List<List<String>> variants = new ArrayList<>();
@@ -197,13 +196,13 @@ public final class MediaRelayBenchmark {
                     System.out.printf(Locale.ROOT, "sipshield relay JVM options: %s%n", jvm.isEmpty() ? "(none: the JVM's defaults)"
                             : String.join(" ", jvm));
                     try (SipshieldRelay relay = new SipshieldRelay(placement, threads, realtimePriority, jvm)) {
-                        best.add(measure(relay, start, max, seconds));
+                        best.add(measure(relay, start, max, seconds, generatorPolls));
                     }
                 }
             }
             if (only == null || only.equals("rtpengine")) {
                 try (RtpengineRelay relay = new RtpengineRelay(placement, threads, realtimePriority)) {
-                    best.add(measure(relay, start, max, seconds));
+                    best.add(measure(relay, start, max, seconds, generatorPolls));
                 }
             }
             printRun(best);
@@ -257,17 +256,17 @@ public final class MediaRelayBenchmark {
                 sipshield.packetsPerSecond() / rtpengine.packetsPerSecond());
     }
 
-    private static Limits measure(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+    private static Limits measure(RelayUnderTest relay, int start, int max, int seconds, boolean poll) throws Exception {
         // warm-up, the same for both relays, not reported: a production relay runs for days, so the
         // figures are its steady state (JIT-compiled, pools filled), not its first seconds
-        run(relay, Math.min(250, start), 10);
-        Limits found = search(relay, start, max, seconds);
+        run(relay, Math.min(250, start), 10, poll);
+        Limits found = search(relay, start, max, seconds, poll);
         // the latency target holds "up to 80% of its own zero-loss rate": measured there, one more step
         int eighty = found.zeroLoss().streams() * 8 / 10;
         if (eighty == 0) {
             return found;
         }
-        Result r = run(relay, eighty, seconds);
+        Result r = run(relay, eighty, seconds, poll);
         System.out.println(r.line() + "  (80% of its zero-loss N)  load " + loadAverage());
         return new Limits(found.zeroLoss(), found.withinLatency(), found.atFiveHundred(), r);
     }
@@ -282,7 +281,7 @@ public final class MediaRelayBenchmark {
         }
     }
 
-    private static Limits search(RelayUnderTest relay, int start, int max, int seconds) throws Exception {
+    private static Limits search(RelayUnderTest relay, int start, int max, int seconds, boolean poll) throws Exception {
         Result none = new Result(relay.name(), 0, 0, 0, seconds, 0, 0, 0, 0, 0, 0, -1, 0, 0, -1, -1, -1);
         Result good = null;
         Result withinLatency = none;
@@ -290,7 +289,7 @@ public final class MediaRelayBenchmark {
         int n = start;
         int bad = -1;
         while (n <= max) {
-            Result r = run(relay, n, seconds);
+            Result r = run(relay, n, seconds, poll);
             System.out.println(r.line() + "  load " + loadAverage());
             withinLatency = withinLatency(r, withinLatency);
             if (n == CPU_COMPARED_AT) {
@@ -308,7 +307,7 @@ public final class MediaRelayBenchmark {
         // gives two relays whose limits differ by less than the bracket the same figure
         for (int step = 0; bad > 0 && step < 4 && bad - low > Math.max(25, low / 16); step++) {
             int mid = (low + bad) / 2;
-            Result r = run(relay, mid, seconds);
+            Result r = run(relay, mid, seconds, poll);
             System.out.println(r.line() + "  load " + loadAverage());
             withinLatency = withinLatency(r, withinLatency);
             if (r.zeroLoss()) {
@@ -327,7 +326,7 @@ public final class MediaRelayBenchmark {
     }
 
     /** One step: n streams starting over the ramp, all n for the given time, then a second of draining. */
-    static Result run(RelayUnderTest relay, int n, int seconds) throws Exception {
+    static Result run(RelayUnderTest relay, int n, int seconds, boolean poll) throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (GeneratorSender sender = GeneratorSender.open(lo); GeneratorReceiver receiver = GeneratorReceiver.open(lo)) {
             InetSocketAddress direct = receiver.address();
@@ -337,38 +336,23 @@ public final class MediaRelayBenchmark {
             }
             int refs = referenceStreams(n);
             long[][] sentAt = new long[n + refs][RING];
-            long[] histogram = new long[200_001]; // 1 us buckets up to 200 ms
-            long[] refHistogram = new long[200_001];
-            AtomicLong received = new AtomicLong();
-            AtomicLong fullLoadReceived = new AtomicLong();
-            AtomicLong refReceived = new AtomicLong();
-            AtomicBoolean receiving = new AtomicBoolean(true);
-            long stepStart = System.nanoTime();
             java.time.Instant stepStartedAt = java.time.Instant.now();
-            // late relayed packets by the tenth of a second they were sent in: one stall or a steady shortfall?
-            long[] lateByTenth = new long[(RAMP_PERIODS / PPS + seconds) * 10 + 20];
-            // and those over the latency target: is the p99 the calls' set-up (the ramp) or the steady state?
-            long[] slowByTenth = new long[lateByTenth.length];
-            // reference packets late too: the generator or the machine stalled, not only the relay
-            AtomicLong lateReference = new AtomicLong();
-            Thread rx = new Thread(() -> receive(receiver, sentAt, histogram, refHistogram, received, fullLoadReceived,
-                    refReceived, receiving, n, refs, stepStart, lateByTenth, slowByTenth, lateReference), "bench-rx");
-            rx.start();
+            StepReceipts receipts = new StepReceipts(sentAt, n, refs, (RAMP_PERIODS / PPS + seconds) * 10 + 20, System.nanoTime());
             long allocatedBefore = relay.allocatedBytes();
-            long[] behindSchedule = new long[histogram.length];
-            Sent sent = send(sender, streams, refs, direct, sentAt, seconds, relay, behindSchedule);
-            awaitDrained(received, sent.packets());
+            long[] behindSchedule = new long[StepReceipts.BUCKETS];
+            Sent sent = send(sender, receiver, receipts, streams, refs, direct, sentAt, seconds, relay, behindSchedule, poll);
+            awaitDrained(receiver, receipts, sent.packets(), poll);
             double cpu = relay.cpuSeconds() - sent.cpuAtFullLoad();
             double waited = ThreadSchedule.of(relay.pid()).busiestThreadWaitMillis(sent.scheduleAtFullLoad());
             double steal = HypervisorSteal.now().percentSince(sent.stealAtFullLoad());
             long allocated = allocatedBefore < 0 ? -1 : relay.allocatedBytes() - allocatedBefore;
-            receiving.set(false);
-            rx.join(5000);
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
-            printLateTimeline(lateByTenth, stepStartedAt, lateReference.get());
-            printSlowTimeline(slowByTenth);
-            return new Result(relay.name(), n, sent.packets(), received.get(), seconds, cpu, fullLoadReceived.get(),
+            printLateTimeline(receipts.lateByTenth, stepStartedAt, receipts.lateReference);
+            printSlowTimeline(receipts.slowByTenth);
+            long[] histogram = receipts.histogram;
+            long[] refHistogram = receipts.refHistogram;
+            return new Result(relay.name(), n, sent.packets(), receipts.received, seconds, cpu, receipts.fullLoadReceived,
                     percentile(histogram, 0.50),
                     percentile(histogram, 0.99), percentile(refHistogram, 0.50), percentile(refHistogram, 0.99), allocated,
                     percentile(histogram, 0.999), percentile(refHistogram, 0.999), waited, steal, percentile(behindSchedule, 0.99));
@@ -376,25 +360,20 @@ public final class MediaRelayBenchmark {
     }
 
     /**
-     * Waits until every packet in flight has come back, or none has for 200 ms (lost ones never
+     * Reads until every packet in flight has come back, or none has for 200 ms (lost ones never
      * will), at most one second: the relay's CPU then covers all the packets it forwarded.
      */
-    private static void awaitDrained(AtomicLong received, long sent) throws InterruptedException {
+    private static void awaitDrained(GeneratorReceiver receiver, StepReceipts receipts, long sent, boolean poll) {
         long deadline = System.nanoTime() + 1_000_000_000L;
-        long last = -1;
         long quietSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            long now = received.get();
-            if (now >= sent) {
-                return;
-            }
-            if (now != last) {
-                last = now;
+        while (System.nanoTime() < deadline && receipts.received < sent) {
+            if (receipts.take(receiver) > 0) {
                 quietSince = System.nanoTime();
             } else if (System.nanoTime() - quietSince > 200_000_000L) {
                 return;
+            } else if (!poll) {
+                receiver.idle();
             }
-            Thread.sleep(10);
         }
     }
 
@@ -416,8 +395,9 @@ public final class MediaRelayBenchmark {
      * among them. Relayed stream i starts in period i * RAMP_PERIODS / n (the reference streams at
      * once: they measure the generator, not the relay).
      */
-    private static Sent send(GeneratorSender sender, List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct,
-            long[][] sentAt, int seconds, RelayUnderTest relay, long[] behindSchedule) throws Exception {
+    private static Sent send(GeneratorSender sender, GeneratorReceiver receiver, StepReceipts receipts,
+            List<RelayUnderTest.Stream> streams, int refs, InetSocketAddress direct, long[][] sentAt, int seconds,
+            RelayUnderTest relay, long[] behindSchedule, boolean poll) throws Exception {
         int n = streams.size();
         int all = n + refs;
         int[][] to = new int[n][];
@@ -444,15 +424,12 @@ public final class MediaRelayBenchmark {
                 int i = reference ? n + (int) ((long) k * refs / all) : k - (int) ((long) (k + 1) * refs / all);
                 long due = begin + p * PERIOD_NANOS + k * PERIOD_NANOS / all;
                 if (due > System.nanoTime()) {
-                    // what is due goes out before the sender sleeps; sleep rather than spin: a spinning
-                    // sender takes the CPU its receiver (and, with --shared-cpus, the relay) is waiting
-                    // for. The sleep overshoots by the kernel's timer slack (~50 us), after which the
-                    // packets due meanwhile go out together, each stamped when it is sent.
+                    // what is due goes out before the generator waits, and it reads what came back meanwhile
                     sender.flush(behindSchedule);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
+                    waitUntil(due, receiver, receipts, poll);
+                } else if ((k & 31) == 0) {
+                    // behind its schedule, it still reads now and then: a receive time taken late is latency
+                    receipts.take(receiver);
                 }
                 int seq = (int) (p & 0xffff);
                 packet.clear();
@@ -481,50 +458,15 @@ public final class MediaRelayBenchmark {
     }
 
     /**
-     * Reads what has come back, in batches, until the step is over. Allocation-free: a receiver that
-     * allocated an address object per datagram (DatagramChannel.receive from hundreds of relay sockets)
-     * stopped the generator's JVM for a young collection every 20 s or so, 7-15 ms in which the sender
-     * stood still, then sent what was due back to back, a burst the relay was measured queueing.
+     * Reads what comes back until {@code due}. With a CPU of its own ({@code poll}) the generator
+     * polls: a sleeping thread wakes some 50 us late (the kernel's timer slack) and every wake-up on
+     * this virtual machine costs it CPU it needs at the top steps. Sharing the relay's CPUs it sleeps
+     * instead: spinning would take the CPU the relay is waiting for.
      */
-    private static void receive(GeneratorReceiver receiver, long[][] sentAt, long[] histogram, long[] refHistogram,
-            AtomicLong received, AtomicLong fullLoadReceived, AtomicLong refReceived,
-            AtomicBoolean running, int n, int refs, long stepStart, long[] lateByTenth, long[] slowByTenth,
-            AtomicLong lateReference) {
-        while (running.get()) {
-            int count = receiver.receive();
-            if (count == 0) {
+    private static void waitUntil(long due, GeneratorReceiver receiver, StepReceipts receipts, boolean poll) {
+        while (due - System.nanoTime() > 0) {
+            if (receipts.take(receiver) == 0 && !poll) {
                 receiver.idle();
-                continue;
-            }
-            long now = System.nanoTime();
-            for (int k = 0; k < count; k++) {
-                if (receiver.length(k) < 12) {
-                    continue;
-                }
-                int seq = receiver.memory().getShort(receiver.offset(k) + 2) & 0xffff;
-                int stream = receiver.memory().getInt(receiver.offset(k) + 8) - 0x10000;
-                if (stream < 0 || stream >= n + refs) {
-                    continue;
-                }
-                long sentNanos = sentAt[stream][seq % RING];
-                long micros = (now - sentNanos) / 1000;
-                boolean reference = stream >= n;
-                // the tenth of a second of the step the packet was sent in (both arrays have the same length)
-                int tenth = (int) Math.max(0, Math.min(lateByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L));
-                if (micros <= LATE_MICROS) {
-                    (reference ? refReceived : received).incrementAndGet();
-                    if (!reference && seq >= RAMP_PERIODS) { // sequence number = period, sent at full load
-                        fullLoadReceived.incrementAndGet();
-                    }
-                } else if (reference) {
-                    lateReference.incrementAndGet();
-                } else {
-                    lateByTenth[tenth]++;
-                }
-                if (!reference && micros > ADDED_P99_TARGET_MICROS) {
-                    slowByTenth[tenth]++;
-                }
-                (reference ? refHistogram : histogram)[(int) Math.max(0, Math.min(histogram.length - 1, micros))]++;
             }
         }
     }
