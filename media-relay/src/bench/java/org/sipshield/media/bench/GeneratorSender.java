@@ -8,7 +8,7 @@ import org.sipshield.jni.UdpNative;
 /**
  * The generator's sending socket: the packets due at one moment go out in one system call
  * (sendmmsg, through the relay's own native calls), each stamped with the time of that call.
- * One send per packet cost the generator's CPU so much that, at 800 streams and more, it fell
+ * One send per packet cost the generator's CPU so much that, at 640 streams and more, it fell
  * milliseconds behind its schedule and caught up with bursts the relay was then measured queueing.
  */
 final class GeneratorSender implements AutoCloseable {
