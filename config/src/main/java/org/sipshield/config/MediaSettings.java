@@ -12,15 +12,25 @@ package org.sipshield.config;
  * @param enableF8Cipher      F8_128_HMAC_SHA1_80 is accepted and offered, after every other suite (srtpCiphers ALL only)
  * @param warmUp              at start, before the first call, the relay carries calls of its own on its address so that
  *                            its packet path is compiled with every branch a busy relay takes (read at start only)
+ * @param realtimePriority    0: the relay's event loops run at normal priority; 1..99: under SCHED_FIFO at this priority,
+ *                            each returning to normal priority while it is busy for nearly all of its CPU (needs root
+ *                            or CAP_SYS_NICE; read at start only)
  */
 public record MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
-        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp) {
+        MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp,
+        int realtimePriority) {
     /**
      * An Encrypted phone in a call whose other leg cannot do SRTP: the reference lets the call go on
      * unencrypted (and shows it so); REFUSE answers the caller 488 instead.
      */
     public enum EncryptedPhoneFallback {
         RTP, REFUSE
+    }
+
+    /** The settings with the event loops at normal priority, as by default. */
+    public MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
+            MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp) {
+        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, encryptedPhoneFallback, enableF8Cipher, warmUp, 0);
     }
 
     /** The settings with the relay's warm-up, as by default. */

@@ -36,7 +36,9 @@ final class MediaSettingsReader {
                     + "cannot be enabled beside it", "srtpCiphers: ALL, or enableF8Cipher: false");
         }
         boolean warmUp = m.bool("warmUp", true);
+        // off by default: SCHED_FIFO needs root or CAP_SYS_NICE, and it is a choice for hosts that relay media first
+        int realtimePriority = m.integer("realtimePriority", 0, 0, 99);
         m.finish();
-        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8, warmUp);
+        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8, warmUp, realtimePriority);
     }
 }

@@ -40,7 +40,9 @@ public final class RestartRequired {
             new Key<>("media.portMin", c -> c.media().portMin()),
             new Key<>("media.portMax", c -> c.media().portMax()),
             // the relay warms up once, when it starts
-            new Key<>("media.warmUp", c -> c.media().warmUp()));
+            new Key<>("media.warmUp", c -> c.media().warmUp()),
+            // each event loop takes its scheduling when the relay starts
+            new Key<>("media.realtimePriority", c -> c.media().realtimePriority()));
 
     private RestartRequired() {}
 

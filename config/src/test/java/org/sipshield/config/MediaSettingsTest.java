@@ -57,6 +57,17 @@ class MediaSettingsTest {
     }
 
     @Test
+    void theEventLoopsRunAtNormalPriorityUnlessARealtimePriorityIsGivenWithinRange() throws Exception {
+        assertEquals(0, ConfigLoader.parse(LISTENERS, "t.yaml").media().realtimePriority());
+        assertEquals(10, ConfigLoader.parse(LISTENERS + "media:\n  realtimePriority: 10\n", "t.yaml").media().realtimePriority());
+        for (String bad : new String[] {"100", "-1", "high"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
+                    + "media:\n  realtimePriority: " + bad + "\n  warmUp: sometimes\n", "t.yaml"));
+            assertTrue(e.getMessage().contains("media.realtimePriority") && e.getMessage().contains("media.warmUp"), e.getMessage());
+        }
+    }
+
+    @Test
     void f8BesideAGcmOnlyPolicyIsRefusedWithTheReasonAndTheOtherProblems() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
                 + "media:\n  srtpCiphers: MEDIUM\n  enableF8Cipher: true\n  mediaTimeout: 1\n", "t.yaml"));

@@ -96,14 +96,14 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * With a priority (1..99), every event loop runs under SCHED_FIFO: a loop woken by a packet takes
-     * its CPU at once from the JVM's compiler and GC threads and anything else at normal priority,
-     * instead of waiting out their time slice (with the relay on one CPU the loop waited 100-500 ms of
-     * each 20 s benchmark step, 5-90 ms under SCHED_FIFO). Not offered to operators (the proxy passes
-     * 0): where the loop saturates the CPU the compiler shares, a deoptimised packet path is recompiled
-     * only in the 5% the kernel keeps for normal threads, and the benchmark saw the loop fall 1.1-1.2 s
-     * behind that way (bench/media-results.md, 2026-12-03). Refused (no root or CAP_SYS_NICE): said at
-     * WARN, and the loops run on at normal priority.
+     * With a priority (1..99; media.realtimePriority), every event loop runs under SCHED_FIFO: a loop
+     * woken by a packet takes its CPU at once from the JVM's compiler and GC threads and anything else
+     * at normal priority, instead of waiting out their time slice (with the relay on one CPU the loop
+     * waited 100-1,800 ms of each 20 s benchmark step, 5-90 ms under SCHED_FIFO). Each loop keeps to a
+     * budget ({@link RealtimeBudget}): busy for nearly all of its CPU, it returns to normal priority
+     * until its load falls, so that neither the kernel's real-time throttling stops it nor the threads
+     * that share its CPU (signalling, the JIT) starve. Refused (no root or CAP_SYS_NICE): said at WARN,
+     * and the loops run on at normal priority.
      */
     private void runLoopsInRealtime(int priority) {
         if (priority == 0) {
@@ -111,7 +111,14 @@ public final class MediaRelay implements AutoCloseable {
         }
         int refused = 0;
         for (io.netty.util.concurrent.EventExecutor loop : group) {
-            int result = loop.submit(() -> UdpNative.realtimeFifo(priority)).syncUninterruptibly().getNow();
+            int result = loop.submit(() -> {
+                int set = UdpNative.realtimeFifo(priority);
+                if (set == 0 && !new RealtimeBudget(priority, signalling).startOnThisLoop(loop)) {
+                    UdpNative.realtimeFifo(0);
+                    return -UdpNative.EINVAL;
+                }
+                return set;
+            }).syncUninterruptibly().getNow();
             if (result < 0) {
                 refused = -result;
             }
@@ -119,8 +126,10 @@ public final class MediaRelay implements AutoCloseable {
         if (refused == 0) {
             LOG.info("media relay: {} event loops under SCHED_FIFO, priority {}", options.ioThreads(), priority);
         } else {
-            LOG.warn("media relay: SCHED_FIFO priority {} refused (errno {}{}): the event loops run at normal priority", priority,
-                    refused, refused == UdpNative.EPERM ? ", needs root or CAP_SYS_NICE" : "");
+            LOG.warn("media relay: SCHED_FIFO priority {} refused ({}): the event loops run at normal priority", priority,
+                    refused == UdpNative.EPERM ? "errno " + refused + ", needs root or CAP_SYS_NICE"
+                            : refused == UdpNative.EINVAL ? "this JVM cannot read a thread's CPU time, which the loops' budget needs"
+                            : "errno " + refused);
         }
     }
 

@@ -15,8 +15,7 @@ import org.sipshield.srtp.SrtpEngine;
  * @param engine       the SRTP engine of the sessions it opens (OPENSSL in production)
  * @param ioThreads    event loops; each relay session lives on one of them
  * @param realtimePriority 0: the event loops run at normal priority; 1..99: under SCHED_FIFO at this
- *                     priority. A measurement knob (bench/media.sh --realtime-priority), not configuration:
- *                     see MediaRelay#runLoopsInRealtime for why the proxy leaves it at 0
+ *                     priority, each within its {@link RealtimeBudget} (media.realtimePriority; MediaRelay#runLoopsInRealtime)
  */
 public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Duration mediaTimeout, LatchingPolicy latching,
         SrtpEngine engine, int ioThreads, int realtimePriority) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * MediaRelayOptions.realtimePriority: every event loop of the relay runs under SCHED_FIFO at the priority given,
  * as the kernel reports it for the loop's own thread (/proc/thread-self/stat), or at normal priority
  * without one. Without the right to (no root, no CAP_SYS_NICE) the loops stay at normal priority.
+ * A loop kept busy returns to normal priority, and takes SCHED_FIFO again once quiet (RealtimeBudget).
  */
 class RealtimeEventLoopTest {
     private static final int SCHED_OTHER = 0;
@@ -33,6 +34,39 @@ class RealtimeEventLoopTest {
     void withoutAPriorityTheLoopsRunAtNormalPriority() throws Exception {
         for (int[] loop : schedulingOfEveryLoop(0)) {
             assertArrayEquals(new int[] {SCHED_OTHER, 0}, loop, "policy and real-time priority of an event loop");
+        }
+    }
+
+    @Test
+    void aLoopKeptBusyReturnsToNormalPriorityAndTakesSchedFifoAgainOnceQuiet() throws Exception {
+        boolean realtime = mayUseRealtime();
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
+        try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(),
+                d.engine(), 1, 7))) {
+            RelaySession session = relay.openSessionSilenceMayLast("busy loop");
+            assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0},
+                    session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling), "before the load");
+            // the loop busy 50 ms at a time, back to back, until it is at normal priority (at most 10 s of it;
+            // its budget checks every 200 ms)
+            int[] busy = null;
+            for (int round = 0; round < 200 && (busy == null || busy[0] != SCHED_OTHER); round++) {
+                busy = session.onLoop(() -> {
+                    long until = System.nanoTime() + 50_000_000L;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    return thisThreadsScheduling();
+                });
+            }
+            assertArrayEquals(new int[] {SCHED_OTHER, 0}, busy, "a loop kept busy");
+            // quiet: after the 5 s hold it takes SCHED_FIFO again (looked at every 250 ms, at most 30 s)
+            int[] quiet = busy;
+            for (int look = 0; look < 120 && realtime && quiet[0] != SCHED_FIFO; look++) {
+                Thread.sleep(250);
+                quiet = session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling);
+            }
+            assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0}, quiet, "the loop once quiet");
+            session.close();
         }
     }
 

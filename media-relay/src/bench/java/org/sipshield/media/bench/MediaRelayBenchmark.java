@@ -45,7 +45,7 @@ public final class MediaRelayBenchmark {
               --relay-cpus LIST  start each relay process on these CPUs (taskset's list; bench/media.sh: the generator
                                  on CPU 0, the relays on the others)
               --realtime-priority P  each relay's media threads under SCHED_FIFO at priority P (1..99; sipshield's
-                                 MediaRelayOptions.realtimePriority, rtpengine's --scheduling=fifo --priority=P); 0: normal (default). Side by
+                                 media.realtimePriority, each loop within its budget; rtpengine's --scheduling=fifo --priority=P); 0: normal (default). Side by
                                  side, sipshield only: --relay-jvm "" --relay-jvm "-Dsipshield.media.realtimePriority=P"
               --shared-cpus      (bench/media.sh only) generator and relay share every CPU, as before 2026-12-03
               --guest-halt-poll NS (bench/media.sh only, root on a KVM guest) an idle CPU polls up to NS before it halts,

@@ -1,0 +1,134 @@
+package org.sipshield.media;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.sipshield.jni.UdpNative;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one real-time event loop (media.realtimePriority) from holding its CPU to the end.
+ *
+ * <p>Under SCHED_FIFO a loop runs until it has nothing left to read. A loop that keeps busy for
+ * longer than the kernel allows real-time threads (kernel.sched_rt_runtime_us, 950 ms of each
+ * second by default) is stopped for the rest of that second (50 ms of media late at once), and until
+ * then every normal thread on its CPU (SIP signalling, the JIT recompiling, the GC) gets nothing:
+ * the benchmark saw a loop at saturation go 47 ms late, and before the warm-up a starved recompile
+ * leave the loop 1.0-1.2 s behind (bench/media-results.md). So the loop measures its own CPU time
+ * every {@link #WINDOW_NANOS}: busier than {@link #DEMOTE_ABOVE} of a window, it returns to normal
+ * priority and shares its CPU as any thread does; after at least {@link #HOLD_NANOS} there and a
+ * window under {@link #PROMOTE_BELOW}, it takes SCHED_FIFO again. The margin between the two keeps a
+ * loop near the line from switching at every window.
+ *
+ * <p>Everything but the constructor runs on the loop; the lines it logs are written by the relay's
+ * signalling thread (a blocking appender must not stall the loop). It allocates only when it
+ * changes the loop's priority.
+ */
+final class RealtimeBudget {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
+    static final long WINDOW_NANOS = 200_000_000L;
+    static final double DEMOTE_ABOVE = 0.90;
+    static final double PROMOTE_BELOW = 0.75;
+    static final long HOLD_NANOS = 5_000_000_000L;
+
+    /** What one window's reading asks of the loop. */
+    enum Change { NONE, TO_NORMAL_PRIORITY, TO_REALTIME }
+
+    private final int priority;
+    private final Executor logWriter;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private boolean realtime = true;
+    private long lastCpu = -1;
+    private long lastWall;
+    private long demotedAt;
+    private long demotions;
+
+    /** @param priority the loop's SCHED_FIFO priority (1..99), which it has when this starts */
+    RealtimeBudget(int priority, Executor logWriter) {
+        this.priority = priority;
+        this.logWriter = logWriter;
+    }
+
+    /**
+     * Starts checking the loop it is called on, every window. False when this JVM cannot read a
+     * thread's CPU time: then the loop has no budget, and the caller takes it back to normal priority.
+     */
+    boolean startOnThisLoop(ScheduledExecutorService loop) {
+        if (!threads.isCurrentThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+            return false;
+        }
+        loop.scheduleAtFixedRate(this::check, WINDOW_NANOS, WINDOW_NANOS, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    private void check() {
+        long wall = System.nanoTime();
+        long cpu = threads.getCurrentThreadCpuTime();
+        long window = wall - lastWall;
+        long busy = cpu - lastCpu;
+        Change change = decide(cpu, wall);
+        if (change == Change.NONE) {
+            return;
+        }
+        int result = UdpNative.realtimeFifo(change == Change.TO_REALTIME ? priority : 0);
+        String busyShare = String.format(java.util.Locale.ROOT, "%.0f%%", 100.0 * busy / window);
+        if (result < 0) {
+            // the loop's scheduling is as it was, and so is this budget's view of it; it asks again after a hold
+            realtime = change != Change.TO_REALTIME;
+            demotedAt = wall;
+            write(() -> LOG.warn("media relay: an event loop could not change its scheduling (errno {}), busy {} of the last window",
+                    -result, busyShare));
+        } else if (change == Change.TO_NORMAL_PRIORITY) {
+            long count = demotions;
+            write(() -> LOG.warn("media relay: an event loop was busy {} of the last {} ms and returns to normal priority, so "
+                    + "that the kernel's real-time throttling does not stop it and other threads on its CPU still run "
+                    + "(times since start: {}); it takes SCHED_FIFO again when under {}%", busyShare,
+                    window / 1_000_000, count, Math.round(PROMOTE_BELOW * 100)));
+        } else {
+            write(() -> LOG.info("media relay: an event loop busy {} of the last window runs under SCHED_FIFO again, priority {}",
+                    busyShare, priority));
+        }
+    }
+
+    /**
+     * One reading of the loop's thread: its CPU time and the monotonic clock, both in nanoseconds
+     * and cumulative. The first reading only starts the first window.
+     */
+    Change decide(long cpuNanos, long wallNanos) {
+        if (lastCpu < 0) {
+            lastCpu = cpuNanos;
+            lastWall = wallNanos;
+            return Change.NONE;
+        }
+        long window = wallNanos - lastWall;
+        if (window <= 0) {
+            return Change.NONE;
+        }
+        double busy = (double) (cpuNanos - lastCpu) / window;
+        lastCpu = cpuNanos;
+        lastWall = wallNanos;
+        if (realtime && busy > DEMOTE_ABOVE) {
+            realtime = false;
+            demotedAt = wallNanos;
+            demotions++;
+            return Change.TO_NORMAL_PRIORITY;
+        }
+        if (!realtime && busy < PROMOTE_BELOW && wallNanos - demotedAt >= HOLD_NANOS) {
+            realtime = true;
+            return Change.TO_REALTIME;
+        }
+        return Change.NONE;
+    }
+
+    private void write(Runnable line) {
+        try {
+            logWriter.execute(line);
+        } catch (RejectedExecutionException relayClosing) {
+            line.run();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.sipshield.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+import org.sipshield.media.RealtimeBudget.Change;
+
+/**
+ * When a real-time event loop returns to normal priority and when it takes SCHED_FIFO again, from
+ * readings of its CPU time and the clock (cumulative nanoseconds, as the loop reads them).
+ */
+class RealtimeBudgetTest {
+    private static final long MS = 1_000_000L;
+
+    /** A budget whose first reading (the start of the first window) is at 0 / 0. */
+    private static RealtimeBudget started() {
+        RealtimeBudget budget = new RealtimeBudget(10, Runnable::run);
+        assertEquals(Change.NONE, budget.decide(0, 0));
+        return budget;
+    }
+
+    @Test
+    void aLoopBusierThanNinetyPercentOfAWindowReturnsToNormalPriorityOnce() {
+        RealtimeBudget budget = started();
+        assertEquals(Change.NONE, budget.decide(180 * MS, 200 * MS), "90% exactly is within the budget");
+        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(362 * MS, 400 * MS), "91%");
+        assertEquals(Change.NONE, budget.decide(562 * MS, 600 * MS), "already at normal priority");
+    }
+
+    @Test
+    void itTakesRealtimeAgainOnlyAfterFiveSecondsAndAWindowUnderSeventyFivePercent() {
+        RealtimeBudget budget = started();
+        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(200 * MS, 200 * MS));
+        long cpu = 200 * MS;
+        long wall = 200 * MS;
+        // quiet windows, but within five seconds of going to normal priority
+        while (wall + 200 * MS < 5_200 * MS) {
+            cpu += 10 * MS;
+            wall += 200 * MS;
+            assertEquals(Change.NONE, budget.decide(cpu, wall), "at " + wall / MS + " ms");
+        }
+        // five seconds on, a window at 80%: still too busy to go back
+        cpu += 160 * MS;
+        wall = 5_200 * MS;
+        assertEquals(Change.NONE, budget.decide(cpu, wall));
+        cpu += 140 * MS;
+        wall += 200 * MS;
+        assertEquals(Change.TO_REALTIME, budget.decide(cpu, wall), "70%");
+        cpu += 190 * MS;
+        wall += 200 * MS;
+        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(cpu, wall), "95%: back again");
+    }
+
+    @Test
+    void aWindowIsFromTheLastReadingSoALateCheckCountsTheWholeTime() {
+        RealtimeBudget budget = started();
+        // the check ran 1.2 s late, the loop busy for 1.15 s of it: 96%
+        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(1_150 * MS, 1_200 * MS));
+        RealtimeBudget other = started();
+        // 1 s busy in a 1.5 s window: 67%
+        assertEquals(Change.NONE, other.decide(1_000 * MS, 1_500 * MS));
+    }
+
+    @Test
+    void aClockThatDidNotMoveDecidesNothing() {
+        RealtimeBudget budget = started();
+        assertEquals(Change.NONE, budget.decide(5 * MS, 0));
+        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(200 * MS, 200 * MS));
+    }
+}
