@@ -46,6 +46,8 @@ public final class MediaRelay implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final Map<ThreadAwareExecutor, PacketBurst> bursts = new ConcurrentHashMap<>();
     private final Map<IoEventLoop, MediaTimeoutSweep> sweeps = new ConcurrentHashMap<>();
+    /** Each real-time loop's budget (media.realtimePriority); empty at normal priority. Used on its loop only. */
+    private final Map<io.netty.util.concurrent.EventExecutor, RealtimeBudget> budgets = new ConcurrentHashMap<>();
     private final byte[] bindAddress;
     private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
@@ -113,9 +115,13 @@ public final class MediaRelay implements AutoCloseable {
         for (io.netty.util.concurrent.EventExecutor loop : group) {
             int result = loop.submit(() -> {
                 int set = UdpNative.realtimeFifo(priority);
-                if (set == 0 && !new RealtimeBudget(priority, signalling).startOnThisLoop(loop)) {
+                RealtimeBudget budget = new RealtimeBudget(priority, signalling);
+                if (set == 0 && !budget.startOnThisLoop(loop)) {
                     UdpNative.realtimeFifo(0);
                     return -UdpNative.EINVAL;
+                }
+                if (set == 0) {
+                    budgets.put(loop, budget);
                 }
                 return set;
             }).syncUninterruptibly().getNow();
@@ -131,6 +137,10 @@ public final class MediaRelay implements AutoCloseable {
                             : refused == UdpNative.EINVAL ? "this JVM cannot read a thread's CPU time, which the loops' budget needs"
                             : "errno " + refused);
         }
+    }
+
+    private void onEveryBudget(java.util.function.Consumer<RealtimeBudget> action) {
+        budgets.forEach((loop, budget) -> RelaySession.await(loop.submit(() -> action.accept(budget)), "an event loop's scheduling"));
     }
 
     /** {@link #warmUp(int)} with the rounds the proxy runs at start. */
@@ -162,6 +172,16 @@ public final class MediaRelay implements AutoCloseable {
         for (io.netty.util.concurrent.EventExecutor loop : group) {
             loops.add((IoEventLoop) loop);
         }
+        // busy on purpose: at normal priority, so that no loop's budget reads it as load
+        onEveryBudget(RealtimeBudget::pause);
+        try {
+            return warmUp(loops, rounds);
+        } finally {
+            onEveryBudget(RealtimeBudget::resume);
+        }
+    }
+
+    private WarmUpOutcome warmUp(java.util.List<IoEventLoop> loops, int rounds) {
         WarmUpOutcome outcome;
         try {
             outcome = RelayWarmUp.run(this, loops, rounds);

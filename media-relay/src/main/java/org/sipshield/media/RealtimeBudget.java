@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RealtimeBudget {
     private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
-    static final long WINDOW_NANOS = 200_000_000L;
-    static final double DEMOTE_ABOVE = 0.90;
-    static final double PROMOTE_BELOW = 0.75;
+    static final long WINDOW_NANOS = 250_000_000L;
+    static final double DEMOTE_ABOVE = 0.93;
+    static final double PROMOTE_BELOW = 0.80;
     static final long HOLD_NANOS = 5_000_000_000L;
 
     /** What one window's reading asks of the loop. */
@@ -42,6 +42,7 @@ final class RealtimeBudget {
     private final Executor logWriter;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private boolean realtime = true;
+    private boolean paused;
     private long lastCpu = -1;
     private long lastWall;
     private long demotedAt;
@@ -65,7 +66,32 @@ final class RealtimeBudget {
         return true;
     }
 
+    /**
+     * The loop goes to normal priority and the budget stops checking, until {@link #resume}: for the
+     * relay's warm-up, which keeps a loop busy on purpose (alone on its CPU: all of it, for about a second).
+     */
+    void pause() {
+        paused = true;
+        UdpNative.realtimeFifo(0);
+    }
+
+    /** The loop takes SCHED_FIFO again, and the budget counts its first window from now. */
+    void resume() {
+        paused = false;
+        realtime = true;
+        lastCpu = -1;
+        int result = UdpNative.realtimeFifo(priority);
+        if (result < 0) {
+            realtime = false;
+            demotedAt = System.nanoTime();
+            write(() -> LOG.warn("media relay: an event loop could not take SCHED_FIFO again (errno {})", -result));
+        }
+    }
+
     private void check() {
+        if (paused) {
+            return;
+        }
         long wall = System.nanoTime();
         long cpu = threads.getCurrentThreadCpuTime();
         long window = wall - lastWall;

@@ -2,6 +2,7 @@ package org.sipshield.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -47,7 +48,7 @@ class RealtimeEventLoopTest {
             assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0},
                     session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling), "before the load");
             // the loop busy 50 ms at a time, back to back, until it is at normal priority (at most 10 s of it;
-            // its budget checks every 200 ms)
+            // its budget checks every 250 ms)
             int[] busy = null;
             for (int round = 0; round < 200 && (busy == null || busy[0] != SCHED_OTHER); round++) {
                 busy = session.onLoop(() -> {
@@ -70,6 +71,41 @@ class RealtimeEventLoopTest {
         }
     }
 
+    @Test
+    void theWarmUpRunsAtNormalPriorityAndLeavesTheLoopUnderSchedFifo() throws Exception {
+        boolean realtime = mayUseRealtime();
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
+        try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(),
+                d.engine(), 1, 7))) {
+            RelaySession first = relay.openSessionSilenceMayLast("the loop's thread");
+            Path loopStat = Path.of("/proc/self/task/" + first.onLoop(() -> Files.readSymbolicLink(Path.of("/proc/thread-self"))
+                    .getFileName().toString()) + "/stat");
+            first.close();
+            // the loop's policy, read from outside while it warms up (busy on purpose: it would count as load)
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread watcher = new Thread(() -> {
+                for (int i = 0; i < 60_000 && warming.get(); i++) {
+                    try {
+                        seen.add(scheduling(Files.readString(loopStat))[0]);
+                        Thread.sleep(1);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            watcher.start();
+            assertEquals(1, relay.warmUp().eventLoops());
+            warming.set(false);
+            watcher.join();
+            assertTrue(seen.contains(SCHED_OTHER), "the loop at normal priority during the warm-up: " + seen);
+            RelaySession after = relay.openSessionSilenceMayLast("after the warm-up");
+            assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0},
+                    after.onLoop(RealtimeEventLoopTest::thisThreadsScheduling), "after the warm-up");
+            after.close();
+        }
+    }
+
     /** Policy and real-time priority of each of a two-loop relay's event loops, read on the loop itself. */
     private static List<int[]> schedulingOfEveryLoop(int priority) throws Exception {
         MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
@@ -89,7 +125,10 @@ class RealtimeEventLoopTest {
 
     /** Fields 41 (policy) and 40 (rt_priority) of proc(5)'s stat, counted after the command name's ')'. */
     private static int[] thisThreadsScheduling() throws IOException {
-        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        return scheduling(Files.readString(Path.of("/proc/thread-self/stat")));
+    }
+
+    private static int[] scheduling(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         return new int[] {Integer.parseInt(f[41 - 3]), Integer.parseInt(f[40 - 3])};
     }
