@@ -59,7 +59,7 @@ public final class MediaRelay implements AutoCloseable {
         this.options = options;
         this.nanoClock = nanoClock;
         this.bindAddress = options.bindAddress().getAddress();
-        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+        this.group = new RelayEventLoopGroup(options.ioThreads(),
                 new BurstingIoHandlerFactory(EpollIoHandler.newFactory(), bursts));
         this.ports = new PortAllocator(options.ports());
         this.signalling = Executors.newSingleThreadExecutor(r -> {
