@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * longer than the kernel allows real-time threads (kernel.sched_rt_runtime_us, 950 ms of each
  * second by default) is stopped for the rest of that second (50 ms of media late at once), and until
  * then every normal thread on its CPU (SIP signalling, the JIT recompiling, the GC) gets nothing:
- * the benchmark saw a loop at saturation go 47 ms late, and before the warm-up a starved recompile
- * leave the loop 1.0-1.2 s behind (bench/media-results.md). So the loop measures its own CPU time
- * every {@link #WINDOW_NANOS}: busier than {@link #DEMOTE_ABOVE} of a window, it returns to normal
+ * the benchmark saw a loop at saturation go 47 ms late (bench/media-results.md). So the loop
+ * measures its own CPU time every {@link #WINDOW_NANOS}: busier than {@link #DEMOTE_ABOVE} of a
+ * window (the kernel's limit less a margin: a loop is measured once a window), it returns to normal
  * priority and shares its CPU as any thread does; after at least {@link #HOLD_NANOS} there and a
  * window under {@link #PROMOTE_BELOW}, it takes SCHED_FIFO again. The margin between the two keeps a
  * loop near the line from switching at every window.
