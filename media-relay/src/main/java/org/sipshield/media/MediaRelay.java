@@ -35,6 +35,8 @@ public final class MediaRelay implements AutoCloseable {
     static final int DATAGRAM_SLOT = 2048;
     /** Datagrams read per recvmmsg call; a tuning knob for measurements, not configuration. */
     static final int DATAGRAMS_PER_READ = Integer.getInteger("sipshield.media.datagramsPerRead", 8);
+    /** The event loops' thread names begin with it (then the group's and the loop's numbers): thread dumps, the benchmark. */
+    public static final String EVENT_LOOP_THREADS = "media-loop";
     /** SO_RCVBUF and SO_SNDBUF of every media socket: room for bursts while the loop is busy. */
     static final int SOCKET_BUFFER = 1 << 20;
 

@@ -4,6 +4,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -24,7 +25,7 @@ import java.util.concurrent.Executor;
  */
 final class RelayEventLoopGroup extends MultiThreadIoEventLoopGroup {
     RelayEventLoopGroup(int loops, IoHandlerFactory ioHandlerFactory) {
-        super(loops, (Executor) null, ioHandlerFactory);
+        super(loops, new DefaultThreadFactory(MediaRelay.EVENT_LOOP_THREADS), ioHandlerFactory);
     }
 
     @Override

@@ -505,7 +505,7 @@ class MediaRelayTest {
         assertEquals(2, info.size(), info.toString());
         assertTrue(info.get(0).contains("call 12: leg A :" + PORT_MIN + " latched RTP on "), info.get(0));
         assertTrue(info.get(1).contains("call 12: media ended; leg A in 1 pkt/172 B"), info.get(1));
-        info.forEach(line -> assertFalse(line.startsWith("multiThreadIoEventLoopGroup"), "written by the event loop: " + line));
+        info.forEach(line -> assertFalse(line.startsWith(MediaRelay.EVENT_LOOP_THREADS), "written by the event loop: " + line));
     }
 
     @Test

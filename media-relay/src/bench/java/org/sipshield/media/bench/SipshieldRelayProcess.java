@@ -135,7 +135,7 @@ public final class SipshieldRelayProcess {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long bytes = 0;
         for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("multiThreadIoEventLoopGroup")) {
+            if (info != null && info.getThreadName().startsWith(MediaRelay.EVENT_LOOP_THREADS)) {
                 bytes += Math.max(0, mx.getThreadAllocatedBytes(info.getThreadId()));
             }
         }
