@@ -65,7 +65,11 @@ final class PackagedProxy implements AutoCloseable {
                 break;
             }
         }
-        throw new AssertionError("the proxy's log never said '" + text + "':\n" + log);
+        // still running but silent: where its threads are is what says why (a reload that never logged, 2026-12-04)
+        String threads = process.isAlive() ? "\nits threads:\n" + org.sipshield.proxy.peers.ProcessOutput.run(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()),
+                        "Thread.print"), Path.of("."), 30).output() : "";
+        throw new AssertionError("the proxy's log never said '" + text + "':\n" + log + threads);
     }
 
     void signal(String name) throws IOException, InterruptedException {
