@@ -117,15 +117,16 @@ public final class MediaRelay implements AutoCloseable {
         for (io.netty.util.concurrent.EventExecutor loop : group) {
             int result = loop.submit(() -> {
                 int set = UdpNative.realtimeFifo(priority);
+                if (set != 0) {
+                    return set;
+                }
                 RealtimeBudget budget = new RealtimeBudget(priority, signalling);
-                if (set == 0 && !budget.startOnThisLoop(loop)) {
+                if (!budget.startOnThisLoop(loop)) {
                     UdpNative.realtimeFifo(0);
                     return -UdpNative.EINVAL;
                 }
-                if (set == 0) {
-                    budgets.put(loop, budget);
-                }
-                return set;
+                budgets.put(loop, budget);
+                return 0;
             }).syncUninterruptibly().getNow();
             if (result < 0) {
                 refused = -result;

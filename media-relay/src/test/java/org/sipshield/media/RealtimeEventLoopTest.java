@@ -41,9 +41,7 @@ class RealtimeEventLoopTest {
     @Test
     void aLoopKeptBusyReturnsToNormalPriorityAndTakesSchedFifoAgainOnceQuiet() throws Exception {
         boolean realtime = mayUseRealtime();
-        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
-        try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(),
-                d.engine(), 1, 7))) {
+        try (MediaRelay relay = relay(1, 7)) {
             RelaySession session = relay.openSessionSilenceMayLast("busy loop");
             assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0},
                     session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling), "before the load");
@@ -74,9 +72,7 @@ class RealtimeEventLoopTest {
     @Test
     void theWarmUpRunsAtNormalPriorityAndLeavesTheLoopUnderSchedFifo() throws Exception {
         boolean realtime = mayUseRealtime();
-        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
-        try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(),
-                d.engine(), 1, 7))) {
+        try (MediaRelay relay = relay(1, 7)) {
             RelaySession first = relay.openSessionSilenceMayLast("the loop's thread");
             Path loopStat = Path.of("/proc/self/task/" + first.onLoop(() -> Files.readSymbolicLink(Path.of("/proc/thread-self"))
                     .getFileName().toString()) + "/stat");
@@ -106,12 +102,17 @@ class RealtimeEventLoopTest {
         }
     }
 
+    /** A relay with the production defaults but for its loops and their real-time priority (0: none). */
+    private static MediaRelay relay(int loops, int priority) {
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
+        return MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(), d.engine(),
+                loops, priority));
+    }
+
     /** Policy and real-time priority of each of a two-loop relay's event loops, read on the loop itself. */
     private static List<int[]> schedulingOfEveryLoop(int priority) throws Exception {
-        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN, PORT_MIN + 19));
         List<int[]> loops = new ArrayList<>();
-        try (MediaRelay relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(),
-                d.engine(), 2, priority))) {
+        try (MediaRelay relay = relay(2, priority)) {
             // sessions go to the loops in turn: two sessions, both loops
             for (int i = 0; i < 2; i++) {
                 RelaySession session = relay.openSessionSilenceMayLast("realtime " + i);
