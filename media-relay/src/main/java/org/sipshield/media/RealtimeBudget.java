@@ -45,6 +45,8 @@ final class RealtimeBudget {
     private boolean paused;
     private long lastCpu = -1;
     private long lastWall;
+    /** The share of the last window the loop was busy, for the line that says why its scheduling changed. */
+    private double lastBusy;
     private long demotedAt;
     private long demotions;
 
@@ -62,7 +64,9 @@ final class RealtimeBudget {
         if (!threads.isCurrentThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
             return false;
         }
-        loop.scheduleAtFixedRate(this::check, WINDOW_NANOS, WINDOW_NANOS, TimeUnit.NANOSECONDS);
+        // with a fixed delay, not a fixed rate: a loop held past several windows must not run the missed
+        // checks back to back, each over a window of microseconds
+        loop.scheduleWithFixedDelay(this::check, WINDOW_NANOS, WINDOW_NANOS, TimeUnit.NANOSECONDS);
         return true;
     }
 
@@ -93,15 +97,13 @@ final class RealtimeBudget {
             return;
         }
         long wall = System.nanoTime();
-        long cpu = threads.getCurrentThreadCpuTime();
         long window = wall - lastWall;
-        long busy = cpu - lastCpu;
-        Change change = decide(cpu, wall);
+        Change change = decide(threads.getCurrentThreadCpuTime(), wall);
         if (change == Change.NONE) {
             return;
         }
         int result = UdpNative.realtimeFifo(change == Change.TO_REALTIME ? priority : 0);
-        String busyShare = String.format(java.util.Locale.ROOT, "%.0f%%", 100.0 * busy / window);
+        String busyShare = String.format(java.util.Locale.ROOT, "%.0f%%", 100.0 * lastBusy);
         if (result < 0) {
             // the loop's scheduling is as it was, and so is this budget's view of it; it asks again after a hold
             realtime = change != Change.TO_REALTIME;
@@ -131,10 +133,12 @@ final class RealtimeBudget {
             return Change.NONE;
         }
         long window = wallNanos - lastWall;
-        if (window <= 0) {
+        if (window < WINDOW_NANOS / 2) {
+            // too short to say how busy the loop is (one packet burst can fill a millisecond); counted on
             return Change.NONE;
         }
         double busy = (double) (cpuNanos - lastCpu) / window;
+        lastBusy = busy;
         lastCpu = cpuNanos;
         lastWall = wallNanos;
         if (realtime && busy > DEMOTE_ABOVE) {

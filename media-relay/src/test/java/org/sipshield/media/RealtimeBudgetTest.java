@@ -67,4 +67,14 @@ class RealtimeBudgetTest {
         assertEquals(Change.NONE, budget.decide(5 * MS, 0));
         assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(200 * MS, 200 * MS));
     }
+
+    @Test
+    void aWindowShorterThanHalfThePeriodDecidesNothingAndTheNextCountsFromTheLastFullOne() {
+        RealtimeBudget budget = started();
+        assertEquals(Change.NONE, budget.decide(100 * MS, 200 * MS), "50%");
+        // a check right after another, the loop busy all of that microsecond-long window
+        assertEquals(Change.NONE, budget.decide(100 * MS + 500, 200 * MS + 500));
+        // from the last full window: 150 ms busy of 200
+        assertEquals(Change.NONE, budget.decide(250 * MS, 400 * MS));
+    }
 }

@@ -23,6 +23,9 @@ import org.sipshield.proxy.peers.SippLoad;
  * names a relay port), the proxy must have held all 300 calls and relay sessions at once, and
  * afterwards no call record, relay session or relay port may be left; OPTIONS pings from another
  * address are answered throughout, and the proxy's log holds no WARN, no ERROR, no exception.
+ * The relay's event loops run real-time (media.realtimePriority), so the calls' set-up and close
+ * reach loops that a task they wait for must not stall (RelayEventLoopGroup), and the log's
+ * silence says no loop was sent back to normal priority.
  */
 class CallLoadTest {
     static final int CALLS = Integer.getInteger("sipshield.load.calls", 300);
@@ -58,6 +61,7 @@ class CallLoadTest {
                 media:
                   portMin: %d
                   portMax: %d
+                  realtimePriority: 10
                 """.formatted(RELAY_PORT_MIN, RELAY_PORT_MAX)).nonSecureTrunk("carrier", CARRIER, carrierPort)
                 .route("9!", "carrier"), CALLS);
         try (LoadRun run = new LoadRun(dataDirectory, fixture, PROBER)) {
