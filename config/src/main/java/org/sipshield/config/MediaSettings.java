@@ -15,16 +15,26 @@ package org.sipshield.config;
  * @param realtimePriority    0: the relay's event loops run at normal priority; 1..99: under SCHED_FIFO at this priority,
  *                            each returning to normal priority while it is busy for nearly all of its CPU (needs root
  *                            or CAP_SYS_NICE; read at start only)
+ * @param batchWindowMicros   0: an event loop reads each packet as it comes; more: once packets come faster than one
+ *                            per window, a loop reads at most once per window, all that came meanwhile (read at start only)
  */
 public record MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
         MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp,
-        int realtimePriority) {
+        int realtimePriority, int batchWindowMicros) {
     /**
      * An Encrypted phone in a call whose other leg cannot do SRTP: the reference lets the call go on
      * unencrypted (and shows it so); REFUSE answers the caller 488 instead.
      */
     public enum EncryptedPhoneFallback {
         RTP, REFUSE
+    }
+
+    /** The settings with the default batch window. */
+    public MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
+            MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp,
+            int realtimePriority) {
+        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, encryptedPhoneFallback, enableF8Cipher, warmUp,
+                realtimePriority, DEFAULT_BATCH_WINDOW_MICROS);
     }
 
     /** The settings with the event loops at normal priority, as by default. */
@@ -54,4 +64,8 @@ public record MediaSettings(String address, int portMin, int portMax, int mediaT
     public static final int DEFAULT_PORT_MIN = 20000;
     public static final int DEFAULT_PORT_MAX = 29999;
     public static final int DEFAULT_MEDIA_TIMEOUT = 60;
+    /** A packet waits at most about this much more, so that one wake-up reads it with others (bench/media-results.md). */
+    public static final int DEFAULT_BATCH_WINDOW_MICROS = 200;
+    /** The relay adds less than a millisecond: the window stays under it. */
+    public static final int MAX_BATCH_WINDOW_MICROS = 1000;
 }

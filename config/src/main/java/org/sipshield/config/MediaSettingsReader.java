@@ -38,7 +38,10 @@ final class MediaSettingsReader {
         boolean warmUp = m.bool("warmUp", true);
         // off by default: SCHED_FIFO needs root or CAP_SYS_NICE, and it is a choice for hosts that relay media first
         int realtimePriority = m.integer("realtimePriority", 0, 0, 99);
+        int batchWindow = m.integer("batchWindowMicros", MediaSettings.DEFAULT_BATCH_WINDOW_MICROS, 0,
+                MediaSettings.MAX_BATCH_WINDOW_MICROS);
         m.finish();
-        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8, warmUp, realtimePriority);
+        return new MediaSettings(address, min, max, timeout, ciphers, latching, fallback, f8, warmUp, realtimePriority,
+                batchWindow);
     }
 }

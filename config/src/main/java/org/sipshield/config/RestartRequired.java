@@ -42,7 +42,9 @@ public final class RestartRequired {
             // the relay warms up once, when it starts
             new Key<>("media.warmUp", c -> c.media().warmUp()),
             // each event loop takes its scheduling when the relay starts
-            new Key<>("media.realtimePriority", c -> c.media().realtimePriority()));
+            new Key<>("media.realtimePriority", c -> c.media().realtimePriority()),
+            // and its batch window
+            new Key<>("media.batchWindowMicros", c -> c.media().batchWindowMicros()));
 
     private RestartRequired() {}
 

@@ -68,6 +68,19 @@ class MediaSettingsTest {
     }
 
     @Test
+    void theBatchWindowIs200MicrosecondsUnlessGivenWithinAMillisecond() throws Exception {
+        assertEquals(200, ConfigLoader.parse(LISTENERS, "t.yaml").media().batchWindowMicros());
+        assertEquals(0, ConfigLoader.parse(LISTENERS + "media:\n  batchWindowMicros: 0\n", "t.yaml").media().batchWindowMicros());
+        assertEquals(1000, ConfigLoader.parse(LISTENERS + "media:\n  batchWindowMicros: 1000\n", "t.yaml").media().batchWindowMicros());
+        for (String bad : new String[] {"1001", "-1", "short"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
+                    + "media:\n  batchWindowMicros: " + bad + "\n  realtimePriority: 100\n", "t.yaml"));
+            assertTrue(e.getMessage().contains("media.batchWindowMicros") && e.getMessage().contains("media.realtimePriority"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void f8BesideAGcmOnlyPolicyIsRefusedWithTheReasonAndTheOtherProblems() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
                 + "media:\n  srtpCiphers: MEDIUM\n  enableF8Cipher: true\n  mediaTimeout: 1\n", "t.yaml"));

@@ -7,6 +7,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Netty's epoll I/O handler with one step added to every wake-up: once epoll's ready sockets have
@@ -17,27 +18,35 @@ import java.util.Map;
 final class BurstingIoHandlerFactory implements IoHandlerFactory {
     private final IoHandlerFactory epoll;
     private final Map<ThreadAwareExecutor, PacketBurst> bursts;
+    private final long batchWindowNanos;
 
-    /** @param bursts filled with each new loop's burst, keyed by the loop */
-    BurstingIoHandlerFactory(IoHandlerFactory epoll, Map<ThreadAwareExecutor, PacketBurst> bursts) {
+    /**
+     * @param bursts filled with each new loop's burst, keyed by the loop
+     * @param batchWindowNanos each loop's {@link BatchWindow} (0: every packet wakes its loop)
+     */
+    BurstingIoHandlerFactory(IoHandlerFactory epoll, Map<ThreadAwareExecutor, PacketBurst> bursts, long batchWindowNanos) {
         this.epoll = epoll;
         this.bursts = bursts;
+        this.batchWindowNanos = batchWindowNanos;
     }
 
     @Override
     public IoHandler newHandler(ThreadAwareExecutor loop) {
         PacketBurst burst = new PacketBurst();
         bursts.put(loop, burst);
-        return new Handler(epoll.newHandler(loop), burst);
+        return new Handler(epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos));
     }
 
     private static final class Handler implements IoHandler {
         private final IoHandler epoll;
         private final PacketBurst burst;
+        private final BatchWindow window;
+        private final ReadNow readNow = new ReadNow();
 
-        Handler(IoHandler epoll, PacketBurst burst) {
+        Handler(IoHandler epoll, PacketBurst burst, BatchWindow window) {
             this.epoll = epoll;
             this.burst = burst;
+            this.window = window;
         }
 
         @Override
@@ -47,10 +56,32 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
 
         @Override
         public int run(IoHandlerContext context) {
-            int handled = epoll.run(context);
+            long before = burst.packetsRead();
+            // with tasks waiting (canBlock false) the loop reads without waiting anyway, and runs them next
+            boolean paced = window.pacing() && context.canBlock();
+            int handled;
+            if (paced) {
+                sleepUntil(window.nextReadAt());
+                readNow.context = context;
+                handled = epoll.run(readNow);
+            } else {
+                handled = epoll.run(context);
+            }
+            window.readEnded(System.nanoTime(), burst.packetsRead() - before, paced);
             burst.process();
             burst.wakeUpDone();
             return handled;
+        }
+
+        /**
+         * Parked, not in epoll: the packets that come meanwhile wake nobody. A task submitted meanwhile
+         * waits for the end of the window (at most about a window: signalling's, never a packet's).
+         */
+        private static void sleepUntil(long deadline) {
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(left);
+            }
         }
 
         @Override
@@ -76,6 +107,36 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
         @Override
         public boolean isCompatible(Class<? extends IoHandle> handleType) {
             return epoll.isCompatible(handleType);
+        }
+    }
+
+    /** The loop's context, except that the read takes what is ready without waiting (one per loop, reused). */
+    private static final class ReadNow implements IoHandlerContext {
+        IoHandlerContext context;
+
+        @Override
+        public boolean canBlock() {
+            return false;
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return context.delayNanos(currentTimeNanos);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return context.deadlineNanos();
+        }
+
+        @Override
+        public void reportActiveIoTime(long activeNanos) {
+            context.reportActiveIoTime(activeNanos);
+        }
+
+        @Override
+        public boolean shouldReportActiveIoTime() {
+            return context.shouldReportActiveIoTime();
         }
     }
 }

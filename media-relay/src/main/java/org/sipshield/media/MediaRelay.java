@@ -62,7 +62,7 @@ public final class MediaRelay implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.bindAddress = options.bindAddress().getAddress();
         this.group = new RelayEventLoopGroup(options.ioThreads(),
-                new BurstingIoHandlerFactory(EpollIoHandler.newFactory(), bursts));
+                new BurstingIoHandlerFactory(EpollIoHandler.newFactory(), bursts, options.batchWindow().toNanos()));
         this.ports = new PortAllocator(options.ports());
         this.signalling = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "media-timeouts");
@@ -384,14 +384,19 @@ public final class MediaRelay implements AutoCloseable {
         ports.release(session.leg(RelaySide.B).localRtpPort());
     }
 
-    /** recvmmsg calls that returned datagrams and the datagrams they returned, over all loops; for tests. */
+    /**
+     * recvmmsg calls that returned datagrams, the datagrams they returned, and the loops' wake-ups
+     * that read any, over all loops; for tests.
+     */
     long[] reads() throws Exception {
-        long[] total = new long[2];
+        long[] total = new long[3];
         for (Map.Entry<ThreadAwareExecutor, PacketBurst> e : bursts.entrySet()) {
             IoEventLoop loop = (IoEventLoop) e.getKey();
-            long[] one = loop.submit(() -> new long[] {e.getValue().reads(), e.getValue().packetsRead()}).get();
-            total[0] += one[0];
-            total[1] += one[1];
+            PacketBurst burst = e.getValue();
+            long[] one = loop.submit(() -> new long[] {burst.reads(), burst.packetsRead(), burst.wakeUpsWithPackets()}).get();
+            for (int i = 0; i < total.length; i++) {
+                total[i] += one[i];
+            }
         }
         return total;
     }

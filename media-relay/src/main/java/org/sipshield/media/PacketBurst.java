@@ -51,6 +51,8 @@ final class PacketBurst {
     private int slotsHeld;
     private long reads;
     private long packetsRead;
+    private long wakeUpsWithPackets;
+    private long packetsReadBeforeThisWakeUp;
     /** Run at the end of each of the loop's wake-ups while the relay warms up ({@link RelayWarmUp}); else null. */
     private Runnable warmUp;
 
@@ -242,6 +244,10 @@ final class PacketBurst {
 
     /** The loop's wake-up is done: its packets are read and sent. */
     void wakeUpDone() {
+        if (packetsRead != packetsReadBeforeThisWakeUp) {
+            wakeUpsWithPackets++;
+            packetsReadBeforeThisWakeUp = packetsRead;
+        }
         if (warmUp != null) {
             warmUp.run();
         }
@@ -254,5 +260,10 @@ final class PacketBurst {
 
     long packetsRead() {
         return packetsRead;
+    }
+
+    /** The loop's wake-ups that read at least one datagram (media.batchWindowMicros makes them fewer). */
+    long wakeUpsWithPackets() {
+        return wakeUpsWithPackets;
     }
 }

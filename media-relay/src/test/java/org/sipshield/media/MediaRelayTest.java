@@ -522,6 +522,66 @@ class MediaRelayTest {
         }
     }
 
+    /**
+     * A phone sending a packet every 100-200 us (100-200 calls' worth on one leg) to a loop with a
+     * 1 ms batch window: the loop reads them several at a time instead of waking for each, and every
+     * packet still arrives, re-keyed and in order. Bounded: 1,000 packets, each awaited for 3 s at most.
+     */
+    @Test
+    void packetsFasterThanTheBatchWindowAreReadSeveralPerWakeUpAndAllArrive() throws Exception {
+        MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(PORT_MIN + 400, PORT_MIN + 407));
+        try (MediaRelay oneLoop = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), Duration.ofSeconds(60),
+                d.latching(), d.engine(), 1, 0, Duration.ofMillis(1)))) {
+            Negotiated legA = endpointOffers(GCM_256);
+            Negotiated legB = relayOffers(CM_128_80);
+            try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                    RelaySession session = oneLoop.openSession("call 20", null)) {
+                session.configure(RelaySide.A, LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide()));
+                session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+                int toRelay = session.leg(RelaySide.A).localRtpPort();
+                int packets = 1000;
+                byte[][] wire = new byte[packets][];
+                for (int seq = 0; seq < packets; seq++) {
+                    wire[seq] = a.protectRtp(RtpPackets.g711(0x2020, seq + 1, 0));
+                }
+                long[] before = oneLoop.reads();
+                byte[][] arrived = new byte[packets][];
+                java.util.concurrent.ExecutorService phone = java.util.concurrent.Executors.newSingleThreadExecutor();
+                try {
+                    java.util.concurrent.Future<?> sending = phone.submit(() -> {
+                        for (byte[] packet : wire) {
+                            SrtpEndpoint.send(a.rtp, packet, toRelay);
+                            // 100 us and the timer's slack: 5,000-10,000 packets/s, five or more per window
+                            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                        }
+                        return null;
+                    });
+                    // taken off the socket as they come (checked after), so that its buffer never fills
+                    for (int seq = 0; seq < packets; seq++) {
+                        try {
+                            arrived[seq] = SrtpEndpoint.receive(b.rtp);
+                        } catch (SocketTimeoutException e) {
+                            throw new AssertionError(seq + " of " + packets + " packets came; leg A " + session.counters(RelaySide.A)
+                                    + ", leg B " + session.counters(RelaySide.B), e);
+                        }
+                    }
+                    sending.get(10, TimeUnit.SECONDS);
+                } finally {
+                    phone.shutdownNow();
+                }
+                for (int seq = 0; seq < packets; seq++) {
+                    assertArrayEquals(RtpPackets.g711(0x2020, seq + 1, 0), b.unprotectRtp(arrived[seq]), "packet " + (seq + 1));
+                }
+                long[] after = oneLoop.reads();
+                assertEquals(packets, after[1] - before[1]);
+                long wakeUps = after[2] - before[2];
+                // 100-200 ms of packets and a 1 ms window: 100-200 wake-ups; one per packet without the window
+                assertTrue(wakeUps <= packets / 2, wakeUps + " wake-ups read " + packets + " packets");
+                assertEquals(packets, session.counters(RelaySide.B).packetsOut());
+            }
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
             Thread.sleep(10);

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.sipshield.media.LegMedia;
@@ -41,11 +42,11 @@ public final class SipshieldRelayProcess {
     /** Leg B's phone, from the offer until its answer configures the leg. */
     private final Map<Integer, InetSocketAddress> pendingB = new HashMap<>();
 
-    private SipshieldRelayProcess(int threads, int realtimePriority, boolean warmUp) {
+    private SipshieldRelayProcess(int threads, int realtimePriority, Duration batchWindow, boolean warmUp) {
         // the production defaults (timeout, latching, engine), the port range and thread count of the run
         MediaRelayOptions d = MediaRelayOptions.defaults(InetAddress.getLoopbackAddress(), new PortRange(10000, 29999));
         relay = MediaRelay.start(new MediaRelayOptions(d.bindAddress(), d.ports(), d.mediaTimeout(), d.latching(), d.engine(),
-                threads, realtimePriority));
+                threads, realtimePriority, batchWindow));
         if (warmUp) {
             // as the proxy does at start with media.warmUp (its default)
             relay.warmUp();
@@ -70,7 +71,10 @@ public final class SipshieldRelayProcess {
         realtimePriority = Integer.getInteger("sipshield.media.realtimePriority", realtimePriority);
         // and this one, to measure the relay without its warm-up (media.warmUp: false) beside it
         boolean warmUp = Boolean.parseBoolean(System.getProperty("sipshield.media.warmUp", "true"));
-        SipshieldRelayProcess process = new SipshieldRelayProcess(threads, realtimePriority, warmUp);
+        // and this one, to measure batch windows side by side (media.batchWindowMicros)
+        Duration batchWindow = Duration.ofNanos(1000L * Long.getLong("sipshield.media.batchWindowMicros",
+                MediaRelayOptions.DEFAULT_BATCH_WINDOW.toNanos() / 1000));
+        SipshieldRelayProcess process = new SipshieldRelayProcess(threads, realtimePriority, batchWindow, warmUp);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         control.println("ready");
         try {

@@ -23,7 +23,7 @@ import org.sipshield.srtp.SrtpKeyManager;
 /**
  * The proxy's media: the relay started from the {@code media:} section and the SDP step on it.
  * The relay warms up at start, before the first call (media.warmUp, MediaRelay#warmUp), and its event
- * loops take their scheduling then (media.realtimePriority).
+ * loops take their scheduling and batch window then (media.realtimePriority, media.batchWindowMicros).
  * The address and ports are bound at start (a change needs a restart); the SRTP Ciphers option is
  * read at every offer, and a reload retunes the media timeout and latching of the next calls.
  */
@@ -43,7 +43,8 @@ public final class MediaAnchoring implements AutoCloseable {
         MediaRelayOptions options = new MediaRelayOptions(InetAddress.getByName(settings.address()),
                 new PortRange(settings.portMin(), settings.portMax()), Duration.ofSeconds(settings.mediaTimeoutSeconds()),
                 latching(settings.latching()),
-                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), settings.realtimePriority());
+                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), settings.realtimePriority(),
+                Duration.ofNanos(1000L * settings.batchWindowMicros()));
         MediaRelay relay = MediaRelay.start(options);
         Optional<WarmUpOutcome> warmUp = settings.warmUp() ? Optional.of(relay.warmUp()) : Optional.empty();
         return new MediaAnchoring(relay, new MediaSdpRewriter(relay,

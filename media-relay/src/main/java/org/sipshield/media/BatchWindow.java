@@ -1,0 +1,73 @@
+package org.sipshield.media;
+
+/**
+ * When an event loop reads next (media.batchWindowMicros): at once when its packets are sparse,
+ * at most once per window when they come faster than that.
+ *
+ * <p>A loop that waits in epoll for each packet pays for a wake-up each time: the switch back onto
+ * its CPU, the epoll call, a look at its tasks. At moderate load that is most of its CPU: at 500
+ * benchmark streams (25,000 packets/s) each wake-up read 1-2 packets, and the kernel's share of the
+ * relay's CPU was 62%, 17% of it the switch back in alone (bench/media-results.md, 2026-12-04). So
+ * once two wake-ups with packets come less than a window apart, the loop stops waiting in epoll: it
+ * sleeps, then reads whatever every socket has meanwhile, in one burst (NIC interrupt coalescing, in
+ * the relay). It sleeps for the window, or less when packets come fast enough to fill a wake-up with
+ * {@link #PACKETS_PER_WAKE_UP} sooner (at the rate of the last read): a busy loop's wake-ups are
+ * already full, and a longer sleep would only add to every packet's wait. A read that finds nothing
+ * ends the pacing, and the loop waits in epoll again. Sparse packets (a few calls) are read as they
+ * come, as without a window.
+ *
+ * <p>Confined to its loop; allocates nothing.
+ */
+final class BatchWindow {
+    /** Enough packets that the wake-up which reads them is a small part of their cost. */
+    static final int PACKETS_PER_WAKE_UP = 8;
+
+    private final long windowNanos;
+    private boolean pacing;
+    /** When the last read that found packets ended; meaningful once {@link #anyRead} is set. */
+    private long lastRead;
+    private boolean anyRead;
+    private long nextReadAt;
+
+    /** @param windowNanos 0: every packet wakes the loop (no pacing) */
+    BatchWindow(long windowNanos) {
+        if (windowNanos < 0) {
+            throw new IllegalArgumentException("batch window must not be negative, got " + windowNanos);
+        }
+        this.windowNanos = windowNanos;
+    }
+
+    /** True: the loop's next read waits until {@link #nextReadAt()}, then takes what is there without waiting in epoll. */
+    boolean pacing() {
+        return pacing;
+    }
+
+    /** While {@link #pacing()}: when the next read is due (System.nanoTime). */
+    long nextReadAt() {
+        return nextReadAt;
+    }
+
+    /**
+     * A read has ended at {@code now}, having found {@code packets}; {@code paced}: it was one the
+     * window timed (it did not wait in epoll).
+     */
+    void readEnded(long now, long packets, boolean paced) {
+        if (packets == 0) {
+            if (paced) {
+                // a whole window brought nothing: packets are sparse again, and wait in epoll
+                pacing = false;
+            }
+            return;
+        }
+        long since = now - lastRead;
+        if (windowNanos > 0 && anyRead && since < windowNanos) {
+            pacing = true;
+        }
+        if (pacing) {
+            // the time PACKETS_PER_WAKE_UP take at the rate this read found, within the window
+            nextReadAt = now + Math.min(windowNanos, since * PACKETS_PER_WAKE_UP / packets);
+        }
+        lastRead = now;
+        anyRead = true;
+    }
+}

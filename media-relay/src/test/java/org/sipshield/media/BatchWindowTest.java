@@ -1,0 +1,96 @@
+package org.sipshield.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** When a loop reads next, from given read times (MediaRelayTest and ZeroAllocationTest relay with the window on). */
+class BatchWindowTest {
+    private static final long WINDOW = 200_000;
+
+    @Test
+    void sparsePacketsAreReadAsTheyComeAndNeverPaced() {
+        BatchWindow window = new BatchWindow(WINDOW);
+        // a few calls: 1 ms between packets
+        for (long t = 0; t < 20_000_000; t += 1_000_000) {
+            assertFalse(window.pacing());
+            window.readEnded(t, 1, false);
+        }
+        assertFalse(window.pacing());
+    }
+
+    @Test
+    void packetsFasterThanTheWindowAreReadOncePerWindow() {
+        BatchWindow window = new BatchWindow(WINDOW);
+        window.readEnded(0, 1, false);
+        assertFalse(window.pacing(), "one read says nothing about the rate");
+        window.readEnded(40_000, 1, false);
+        assertTrue(window.pacing(), "two reads with packets 40 us apart");
+        assertEquals(240_000, window.nextReadAt(), "a window after the last read: 8 packets at one per 40 us take longer");
+        // each paced read finds what came meanwhile, and the next is due a window after it
+        window.readEnded(241_000, 5, true);
+        assertTrue(window.pacing());
+        assertEquals(441_000, window.nextReadAt());
+    }
+
+    @Test
+    void packetsFastEnoughToFillAWakeUpSoonerAreReadSooner() {
+        BatchWindow window = new BatchWindow(WINDOW);
+        window.readEnded(0, 1, false);
+        window.readEnded(10_000, 1, false);
+        assertTrue(window.pacing());
+        // 20 packets in 200 us: 8 come in 80 us
+        window.readEnded(210_000, 20, true);
+        assertEquals(290_000, window.nextReadAt());
+        // 40 in the next 80 us: 8 come in 16 us
+        window.readEnded(290_000, 40, true);
+        assertEquals(306_000, window.nextReadAt());
+        // and as they slow down, the loop sleeps longer again, never past the window
+        window.readEnded(306_000, 2, true);
+        assertEquals(370_000, window.nextReadAt());
+        window.readEnded(370_000, 1, true);
+        assertEquals(570_000, window.nextReadAt());
+    }
+
+    @Test
+    void aPacedReadThatFindsNothingWaitsInEpollAgain() {
+        BatchWindow window = new BatchWindow(WINDOW);
+        window.readEnded(0, 2, false);
+        window.readEnded(10_000, 1, false);
+        assertTrue(window.pacing());
+        window.readEnded(210_000, 0, true);
+        assertFalse(window.pacing(), "a window without packets: they are sparse again");
+        // the next packet, 5 ms later, is read when it comes, and so is one more a millisecond after it
+        window.readEnded(5_210_000, 1, false);
+        assertFalse(window.pacing());
+        window.readEnded(6_210_000, 1, false);
+        assertFalse(window.pacing());
+    }
+
+    @Test
+    void aWakeUpForTasksAloneChangesNothing() {
+        BatchWindow window = new BatchWindow(WINDOW);
+        window.readEnded(0, 1, false);
+        window.readEnded(50_000, 0, false);
+        assertFalse(window.pacing(), "a signalling task woke the loop: no packet read, no rate");
+        window.readEnded(300_000, 1, false);
+        assertFalse(window.pacing(), "300 us since the last read that found packets");
+        window.readEnded(350_000, 1, false);
+        assertTrue(window.pacing());
+        window.readEnded(400_000, 0, false);
+        assertTrue(window.pacing(), "a read for tasks (not timed by the window) that found nothing does not end the pacing");
+    }
+
+    @Test
+    void aZeroWindowNeverPaces() {
+        BatchWindow window = new BatchWindow(0);
+        for (long t = 0; t < 1_000; t++) {
+            window.readEnded(t, 10, false);
+        }
+        assertFalse(window.pacing());
+        assertThrows(IllegalArgumentException.class, () -> new BatchWindow(-1));
+    }
+}
