@@ -9,25 +9,23 @@ package org.sipshield.media;
  * benchmark streams (25,000 packets/s) each wake-up read 1-2 packets, and the kernel's share of the
  * relay's CPU was 62%, 17% of it the switch back in alone (bench/media-results.md, 2026-12-04). So
  * once two wake-ups with packets come less than a window apart, the loop stops waiting in epoll: it
- * sleeps, then reads whatever every socket has meanwhile, in one burst (NIC interrupt coalescing, in
- * the relay). It sleeps for the window, or less when packets come fast enough to fill a wake-up with
- * {@link #PACKETS_PER_WAKE_UP} sooner (at the rate of the last read): a busy loop's wake-ups are
- * already full, and a longer sleep would only add to every packet's wait. A read that finds nothing
- * ends the pacing, and the loop waits in epoll again. Sparse packets (a few calls) are read as they
- * come, as without a window.
+ * sleeps until a window after its last read, then reads whatever every socket has meanwhile, in one
+ * burst (NIC interrupt coalescing, in the relay). A packet waits up to about a window more. A read
+ * that finds nothing ends the pacing, and the loop waits in epoll again. Sparse packets (a few calls)
+ * are read as they come, as without a window.
+ *
+ * <p>Sleeping less when packets come fast (until eight should have come, at the last read's rate)
+ * was measured and dropped: the loop woke more often at high load, cost 15% more CPU per packet
+ * there, and its zero-loss rate fell (bench/media-results.md, 2026-12-04, batch window).
  *
  * <p>Confined to its loop; allocates nothing.
  */
 final class BatchWindow {
-    /** Enough packets that the wake-up which reads them is a small part of their cost. */
-    static final int PACKETS_PER_WAKE_UP = 8;
-
     private final long windowNanos;
     private boolean pacing;
     /** When the last read that found packets ended; meaningful once {@link #anyRead} is set. */
     private long lastRead;
     private boolean anyRead;
-    private long nextReadAt;
 
     /** @param windowNanos 0: every packet wakes the loop (no pacing) */
     BatchWindow(long windowNanos) {
@@ -44,7 +42,7 @@ final class BatchWindow {
 
     /** While {@link #pacing()}: when the next read is due (System.nanoTime). */
     long nextReadAt() {
-        return nextReadAt;
+        return lastRead + windowNanos;
     }
 
     /**
@@ -59,13 +57,8 @@ final class BatchWindow {
             }
             return;
         }
-        long since = now - lastRead;
-        if (windowNanos > 0 && anyRead && since < windowNanos) {
+        if (windowNanos > 0 && anyRead && now - lastRead < windowNanos) {
             pacing = true;
-        }
-        if (pacing) {
-            // the time PACKETS_PER_WAKE_UP take at the rate this read found, within the window
-            nextReadAt = now + Math.min(windowNanos, since * PACKETS_PER_WAKE_UP / packets);
         }
         lastRead = now;
         anyRead = true;
