@@ -56,7 +56,6 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
 
         @Override
         public int run(IoHandlerContext context) {
-            long before = burst.packetsRead();
             // with tasks waiting (canBlock false) the loop reads without waiting anyway, and runs them next
             boolean paced = window.pacing() && context.canBlock();
             int handled;
@@ -67,7 +66,7 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
             } else {
                 handled = epoll.run(context);
             }
-            window.readEnded(System.nanoTime(), burst.packetsRead() - before, paced);
+            window.readEnded(System.nanoTime(), burst.packetsThisWakeUp(), paced);
             burst.process();
             burst.wakeUpDone();
             return handled;

@@ -262,6 +262,11 @@ final class PacketBurst {
         return packetsRead;
     }
 
+    /** Datagrams read since the loop's last wake-up ended (its {@link BatchWindow} paces by them). */
+    long packetsThisWakeUp() {
+        return packetsRead - packetsReadBeforeThisWakeUp;
+    }
+
     /** The loop's wake-ups that read at least one datagram (media.batchWindowMicros makes them fewer). */
     long wakeUpsWithPackets() {
         return wakeUpsWithPackets;
