@@ -50,6 +50,8 @@ public final class MediaRelay implements AutoCloseable {
     private final Map<IoEventLoop, MediaTimeoutSweep> sweeps = new ConcurrentHashMap<>();
     /** Each real-time loop's budget (media.realtimePriority); empty at normal priority. Used on its loop only. */
     private final Map<io.netty.util.concurrent.EventExecutor, RealtimeBudget> budgets = new ConcurrentHashMap<>();
+    /** The real-time loops' watchdog (media.realtimePriority); null at normal priority. */
+    private volatile RealtimeWatchdog watchdog;
     private final byte[] bindAddress;
     private final java.util.concurrent.atomic.AtomicLong silencesOnHold = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<SessionReport> sessionEnded = report -> { };
@@ -100,40 +102,50 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * With a priority (1..99; media.realtimePriority), every event loop runs under SCHED_FIFO: a loop
+     * With a priority (1..98; media.realtimePriority), every event loop runs under SCHED_FIFO: a loop
      * woken by a packet takes its CPU at once from the JVM's compiler and GC threads and anything else
      * at normal priority, instead of waiting out their time slice (with the relay on one CPU the loop
      * waited 100-1,800 ms of each 20 s benchmark step, 5-90 ms under SCHED_FIFO). Each loop keeps to a
      * budget ({@link RealtimeBudget}): busy for nearly all of its CPU, it returns to normal priority
      * until its load falls, so that neither the kernel's real-time throttling stops it nor the threads
-     * that share its CPU (signalling, the JIT) starve. Refused (no root or CAP_SYS_NICE): said at WARN,
-     * and the loops run on at normal priority.
+     * that share its CPU (signalling, the JIT) starve; and a watchdog one priority above them
+     * ({@link RealtimeWatchdog}) lets a loop that spins waiting for such a thread down until it goes
+     * on. The default (media.realtimePriority 10): at normal priority a kernel thread that runs on the
+     * loop's CPU keeps it for its whole slice, 1-7 ms on this project's VM (bench/media-results.md).
+     * Refused (no root or CAP_SYS_NICE): said at WARN, and the loops run on at normal priority.
      */
     private void runLoopsInRealtime(int priority) {
         if (priority == 0) {
             return;
         }
-        int refused = 0;
-        for (io.netty.util.concurrent.EventExecutor loop : group) {
-            int result = loop.submit(() -> {
-                int set = UdpNative.realtimeFifo(priority);
-                if (set != 0) {
-                    return set;
+        int[] refusal = new int[1];
+        RealtimeWatchdog started = RealtimeWatchdog.start(priority, refusal);
+        int refused = refusal[0];
+        if (started != null) {
+            watchdog = started;
+            for (io.netty.util.concurrent.EventExecutor loop : group) {
+                int result = loop.submit(() -> {
+                    int[] loopRefusal = new int[1];
+                    RealtimeWatchdog.Loop watched = started.watchThisLoop(burst((IoEventLoop) loop), loopRefusal);
+                    if (watched == null) {
+                        return -loopRefusal[0];
+                    }
+                    RealtimeBudget budget = new RealtimeBudget(priority, watched, signalling);
+                    if (!budget.startOnThisLoop(loop)) {
+                        watched.wantRealtime(false);
+                        return -UdpNative.EINVAL;
+                    }
+                    budgets.put(loop, budget);
+                    return 0;
+                }).syncUninterruptibly().getNow();
+                if (result < 0) {
+                    refused = -result;
                 }
-                RealtimeBudget budget = new RealtimeBudget(priority, signalling);
-                if (!budget.startOnThisLoop(loop)) {
-                    UdpNative.realtimeFifo(0);
-                    return -UdpNative.EINVAL;
-                }
-                budgets.put(loop, budget);
-                return 0;
-            }).syncUninterruptibly().getNow();
-            if (result < 0) {
-                refused = -result;
             }
         }
         if (refused == 0) {
-            LOG.info("media relay: {} event loops under SCHED_FIFO, priority {}", options.ioThreads(), priority);
+            LOG.info("media relay: {} event loops under SCHED_FIFO, priority {}, watched at priority {}", options.ioThreads(),
+                    priority, priority + 1);
         } else {
             LOG.warn("media relay: SCHED_FIFO priority {} refused ({}): the event loops run at normal priority", priority,
                     refused == UdpNative.EPERM ? "errno " + refused + ", needs root or CAP_SYS_NICE"
@@ -240,6 +252,18 @@ public final class MediaRelay implements AutoCloseable {
      */
     public void onSessionEnded(java.util.function.Consumer<SessionReport> listener) {
         this.sessionEnded = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * How many times a real-time loop's watchdog let the loop down to normal priority because it ran flat
+     * out without progress ({@link RealtimeWatchdog}); 0 at normal priority.
+     */
+    public long realtimeLetDowns() {
+        long letDowns = 0;
+        for (RealtimeBudget budget : budgets.values()) {
+            letDowns += budget.letDowns();
+        }
+        return letDowns;
     }
 
     /** How many times a session on hold outlived the media timeout in silence (and was kept, as it should). */
@@ -413,6 +437,9 @@ public final class MediaRelay implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (watchdog != null) {
+            watchdog.close(); // after the loops: none is left to watch
+        }
         signalling.shutdownNow();
         log.flush(); // the last sessions' "media ended" lines, whose hand-over shutdownNow dropped
     }

@@ -14,7 +14,7 @@ import org.sipshield.srtp.SrtpEngine;
  * @param latching     how plain RTP legs latch
  * @param engine       the SRTP engine of the sessions it opens (OPENSSL in production)
  * @param ioThreads    event loops; each relay session lives on one of them
- * @param realtimePriority 0: the event loops run at normal priority; 1..99: under SCHED_FIFO at this
+ * @param realtimePriority 0: the event loops run at normal priority; 1..98: under SCHED_FIFO at this
  *                     priority, each within its {@link RealtimeBudget} (media.realtimePriority; MediaRelay#runLoopsInRealtime)
  * @param batchWindow  0: a loop reads each packet as it comes; more: once packets come faster than one per window, a loop
  *                     reads at most once per window, all that came meanwhile ({@link BatchWindow}; media.batchWindowMicros);
@@ -23,6 +23,8 @@ import org.sipshield.srtp.SrtpEngine;
 public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Duration mediaTimeout, LatchingPolicy latching,
         SrtpEngine engine, int ioThreads, int realtimePriority, Duration batchWindow) {
     public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofNanos(200_000);
+    /** The event loops' SCHED_FIFO priority by default (media.realtimePriority). */
+    public static final int DEFAULT_REALTIME_PRIORITY = 10;
     /** A packet waits up to about a window more: a millisecond is the most a relay may add (bench/README.md). */
     public static final Duration MAX_BATCH_WINDOW = Duration.ofMillis(1);
 
@@ -38,8 +40,8 @@ public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Durati
         if (ioThreads < 1 || ioThreads > 64) {
             throw new IllegalArgumentException("ioThreads must be 1..64, got " + ioThreads);
         }
-        if (realtimePriority < 0 || realtimePriority > 99) {
-            throw new IllegalArgumentException("realtimePriority must be 0..99, got " + realtimePriority);
+        if (realtimePriority < 0 || realtimePriority > 98) {
+            throw new IllegalArgumentException("realtimePriority must be 0..98 (its watchdog takes the priority above), got " + realtimePriority);
         }
         if (batchWindow.isNegative() || batchWindow.compareTo(MAX_BATCH_WINDOW) > 0) {
             throw new IllegalArgumentException("batchWindow must be 0.." + MAX_BATCH_WINDOW.toNanos() / 1000 + " us, got " + batchWindow);
@@ -54,7 +56,7 @@ public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Durati
 
     public static MediaRelayOptions defaults(InetAddress bindAddress, PortRange ports) {
         return new MediaRelayOptions(bindAddress, ports, Duration.ofSeconds(60), LatchingPolicy.SIGNALLED_ADDRESS,
-                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
+                SrtpEngine.OPENSSL, Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_REALTIME_PRIORITY);
     }
 
     public MediaRelayOptions withMediaTimeout(Duration timeout) {

@@ -1,7 +1,11 @@
 package org.sipshield.media;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.sipshield.jni.LoopWatchdog;
 import org.sipshield.jni.UdpNative;
 import org.sipshield.srtp.SrtpOperation;
 import org.sipshield.srtp.SrtpPacketBatch;
@@ -28,6 +32,7 @@ final class PacketBurst {
     private static final int SLOT = MediaRelay.DATAGRAM_SLOT;
     private static final int READ = Math.max(1, Math.min(MediaRelay.DATAGRAMS_PER_READ, UdpNative.MAX_DATAGRAMS));
     private static final int ADDRESS = UdpNative.ADDRESS_INTS;
+    private static final VarHandle SHARED_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final ByteBuffer memory = ByteBuffer.allocateDirect(CAPACITY * SLOT);
     private final int[] received = new int[READ * UdpNative.RECEIVED_INTS];
@@ -52,6 +57,14 @@ final class PacketBurst {
     private long reads;
     private long packetsRead;
     private long wakeUpsWithPackets;
+    private long progress;
+    /**
+     * What the loop shares with its real-time watchdog ({@link LoopWatchdog}): its progress, a count of
+     * socket reads and finished wake-ups. A busy wake-up reads a socket every few microseconds; a loop
+     * that does neither for milliseconds while on its CPU is waiting for something else.
+     */
+    private final ByteBuffer watchdogMemory = ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES + Long.BYTES)
+            .alignedSlice(Long.BYTES).order(ByteOrder.nativeOrder());
     private long packetsReadBeforeThisWakeUp;
     /** Run at the end of each of the loop's wake-ups while the relay warms up ({@link RelayWarmUp}); else null. */
     private Runnable warmUp;
@@ -62,6 +75,7 @@ final class PacketBurst {
      * loop again for whatever a full read left behind.
      */
     void readFrom(RelaySocket socket) {
+        progressed();
         for (int round = 0; round < 4; round++) {
             if (slotsUsed + READ > CAPACITY) {
                 process();
@@ -244,6 +258,7 @@ final class PacketBurst {
 
     /** The loop's wake-up is done: its packets are read and sent. */
     void wakeUpDone() {
+        progressed();
         if (packetsRead != packetsReadBeforeThisWakeUp) {
             wakeUpsWithPackets++;
             packetsReadBeforeThisWakeUp = packetsRead;
@@ -251,6 +266,16 @@ final class PacketBurst {
         if (warmUp != null) {
             warmUp.run();
         }
+    }
+
+    private void progressed() {
+        // a release store (a plain one on x86): the watchdog only needs to see the count move
+        SHARED_LONG.setRelease(watchdogMemory, LoopWatchdog.PROGRESS, ++progress);
+    }
+
+    /** The memory this loop shares with its real-time watchdog (media.realtimePriority), laid out as {@link LoopWatchdog} says. */
+    ByteBuffer watchdogMemory() {
+        return watchdogMemory;
     }
 
     /** recvmmsg calls that returned datagrams, and the datagrams they returned (for measurements). */

@@ -6,7 +6,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.sipshield.jni.UdpNative;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +23,13 @@ import org.slf4j.LoggerFactory;
  * window under {@link #PROMOTE_BELOW}, it takes SCHED_FIFO again. The margin between the two keeps a
  * loop near the line from switching at every window.
  *
+ * <p>Its loop's scheduling is set through the loop's {@link RealtimeWatchdog}, which may also let
+ * the loop down for a moment; the budget says when the watchdog did (at most once per
+ * {@link #LET_DOWN_REPORT_NANOS}).
+ *
  * <p>Everything but the constructor runs on the loop; the lines it logs are written by the relay's
  * signalling thread (a blocking appender must not stall the loop). It allocates only when it
- * changes the loop's priority.
+ * changes the loop's priority or reports a let-down.
  */
 final class RealtimeBudget {
     private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
@@ -34,11 +37,13 @@ final class RealtimeBudget {
     static final double DEMOTE_ABOVE = 0.93;
     static final double PROMOTE_BELOW = 0.80;
     static final long HOLD_NANOS = 5_000_000_000L;
+    static final long LET_DOWN_REPORT_NANOS = 10_000_000_000L;
 
     /** What one window's reading asks of the loop. */
     enum Change { NONE, TO_NORMAL_PRIORITY, TO_REALTIME }
 
     private final int priority;
+    private final RealtimeWatchdog.Loop watched;
     private final Executor logWriter;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private boolean realtime = true;
@@ -49,10 +54,16 @@ final class RealtimeBudget {
     private double lastBusy;
     private long demotedAt;
     private long demotions;
+    private long letDownsReported;
+    private long letDownReportedAt;
 
-    /** @param priority the loop's SCHED_FIFO priority (1..99), which it has when this starts */
-    RealtimeBudget(int priority, Executor logWriter) {
+    /**
+     * @param priority the loop's SCHED_FIFO priority (1..98), which it has when this starts
+     * @param watched the loop as its watchdog knows it: the budget sets its scheduling through it
+     */
+    RealtimeBudget(int priority, RealtimeWatchdog.Loop watched, Executor logWriter) {
         this.priority = priority;
+        this.watched = watched;
         this.logWriter = logWriter;
     }
 
@@ -76,7 +87,7 @@ final class RealtimeBudget {
      */
     void pause() {
         paused = true;
-        UdpNative.realtimeFifo(0);
+        watched.wantRealtime(false);
     }
 
     /** The loop takes SCHED_FIFO again, and the budget counts its first window from now. */
@@ -84,7 +95,7 @@ final class RealtimeBudget {
         paused = false;
         realtime = true;
         lastCpu = -1;
-        int result = UdpNative.realtimeFifo(priority);
+        int result = watched.wantRealtime(true);
         if (result < 0) {
             realtime = false;
             demotedAt = System.nanoTime();
@@ -97,12 +108,13 @@ final class RealtimeBudget {
             return;
         }
         long wall = System.nanoTime();
+        reportLetDowns(wall);
         long window = wall - lastWall;
         Change change = decide(threads.getCurrentThreadCpuTime(), wall);
         if (change == Change.NONE) {
             return;
         }
-        int result = UdpNative.realtimeFifo(change == Change.TO_REALTIME ? priority : 0);
+        int result = watched.wantRealtime(change == Change.TO_REALTIME);
         String busyShare = String.format(java.util.Locale.ROOT, "%.0f%%", 100.0 * lastBusy);
         if (result < 0) {
             // the loop's scheduling is as it was, and so is this budget's view of it; it asks again after a hold
@@ -120,6 +132,26 @@ final class RealtimeBudget {
             write(() -> LOG.info("media relay: an event loop busy {} of the last window runs under SCHED_FIFO again, priority {}",
                     busyShare, priority));
         }
+    }
+
+    /** How many times the loop's watchdog let it down (any thread may ask). */
+    long letDowns() {
+        return watched.letDowns();
+    }
+
+    private void reportLetDowns(long wall) {
+        long letDowns = watched.letDowns();
+        if (letDowns == letDownsReported || (letDownsReported != 0 && wall - letDownReportedAt < LET_DOWN_REPORT_NANOS)) {
+            return;
+        }
+        long since = letDowns - letDownsReported;
+        long longestMillis = watched.longestStallNanos() / 1_000_000;
+        letDownsReported = letDowns;
+        letDownReportedAt = wall;
+        write(() -> LOG.warn("media relay: an event loop under SCHED_FIFO ran flat out without reading a socket or finishing a "
+                + "wake-up, waiting for a thread its priority kept from running (the JIT installing code, typically); its "
+                + "watchdog let it down to normal priority until it went on ({} more times, {} since start, the longest {} ms)", since, letDowns,
+                longestMillis));
     }
 
     /**

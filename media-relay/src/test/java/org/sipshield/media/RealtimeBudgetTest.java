@@ -14,7 +14,7 @@ class RealtimeBudgetTest {
 
     /** A budget whose first reading (the start of the first window) is at 0 / 0. */
     private static RealtimeBudget started() {
-        RealtimeBudget budget = new RealtimeBudget(10, Runnable::run);
+        RealtimeBudget budget = new RealtimeBudget(10, null, Runnable::run);
         assertEquals(Change.NONE, budget.decide(0, 0));
         return budget;
     }

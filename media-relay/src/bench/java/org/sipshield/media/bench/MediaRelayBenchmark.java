@@ -44,9 +44,11 @@ public final class MediaRelayBenchmark {
               --relay-jvm "..."  instead, these options; given several times, each is measured in turn (side by side)
               --relay-cpus LIST  start each relay process on these CPUs (taskset's list; bench/media.sh: the generator
                                  on CPU 0, the relays on the others)
-              --realtime-priority P  each relay's media threads under SCHED_FIFO at priority P (1..99; sipshield's
-                                 media.realtimePriority, each loop within its budget; rtpengine's --scheduling=fifo --priority=P); 0: normal (default). Side by
-                                 side, sipshield only: --relay-jvm "" --relay-jvm "-Dsipshield.media.realtimePriority=P"
+              --realtime-priority P  each relay's media threads under SCHED_FIFO at priority P (1..98; sipshield's
+                                 media.realtimePriority, each loop within its budget and watched; rtpengine's --scheduling=fifo
+                                 --priority=P); 0: both at normal priority. Default: each relay's own default (sipshield's
+                                 loops under SCHED_FIFO at 10, rtpengine's threads at normal priority). Side by side,
+                                 sipshield only: --relay-jvm "" --relay-jvm "-Dsipshield.media.realtimePriority=0"
               --shared-cpus      (bench/media.sh only) generator and relay share every CPU, as before 2026-12-03
               --guest-halt-poll NS (bench/media.sh only, root on a KVM guest) an idle CPU polls up to NS before it halts,
                                  for this run (the machine's value comes back on exit)""";
@@ -138,7 +140,7 @@ public final class MediaRelayBenchmark {
         // the generator itself needs about a core of this 2-core machine: one relay thread each by default
         int relayThreads = 1;
         String relayCpus = null;
-        int realtimePriority = 0;
+        int realtimePriority = -1; // each relay's own default
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
@@ -165,8 +167,8 @@ public final class MediaRelayBenchmark {
         if (runs < 1 || runs > 20) {
             throw new IllegalArgumentException("--runs must be 1..20\n" + USAGE);
         }
-        if (realtimePriority < 0 || realtimePriority > 99) {
-            throw new IllegalArgumentException("--realtime-priority must be 0..99\n" + USAGE);
+        if (realtimePriority < -1 || realtimePriority > 98) {
+            throw new IllegalArgumentException("--realtime-priority must be 0..98 (sipshield's loop watchdog takes the priority above)\n" + USAGE);
         }
         int threads = relayThreads;
         // a generator on CPUs of its own polls for what comes back; sharing the relay's, it sleeps
@@ -185,7 +187,10 @@ public final class MediaRelayBenchmark {
                         : " on CPUs " + relayCpus + ", the generator on CPUs of its own ("
                                 + Runtime.getRuntime().availableProcessors() + ")");
         System.out.printf(Locale.ROOT, "load average at start: %s; %s; --realtime-priority %s%n", loadAverage(),
-                HypervisorSteal.haltPolling(), realtimePriority == 0 ? "0 (normal priority, unless a --relay-jvm variant sets it)"
+                HypervisorSteal.haltPolling(), realtimePriority < 0
+                        ? "not given (each relay's default: sipshield's loops under SCHED_FIFO at 10, unless a --relay-jvm variant "
+                                + "sets -Dsipshield.media.realtimePriority; rtpengine at normal priority)"
+                        : realtimePriority == 0 ? "0 (both relays at normal priority, unless a --relay-jvm variant sets it)"
                         : realtimePriority + " (SCHED_FIFO, both relays)");
         List<List<Limits>> allRuns = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {

@@ -30,7 +30,7 @@ final class SipshieldRelay implements RelayUnderTest {
 
     /**
      * @param cpus             the command that places the relay on its CPUs (taskset ...), or empty
-     * @param realtimePriority its event loops under SCHED_FIFO at this priority; 0: normal
+     * @param realtimePriority its event loops under SCHED_FIFO at this priority; 0: normal; -1: the relay's default
      */
     SipshieldRelay(List<String> cpus, int threads, int realtimePriority, List<String> jvmOptions) throws Exception {
         log = Files.createTempFile("sipshield-relay", ".log");
@@ -39,8 +39,10 @@ final class SipshieldRelay implements RelayUnderTest {
         List<String> command = new ArrayList<>(cpus);
         command.add(java);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", jar, SipshieldRelayProcess.class.getName(), "--threads", Integer.toString(threads),
-                "--realtime-priority", Integer.toString(realtimePriority)));
+        command.addAll(List.of("-cp", jar, SipshieldRelayProcess.class.getName(), "--threads", Integer.toString(threads)));
+        if (realtimePriority >= 0) { // else the relay's default, as the proxy's
+            command.addAll(List.of("--realtime-priority", Integer.toString(realtimePriority)));
+        }
         process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         control = new PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
         replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
@@ -113,6 +115,12 @@ final class SipshieldRelay implements RelayUnderTest {
         control.close(); // end of input stops the relay
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+        }
+        // what went wrong in the relay during the run (a budget's demotions, a watchdog's let-downs), said at WARN
+        for (String line : Files.readAllLines(log)) {
+            if (line.contains(" WARN ")) {
+                System.out.println("  sipshield relay log: " + line);
+            }
         }
         Files.deleteIfExists(log);
     }

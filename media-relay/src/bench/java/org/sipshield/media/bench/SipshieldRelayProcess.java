@@ -55,7 +55,7 @@ public final class SipshieldRelayProcess {
 
     public static void main(String[] args) throws Exception {
         int threads = 1;
-        int realtimePriority = 0;
+        int realtimePriority = MediaRelayOptions.DEFAULT_REALTIME_PRIORITY;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
