@@ -12,7 +12,7 @@ package org.sipshield.config;
  * @param enableF8Cipher      F8_128_HMAC_SHA1_80 is accepted and offered, after every other suite (srtpCiphers ALL only)
  * @param warmUp              at start, before the first call, the relay carries calls of its own on its address so that
  *                            its packet path is compiled with every branch a busy relay takes (read at start only)
- * @param realtimePriority    0: the relay's event loops run at normal priority; 1..99: under SCHED_FIFO at this priority,
+ * @param realtimePriority    0: the relay's event loops run at normal priority; 1..98: under SCHED_FIFO at this priority,
  *                            each returning to normal priority while it is busy for nearly all of its CPU (needs root
  *                            or CAP_SYS_NICE; read at start only)
  * @param batchWindowMicros   0: an event loop reads each packet as it comes; more: once packets come faster than one
@@ -37,10 +37,11 @@ public record MediaSettings(String address, int portMin, int portMax, int mediaT
                 realtimePriority, DEFAULT_BATCH_WINDOW_MICROS);
     }
 
-    /** The settings with the event loops at normal priority, as by default. */
+    /** The settings with the event loops under SCHED_FIFO at the default priority, as by default. */
     public MediaSettings(String address, int portMin, int portMax, int mediaTimeoutSeconds, SrtpCiphers srtpCiphers,
             MediaLatching latching, EncryptedPhoneFallback encryptedPhoneFallback, boolean enableF8Cipher, boolean warmUp) {
-        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, encryptedPhoneFallback, enableF8Cipher, warmUp, 0);
+        this(address, portMin, portMax, mediaTimeoutSeconds, srtpCiphers, latching, encryptedPhoneFallback, enableF8Cipher, warmUp,
+                DEFAULT_REALTIME_PRIORITY);
     }
 
     /** The settings with the relay's warm-up, as by default. */
@@ -66,6 +67,13 @@ public record MediaSettings(String address, int portMin, int portMax, int mediaT
     public static final int DEFAULT_MEDIA_TIMEOUT = 60;
     /** A packet waits at most about this much more, so that one wake-up reads it with others (bench/media-results.md). */
     public static final int DEFAULT_BATCH_WINDOW_MICROS = 200;
+    /**
+     * The event loops' SCHED_FIFO priority by default: low among real-time threads (the kernel's own
+     * run at 50 and above), above every normal one. Refused without root or CAP_SYS_NICE.
+     */
+    public static final int DEFAULT_REALTIME_PRIORITY = 10;
+    /** The highest: the loops' watchdog runs one above. */
+    public static final int MAX_REALTIME_PRIORITY = 98;
     /** The relay adds less than a millisecond: the window stays under it. */
     public static final int MAX_BATCH_WINDOW_MICROS = 1000;
 }

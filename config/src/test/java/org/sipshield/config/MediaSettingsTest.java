@@ -57,10 +57,13 @@ class MediaSettingsTest {
     }
 
     @Test
-    void theEventLoopsRunAtNormalPriorityUnlessARealtimePriorityIsGivenWithinRange() throws Exception {
-        assertEquals(0, ConfigLoader.parse(LISTENERS, "t.yaml").media().realtimePriority());
+    void theEventLoopsRunUnderSchedFifoAtPriority10UnlessAnotherPriorityOrNoneIsGivenWithinRange() throws Exception {
+        assertEquals(10, ConfigLoader.parse(LISTENERS, "t.yaml").media().realtimePriority());
+        assertEquals(0, ConfigLoader.parse(LISTENERS + "media:\n  realtimePriority: 0\n", "t.yaml").media().realtimePriority());
         assertEquals(10, ConfigLoader.parse(LISTENERS + "media:\n  realtimePriority: 10\n", "t.yaml").media().realtimePriority());
-        for (String bad : new String[] {"100", "-1", "high"}) {
+        assertEquals(98, ConfigLoader.parse(LISTENERS + "media:\n  realtimePriority: 98\n", "t.yaml").media().realtimePriority());
+        // 99 is the kernel's highest, which the loops' watchdog takes above them
+        for (String bad : new String[] {"99", "100", "-1", "high"}) {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(LISTENERS
                     + "media:\n  realtimePriority: " + bad + "\n  warmUp: sometimes\n", "t.yaml"));
             assertTrue(e.getMessage().contains("media.realtimePriority") && e.getMessage().contains("media.warmUp"), e.getMessage());

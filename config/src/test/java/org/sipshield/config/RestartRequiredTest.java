@@ -23,7 +23,7 @@ class RestartRequiredTest {
     void eachKeyThatNeedsARestartIsNamedWithBothValues() throws ConfigException {
         String next = BASE.replace("sbc.example.net", "sbc2.example.net").replace("node-a", "node-b")
                 .replace("stallWarningSeconds: 10", "stallWarningSeconds: 20").replace("port: 9443", "port: 9444")
-                .replace("{address: 127.0.0.1, portMin", "{address: 127.0.0.2, warmUp: false, realtimePriority: 10, batchWindowMicros: 0, portMin")
+                .replace("{address: 127.0.0.1, portMin", "{address: 127.0.0.2, warmUp: false, realtimePriority: 0, batchWindowMicros: 0, portMin")
                 .replace("port: 5060}", "port: 5070}")
                 + "database: {url: \"jdbc:postgresql://127.0.0.1/sipshield\", user: sipshield}\n";
         assertEquals(List.of(
@@ -36,7 +36,7 @@ class RestartRequiredTest {
                 "management.port: 9443 -> 9444 changes only with a restart",
                 "media.address: 127.0.0.1 -> 127.0.0.2 changes only with a restart",
                 "media.warmUp: true -> false changes only with a restart",
-                "media.realtimePriority: 0 -> 10 changes only with a restart",
+                "media.realtimePriority: 10 -> 0 changes only with a restart",
                 "media.batchWindowMicros: 200 -> 0 changes only with a restart"), changed(BASE, next));
     }
 
