@@ -39,6 +39,12 @@
 #define SHARED_LONGEST 2
 #define SHARED_LAST 3
 
+_Static_assert(org_sipshield_jni_LoopWatchdog_PROGRESS == SHARED_PROGRESS * 8, "PROGRESS differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_LET_DOWN == SHARED_LET_DOWN * 8, "LET_DOWN differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_LONGEST_STALL_NANOS == SHARED_LONGEST * 8, "LONGEST_STALL_NANOS differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_LAST_STALL_NANOS == SHARED_LAST * 8, "LAST_STALL_NANOS differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_SHARED_BYTES == 4 * 8, "SHARED_BYTES differs");
+
 typedef struct {
     pid_t tid;
     clockid_t cpu_clock;

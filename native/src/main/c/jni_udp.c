@@ -11,7 +11,6 @@
 #include <jni.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -117,19 +116,4 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_send(JNIEnv *env, jclass
     jsize copied = length < want ? length : want;
     (*env)->GetIntArrayRegion(env, datagrams, 0, copied, in);
     return ss_udp_send(fd, base, total, in, (size_t)copied, count);
-}
-
-/*
- * The calling thread (Linux: sched_setscheduler's pid 0 is the caller, not the process) runs under
- * SCHED_FIFO at this priority, or back under SCHED_OTHER for 0. For the relay's event loops: the
- * JVM's compiler and GC threads, and everything else at normal priority, then wait for the loop
- * rather than the loop for them.
- */
-JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_realtimeFifo(JNIEnv *env, jclass cls, jint priority) {
-    (void)env; (void)cls;
-    if (priority < 0 || priority > 99) return -EINVAL;
-    struct sched_param param;
-    memset(&param, 0, sizeof param);
-    param.sched_priority = priority;
-    return sched_setscheduler(0, priority == 0 ? SCHED_OTHER : SCHED_FIFO, &param) == 0 ? 0 : -errno;
 }

@@ -84,14 +84,6 @@ public final class UdpNative {
      */
     public static native int send(int fd, ByteBuffer memory, int[] datagrams, int count);
 
-    /**
-     * The calling thread runs under the real-time policy SCHED_FIFO at {@code priority} (1..99), or
-     * back under the normal one for 0: it then takes its CPU from any normal thread the moment it
-     * has work. For the media relay's event loops; needs root or CAP_SYS_NICE (else {@code -EPERM}).
-     *
-     * @return 0 or {@code -errno}
-     */
-    public static native int realtimeFifo(int priority);
 
     /** Writes {@code address}'s port and address words at {@code into[at..at + ADDRESS_INTS)}. */
     public static void pack(InetSocketAddress address, int[] into, int at) {

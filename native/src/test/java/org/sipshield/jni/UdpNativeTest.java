@@ -204,10 +204,4 @@ class UdpNativeTest {
         assertEquals(-UdpNative.EADDRINUSE, UdpNative.open(LOOPBACK, port, 0));
         assertTrue(UdpNative.receive(-1, direct, 0, SLOT, 1, received) < 0);
     }
-
-    @Test
-    void aRealtimePriorityOutsideOneTo99IsRefused() {
-        assertEquals(-UdpNative.EINVAL, UdpNative.realtimeFifo(100));
-        assertEquals(-UdpNative.EINVAL, UdpNative.realtimeFifo(-1));
-    }
 }

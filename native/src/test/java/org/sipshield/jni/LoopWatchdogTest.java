@@ -1,0 +1,48 @@
+package org.sipshield.jni;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What LoopWatchdog refuses before it touches any thread's scheduling: priorities it could not stand
+ * one above (0, 99), periods of a second or more, and memory it could not share with a loop (not
+ * direct, too small). Watching a loop and letting it down are media-relay's RealtimeEventLoopTest,
+ * on a real relay.
+ */
+class LoopWatchdogTest {
+    private static final int EINVAL = 22;
+    private static final int EPERM = 1;
+
+    @Test
+    void prioritiesAndPeriodsItCannotKeepAreRefused() {
+        assertEquals(-EINVAL, LoopWatchdog.start(0, 2_000_000L, 4_000_000L), "no priority");
+        assertEquals(-EINVAL, LoopWatchdog.start(99, 2_000_000L, 4_000_000L), "no priority above 99 for the watchdog");
+        assertEquals(-EINVAL, LoopWatchdog.start(10, 0, 4_000_000L), "no period");
+        assertEquals(-EINVAL, LoopWatchdog.start(10, 1_000_000_000L, 4_000_000L), "a second or more");
+        assertEquals(-EINVAL, LoopWatchdog.start(10, 2_000_000L, 0), "no time to be stuck");
+    }
+
+    @Test
+    void memoryItCannotShareWithALoopIsRefusedAndTheThreadKeepsItsScheduling() throws Exception {
+        long handle = LoopWatchdog.start(10, 2_000_000L, 4_000_000L);
+        if (handle == -EPERM) {
+            return; // no root or CAP_SYS_NICE: nothing to watch with (the relay then runs at normal priority)
+        }
+        assertTrue(handle > 0, "a handle: " + handle);
+        try {
+            assertEquals(-EINVAL, LoopWatchdog.watchThisThread(handle, ByteBuffer.allocate(LoopWatchdog.SHARED_BYTES)),
+                    "heap memory");
+            assertEquals(-EINVAL, LoopWatchdog.watchThisThread(handle, ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES - 8)),
+                    "too small");
+            assertEquals(-EINVAL, LoopWatchdog.wantRealtime(handle, 0, true), "no loop in slot 0");
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            assertEquals("0", f[41 - 3], "this thread's policy: still SCHED_OTHER");
+        } finally {
+            LoopWatchdog.stop(handle);
+        }
+    }
+}
