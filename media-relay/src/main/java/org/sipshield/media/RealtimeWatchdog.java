@@ -1,9 +1,6 @@
 package org.sipshield.media;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.sipshield.jni.LoopWatchdog;
 
 /**
@@ -29,7 +26,6 @@ final class RealtimeWatchdog implements AutoCloseable {
     static final long PERIOD_NANOS = 2_000_000L;
     /** How long a loop may go flat out without progress: a busy loop reads a socket every few microseconds. */
     static final long STUCK_NANOS = 4_000_000L;
-    private static final VarHandle SHARED_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final long handle;
     private boolean closed;
@@ -104,12 +100,12 @@ final class RealtimeWatchdog implements AutoCloseable {
 
         /** How many times the watchdog has let this loop down to normal priority. */
         long letDowns() {
-            return (long) SHARED_LONG.getAcquire(shared, LoopWatchdog.LET_DOWN);
+            return shared.getLong(LoopWatchdog.LET_DOWN); // native order, as the watchdog writes it
         }
 
         /** The longest a let-down loop had gone without progress, in nanoseconds. */
         long longestStallNanos() {
-            return (long) SHARED_LONG.getOpaque(shared, LoopWatchdog.LONGEST_STALL_NANOS);
+            return shared.getLong(LoopWatchdog.LONGEST_STALL_NANOS);
         }
     }
 }

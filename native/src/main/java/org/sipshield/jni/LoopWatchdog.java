@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * ({@link #wantRealtime}), under the same lock, so neither undoes the other.
  *
  * <p>Each watched loop shares {@link #SHARED_BYTES} of direct memory with the watchdog, as longs in
- * native order at 8-octet aligned offsets: {@link #PROGRESS} (written by the loop, release), then
+ * native order at 8-octet aligned offsets: {@link #PROGRESS} (written by the loop: a plain store, which x86 keeps in order), then
  * {@link #LET_DOWN}, {@link #LONGEST_STALL_NANOS} and {@link #LAST_STALL_NANOS} (written by the
  * watchdog). The memory must stay reachable until {@link #stop}.
  *
