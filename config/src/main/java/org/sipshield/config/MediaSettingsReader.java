@@ -36,8 +36,8 @@ final class MediaSettingsReader {
                     + "cannot be enabled beside it", "srtpCiphers: ALL, or enableF8Cipher: false");
         }
         boolean warmUp = m.bool("warmUp", true);
-        // on by default: at normal priority no loop on a kernel with lazy preemption gets a p99 under 1 ms (a kernel
-        // thread such as kdamond, once running, keeps the CPU for its slice); refused without root or CAP_SYS_NICE
+        // on by default: at normal priority a kernel thread such as kdamond, once running on a loop's CPU, kept it for
+        // its slice (1-7 ms on this project's VM, bench/media-results.md); refused without root or CAP_SYS_NICE
         int realtimePriority = m.integer("realtimePriority", MediaSettings.DEFAULT_REALTIME_PRIORITY, 0,
                 MediaSettings.MAX_REALTIME_PRIORITY);
         int batchWindow = m.integer("batchWindowMicros", MediaSettings.DEFAULT_BATCH_WINDOW_MICROS, 0,

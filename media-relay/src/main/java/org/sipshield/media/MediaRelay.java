@@ -111,7 +111,7 @@ public final class MediaRelay implements AutoCloseable {
      * that share its CPU (signalling, the JIT) starve; and a watchdog one priority above them
      * ({@link RealtimeWatchdog}) lets a loop that spins waiting for such a thread down until it goes
      * on. The default (media.realtimePriority 10): at normal priority a kernel thread that runs on the
-     * loop's CPU keeps it for its whole slice, 1-7 ms on this project's VM (bench/media-results.md).
+     * loop's CPU kept it for its whole slice, 1-7 ms on this project's VM (bench/media-results.md).
      * Refused (no root or CAP_SYS_NICE): said at WARN, and the loops run on at normal priority.
      */
     private void runLoopsInRealtime(int priority) {

@@ -21,7 +21,9 @@ final class PackagedProxy implements AutoCloseable {
 
     /** jvmOptions: before -jar, e.g. a small -Xmx for a test about memory. */
     PackagedProxy(List<String> jvmOptions, Path workingDirectory, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java"));
+        // SIGHUP at its default, as an operator's shell leaves it: a test suite started under nohup would
+        // otherwise hand the proxy SIGHUP ignored, and ConfigReloadIT's reload signal would do nothing
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=HUP", "java"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar(), "run"));
         command.addAll(List.of(arguments));

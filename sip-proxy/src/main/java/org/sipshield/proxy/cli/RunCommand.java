@@ -56,7 +56,13 @@ final class RunCommand implements Callable<Integer> {
         server.start();
         if (configFile != null) {
             // SIGHUP re-reads the file; a file with problems is refused whole and the running configuration stays.
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadConfigFile());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadConfigFile());
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // a process that inherits SIGHUP ignored (nohup, some supervisors) keeps it ignored: the JVM
+                // installs no handler then, and a reload signal would do nothing without a word
+                LOG.warn("SIGHUP is ignored in this process (started under nohup?): it will not reload the configuration; "
+                        + "reload with `sipshield ctl reload` (the management API), or start the proxy without nohup");
+            }
         }
         LOG.info("sipshield ready");
         stopped.await();
