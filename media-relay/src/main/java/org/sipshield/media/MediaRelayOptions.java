@@ -25,6 +25,8 @@ public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Durati
     public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofNanos(200_000);
     /** The event loops' SCHED_FIFO priority by default (media.realtimePriority). */
     public static final int DEFAULT_REALTIME_PRIORITY = 10;
+    /** The highest: the loops' watchdog (RealtimeWatchdog) runs one above. */
+    public static final int MAX_REALTIME_PRIORITY = 98;
     /** A packet waits up to about a window more: a millisecond is the most a relay may add (bench/README.md). */
     public static final Duration MAX_BATCH_WINDOW = Duration.ofMillis(1);
 
@@ -40,8 +42,9 @@ public record MediaRelayOptions(InetAddress bindAddress, PortRange ports, Durati
         if (ioThreads < 1 || ioThreads > 64) {
             throw new IllegalArgumentException("ioThreads must be 1..64, got " + ioThreads);
         }
-        if (realtimePriority < 0 || realtimePriority > 98) {
-            throw new IllegalArgumentException("realtimePriority must be 0..98 (its watchdog takes the priority above), got " + realtimePriority);
+        if (realtimePriority < 0 || realtimePriority > MAX_REALTIME_PRIORITY) {
+            throw new IllegalArgumentException("realtimePriority must be 0.." + MAX_REALTIME_PRIORITY
+                    + " (its watchdog takes the priority above), got " + realtimePriority);
         }
         if (batchWindow.isNegative() || batchWindow.compareTo(MAX_BATCH_WINDOW) > 0) {
             throw new IllegalArgumentException("batchWindow must be 0.." + MAX_BATCH_WINDOW.toNanos() / 1000 + " us, got " + batchWindow);

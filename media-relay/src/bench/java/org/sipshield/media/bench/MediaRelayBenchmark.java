@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.sipshield.media.MediaRelayOptions;
 import org.sipshield.srtp.SrtpStatus;
 
 /**
@@ -167,8 +168,9 @@ public final class MediaRelayBenchmark {
         if (runs < 1 || runs > 20) {
             throw new IllegalArgumentException("--runs must be 1..20\n" + USAGE);
         }
-        if (realtimePriority < -1 || realtimePriority > 98) {
-            throw new IllegalArgumentException("--realtime-priority must be 0..98 (sipshield's loop watchdog takes the priority above)\n" + USAGE);
+        if (realtimePriority < -1 || realtimePriority > MediaRelayOptions.MAX_REALTIME_PRIORITY) {
+            throw new IllegalArgumentException("--realtime-priority must be 0.." + MediaRelayOptions.MAX_REALTIME_PRIORITY
+                    + " (sipshield's loop watchdog takes the priority above)\n" + USAGE);
         }
         int threads = relayThreads;
         // a generator on CPUs of its own polls for what comes back; sharing the relay's, it sleeps
