@@ -16,8 +16,17 @@
  * Each loop shares a few words of direct memory with it (written with atomics on both sides):
  *   [0] the loop's progress, a count (the loop writes it), [1] how many times the loop was let down,
  *   [2] the longest such stall, [3] the last one, in nanoseconds (this thread writes them).
- * The loops' scheduling (whether they want SCHED_FIFO, whether the watchdog has let them down) is set
- * under one mutex, by this thread and by the loops' budgets alike, so neither undoes the other.
+ * The loops' scheduling (what they want, whether the watchdog has let them down) is set under one
+ * mutex, by this thread and by the loops' budgets alike, so neither undoes the other. A loop wants one
+ * of three: SCHED_FIFO; the fair scheduler at nice -20, where its budget sends it when it is busy nearly
+ * all the time (it keeps some 99% of its CPU against a normal thread that wants all of it, and that
+ * thread still runs); or the fair scheduler at nice 0 (the warm-up). A let-down loop runs at nice 0,
+ * whichever it wants: the thread it waits for gets half of the CPU. Not nice 19, tried: the thread it
+ * waited for then had the CPU at once, but a let-down loop that had to share its CPU with another busy
+ * thread afterwards got a sixtieth of it, and one let-down in the benchmark lasted 104 ms. The watchdog
+ * watches a loop at nice -20 as it watches one under SCHED_FIFO: a normal thread gets about a
+ * hundredth of the CPU against it. Where the process may not lower a nice value (no CAP_SYS_NICE, only
+ * an RLIMIT_RTPRIO), the budget's loops use nice 0 instead of -20.
  */
 #include <errno.h>
 #include <jni.h>
@@ -44,14 +53,21 @@ _Static_assert(org_sipshield_jni_LoopWatchdog_LET_DOWN == SHARED_LET_DOWN * 8, "
 _Static_assert(org_sipshield_jni_LoopWatchdog_LONGEST_STALL_NANOS == SHARED_LONGEST * 8, "LONGEST_STALL_NANOS differs");
 _Static_assert(org_sipshield_jni_LoopWatchdog_LAST_STALL_NANOS == SHARED_LAST * 8, "LAST_STALL_NANOS differs");
 _Static_assert(org_sipshield_jni_LoopWatchdog_SHARED_BYTES == 4 * 8, "SHARED_BYTES differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_REALTIME == 0, "REALTIME differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_FAIR_FIRST == 1, "FAIR_FIRST differs");
+_Static_assert(org_sipshield_jni_LoopWatchdog_FAIR == 2, "FAIR differs");
+
+enum wanted { WANT_REALTIME = 0, WANT_FAIR_FIRST = 1, WANT_FAIR = 2 };
+#define NICE_FIRST (-20)
 
 typedef struct {
     pid_t tid;
     clockid_t cpu_clock;
     _Atomic int64_t *shared;
     /* guarded by the watchdog's mutex */
-    int wants_fifo;
+    int wants;      /* enum wanted */
     int let_down;
+    int may_renice; /* the process may lower this thread's nice value again */
     /* the watchdog thread's alone */
     int64_t last_progress;
     int64_t last_cpu;
@@ -76,13 +92,35 @@ static int64_t nanos(clockid_t clock) {
     return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* Sets the loop's scheduling from its two flags; the caller holds the mutex. */
+/* sched_setattr(2)'s first version (SCHED_ATTR_SIZE_VER0); <linux/sched/types.h> clashes with <sched.h> */
+struct fair_attr {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+};
+_Static_assert(sizeof(struct fair_attr) == 48, "sched_attr VER0 is 48 octets");
+
+static int fair(pid_t tid, int nice) {
+    struct fair_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.sched_policy = SCHED_OTHER;
+    attr.sched_nice = nice;
+    return syscall(SYS_sched_setattr, tid, &attr, 0) == 0 ? 0 : -errno;
+}
+
+/* Sets the loop's scheduling from what it wants and whether it is let down; the caller holds the mutex. */
 static int apply(const watchdog *w, const watched_loop *l) {
-    int fifo = l->wants_fifo && !l->let_down;
+    if (l->let_down) return fair(l->tid, 0);
+    if (l->wants == WANT_FAIR_FIRST) return fair(l->tid, l->may_renice ? NICE_FIRST : 0);
+    if (l->wants == WANT_FAIR) return fair(l->tid, 0);
     struct sched_param param;
     memset(&param, 0, sizeof param);
-    param.sched_priority = fifo ? w->loop_priority : 0;
-    return sched_setscheduler(l->tid, fifo ? SCHED_FIFO : SCHED_OTHER, &param) == 0 ? 0 : -errno;
+    param.sched_priority = w->loop_priority;
+    return sched_setscheduler(l->tid, SCHED_FIFO, &param) == 0 ? 0 : -errno;
 }
 
 static void check(watchdog *w, watched_loop *l) {
@@ -111,7 +149,7 @@ static void check(watchdog *w, watched_loop *l) {
         l->flat_out_since = now;
         return;
     }
-    if (l->let_down) return; /* at normal priority it shares its CPU: only progress counts now */
+    if (l->let_down) return; /* at nice 0 it shares its CPU: only progress counts now */
     if (busy * 10 < span * 9) {
         /* not flat out: it sleeps, or something above it runs; no wait on a lower thread */
         l->flat_out_since = now;
@@ -119,7 +157,7 @@ static void check(watchdog *w, watched_loop *l) {
     }
     if (now - l->flat_out_since >= w->stuck_ns) {
         pthread_mutex_lock(&w->mutex);
-        if (l->wants_fifo) {
+        if (l->wants != WANT_FAIR) {
             l->let_down = 1;
             apply(w, l);
         }
@@ -203,8 +241,10 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_LoopWatchdog_watchThisThread(JNIEn
     l->tid = (pid_t)syscall(SYS_gettid);
     l->cpu_clock = cpu_clock;
     l->shared = words;
-    l->wants_fifo = 1;
+    l->wants = WANT_REALTIME;
     l->let_down = 0;
+    /* a thread may lower its own nice value back only with CAP_SYS_NICE or an RLIMIT_NICE for it */
+    l->may_renice = fair(l->tid, NICE_FIRST) == 0 && fair(l->tid, 0) == 0;
     l->last_progress = atomic_load_explicit(&words[SHARED_PROGRESS], memory_order_relaxed);
     l->last_cpu = nanos(cpu_clock);
     l->last_wall = nanos(CLOCK_MONOTONIC);
@@ -218,14 +258,15 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_LoopWatchdog_watchThisThread(JNIEn
     return result == 0 ? slot : result;
 }
 
-JNIEXPORT jint JNICALL Java_org_sipshield_jni_LoopWatchdog_wantRealtime(JNIEnv *env, jclass cls, jlong handle, jint slot,
-                                                                        jboolean fifo) {
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_LoopWatchdog_want(JNIEnv *env, jclass cls, jlong handle, jint slot,
+                                                                jint scheduling) {
     (void)env; (void)cls;
     watchdog *w = (watchdog *)(intptr_t)handle;
     if (slot < 0 || slot >= atomic_load_explicit(&w->count, memory_order_acquire)) return -EINVAL;
+    if (scheduling != WANT_REALTIME && scheduling != WANT_FAIR_FIRST && scheduling != WANT_FAIR) return -EINVAL;
     pthread_mutex_lock(&w->mutex);
     watched_loop *l = &w->loops[slot];
-    l->wants_fifo = fifo == JNI_TRUE;
+    l->wants = scheduling;
     int result = apply(w, l);
     pthread_mutex_unlock(&w->mutex);
     return result;

@@ -13,7 +13,7 @@ package org.sipshield.config;
  * @param warmUp              at start, before the first call, the relay carries calls of its own on its address so that
  *                            its packet path is compiled with every branch a busy relay takes (read at start only)
  * @param realtimePriority    0: the relay's event loops run at normal priority; 1..98: under SCHED_FIFO at this priority,
- *                            each returning to normal priority while it is busy for nearly all of its CPU (needs root
+ *                            each at normal priority (nice -20) while it is busy for nearly all of its CPU (needs root
  *                            or CAP_SYS_NICE; read at start only)
  * @param batchWindowMicros   0: an event loop reads each packet as it comes; more: once packets come faster than one
  *                            per window, a loop reads at most once per window, all that came meanwhile (read at start only)

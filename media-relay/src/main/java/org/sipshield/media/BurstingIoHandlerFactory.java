@@ -34,16 +34,18 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
     public IoHandler newHandler(ThreadAwareExecutor loop) {
         PacketBurst burst = new PacketBurst();
         bursts.put(loop, burst);
-        return new Handler(epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos));
+        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos));
     }
 
     private static final class Handler implements IoHandler {
+        private final ThreadAwareExecutor loop;
         private final IoHandler epoll;
         private final PacketBurst burst;
         private final BatchWindow window;
         private final ReadNow readNow = new ReadNow();
 
-        Handler(IoHandler epoll, PacketBurst burst, BatchWindow window) {
+        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window) {
+            this.loop = loop;
             this.epoll = epoll;
             this.burst = burst;
             this.window = window;
@@ -51,6 +53,8 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
 
         @Override
         public void initialize() {
+            // the loop is whole only now: Netty makes its handler while constructing it
+            burst.countProgressIn(RelayEventLoopGroup.progressOf(loop));
             epoll.initialize();
         }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.sipshield.jni.LoopWatchdog;
 import org.sipshield.jni.UdpNative;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,9 +107,9 @@ public final class MediaRelay implements AutoCloseable {
      * woken by a packet takes its CPU at once from the JVM's compiler and GC threads and anything else
      * at normal priority, instead of waiting out their time slice (with the relay on one CPU the loop
      * waited 100-1,800 ms of each 20 s benchmark step, 5-90 ms under SCHED_FIFO). Each loop keeps to a
-     * budget ({@link RealtimeBudget}): busy for nearly all of its CPU, it returns to normal priority
-     * until its load falls, so that neither the kernel's real-time throttling stops it nor the threads
-     * that share its CPU (signalling, the JIT) starve; and a watchdog one priority above them
+     * budget ({@link RealtimeBudget}): busy for nearly all of its CPU, it goes to the fair scheduler at
+     * nice -20 until its load falls, so that neither the kernel's real-time throttling stops it nor the
+     * threads that share its CPU (signalling, the JIT) starve; and a watchdog one priority above them
      * ({@link RealtimeWatchdog}) lets a loop that spins waiting for such a thread down until it goes
      * on. The default (media.realtimePriority 10): at normal priority a kernel thread that runs on the
      * loop's CPU kept it for its whole slice, 1-7 ms on this project's VM (bench/media-results.md).
@@ -126,13 +127,13 @@ public final class MediaRelay implements AutoCloseable {
             for (io.netty.util.concurrent.EventExecutor loop : group) {
                 int result = loop.submit(() -> {
                     int[] loopRefusal = new int[1];
-                    RealtimeWatchdog.Loop watched = started.watchThisLoop(burst((IoEventLoop) loop), loopRefusal);
+                    RealtimeWatchdog.Loop watched = started.watchThisLoop(RelayEventLoopGroup.progressOf((IoEventLoop) loop), loopRefusal);
                     if (watched == null) {
                         return -loopRefusal[0];
                     }
                     RealtimeBudget budget = new RealtimeBudget(priority, watched, signalling);
                     if (!budget.startOnThisLoop(loop)) {
-                        watched.wantRealtime(false);
+                        watched.want(LoopWatchdog.FAIR);
                         return -UdpNative.EINVAL;
                     }
                     budgets.put(loop, budget);
@@ -255,7 +256,7 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * How many times a real-time loop's watchdog let the loop down to normal priority because it ran flat
+     * How many times a real-time loop's watchdog let the loop down (to nice 0) because it ran flat
      * out without progress ({@link RealtimeWatchdog}); 0 at normal priority.
      */
     public long realtimeLetDowns() {

@@ -1,9 +1,7 @@
 package org.sipshield.media;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import org.sipshield.jni.LoopWatchdog;
 import org.sipshield.jni.UdpNative;
 import org.sipshield.srtp.SrtpOperation;
 import org.sipshield.srtp.SrtpPacketBatch;
@@ -54,17 +52,16 @@ final class PacketBurst {
     private long reads;
     private long packetsRead;
     private long wakeUpsWithPackets;
-    private long progress;
-    /**
-     * What the loop shares with its real-time watchdog ({@link LoopWatchdog}): its progress, a count of
-     * socket reads and finished wake-ups. A busy wake-up reads a socket every few microseconds; a loop
-     * that does neither for milliseconds while on its CPU is waiting for something else.
-     */
-    private final ByteBuffer watchdogMemory = ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES + Long.BYTES)
-            .alignedSlice(Long.BYTES).order(ByteOrder.nativeOrder());
+    /** The loop's progress, for its real-time watchdog: every socket read and every finished wake-up move it. */
+    private LoopProgress progress;
     private long packetsReadBeforeThisWakeUp;
     /** Run at the end of each of the loop's wake-ups while the relay warms up ({@link RelayWarmUp}); else null. */
     private Runnable warmUp;
+
+    /** Before the loop's first wake-up: where its reads and wake-ups count as progress. Loop only. */
+    void countProgressIn(LoopProgress progress) {
+        this.progress = progress;
+    }
 
     /**
      * Reads what is waiting on {@code socket} into free slots and hands each datagram to its leg,
@@ -266,14 +263,7 @@ final class PacketBurst {
     }
 
     private void progressed() {
-        // a plain store into direct memory: the watchdog, in C, only needs to see the count move, and x86
-        // keeps stores in order; nothing here may allocate, whether the JIT has compiled it yet or not
-        watchdogMemory.putLong(LoopWatchdog.PROGRESS, ++progress);
-    }
-
-    /** The memory this loop shares with its real-time watchdog (media.realtimePriority), laid out as {@link LoopWatchdog} says. */
-    ByteBuffer watchdogMemory() {
-        return watchdogMemory;
+        progress.progressed();
     }
 
     /** recvmmsg calls that returned datagrams, and the datagrams they returned (for measurements). */

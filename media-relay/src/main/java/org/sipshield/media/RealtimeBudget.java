@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.sipshield.jni.LoopWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * then every normal thread on its CPU (SIP signalling, the JIT recompiling, the GC) gets nothing:
  * the benchmark saw a loop at saturation go 47 ms late (bench/media-results.md). So the loop
  * measures its own CPU time every {@link #WINDOW_NANOS}: busier than {@link #DEMOTE_ABOVE} of a
- * window (the kernel's limit less a margin: a loop is measured once a window), it returns to normal
- * priority and shares its CPU as any thread does; after at least {@link #HOLD_NANOS} there and a
- * window under {@link #PROMOTE_BELOW}, it takes SCHED_FIFO again. The margin between the two keeps a
- * loop near the line from switching at every window.
+ * window (the kernel's limit less a margin: a loop is measured once a window), it goes to the fair
+ * scheduler at nice -20 ({@link LoopWatchdog#FAIR_FIRST}); after at least {@link #HOLD_NANOS} there
+ * and a window under {@link #PROMOTE_BELOW}, it takes SCHED_FIFO again. The margin between the two
+ * keeps a loop near the line from switching at every window. At nice -20 a loop keeps some 99% of its
+ * CPU against a normal thread that wants all of it, and that thread still runs: at nice 0 a loop at
+ * saturation shared its CPU half and half with whatever else woke there (a compile, a kernel thread).
  *
  * <p>Its loop's scheduling is set through the loop's {@link RealtimeWatchdog}, which may also let
  * the loop down for a moment; the budget says when the watchdog did (at most once per
@@ -45,7 +48,7 @@ final class RealtimeBudget {
     static final long LET_DOWN_REPORT_NANOS = 10_000_000_000L;
 
     /** What one window's reading asks of the loop. */
-    enum Change { NONE, TO_NORMAL_PRIORITY, TO_REALTIME }
+    enum Change { NONE, TO_FAIR_SCHEDULER, TO_REALTIME }
 
     private final int priority;
     private final RealtimeWatchdog.Loop watched;
@@ -87,12 +90,13 @@ final class RealtimeBudget {
     }
 
     /**
-     * The loop goes to normal priority and the budget stops checking, until {@link #resume}: for the
-     * relay's warm-up, which keeps a loop busy on purpose (alone on its CPU: all of it, for about a second).
+     * The loop goes to normal priority (nice 0) and the budget stops checking, until {@link #resume}:
+     * for the relay's warm-up, which keeps a loop busy on purpose (alone on its CPU: all of it, for
+     * about a second) while the JIT compiles what it runs.
      */
     void pause() {
         paused = true;
-        watched.wantRealtime(false);
+        watched.want(LoopWatchdog.FAIR);
     }
 
     /** The loop takes SCHED_FIFO again, and the budget counts its first window from now. */
@@ -100,7 +104,7 @@ final class RealtimeBudget {
         paused = false;
         realtime = true;
         lastCpu = -1;
-        int result = watched.wantRealtime(true);
+        int result = watched.want(LoopWatchdog.REALTIME);
         if (result < 0) {
             realtime = false;
             demotedAt = System.nanoTime();
@@ -119,7 +123,7 @@ final class RealtimeBudget {
         if (change == Change.NONE) {
             return;
         }
-        int result = watched.wantRealtime(change == Change.TO_REALTIME);
+        int result = watched.want(change == Change.TO_REALTIME ? LoopWatchdog.REALTIME : LoopWatchdog.FAIR_FIRST);
         String busyShare = String.format(java.util.Locale.ROOT, "%.0f%%", 100.0 * lastBusy);
         if (result < 0) {
             // the loop's scheduling is as it was, and so is this budget's view of it; it asks again after a hold
@@ -127,11 +131,11 @@ final class RealtimeBudget {
             demotedAt = wall;
             write(() -> LOG.warn("media relay: an event loop could not change its scheduling (errno {}), busy {} of the last window",
                     -result, busyShare));
-        } else if (change == Change.TO_NORMAL_PRIORITY) {
+        } else if (change == Change.TO_FAIR_SCHEDULER) {
             long count = demotions;
-            write(() -> LOG.warn("media relay: an event loop was busy {} of the last {} ms and returns to normal priority, so "
-                    + "that the kernel's real-time throttling does not stop it and other threads on its CPU still run "
-                    + "(times since start: {}); it takes SCHED_FIFO again when under {}%", busyShare,
+            write(() -> LOG.warn("media relay: an event loop was busy {} of the last {} ms and leaves SCHED_FIFO for the fair "
+                    + "scheduler at nice -20, so that the kernel's real-time throttling does not stop it and other threads on "
+                    + "its CPU still run (times since start: {}); it takes SCHED_FIFO again when under {}%", busyShare,
                     window / 1_000_000, count, Math.round(PROMOTE_BELOW * 100)));
         } else {
             write(() -> LOG.info("media relay: an event loop busy {} of the last window runs under SCHED_FIFO again, priority {}",
@@ -153,9 +157,9 @@ final class RealtimeBudget {
         long longestMillis = watched.longestStallNanos() / 1_000_000;
         letDownsReported = letDowns;
         letDownReportedAt = wall;
-        write(() -> LOG.warn("media relay: an event loop under SCHED_FIFO ran flat out without reading a socket or finishing a "
+        write(() -> LOG.warn("media relay: an event loop under SCHED_FIFO or at nice -20 ran flat out without reading a socket or finishing a "
                 + "wake-up, waiting for a thread its priority kept from running (the JIT installing code, typically); its "
-                + "watchdog let it down to normal priority until it went on ({} more times, {} since start, the longest {} ms)", since, letDowns,
+                + "watchdog let it down to nice 0 until it went on ({} more times, {} since start, the longest {} ms)", since, letDowns,
                 longestMillis));
     }
 
@@ -182,7 +186,7 @@ final class RealtimeBudget {
             realtime = false;
             demotedAt = wallNanos;
             demotions++;
-            return Change.TO_NORMAL_PRIORITY;
+            return Change.TO_FAIR_SCHEDULER;
         }
         if (!realtime && busy < PROMOTE_BELOW && wallNanos - demotedAt >= HOLD_NANOS) {
             realtime = true;

@@ -15,11 +15,14 @@ import org.sipshield.jni.LoopWatchdog;
  * night). The loop's own budget ({@link RealtimeBudget}) could not help: it runs on the stuck loop.
  * So a native thread one priority above the loops ({@link LoopWatchdog}) looks at every loop each
  * {@link #PERIOD_NANOS}: a loop flat out on its CPU for {@link #STUCK_NANOS} without progress (a
- * socket read or a finished wake-up, {@link PacketBurst#watchdogMemory()}) goes to normal priority
- * until it progresses. The first version counted finished wake-ups only, and let a saturated loop
+ * socket read, a finished wake-up or a task taken, {@link LoopProgress}) goes to the fair scheduler
+ * at nice 0, where the thread it waits for gets its share of the CPU, until it progresses; a loop
+ * its budget has sent to nice -20 is watched the same way (a normal thread gets a hundredth of the CPU
+ * against it). The first version counted finished wake-ups only, and let a saturated loop
  * down 124 times in one benchmark run: at 1,750 streams one wake-up reads thousands of sockets, for
- * milliseconds on end; a loop that reads no socket for 4 ms while on its CPU is waiting. Every loop's scheduling goes through it, the
- * budget's included ({@link Loop#wantRealtime}).
+ * milliseconds on end; a loop that reads no socket for 4 ms while on its CPU is waiting. Tasks count
+ * as well: a call storm hands a loop thousands of short ones back to back. Every loop's scheduling
+ * goes through it, the budget's included ({@link Loop#want}).
  */
 final class RealtimeWatchdog implements AutoCloseable {
     /** How often the watchdog looks at the loops: a wake-up of a tiny native thread 500 times a second. */
@@ -50,15 +53,15 @@ final class RealtimeWatchdog implements AutoCloseable {
 
     /**
      * Called on a loop: from now on it runs under SCHED_FIFO and is watched, through the memory its
-     * burst shares ({@link PacketBurst#watchdogMemory()}, which publishes its progress).
+     * {@link LoopProgress} shares.
      *
      * @return the loop's handle, or null when the kernel refused ({@code refusal[0]}: the errno)
      */
-    synchronized Loop watchThisLoop(PacketBurst burst, int[] refusal) {
+    synchronized Loop watchThisLoop(LoopProgress progress, int[] refusal) {
         if (closed) {
             throw new IllegalStateException("the real-time watchdog is stopped");
         }
-        ByteBuffer shared = burst.watchdogMemory();
+        ByteBuffer shared = progress.watchdogMemory();
         int slot = LoopWatchdog.watchThisThread(handle, shared);
         if (slot < 0) {
             refusal[0] = -slot;
@@ -87,18 +90,19 @@ final class RealtimeWatchdog implements AutoCloseable {
         }
 
         /**
-         * The loop runs under SCHED_FIFO (unless let down just now: then once it progresses),
-         * or at normal priority.
+         * The loop runs as {@code scheduling} says: {@link LoopWatchdog#REALTIME}, {@link
+         * LoopWatchdog#FAIR_FIRST} or {@link LoopWatchdog#FAIR} (unless let down just now: then once
+         * it progresses).
          *
          * @return 0 or {@code -errno}
          */
-        int wantRealtime(boolean fifo) {
+        int want(int scheduling) {
             synchronized (RealtimeWatchdog.this) {
-                return closed ? -org.sipshield.jni.UdpNative.EINVAL : LoopWatchdog.wantRealtime(handle, slot, fifo);
+                return closed ? -org.sipshield.jni.UdpNative.EINVAL : LoopWatchdog.want(handle, slot, scheduling);
             }
         }
 
-        /** How many times the watchdog has let this loop down to normal priority. */
+        /** How many times the watchdog has let this loop down (to nice 0). */
         long letDowns() {
             return shared.getLong(LoopWatchdog.LET_DOWN); // native order, as the watchdog writes it
         }

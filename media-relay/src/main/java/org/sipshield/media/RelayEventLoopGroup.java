@@ -6,6 +6,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.RejectedExecutionHandlers;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 
@@ -21,7 +22,7 @@ import java.util.concurrent.Executor;
  * exactly that once in six runs, at 500 streams while calls were being set up (bench/media-results.md,
  * 2026-12-04). A {@link ConcurrentLinkedQueue} publishes a task with one compare-and-set, so a
  * {@code poll} never waits for a producer; it allocates a node per task, and tasks are signalling's,
- * never one per packet.
+ * never one per packet. Each task taken moves the loop's {@link LoopProgress}.
  */
 final class RelayEventLoopGroup extends MultiThreadIoEventLoopGroup {
     RelayEventLoopGroup(int loops, IoHandlerFactory ioHandlerFactory) {
@@ -33,10 +34,44 @@ final class RelayEventLoopGroup extends MultiThreadIoEventLoopGroup {
         return new RelayEventLoop(this, executor, ioHandlerFactory);
     }
 
+    /** The progress of {@code loop}, one of these loops: what its real-time watchdog reads. */
+    static LoopProgress progressOf(ThreadAwareExecutor loop) {
+        return ((RelayEventLoop) loop).progress;
+    }
+
     private static final class RelayEventLoop extends SingleThreadIoEventLoop {
+        private final LoopProgress progress;
+
         RelayEventLoop(RelayEventLoopGroup group, Executor executor, IoHandlerFactory ioHandlerFactory) {
-            super(group, executor, ioHandlerFactory, new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(),
-                    RejectedExecutionHandlers.reject());
+            this(group, executor, ioHandlerFactory, new LoopProgress());
+        }
+
+        private RelayEventLoop(RelayEventLoopGroup group, Executor executor, IoHandlerFactory ioHandlerFactory, LoopProgress progress) {
+            super(group, executor, ioHandlerFactory, new TaskQueue(progress), new TaskQueue(progress), RejectedExecutionHandlers.reject());
+            this.progress = progress;
+        }
+    }
+
+    /**
+     * A loop takes its tasks from here, and each task taken moves the loop's progress: a loop running
+     * signalling's tasks back to back is not stuck, however long the run; one inside a single task that
+     * does not end is. Polled by the loop only.
+     */
+    private static final class TaskQueue extends ConcurrentLinkedQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+        private final transient LoopProgress progress;
+
+        TaskQueue(LoopProgress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public Runnable poll() {
+            Runnable task = super.poll();
+            if (task != null) {
+                progress.progressed();
+            }
+            return task;
         }
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.sipshield.media.RealtimeBudget.Change;
 
 /**
- * When a real-time event loop returns to normal priority and when it takes SCHED_FIFO again, from
+ * When a real-time event loop leaves SCHED_FIFO for the fair scheduler and when it takes it again, from
  * readings of its CPU time and the clock (cumulative nanoseconds, as the loop reads them).
  */
 class RealtimeBudgetTest {
@@ -23,17 +23,17 @@ class RealtimeBudgetTest {
     void aLoopBusierThanNinetyThreePercentOfAWindowReturnsToNormalPriorityOnce() {
         RealtimeBudget budget = started();
         assertEquals(Change.NONE, budget.decide(186 * MS, 200 * MS), "93% exactly is within the budget");
-        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(374 * MS, 400 * MS), "94%");
-        assertEquals(Change.NONE, budget.decide(574 * MS, 600 * MS), "already at normal priority");
+        assertEquals(Change.TO_FAIR_SCHEDULER, budget.decide(374 * MS, 400 * MS), "94%");
+        assertEquals(Change.NONE, budget.decide(574 * MS, 600 * MS), "already at the fair scheduler");
     }
 
     @Test
     void itTakesRealtimeAgainOnlyAfterFiveSecondsAndAWindowUnderEightyFivePercent() {
         RealtimeBudget budget = started();
-        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(200 * MS, 200 * MS));
+        assertEquals(Change.TO_FAIR_SCHEDULER, budget.decide(200 * MS, 200 * MS));
         long cpu = 200 * MS;
         long wall = 200 * MS;
-        // quiet windows, but within five seconds of going to normal priority
+        // quiet windows, but within five seconds of leaving SCHED_FIFO
         while (wall + 200 * MS < 5_200 * MS) {
             cpu += 10 * MS;
             wall += 200 * MS;
@@ -48,14 +48,14 @@ class RealtimeBudgetTest {
         assertEquals(Change.TO_REALTIME, budget.decide(cpu, wall), "84%");
         cpu += 190 * MS;
         wall += 200 * MS;
-        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(cpu, wall), "95%: back again");
+        assertEquals(Change.TO_FAIR_SCHEDULER, budget.decide(cpu, wall), "95%: back again");
     }
 
     @Test
     void aWindowIsFromTheLastReadingSoALateCheckCountsTheWholeTime() {
         RealtimeBudget budget = started();
         // the check ran 1.2 s late, the loop busy for 1.15 s of it: 96%
-        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(1_150 * MS, 1_200 * MS));
+        assertEquals(Change.TO_FAIR_SCHEDULER, budget.decide(1_150 * MS, 1_200 * MS));
         RealtimeBudget other = started();
         // 1.1 s busy in a 1.2 s window: 92%
         assertEquals(Change.NONE, other.decide(1_100 * MS, 1_200 * MS));
@@ -65,7 +65,7 @@ class RealtimeBudgetTest {
     void aClockThatDidNotMoveDecidesNothing() {
         RealtimeBudget budget = started();
         assertEquals(Change.NONE, budget.decide(5 * MS, 0));
-        assertEquals(Change.TO_NORMAL_PRIORITY, budget.decide(200 * MS, 200 * MS));
+        assertEquals(Change.TO_FAIR_SCHEDULER, budget.decide(200 * MS, 200 * MS));
     }
 
     @Test

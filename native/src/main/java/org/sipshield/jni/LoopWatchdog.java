@@ -7,9 +7,9 @@ import java.nio.ByteBuffer;
  * SCHED_FIFO one priority above the loops. A loop that runs flat out for {@code stuckNanos} without
  * progress (the loop's count: a busy loop reads a socket every few microseconds) is waiting, at real-time priority, for a thread at normal priority on its own
  * CPU, which cannot run until the loop stops (HotSpot's callers of a method the JIT is replacing wait
- * so for the compiler thread). The watchdog lets such a loop down to normal priority until it progresses,
- * then gives it SCHED_FIFO back. It also sets the loops' scheduling for their budgets
- * ({@link #wantRealtime}), under the same lock, so neither undoes the other.
+ * so for the compiler thread). The watchdog lets such a loop down to nice 0 until it progresses,
+ * then gives it its scheduling back. It also sets the loops' scheduling for their budgets
+ * ({@link #want}), under the same lock, so neither undoes the other.
  *
  * <p>Each watched loop shares {@link #SHARED_BYTES} of direct memory with the watchdog, as longs in
  * native order at 8-octet aligned offsets: {@link #PROGRESS} (written by the loop: a plain store, which x86 keeps in order), then
@@ -29,7 +29,7 @@ public final class LoopWatchdog {
     public static final int SHARED_BYTES = 32;
     /** Byte offset of the loop's progress: a count it moves on each socket read and each finished wake-up. */
     public static final int PROGRESS = 0;
-    /** Byte offset of how many times the watchdog let the loop down to normal priority. */
+    /** Byte offset of how many times the watchdog let the loop down (to nice 0). */
     public static final int LET_DOWN = 8;
     /** Byte offset of the longest time a let-down loop had gone without progress, in nanoseconds. */
     public static final int LONGEST_STALL_NANOS = 16;
@@ -51,17 +51,28 @@ public final class LoopWatchdog {
      * SCHED_FIFO at the watchdog's loop priority.
      *
      * @param shared {@link #SHARED_BYTES} of direct, 8-octet aligned memory
-     * @return the loop's slot for {@link #wantRealtime}, or {@code -errno}
+     * @return the loop's slot for {@link #want}, or {@code -errno}
      */
     public static native int watchThisThread(long handle, ByteBuffer shared);
 
+    /** {@link #want}: SCHED_FIFO at the watchdog's loop priority. */
+    public static final int REALTIME = 0;
     /**
-     * The loop in {@code slot} runs under SCHED_FIFO ({@code true}, unless the watchdog has it let
-     * down just now: then once it progresses) or at normal priority.
+     * {@link #want}: the fair scheduler at nice -20 (nice 0 where the process may not lower a nice
+     * value again): some 99% of the CPU against a normal thread that wants all of it. Watched as
+     * under SCHED_FIFO.
+     */
+    public static final int FAIR_FIRST = 1;
+    /** {@link #want}: the fair scheduler at nice 0, unwatched. */
+    public static final int FAIR = 2;
+
+    /**
+     * The loop in {@code slot} runs as {@code scheduling} says ({@link #REALTIME}, {@link #FAIR_FIRST}
+     * or {@link #FAIR}); while the watchdog has it let down, at nice 0 until it progresses.
      *
      * @return 0 or {@code -errno}
      */
-    public static native int wantRealtime(long handle, int slot, boolean fifo);
+    public static native int want(long handle, int slot, int scheduling);
 
     /** Stops the watchdog thread (within a period) and frees the handle; the loops keep their scheduling. */
     public static native void stop(long handle);

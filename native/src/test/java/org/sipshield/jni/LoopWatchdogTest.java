@@ -37,12 +37,50 @@ class LoopWatchdogTest {
                     "heap memory");
             assertEquals(-EINVAL, LoopWatchdog.watchThisThread(handle, ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES - 8)),
                     "too small");
-            assertEquals(-EINVAL, LoopWatchdog.wantRealtime(handle, 0, true), "no loop in slot 0");
+            assertEquals(-EINVAL, LoopWatchdog.want(handle, 0, LoopWatchdog.REALTIME), "no loop in slot 0");
             String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
             assertEquals("0", f[41 - 3], "this thread's policy: still SCHED_OTHER");
         } finally {
             LoopWatchdog.stop(handle);
         }
+    }
+
+    /** Each scheduling a loop may want, as the kernel then reports this thread's: policy, real-time priority, nice. */
+    @Test
+    void aWatchedThreadRunsAsItWantsAndAnythingElseIsRefused() throws Exception {
+        long handle = LoopWatchdog.start(10, 2_000_000L, 4_000_000L);
+        if (handle == -EPERM) {
+            return; // no root or CAP_SYS_NICE: nothing to watch with (the relay then runs at normal priority)
+        }
+        assertTrue(handle > 0, "a handle: " + handle);
+        ByteBuffer shared = ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES);
+        try {
+            int slot = LoopWatchdog.watchThisThread(handle, shared);
+            assertEquals(0, slot, "the first slot");
+            try {
+                assertEquals("1 10 0", thisThreadsScheduling(), "watched: SCHED_FIFO at the loop priority");
+                assertEquals(0, LoopWatchdog.want(handle, slot, LoopWatchdog.FAIR_FIRST));
+                assertEquals("0 0 -20", thisThreadsScheduling(), "FAIR_FIRST");
+                assertEquals(0, LoopWatchdog.want(handle, slot, LoopWatchdog.REALTIME));
+                // under SCHED_FIFO the kernel keeps the thread's nice value, which then means nothing
+                assertTrue(thisThreadsScheduling().startsWith("1 10 "), "REALTIME again");
+                assertEquals(-EINVAL, LoopWatchdog.want(handle, slot, 3), "a scheduling that does not exist");
+                assertEquals(-EINVAL, LoopWatchdog.want(handle, slot, -1), "a scheduling that does not exist");
+                assertTrue(thisThreadsScheduling().startsWith("1 10 "), "unchanged by a refusal");
+            } finally {
+                assertEquals(0, LoopWatchdog.want(handle, slot, LoopWatchdog.FAIR));
+            }
+            assertEquals("0 0 0", thisThreadsScheduling(), "FAIR");
+        } finally {
+            LoopWatchdog.stop(handle);
+        }
+    }
+
+    /** Fields 41 (policy), 40 (real-time priority) and 19 (nice) of proc(5)'s stat for this thread. */
+    private static String thisThreadsScheduling() throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return f[41 - 3] + " " + f[40 - 3] + " " + f[19 - 3];
     }
 }
