@@ -27,7 +27,7 @@ public final class LoopWatchdog {
 
     /** Octets of memory each watched loop shares with the watchdog. */
     public static final int SHARED_BYTES = 32;
-    /** Byte offset of the loop's progress: a count it moves on each socket read and each finished wake-up. */
+    /** Byte offset of the loop's progress: a count it moves on each socket read, each finished wake-up and each task it takes. */
     public static final int PROGRESS = 0;
     /** Byte offset of how many times the watchdog let the loop down (to nice 0). */
     public static final int LET_DOWN = 8;
