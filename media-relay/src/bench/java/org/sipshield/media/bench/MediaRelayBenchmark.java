@@ -356,7 +356,7 @@ public final class MediaRelayBenchmark {
             relay.closeStreams();
             streams.forEach(s -> s.protectA().close());
             printLateTimeline(receipts.lateByTenth, stepStartedAt, receipts.lateReference);
-            printSlowTimeline(receipts.slowByTenth);
+            printSlowTimeline(receipts.slowByTenth, stepStartedAt);
             long[] histogram = receipts.histogram;
             long[] refHistogram = receipts.refHistogram;
             return new Result(relay.name(), n, sent.packets(), receipts.received, seconds, cpu, receipts.fullLoadReceived,
@@ -494,9 +494,10 @@ public final class MediaRelayBenchmark {
 
     /**
      * Relayed packets over the latency target, during the ramp (calls being set up) and after it, and
-     * the five tenths of a second that had most: "over 1 ms: ramp 812, after 1,377 (4.2 s: 300, ...)".
+     * the five tenths of a second that had most: "over 1 ms: ramp 812, after 1,377 (4.2 s: 300, ...)",
+     * with the step's start on the wall clock, to line the tenths up with a trace taken meanwhile.
      */
-    private static void printSlowTimeline(long[] slowByTenth) {
+    private static void printSlowTimeline(long[] slowByTenth, java.time.Instant stepStartedAt) {
         int rampTenths = RAMP_PERIODS * 10 / PPS;
         long ramp = 0;
         long after = 0;
@@ -516,7 +517,8 @@ public final class MediaRelayBenchmark {
         for (int k = 0; k < 5 && slowByTenth[order[k]] > 0; k++) {
             worst.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f s: %d", order[k] / 10.0, slowByTenth[order[k]]));
         }
-        System.out.printf(Locale.ROOT, "  relayed packets over %.0f us: during the ramp %d, after it %d%s%n", ADDED_P99_TARGET_MICROS, ramp,
+        System.out.printf(Locale.ROOT, "  relayed packets over %.0f us (step start = 0, at %s): during the ramp %d, after it %d%s%n",
+                ADDED_P99_TARGET_MICROS, stepStartedAt, ramp,
                 after, worst.length() == 0 ? "" : " (most: " + worst + ")");
     }
 
