@@ -48,9 +48,9 @@ final class GeneratorSender implements AutoCloseable {
      * written at {@code sentAt[at]} and {@code dueNanos} is what it is counted late against. Sends
      * the queue first when it is full.
      */
-    void queue(ByteBuffer packet, int[] to, long[] sentAt, int at, long dueNanos, long[] behindSchedule) {
+    void queue(ByteBuffer packet, int[] to, long[] sentAt, int at, long dueNanos, long[] behindSchedule, StepReceipts receipts) {
         if (queued == BATCH) {
-            flush(behindSchedule);
+            flush(behindSchedule, receipts);
         }
         int length = packet.remaining();
         if (length > SLOT) {
@@ -69,9 +69,10 @@ final class GeneratorSender implements AutoCloseable {
 
     /**
      * Sends what is queued, in one system call as far as the kernel takes it, each packet stamped with
-     * that call's time and counted in {@code behindSchedule} (1 us buckets) by how late it went out.
+     * that call's time and counted in {@code behindSchedule} (1 us buckets) by how late it went out,
+     * and in {@code receipts} when over 1 ms late.
      */
-    void flush(long[] behindSchedule) {
+    void flush(long[] behindSchedule, StepReceipts receipts) {
         if (queued == 0) {
             return;
         }
@@ -79,6 +80,9 @@ final class GeneratorSender implements AutoCloseable {
         for (int k = 0; k < queued; k++) {
             stamps[k][stampAt[k]] = now;
             behindSchedule[(int) Math.max(0, Math.min(behindSchedule.length - 1, (now - due[k]) / 1000))]++;
+            if (now - due[k] > 1_000_000L) {
+                receipts.sentBehind(now);
+            }
             stamps[k] = null;
         }
         int sent = UdpNative.send(socket.fd(), memory, records, queued);

@@ -357,6 +357,7 @@ public final class MediaRelayBenchmark {
             streams.forEach(s -> s.protectA().close());
             printLateTimeline(receipts.lateByTenth, stepStartedAt, receipts.lateReference);
             printSlowTimeline(receipts.slowByTenth, stepStartedAt);
+            printBehindTimeline(receipts.behindByTenth);
             long[] histogram = receipts.histogram;
             long[] refHistogram = receipts.refHistogram;
             return new Result(relay.name(), n, sent.packets(), receipts.received, seconds, cpu, receipts.fullLoadReceived,
@@ -432,7 +433,7 @@ public final class MediaRelayBenchmark {
                 long due = begin + p * PERIOD_NANOS + k * PERIOD_NANOS / all;
                 if (due > System.nanoTime()) {
                     // what is due goes out before the generator waits, and it reads what came back meanwhile
-                    sender.flush(behindSchedule);
+                    sender.flush(behindSchedule, receipts);
                     waitUntil(due, receiver, receipts, poll);
                 } else if ((k & 31) == 0) {
                     // behind its schedule, it still reads now and then: a receive time taken late is latency
@@ -446,7 +447,7 @@ public final class MediaRelayBenchmark {
                 }
                 packet.flip();
                 if (reference) {
-                    sender.queue(packet, straight, sentAt[i], seq % RING, due, behindSchedule);
+                    sender.queue(packet, straight, sentAt[i], seq % RING, due, behindSchedule, receipts);
                     continue;
                 }
                 if (p < (long) i * RAMP_PERIODS / n) {
@@ -456,11 +457,11 @@ public final class MediaRelayBenchmark {
                 if (s.protectA().protectRtp(packet) != SrtpStatus.OK) {
                     throw new IllegalStateException("protect failed");
                 }
-                sender.queue(packet, to[i], sentAt[i], seq % RING, due, behindSchedule);
+                sender.queue(packet, to[i], sentAt[i], seq % RING, due, behindSchedule, receipts);
                 sent++;
             }
         }
-        sender.flush(behindSchedule);
+        sender.flush(behindSchedule, receipts);
         return new Sent(sent, cpuAtFullLoad, scheduleAtFullLoad, stealAtFullLoad);
     }
 
@@ -520,6 +521,22 @@ public final class MediaRelayBenchmark {
         System.out.printf(Locale.ROOT, "  relayed packets over %.0f us (step start = 0, at %s): during the ramp %d, after it %d%s%n",
                 ADDED_P99_TARGET_MICROS, stepStartedAt, ramp,
                 after, worst.length() == 0 ? "" : " (most: " + worst + ")");
+    }
+
+    /** The five tenths in which the generator sent most packets over 1 ms behind schedule, if any. */
+    private static void printBehindTimeline(long[] behindByTenth) {
+        Integer[] order = new Integer[behindByTenth.length];
+        for (int t = 0; t < order.length; t++) {
+            order[t] = t;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(behindByTenth[b], behindByTenth[a]));
+        StringBuilder worst = new StringBuilder();
+        for (int k = 0; k < 5 && behindByTenth[order[k]] > 0; k++) {
+            worst.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f s: %d", order[k] / 10.0, behindByTenth[order[k]]));
+        }
+        if (worst.length() > 0) {
+            System.out.println("  packets the generator sent over 1 ms behind its schedule (most: " + worst + ")");
+        }
     }
 
     private static double percentile(long[] histogram, double q) {

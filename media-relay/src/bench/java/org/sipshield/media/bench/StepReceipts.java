@@ -21,6 +21,11 @@ final class StepReceipts {
     final long[] lateByTenth;
     /** Relayed packets over the latency target, by tenth: is the p99 the calls' set-up (the ramp) or the steady state? */
     final long[] slowByTenth;
+    /**
+     * Packets the generator sent over 1 ms behind their schedule, by the tenth they went out in: a clump
+     * the generator sent late reaches the relay all at once, and queues there.
+     */
+    final long[] behindByTenth;
     long received;
     long fullLoadReceived;
     long refReceived;
@@ -34,6 +39,12 @@ final class StepReceipts {
         this.stepStart = stepStart;
         this.lateByTenth = new long[tenths];
         this.slowByTenth = new long[tenths];
+        this.behindByTenth = new long[tenths];
+    }
+
+    /** A packet sent at {@code sentNanos}, over 1 ms behind its schedule. */
+    void sentBehind(long sentNanos) {
+        behindByTenth[(int) Math.max(0, Math.min(behindByTenth.length - 1, (sentNanos - stepStart) / 100_000_000L))]++;
     }
 
     /** Reads what is waiting on {@code receiver}, without blocking, and counts it: how many datagrams. */
