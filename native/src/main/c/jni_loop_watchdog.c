@@ -93,7 +93,7 @@ static int64_t nanos(clockid_t clock) {
 }
 
 /* sched_setattr(2)'s first version (SCHED_ATTR_SIZE_VER0); <linux/sched/types.h> clashes with <sched.h> */
-struct fair_attr {
+struct loop_sched_attr {
     uint32_t size;
     uint32_t sched_policy;
     uint64_t sched_flags;
@@ -101,26 +101,24 @@ struct fair_attr {
     uint32_t sched_priority;
     uint64_t sched_runtime, sched_deadline, sched_period;
 };
-_Static_assert(sizeof(struct fair_attr) == 48, "sched_attr VER0 is 48 octets");
+_Static_assert(sizeof(struct loop_sched_attr) == 48, "sched_attr VER0 is 48 octets");
 
-static int fair(pid_t tid, int nice) {
-    struct fair_attr attr;
+/* One call for every scheduling a loop gets; under SCHED_FIFO the kernel keeps the nice value as it was. */
+static int set_scheduling(pid_t tid, uint32_t policy, uint32_t priority, int nice) {
+    struct loop_sched_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.size = sizeof attr;
-    attr.sched_policy = SCHED_OTHER;
+    attr.sched_policy = policy;
+    attr.sched_priority = priority;
     attr.sched_nice = nice;
     return syscall(SYS_sched_setattr, tid, &attr, 0) == 0 ? 0 : -errno;
 }
 
 /* Sets the loop's scheduling from what it wants and whether it is let down; the caller holds the mutex. */
 static int apply(const watchdog *w, const watched_loop *l) {
-    if (l->let_down) return fair(l->tid, 0);
-    if (l->wants == WANT_FAIR_FIRST) return fair(l->tid, l->may_renice ? NICE_FIRST : 0);
-    if (l->wants == WANT_FAIR) return fair(l->tid, 0);
-    struct sched_param param;
-    memset(&param, 0, sizeof param);
-    param.sched_priority = w->loop_priority;
-    return sched_setscheduler(l->tid, SCHED_FIFO, &param) == 0 ? 0 : -errno;
+    if (l->let_down || l->wants == WANT_FAIR) return set_scheduling(l->tid, SCHED_OTHER, 0, 0);
+    if (l->wants == WANT_FAIR_FIRST) return set_scheduling(l->tid, SCHED_OTHER, 0, l->may_renice ? NICE_FIRST : 0);
+    return set_scheduling(l->tid, SCHED_FIFO, (uint32_t)w->loop_priority, 0);
 }
 
 static void check(watchdog *w, watched_loop *l) {
@@ -244,7 +242,8 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_LoopWatchdog_watchThisThread(JNIEn
     l->wants = WANT_REALTIME;
     l->let_down = 0;
     /* a thread may lower its own nice value back only with CAP_SYS_NICE or an RLIMIT_NICE for it */
-    l->may_renice = fair(l->tid, NICE_FIRST) == 0 && fair(l->tid, 0) == 0;
+    l->may_renice = set_scheduling(l->tid, SCHED_OTHER, 0, NICE_FIRST) == 0
+                    && set_scheduling(l->tid, SCHED_OTHER, 0, 0) == 0;
     l->last_progress = atomic_load_explicit(&words[SHARED_PROGRESS], memory_order_relaxed);
     l->last_cpu = nanos(cpu_clock);
     l->last_wall = nanos(CLOCK_MONOTONIC);

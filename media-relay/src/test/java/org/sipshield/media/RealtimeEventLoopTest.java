@@ -53,11 +53,8 @@ class RealtimeEventLoopTest {
             assertArrayEquals(new int[] {SCHED_OTHER, 0}, busy, "a loop kept busy");
             assertEquals(realtime ? -20 : 0, session.onLoop(RealtimeEventLoopTest::thisThreadsNice), "its nice value");
             // quiet: after the 5 s hold it takes SCHED_FIFO again (looked at every 250 ms, at most 30 s)
-            int[] quiet = busy;
-            for (int look = 0; look < 120 && realtime && quiet[0] != SCHED_FIFO; look++) {
-                Thread.sleep(250);
-                quiet = session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling);
-            }
+            int expectedPolicy = realtime ? SCHED_FIFO : SCHED_OTHER;
+            int[] quiet = lookUntil(session, RealtimeEventLoopTest::thisThreadsScheduling, seen -> seen[0] == expectedPolicy, 120, 250);
             assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0}, quiet, "the loop once quiet");
             assertEquals(0, relay.realtimeLetDowns(), "let down by its watchdog");
             session.close();
@@ -82,11 +79,8 @@ class RealtimeEventLoopTest {
             assertArrayEquals(new int[] {SCHED_OTHER, 0, 0}, whileTheHelperRan,
                     "the loop's policy, real-time priority and nice value while the thread it waited for ran");
             // the loop's next wake-up ends its let-down; the watchdog sees it within a period or two
-            int[] after = null;
-            for (int look = 0; look < 1000 && (after == null || after[0] != (realtime ? SCHED_FIFO : SCHED_OTHER)); look++) {
-                Thread.sleep(5);
-                after = session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling);
-            }
+            int expectedPolicy = realtime ? SCHED_FIFO : SCHED_OTHER;
+            int[] after = lookUntil(session, RealtimeEventLoopTest::thisThreadsScheduling, seen -> seen[0] == expectedPolicy, 1000, 5);
             assertArrayEquals(realtime ? new int[] {SCHED_FIFO, 7} : new int[] {SCHED_OTHER, 0}, after, "after the wait");
             assertEquals(realtime ? 1 : 0, relay.realtimeLetDowns(), "times the watchdog let the loop down");
             session.close();
@@ -109,11 +103,8 @@ class RealtimeEventLoopTest {
             assertArrayEquals(new int[] {SCHED_OTHER, 0, 0}, whileTheHelperRan,
                     "the loop's policy, real-time priority and nice value while the thread it waited for ran");
             // within its budget's 5 s hold: back at nice -20, not under SCHED_FIFO
-            int nice = Integer.MIN_VALUE;
-            for (int look = 0; look < 1000 && nice != (realtime ? -20 : 0); look++) {
-                Thread.sleep(5);
-                nice = session.onLoop(RealtimeEventLoopTest::thisThreadsNice);
-            }
+            int expectedNice = realtime ? -20 : 0;
+            int nice = lookUntil(session, RealtimeEventLoopTest::thisThreadsNice, seen -> seen == expectedNice, 1000, 5);
             assertEquals(realtime ? -20 : 0, nice, "the loop's nice value after the wait");
             assertArrayEquals(new int[] {SCHED_OTHER, 0}, session.onLoop(RealtimeEventLoopTest::thisThreadsScheduling),
                     "after the wait");
@@ -161,6 +152,17 @@ class RealtimeEventLoopTest {
             assertEquals(0, relay.realtimeLetDowns(), "times the watchdog let the loop down");
             session.close();
         }
+    }
+
+    /** Looks on the loop every {@code sleepMillis}, at most {@code looks} times, until {@code done}: the last look. */
+    private static <T> T lookUntil(RelaySession session, java.util.concurrent.Callable<T> look, java.util.function.Predicate<T> done,
+            int looks, long sleepMillis) throws InterruptedException {
+        T seen = null;
+        for (int i = 0; i < looks && (seen == null || !done.test(seen)); i++) {
+            Thread.sleep(sleepMillis);
+            seen = session.onLoop(look);
+        }
+        return seen;
     }
 
     /** The loop busy 1 ms at a time, back to back, until it leaves SCHED_FIFO (at most 10 s): its scheduling then. */

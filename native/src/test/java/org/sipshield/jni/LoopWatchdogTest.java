@@ -27,20 +27,17 @@ class LoopWatchdogTest {
 
     @Test
     void memoryItCannotShareWithALoopIsRefusedAndTheThreadKeepsItsScheduling() throws Exception {
-        long handle = LoopWatchdog.start(10, 2_000_000L, 4_000_000L);
+        long handle = startAtPriority10();
         if (handle == -EPERM) {
             return; // no root or CAP_SYS_NICE: nothing to watch with (the relay then runs at normal priority)
         }
-        assertTrue(handle > 0, "a handle: " + handle);
         try {
             assertEquals(-EINVAL, LoopWatchdog.watchThisThread(handle, ByteBuffer.allocate(LoopWatchdog.SHARED_BYTES)),
                     "heap memory");
             assertEquals(-EINVAL, LoopWatchdog.watchThisThread(handle, ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES - 8)),
                     "too small");
             assertEquals(-EINVAL, LoopWatchdog.want(handle, 0, LoopWatchdog.REALTIME), "no loop in slot 0");
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            assertEquals("0", f[41 - 3], "this thread's policy: still SCHED_OTHER");
+            assertTrue(thisThreadsScheduling().startsWith("0 "), "this thread's policy: still SCHED_OTHER");
         } finally {
             LoopWatchdog.stop(handle);
         }
@@ -49,11 +46,10 @@ class LoopWatchdogTest {
     /** Each scheduling a loop may want, as the kernel then reports this thread's: policy, real-time priority, nice. */
     @Test
     void aWatchedThreadRunsAsItWantsAndAnythingElseIsRefused() throws Exception {
-        long handle = LoopWatchdog.start(10, 2_000_000L, 4_000_000L);
+        long handle = startAtPriority10();
         if (handle == -EPERM) {
             return; // no root or CAP_SYS_NICE: nothing to watch with (the relay then runs at normal priority)
         }
-        assertTrue(handle > 0, "a handle: " + handle);
         ByteBuffer shared = ByteBuffer.allocateDirect(LoopWatchdog.SHARED_BYTES);
         try {
             int slot = LoopWatchdog.watchThisThread(handle, shared);
@@ -75,6 +71,13 @@ class LoopWatchdogTest {
         } finally {
             LoopWatchdog.stop(handle);
         }
+    }
+
+    /** A watchdog for loops at priority 10 (2 ms period, 4 ms stuck): its handle, or -EPERM without the right to it. */
+    private static long startAtPriority10() {
+        long handle = LoopWatchdog.start(10, 2_000_000L, 4_000_000L);
+        assertTrue(handle > 0 || handle == -EPERM, "a handle or EPERM: " + handle);
+        return handle;
     }
 
     /** Fields 41 (policy), 40 (real-time priority) and 19 (nice) of proc(5)'s stat for this thread. */
