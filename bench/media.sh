@@ -5,7 +5,8 @@
 # protocol) on 127.0.0.1, in the same run. The N streams start one after another over one second,
 # as calls arrive, then all N run for the step (a late or lost packet counts from the first one
 # sent, ramp included; packets/s and CPU are those at full load). For each relay: the highest N with zero loss over a step
-# (doubling from --start, then bisecting to within about 6%, at most 4 steps), packets/s, relay CPU, one-way latency p50/p99;
+# (doubling from --start, then bisecting to within about 6%, at most 4 steps; then the highest step that
+# passed runs again, and N is the highest that passes twice, up to 3 tried), packets/s, relay CPU, one-way latency p50/p99;
 # then the ratio sipshield/rtpengine. Also, of the steps run, the highest N with zero loss and a p99
 # added by the relay under 1 ms (the issue's latency target), and that ratio; then one more step at
 # 80% of the relay's own zero-loss N (is p99 added under 1 ms there?) and CPU per packet at 500
@@ -28,8 +29,8 @@
 # sipshield's relay process warms up at start as the proxy does (media.warmUp: calls of its own, with
 # bursts and every kind of drop); a variant --relay-jvm "-Dsipshield.media.warmUp=false" runs it without.
 # Each relay first gets 10 s of warm-up at up to 250 streams (not reported: the figures are the
-# steady state of a relay that has run for a while). One run (20 s steps) takes about 7-11
-# minutes, the default three 20-35; --seconds 60 gives 60 s steps (three times as long).
+# steady state of a relay that has run for a while). One run (20 s steps) takes about 8-13
+# minutes, the default three 25-40; --seconds 60 gives 60 s steps (three times as long).
 set -eu
 cd "$(dirname "$0")/.."
 command -v rtpengine >/dev/null || { echo "needs Debian's rtpengine-daemon: apt-get install -y rtpengine-daemon" >&2; exit 1; }

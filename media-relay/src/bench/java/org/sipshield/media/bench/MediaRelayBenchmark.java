@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.sipshield.media.MediaRelayOptions;
@@ -15,7 +16,7 @@ import org.sipshield.srtp.SrtpStatus;
  * (leg A AES_CM_128_HMAC_SHA1_80 in, leg B AEAD_AES_128_GCM out), 50 packets/s each, 172-octet
  * G.711 RTP, through a relay on 127.0.0.1. The streams start over one second (see
  * {@link #RAMP_PERIODS}), then all N run for the step. For each relay it finds the highest N with
- * zero loss over a step (doubling, then bisecting), and prints packets/s, relay CPU and the one-way latency
+ * zero loss over a step (doubling, then bisecting; the highest that passes a second time), and prints packets/s, relay CPU and the one-way latency
  * through the relay (generator send to generator receive, p50/p99). A packet that arrives more than
  * 50 ms late counts as lost (a jitter buffer would discard it). Then the ratio sipshield/rtpengine,
  * and the same for the highest step run with zero loss and a p99 added under 1 ms.
@@ -295,6 +296,7 @@ public final class MediaRelayBenchmark {
         Result atFiveHundred = null;
         int n = start;
         int bad = -1;
+        List<Result> passed = new ArrayList<>();
         while (n <= max) {
             Result r = run(relay, n, seconds, poll);
             System.out.println(r.line() + "  load " + loadAverage());
@@ -307,6 +309,7 @@ public final class MediaRelayBenchmark {
                 break;
             }
             good = r;
+            passed.add(r);
             n *= 2;
         }
         int low = good == null ? 0 : good.streams();
@@ -320,11 +323,39 @@ public final class MediaRelayBenchmark {
             if (r.zeroLoss()) {
                 good = r;
                 low = mid;
+                passed.add(r);
             } else {
                 bad = mid;
             }
         }
-        return new Limits(good != null ? good : none, withinLatency, atFiveHundred, null);
+        Result held = confirm(relay, passed, seconds, poll);
+        if (held != null) {
+            withinLatency = withinLatency(held, withinLatency);
+        }
+        return new Limits(held != null ? held : none, withinLatency, atFiveHundred, null);
+    }
+
+    /** Steps that {@link #confirm} may run again before it gives up: a bound, each is a step's time. */
+    static final int CONFIRMATIONS = 3;
+
+    /**
+     * The highest of the steps that passed once which passes again: a relay's zero-loss N is a load
+     * it carries twice, not one lucky draw. A step that passed at 98% of the relay's CPU in a quiet
+     * moment set the next step at 80% of it at saturation, and that step's p99 added was 26 ms
+     * (bench/media-results.md, 2026-12-05). Highest first, at most {@link #CONFIRMATIONS} steps run
+     * again; null when none passes again.
+     */
+    private static Result confirm(RelayUnderTest relay, List<Result> passed, int seconds, boolean poll) throws Exception {
+        List<Result> highestFirst = new ArrayList<>(passed);
+        highestFirst.sort(Comparator.comparingInt(Result::streams).reversed());
+        for (int i = 0; i < Math.min(CONFIRMATIONS, highestFirst.size()); i++) {
+            Result again = run(relay, highestFirst.get(i).streams(), seconds, poll);
+            System.out.println(again.line() + "  (again, to confirm)  load " + loadAverage());
+            if (again.zeroLoss()) {
+                return again;
+            }
+        }
+        return null;
     }
 
     /** This step if it had zero loss, added less than the p99 target and had more streams than the best so far; else that best. */
