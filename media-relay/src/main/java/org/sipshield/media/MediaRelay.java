@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.sipshield.jni.LoopWatchdog;
 import org.sipshield.jni.UdpNative;
@@ -47,6 +48,8 @@ public final class MediaRelay implements AutoCloseable {
     private final PortAllocator ports;
     private final ExecutorService signalling;
     private final AtomicInteger active = new AtomicInteger();
+    /** When the relay last said it had no file descriptor left (System.nanoTime): at most once per {@link #DESCRIPTORS_WARNING_NANOS}. */
+    private final AtomicLong descriptorsWarnedAt = new AtomicLong(System.nanoTime() - DESCRIPTORS_WARNING_NANOS);
     private final Map<ThreadAwareExecutor, PacketBurst> bursts = new ConcurrentHashMap<>();
     private final Map<IoEventLoop, MediaTimeoutSweep> sweeps = new ConcurrentHashMap<>();
     /** Each real-time loop's budget (media.realtimePriority); empty at normal priority. Used on its loop only. */
@@ -324,11 +327,15 @@ public final class MediaRelay implements AutoCloseable {
             throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
                     + options.ports().max());
         }
-        if (!bindLeg(session, b)) {
+        try {
+            if (!bindLeg(session, b)) {
+                throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
+                        + options.ports().max());
+            }
+        } catch (RuntimeException e) {
             closeSockets(loop, a);
             ports.release(a.localRtpPort());
-            throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
-                    + options.ports().max());
+            throw e;
         }
         active.incrementAndGet();
         return session;
@@ -344,7 +351,8 @@ public final class MediaRelay implements AutoCloseable {
 
     /**
      * Takes port pairs until one binds: another process may hold ports of the range (a pair that
-     * fails goes back to the end of the queue), a bounded number of times.
+     * fails goes back to the end of the queue), a bounded number of times. A process out of file
+     * descriptors stops at once: no other pair would bind either.
      */
     private boolean bindLeg(RelaySession session, RelayLeg leg) {
         for (int tries = 0; tries < 64; tries++) {
@@ -352,37 +360,52 @@ public final class MediaRelay implements AutoCloseable {
             if (port < 0) {
                 return false;
             }
-            if (bindPair(session, leg, port)) {
+            int errno = bindPair(session, leg, port);
+            if (errno == 0) {
                 return true;
             }
             ports.release(port);
+            if (errno == EMFILE || errno == ENFILE) {
+                String why = "no file descriptor left for a media socket (" + (errno == EMFILE ? "EMFILE: the process's open-file"
+                        + " limit" : "ENFILE: the system's file table") + "; an anchored stream holds four)";
+                long now = System.nanoTime();
+                long last = descriptorsWarnedAt.get();
+                if (now - last >= DESCRIPTORS_WARNING_NANOS && descriptorsWarnedAt.compareAndSet(last, now)) {
+                    LOG.warn("media relay: {}; new calls get 503 until descriptors are free again", why);
+                }
+                throw new MediaPortsExhaustedException(why);
+            }
         }
         return false;
     }
 
-    /** Binds RTP and RTCP for one leg and registers them on the session's loop, or closes what it opened. */
-    private boolean bindPair(RelaySession session, RelayLeg leg, int port) {
+    private static final int ENFILE = 23;
+    private static final int EMFILE = 24;
+    private static final long DESCRIPTORS_WARNING_NANOS = 10_000_000_000L;
+
+    /** Binds RTP and RTCP for one leg and registers them on the session's loop (0), or closes what it opened (an errno, or -1). */
+    private int bindPair(RelaySession session, RelayLeg leg, int port) {
         int rtp = UdpNative.open(bindAddress, port, SOCKET_BUFFER);
         if (rtp < 0) {
             LOG.debug("media port {} not bindable: errno {}", port, -rtp);
-            return false;
+            return -rtp;
         }
         int rtcp = UdpNative.open(bindAddress, port + 1, SOCKET_BUFFER);
         if (rtcp < 0) {
             UdpNative.close(rtp);
             LOG.debug("media port {} not bindable: errno {}", port + 1, -rtcp);
-            return false;
+            return -rtcp;
         }
         leg.bound(port, new RelaySocket(rtp, leg, false, session.burst()), new RelaySocket(rtcp, leg, true, session.burst()));
         IoEventLoop loop = session.loop();
         try {
             register(loop, leg.rtpSocket);
             register(loop, leg.rtcpSocket);
-            return true;
+            return 0;
         } catch (RuntimeException e) {
             LOG.warn("media port pair {} not registered on its event loop: {}", port, e.toString());
             closeSockets(loop, leg);
-            return false;
+            return -1;
         }
     }
 

@@ -76,8 +76,16 @@ public final class RelayLeg {
         closeSrtp();
         media = next;
         if (next.isSecure()) {
-            inbound = next.selection().openInbound(engine);
-            outbound = next.selection().openOutbound(engine);
+            try {
+                inbound = next.selection().openInbound(engine);
+                outbound = next.selection().openOutbound(engine);
+            } catch (RuntimeException e) {
+                // a key no session took is destroyed here, and the leg forwards nothing until configured again
+                closeSrtp();
+                next.selection().discard();
+                media = null;
+                throw e;
+            }
         }
         if (next.isSecure() || session.latching() == LatchingPolicy.SIGNALLED_ADDRESS) {
             // new keys or a new signalled address: the old latch proves nothing any more

@@ -86,7 +86,7 @@ final class RelayWarmUp {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("the media relay's warm-up failed", e);
+            throw new UncheckedIOException("the media relay's warm-up failed: " + e, e);
         } finally {
             for (LoopWarmUp w : warmUps) {
                 w.close();
@@ -267,35 +267,65 @@ final class RelayWarmUp {
 
         /** SRTP both ways, re-keyed from AES-CM with separate RTCP ports to AEAD AES-GCM with rtcp-mux. */
         static Call secure(LoopWarmUp w) throws IOException {
-            RelaySession session = w.relay.openQuietSession(w.loop);
-            Phone a = Phone.open(w, session.leg(RelaySide.A), w.negotiate(CryptoSuite.AES_CM_128_HMAC_SHA1_80), false);
-            Phone b = Phone.open(w, session.leg(RelaySide.B), w.negotiate(CryptoSuite.AEAD_AES_128_GCM), true);
-            return configured(session, a, b);
+            return open(w, CryptoSuite.AES_CM_128_HMAC_SHA1_80, false, CryptoSuite.AEAD_AES_128_GCM, true);
         }
 
         /** Plain RTP with rtcp-mux on one leg, SRTP with a 32-bit tag and separate RTCP ports on the other. */
         static Call mixed(LoopWarmUp w) throws IOException {
-            RelaySession session = w.relay.openQuietSession(w.loop);
-            Phone a = Phone.open(w, session.leg(RelaySide.A), null, true);
-            Phone b = Phone.open(w, session.leg(RelaySide.B), w.negotiate(CryptoSuite.AES_CM_128_HMAC_SHA1_32), false);
-            return configured(session, a, b);
+            return open(w, null, true, CryptoSuite.AES_CM_128_HMAC_SHA1_32, false);
         }
 
-        private static Call configured(RelaySession session, Phone a, Phone b) throws IOException {
-            session.configure(RelaySide.A, a.media());
-            session.configure(RelaySide.B, b.media());
-            return new Call(session, a, b);
+        /**
+         * A session and its two phones (a null suite: plain RTP), configured. When a part fails (a
+         * socket refused: no descriptor or port left) what was opened is closed again, so a failed
+         * warm-up leaves no session, port, socket or key behind.
+         */
+        private static Call open(LoopWarmUp w, CryptoSuite suiteA, boolean muxA, CryptoSuite suiteB, boolean muxB)
+                throws IOException {
+            RelaySession session = w.relay.openQuietSession(w.loop);
+            Phone a = null;
+            Phone b = null;
+            try {
+                a = Phone.open(w, session.leg(RelaySide.A), suiteA, muxA);
+                b = Phone.open(w, session.leg(RelaySide.B), suiteB, muxB);
+                session.configure(RelaySide.A, a.media());
+                session.configure(RelaySide.B, b.media());
+                return new Call(session, a, b);
+            } catch (IOException | RuntimeException e) {
+                closeAfter(e, b);
+                closeAfter(e, a);
+                closeAfter(e, session::close);
+                throw e;
+            }
         }
 
         void close() throws IOException {
-            session.close();
-            a.close();
-            b.close();
+            try {
+                session.close();
+            } finally {
+                try {
+                    a.close();
+                } finally {
+                    b.close();
+                }
+            }
+        }
+    }
+
+    /** Closes what a failed open had opened (null: nothing); a second failure is kept with the first. */
+    private static void closeAfter(Exception failure, AutoCloseable opened) {
+        if (opened == null) {
+            return;
+        }
+        try {
+            opened.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 
     /** A phone of the warm-up: its RTP (and RTCP) socket towards one leg, and its keys. */
-    private static final class Phone {
+    private static final class Phone implements AutoCloseable {
         private final DatagramChannel rtp;
         private final DatagramChannel rtcp;
         private final InetSocketAddress relayRtp;
@@ -304,6 +334,8 @@ final class RelayWarmUp {
         private final boolean mux;
         private final int ssrc;
         private int sequence;
+        /** Set once {@link #media} has given {@link #relaySide} to the session, which destroys its keys from then on. */
+        private boolean relaySideHandedOver;
 
         private Phone(DatagramChannel rtp, DatagramChannel rtcp, InetSocketAddress relayRtp, SdesSelection relaySide,
                 SrtpSession sending, boolean mux, int ssrc) {
@@ -316,29 +348,50 @@ final class RelayWarmUp {
             this.ssrc = ssrc;
         }
 
-        /** @param keys the relay's and the phone's selections, or null for plain RTP */
-        static Phone open(LoopWarmUp w, RelayLeg leg, SdesSelection[] keys, boolean mux) throws IOException {
-            DatagramChannel rtp = w.channel();
-            DatagramChannel rtcp = mux ? rtp : w.channel();
-            InetSocketAddress relayRtp = new InetSocketAddress(w.address, leg.localRtpPort());
-            rtp.connect(relayRtp);
-            if (!mux) {
-                rtcp.connect(new InetSocketAddress(w.address, leg.localRtcpPort()));
-            }
+        /** @param suite the one suite the phone offers, or null for plain RTP */
+        static Phone open(LoopWarmUp w, RelayLeg leg, CryptoSuite suite, boolean mux) throws IOException {
+            // [the relay's selection, the phone's]
+            SdesSelection[] keys = suite == null ? null : w.negotiate(suite);
+            DatagramChannel rtp = null;
+            DatagramChannel rtcp = null;
             SrtpSession sending = null;
-            if (keys != null) {
-                sending = keys[1].openOutbound(w.engine);
-                // what the relay sends this phone is counted, not decrypted: the relay's key is destroyed at once
-                keys[1].openInbound(w.engine).close();
+            try {
+                rtp = w.channel();
+                rtcp = mux ? rtp : w.channel();
+                InetSocketAddress relayRtp = new InetSocketAddress(w.address, leg.localRtpPort());
+                rtp.connect(relayRtp);
+                if (!mux) {
+                    rtcp.connect(new InetSocketAddress(w.address, leg.localRtcpPort()));
+                }
+                if (keys != null) {
+                    sending = keys[1].openOutbound(w.engine);
+                    // what the relay sends this phone is counted, not decrypted: the relay's key is destroyed at once
+                    keys[1].openInbound(w.engine).close();
+                }
+                return new Phone(rtp, rtcp, relayRtp, keys == null ? null : keys[0], sending, mux,
+                        0x5157_0000 | leg.localRtpPort());
+            } catch (IOException | RuntimeException e) {
+                if (keys != null) {
+                    // neither key reached a session that would destroy it (destroying twice is harmless)
+                    keys[0].discard();
+                    keys[1].discard();
+                }
+                closeAfter(e, sending);
+                closeAfter(e, rtcp == rtp ? null : rtcp);
+                closeAfter(e, rtp);
+                throw e;
             }
-            return new Phone(rtp, rtcp, relayRtp, keys == null ? null : keys[0], sending, mux,
-                    0x5157_0000 | leg.localRtpPort());
         }
 
+        /** What the relay's leg is configured with; its key goes with it, to the session (see {@link #close}). */
         LegMedia media() throws IOException {
             InetSocketAddress at = (InetSocketAddress) rtp.getLocalAddress();
             InetSocketAddress rtcpAt = (InetSocketAddress) rtcp.getLocalAddress();
-            return relaySide == null ? LegMedia.plainRtp(at, rtcpAt, mux) : LegMedia.srtp(at, rtcpAt, mux, relaySide);
+            if (relaySide == null) {
+                return LegMedia.plainRtp(at, rtcpAt, mux);
+            }
+            relaySideHandedOver = true;
+            return LegMedia.srtp(at, rtcpAt, mux, relaySide);
         }
 
         void rtp(LoopWarmUp w, int packets) throws IOException {
@@ -437,13 +490,21 @@ final class RelayWarmUp {
             c.write(p);
         }
 
-        void close() throws IOException {
-            rtp.close();
-            if (rtcp != rtp) {
-                rtcp.close();
+        /** Its sockets and keys; the relay's key too when it never went to the session (a call that failed to open). */
+        @Override
+        public void close() throws IOException {
+            if (relaySide != null && !relaySideHandedOver) {
+                relaySide.discard();
             }
             if (sending != null) {
                 sending.close();
+            }
+            try {
+                rtp.close();
+            } finally {
+                if (rtcp != rtp) {
+                    rtcp.close();
+                }
             }
         }
     }

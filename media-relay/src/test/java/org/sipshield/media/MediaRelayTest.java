@@ -268,6 +268,36 @@ class MediaRelayTest {
         }
     }
 
+    /**
+     * A leg configured with keys that cannot be opened (here: the same selection again, whose keys
+     * the first configuration's sessions own and destroyed when they closed) fails closed: the
+     * configuration is refused, and the leg forwards nothing, in clear or otherwise, until it is
+     * configured again; the refused selection's keys are destroyed.
+     */
+    @Test
+    void aLegWhoseKeysCannotBeOpenedForwardsNothing() throws Exception {
+        Negotiated legA = endpointOffers(GCM_256);
+        Negotiated legB = relayOffers(CM_128_80);
+        try (SrtpEndpoint a = SrtpEndpoint.srtp(legA.endpointSide()); SrtpEndpoint b = SrtpEndpoint.srtp(legB.endpointSide());
+                RelaySession session = relay.openSession("call 2b", null)) {
+            LegMedia media = LegMedia.srtp(a.rtpAddress(), a.rtcpAddress(), false, legA.relaySide());
+            session.configure(RelaySide.A, media);
+            session.configure(RelaySide.B, LegMedia.srtp(b.rtpAddress(), b.rtcpAddress(), false, legB.relaySide()));
+            int toRelay = session.leg(RelaySide.A).localRtpPort();
+            SrtpEndpoint.send(a.rtp, a.protectRtp(RtpPackets.g711(1, 1, 0)), toRelay);
+            assertArrayEquals(RtpPackets.g711(1, 1, 0), b.unprotectRtp(SrtpEndpoint.receive(b.rtp)));
+
+            assertThrows(RuntimeException.class, () -> session.configure(RelaySide.A, media));
+
+            SrtpEndpoint.send(a.rtp, a.protectRtp(RtpPackets.g711(1, 2, 0)), toRelay);
+            SrtpEndpoint.send(a.rtp, RtpPackets.g711(1, 3, 0), toRelay); // in clear, from the latched address
+            b.rtp.setSoTimeout(300);
+            assertThrows(SocketTimeoutException.class, () -> SrtpEndpoint.receive(b.rtp), "nothing reached leg B");
+            assertEquals(1, session.counters(RelaySide.B).packetsOut());
+            assertEquals(1, session.counters(RelaySide.A).packetsIn());
+        }
+    }
+
     @Test
     void tamperedTagAndReplayAreDroppedAndCountedAndTheCallGoesOn() throws Exception {
         Negotiated legA = endpointOffers(GCM_256);

@@ -73,6 +73,66 @@ class RelayWarmUpTest {
         assertEquals(1, reported.get(0).legA().packetsIn());
     }
 
+    /**
+     * Sockets refused part-way: this JVM may open only {@code room} more descriptors, for each room
+     * from none to more than one loop's warm-up takes (its stranger socket, then per call four relay
+     * sockets and three of its phones': 15). Each warm-up that fails on the way, in the relay's
+     * sockets or the phones', leaves the relay as it found it: no session, every port pair free, no
+     * descriptor left open (nor a key: they are closed with what held them), nothing reported. The
+     * relay says it runs without, and warms up whole once there is room.
+     */
+    @Test
+    void socketsRefusedPartWayLeaveNothingBehind() throws Exception {
+        int pairs = 20;
+        try (MediaRelay relay = relay(1, pairs); OpenFileLimit limit = OpenFileLimit.ofThisProcess()) {
+            List<SessionReport> reported = new CopyOnWriteArrayList<>();
+            relay.onSessionEnded(reported::add);
+            // every class on the way is loaded now: a class loaded from a directory later needs a descriptor itself
+            assertEquals(2, relay.warmUp(MediaRelay.WARM_UP_ROUNDS_PER_SESSION).sessions());
+            assertTrue(MediaPortsExhaustedException.class.getName().endsWith("Exception"));
+            List<String> open = OpenFileLimit.openDescriptors();
+            int failed = 0;
+            boolean warmedUp = false;
+            for (int room = 0; room <= 20; room++) {
+                WarmUpOutcome outcome;
+                limit.capWithRoomFor(room);
+                try {
+                    outcome = relay.warmUp(MediaRelay.WARM_UP_ROUNDS_PER_SESSION);
+                } finally {
+                    limit.lift();
+                }
+                String at = "room for " + room + " descriptors: " + outcome;
+                if (outcome.sessions() == 0) {
+                    assertTrue(!warmedUp, "refused with more room than a warm-up that ran whole, " + at);
+                    failed++;
+                } else {
+                    assertEquals(2, outcome.sessions(), at);
+                    warmedUp = true;
+                }
+                assertEquals(0, relay.activeSessions(), at);
+                assertEquals(pairs, relay.freePortPairs(), at);
+                assertEquals(open, OpenFileLimit.openDescriptorsOnceSettled(open), "descriptors open (a new one is a leak), " + at);
+            }
+            assertTrue(warmedUp, "never warmed up whole, even with room for 20 descriptors");
+            assertEquals(15, failed, "refused at each of the warm-up's 15 sockets in turn, then room for all");
+
+            // a call's session with room for one leg's sockets: refused for what it is, its first leg closed again
+            MediaPortsExhaustedException refused;
+            limit.capWithRoomFor(2);
+            try {
+                refused = assertThrows(MediaPortsExhaustedException.class, () -> relay.openSession("call 0", null));
+            } finally {
+                limit.lift();
+            }
+            assertTrue(refused.getMessage().contains("no file descriptor left"), refused.getMessage());
+            assertEquals(0, relay.activeSessions());
+            assertEquals(pairs, relay.freePortPairs());
+            assertEquals(open, OpenFileLimit.openDescriptorsOnceSettled(open), "descriptors open after the refused call");
+            assertEquals(List.of(), reported, "the warm-up's sessions are never reported");
+            aCallIsRelayedAfter(relay, reported);
+        }
+    }
+
     /** With room for the calls of one loop at a time, the loops warm up in turn. */
     @Test
     void aNarrowPortRangeWarmsTheLoopsUpInTurn() {
