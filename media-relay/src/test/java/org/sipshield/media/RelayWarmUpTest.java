@@ -114,7 +114,9 @@ class RelayWarmUpTest {
                 assertEquals(open, OpenFileLimit.openDescriptorsOnceSettled(open), "descriptors open (a new one is a leak), " + at);
             }
             assertTrue(warmedUp, "never warmed up whole, even with room for 20 descriptors");
-            assertEquals(15, failed, "refused at each of the warm-up's 15 sockets in turn, then room for all");
+            // 15 sockets: rooms 0-14 fail, each at another socket; one descriptor another thread of this JVM holds
+            // for a moment (a class read from a directory) when the cap is set or during a warm-up moves that by one
+            assertTrue(failed >= 14 && failed <= 16, "refused at each of the warm-up's 15 sockets in turn: " + failed + " rooms failed");
 
             // a call's session with room for one leg's sockets: refused for what it is, its first leg closed again
             MediaPortsExhaustedException refused;
