@@ -48,6 +48,7 @@ public final class MediaRelay implements AutoCloseable {
     private final PortAllocator ports;
     private final ExecutorService signalling;
     private final AtomicInteger active = new AtomicInteger();
+    private static final long DESCRIPTORS_WARNING_NANOS = 10_000_000_000L;
     /** When the relay last said it had no file descriptor left (System.nanoTime): at most once per {@link #DESCRIPTORS_WARNING_NANOS}. */
     private final AtomicLong descriptorsWarnedAt = new AtomicLong(System.nanoTime() - DESCRIPTORS_WARNING_NANOS);
     private final Map<ThreadAwareExecutor, PacketBurst> bursts = new ConcurrentHashMap<>();
@@ -324,13 +325,11 @@ public final class MediaRelay implements AutoCloseable {
         RelayLeg a = session.leg(RelaySide.A);
         RelayLeg b = session.leg(RelaySide.B);
         if (!bindLeg(session, a)) {
-            throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
-                    + options.ports().max());
+            throw noFreePortPair();
         }
         try {
             if (!bindLeg(session, b)) {
-                throw new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".."
-                        + options.ports().max());
+                throw noFreePortPair();
             }
         } catch (RuntimeException e) {
             closeSockets(loop, a);
@@ -339,6 +338,10 @@ public final class MediaRelay implements AutoCloseable {
         }
         active.incrementAndGet();
         return session;
+    }
+
+    private MediaPortsExhaustedException noFreePortPair() {
+        return new MediaPortsExhaustedException("no free media port pair in " + options.ports().min() + ".." + options.ports().max());
     }
 
     PacketBurst burst(IoEventLoop loop) {
@@ -365,23 +368,24 @@ public final class MediaRelay implements AutoCloseable {
                 return true;
             }
             ports.release(port);
-            if (errno == EMFILE || errno == ENFILE) {
-                String why = "no file descriptor left for a media socket (" + (errno == EMFILE ? "EMFILE: the process's open-file"
-                        + " limit" : "ENFILE: the system's file table") + "; an anchored stream holds four)";
-                long now = System.nanoTime();
-                long last = descriptorsWarnedAt.get();
-                if (now - last >= DESCRIPTORS_WARNING_NANOS && descriptorsWarnedAt.compareAndSet(last, now)) {
-                    LOG.warn("media relay: {}; new calls get 503 until descriptors are free again", why);
-                }
-                throw new MediaPortsExhaustedException(why);
+            if (errno == UdpNative.EMFILE || errno == UdpNative.ENFILE) {
+                throw outOfDescriptors(errno);
             }
         }
         return false;
     }
 
-    private static final int ENFILE = 23;
-    private static final int EMFILE = 24;
-    private static final long DESCRIPTORS_WARNING_NANOS = 10_000_000_000L;
+    /** The refusal of a call when no socket could be opened at all; said in a WARN too, at most once per {@link #DESCRIPTORS_WARNING_NANOS}. */
+    private MediaPortsExhaustedException outOfDescriptors(int errno) {
+        String why = "no file descriptor left for a media socket (" + (errno == UdpNative.EMFILE
+                ? "EMFILE: the process's open-file limit" : "ENFILE: the system's file table") + "; an anchored stream holds four)";
+        long now = System.nanoTime();
+        long last = descriptorsWarnedAt.get();
+        if (now - last >= DESCRIPTORS_WARNING_NANOS && descriptorsWarnedAt.compareAndSet(last, now)) {
+            LOG.warn("media relay: {}; new calls get 503 until descriptors are free again", why);
+        }
+        return new MediaPortsExhaustedException(why);
+    }
 
     /** Binds RTP and RTCP for one leg and registers them on the session's loop (0), or closes what it opened (an errno, or -1). */
     private int bindPair(RelaySession session, RelayLeg leg, int port) {

@@ -49,6 +49,10 @@ public final class UdpNative {
     public static final int EPERM = 1;
     public static final int EAGAIN = 11;
     public static final int EINVAL = 22;
+    /** The system's file table is full. */
+    public static final int ENFILE = 23;
+    /** The process is at its open-file limit (RLIMIT_NOFILE). */
+    public static final int EMFILE = 24;
     public static final int EADDRINUSE = 98;
 
     /**
