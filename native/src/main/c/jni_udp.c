@@ -26,6 +26,7 @@
 _Static_assert(org_sipshield_jni_UdpNative_MAX_DATAGRAMS == SS_UDP_MAX_DATAGRAMS, "MAX_DATAGRAMS differs");
 _Static_assert(org_sipshield_jni_UdpNative_RECEIVED_INTS == SS_UDP_RECEIVED_INTS, "RECEIVED_INTS differs");
 _Static_assert(org_sipshield_jni_UdpNative_SENT_INTS == SS_UDP_SENT_INTS, "SENT_INTS differs");
+_Static_assert(org_sipshield_jni_UdpNative_SENT_MANY_INTS == SS_UDP_SENT_MANY_INTS, "SENT_MANY_INTS differs");
 _Static_assert(org_sipshield_jni_UdpNative_TRUNCATED == SS_UDP_TRUNCATED, "TRUNCATED differs");
 _Static_assert(sizeof(jint) == sizeof(int32_t), "records are int32");
 
@@ -116,4 +117,28 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_send(JNIEnv *env, jclass
     jsize copied = length < want ? length : want;
     (*env)->GetIntArrayRegion(env, datagrams, 0, copied, in);
     return ss_udp_send(fd, base, total, in, (size_t)copied, count);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_sendMany(JNIEnv *env, jclass cls, jobject memory,
+        jintArray datagrams, jint count, jintArray results, jboolean throughRing) {
+    (void)cls;
+    if (memory == NULL || datagrams == NULL || results == NULL || count < 0 || count > MAX_DATAGRAMS) return -EINVAL;
+    uint8_t *base = (*env)->GetDirectBufferAddress(env, memory);
+    jlong total = (*env)->GetDirectBufferCapacity(env, memory);
+    jsize length = (*env)->GetArrayLength(env, datagrams);
+    jsize room = (*env)->GetArrayLength(env, results);
+    jint in[MAX_DATAGRAMS * SS_UDP_SENT_MANY_INTS];
+    jint out[MAX_DATAGRAMS];
+    jsize want = count * SS_UDP_SENT_MANY_INTS;
+    jsize copied = length < want ? length : want;
+    (*env)->GetIntArrayRegion(env, datagrams, 0, copied, in);
+    int sent = ss_udp_send_many(base, total, in, (size_t)copied, count, out, room < 0 ? 0 : (size_t)room,
+                                throughRing == JNI_TRUE);
+    if (sent >= 0 && count > 0) (*env)->SetIntArrayRegion(env, results, 0, count, out);
+    return sent;
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_sendRingError(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
+    return ss_udp_ring_error();
 }

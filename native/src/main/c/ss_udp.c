@@ -4,9 +4,16 @@
  * the kernel sees a pointer, in 64-bit arithmetic so no int32 product or sum can wrap.
  */
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "ss_udp.h"
 
@@ -149,6 +156,275 @@ int ss_udp_send(int fd, const uint8_t *memory, int64_t capacity, const int32_t *
         } else {
             done++; /* this one failed (unreachable, refused): the next may still go */
         }
+    }
+    return sent;
+}
+
+/*
+ * The send ring: one io_uring per thread that sends a burst, so a burst of datagrams for many sockets
+ * costs one system call instead of one per socket (each of which also takes and drops a reference on
+ * its socket's file). Only its own thread touches it, so it needs no lock. It is allocated and set up
+ * on the thread's first ss_udp_ring_error or ss_udp_send_many with use_ring (never per packet), kept
+ * as the thread's pthread-specific value (not __thread, which would make the library need ld.so's
+ * __tls_get_addr), and torn down by the key's destructor when the thread ends.
+ */
+typedef struct {
+    int fd;          /* the ring's descriptor, -1 when not open */
+    int error;       /* the errno its setup failed with, or of the io_uring_enter that broke it */
+    void *rings;     /* SQ and CQ rings, one mapping (IORING_FEAT_SINGLE_MMAP) */
+    size_t rings_len;
+    struct io_uring_sqe *sqes;
+    size_t sqes_len;
+    _Atomic unsigned *sq_tail, *cq_head, *cq_tail;
+    unsigned *sq_array, sq_mask, cq_mask;
+    struct io_uring_cqe *cqes;
+} send_ring;
+
+static pthread_key_t ring_key;
+static pthread_once_t ring_key_once = PTHREAD_ONCE_INIT;
+static int ring_key_error;
+
+static void ring_close(send_ring *r) {
+    if (r->sqes != NULL) munmap(r->sqes, r->sqes_len);
+    if (r->rings != NULL) munmap(r->rings, r->rings_len);
+    if (r->fd >= 0) close(r->fd);
+    r->sqes = NULL;
+    r->rings = NULL;
+    r->fd = -1;
+}
+
+static void ring_at_thread_exit(void *ring) {
+    ring_close(ring);
+    free(ring);
+}
+
+static void ring_key_create(void) {
+    ring_key_error = pthread_key_create(&ring_key, ring_at_thread_exit);
+}
+
+static int ring_setup(send_ring *r) {
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    /* a submission that fails to prepare (a closed socket) is answered and the next still goes */
+    p.flags = IORING_SETUP_SUBMIT_ALL;
+    int fd = (int)syscall(__NR_io_uring_setup, SS_UDP_MAX_DATAGRAMS, &p);
+    if (fd < 0 && errno == EINVAL) {
+        memset(&p, 0, sizeof p);
+        fd = (int)syscall(__NR_io_uring_setup, SS_UDP_MAX_DATAGRAMS, &p);
+    }
+    if (fd < 0) return errno;
+    r->fd = fd;
+    if (!(p.features & IORING_FEAT_SINGLE_MMAP) || p.sq_entries < SS_UDP_MAX_DATAGRAMS
+            || p.cq_entries < SS_UDP_MAX_DATAGRAMS) {
+        ring_close(r);
+        return EOPNOTSUPP;
+    }
+    size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+    size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+    r->rings_len = sq_len > cq_len ? sq_len : cq_len;
+    void *rings = mmap(NULL, r->rings_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+    if (rings == MAP_FAILED) {
+        int err = errno;
+        ring_close(r);
+        return err;
+    }
+    r->rings = rings;
+    r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
+    void *sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+    if (sqes == MAP_FAILED) {
+        int err = errno;
+        ring_close(r);
+        return err;
+    }
+    r->sqes = sqes;
+    uint8_t *base = rings;
+    r->sq_tail = (_Atomic unsigned *)(base + p.sq_off.tail);
+    r->sq_mask = *(unsigned *)(base + p.sq_off.ring_mask);
+    r->sq_array = (unsigned *)(base + p.sq_off.array);
+    r->cq_head = (_Atomic unsigned *)(base + p.cq_off.head);
+    r->cq_tail = (_Atomic unsigned *)(base + p.cq_off.tail);
+    r->cq_mask = *(unsigned *)(base + p.cq_off.ring_mask);
+    r->cqes = (struct io_uring_cqe *)(base + p.cq_off.cqes);
+    return 0;
+}
+
+/*
+ * This thread's ring, set up on its first call: one try per thread, its outcome kept either way.
+ * Writes the errno that keeps it closed to *error (0 when open) and returns the ring or NULL.
+ */
+static send_ring *ring_of_thread(int *error) {
+    pthread_once(&ring_key_once, ring_key_create);
+    if (ring_key_error != 0) {
+        *error = ring_key_error;
+        return NULL;
+    }
+    send_ring *r = pthread_getspecific(ring_key);
+    if (r == NULL) {
+        r = calloc(1, sizeof *r);
+        if (r == NULL) {
+            *error = ENOMEM;
+            return NULL;
+        }
+        r->fd = -1;
+        int err = pthread_setspecific(ring_key, r);
+        if (err != 0) {
+            free(r);
+            *error = err;
+            return NULL;
+        }
+        r->error = ring_setup(r);
+    }
+    *error = r->fd >= 0 ? 0 : (r->error != 0 ? r->error : EBADF);
+    return r->fd >= 0 ? r : NULL;
+}
+
+int ss_udp_ring_error(void) {
+    int error;
+    ring_of_thread(&error);
+    return -error;
+}
+
+/* Takes every answer the kernel has posted: result[user_data] for each. Returns how many. */
+static int ring_reap(send_ring *r, int32_t *result, int n) {
+    unsigned head = atomic_load_explicit(r->cq_head, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(r->cq_tail, memory_order_acquire);
+    int reaped = 0;
+    for (; head != tail; head++) {
+        const struct io_uring_cqe *c = &r->cqes[head & r->cq_mask];
+        if (c->user_data < (uint64_t)n) result[c->user_data] = c->res;
+        reaped++;
+    }
+    atomic_store_explicit(r->cq_head, head, memory_order_release);
+    return reaped;
+}
+
+/*
+ * Sends msgs[0..n) through the ring, msgs[i] from fds[i], and writes result[i]. The message headers
+ * live in the caller's frame, so this returns only once all n are answered; each send is
+ * MSG_DONTWAIT (io_uring then answers EAGAIN instead of waiting for room), so all are answered
+ * inside io_uring_enter. Returns 0, or the errno of an io_uring_enter that failed: then the ring is
+ * closed (which drops what it had not taken yet) and the unanswered results are left as they were.
+ */
+static int ring_send(send_ring *r, struct msghdr *msgs, const int *fds, int n, int32_t *result) {
+    unsigned tail = atomic_load_explicit(r->sq_tail, memory_order_relaxed);
+    for (int i = 0; i < n; i++) {
+        unsigned at = (tail + (unsigned)i) & r->sq_mask;
+        struct io_uring_sqe *q = &r->sqes[at];
+        memset(q, 0, sizeof *q);
+        q->opcode = IORING_OP_SENDMSG;
+        q->fd = fds[i];
+        q->addr = (uint64_t)(uintptr_t)&msgs[i];
+        q->len = 1;
+        q->msg_flags = MSG_DONTWAIT;
+        q->user_data = (uint64_t)i;
+        r->sq_array[at] = at;
+    }
+    atomic_store_explicit(r->sq_tail, tail + (unsigned)n, memory_order_release);
+    int submitted = 0, answered = 0;
+    while (answered < n) {
+        int rc = (int)syscall(__NR_io_uring_enter, r->fd, (unsigned)(n - submitted), (unsigned)(n - answered),
+                              IORING_ENTER_GETEVENTS, NULL, 0);
+        if (rc < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            answered += ring_reap(r, result, n);
+            ring_close(r);
+            r->error = err;
+            return err;
+        }
+        submitted += rc;
+        answered += ring_reap(r, result, n);
+    }
+    return 0;
+}
+
+/* One sendmmsg per run of consecutive records of one socket, for a thread without a ring. */
+static void send_runs(struct mmsghdr *msgs, const int *fds, const int *record_of, int n, int32_t *result) {
+    int at = 0;
+    while (at < n) {
+        int end = at + 1;
+        while (end < n && fds[end] == fds[at]) end++;
+        while (at < end) {
+            int sent = sendmmsg(fds[at], msgs + at, (unsigned)(end - at), MSG_DONTWAIT);
+            if (sent > 0) {
+                for (int k = 0; k < sent; k++) result[record_of[at + k]] = (int32_t)msgs[at + k].msg_len;
+                at += sent;
+            } else if (sent < 0 && errno == EINTR) {
+                continue;
+            } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                /* the socket's buffer is full: the rest of its run is lost, as a router would drop it */
+                for (; at < end; at++) result[record_of[at]] = -EAGAIN;
+            } else {
+                result[record_of[at]] = sent < 0 ? -errno : -EIO;
+                at++; /* this one failed (unreachable, refused): the next may still go */
+            }
+        }
+    }
+}
+
+int ss_udp_send_many(const uint8_t *memory, int64_t capacity, const int32_t *records, size_t record_ints,
+                     int32_t count, int32_t *results, size_t result_count, int use_ring) {
+    if (memory == NULL || records == NULL || results == NULL || capacity < 0 || count < 0
+            || count > SS_UDP_MAX_DATAGRAMS || record_ints < (size_t)count * SS_UDP_SENT_MANY_INTS
+            || result_count < (size_t)count) {
+        return -EINVAL;
+    }
+    struct mmsghdr msgs[SS_UDP_MAX_DATAGRAMS];
+    struct msghdr hdrs[SS_UDP_MAX_DATAGRAMS];
+    struct iovec iov[SS_UDP_MAX_DATAGRAMS];
+    struct sockaddr_storage to[SS_UDP_MAX_DATAGRAMS];
+    int fds[SS_UDP_MAX_DATAGRAMS], record_of[SS_UDP_MAX_DATAGRAMS];
+    int32_t answers[SS_UDP_MAX_DATAGRAMS];
+    int ready = 0;
+    for (int i = 0; i < count; i++) {
+        const int32_t *d = records + (size_t)i * SS_UDP_SENT_MANY_INTS;
+        int64_t off = d[1], len = d[2];
+        results[i] = -EINVAL;
+        if (d[0] < 0 || off < 0 || len < 0 || off + len > capacity) continue;
+        socklen_t tolen = unpack_destination(d + 3, &to[ready]);
+        if (tolen == 0) continue;
+        /* the kernel only reads the datagram: the iovec's pointer is not const, the memory is */
+        iov[ready].iov_base = (void *)(uintptr_t)(memory + off);
+        iov[ready].iov_len = (size_t)len;
+        memset(&hdrs[ready], 0, sizeof hdrs[ready]);
+        hdrs[ready].msg_name = &to[ready];
+        hdrs[ready].msg_namelen = tolen;
+        hdrs[ready].msg_iov = &iov[ready];
+        hdrs[ready].msg_iovlen = 1;
+        fds[ready] = d[0];
+        record_of[ready] = i;
+        ready++;
+    }
+    if (ready == 0) return 0;
+    int ring_error;
+    send_ring *r = use_ring ? ring_of_thread(&ring_error) : NULL;
+    int left = ready;
+    if (r != NULL) {
+        for (int k = 0; k < ready; k++) answers[k] = INT32_MIN;
+        ring_send(r, hdrs, fds, ready, answers);
+        /* what a failed ring left unanswered goes by sendmmsg, in order after what it answered */
+        left = 0;
+        for (int k = 0; k < ready; k++) {
+            if (answers[k] != INT32_MIN) {
+                results[record_of[k]] = answers[k];
+            } else {
+                fds[left] = fds[k];
+                record_of[left] = record_of[k];
+                hdrs[left] = hdrs[k];
+                left++;
+            }
+        }
+    }
+    if (left > 0) {
+        for (int k = 0; k < left; k++) {
+            msgs[k].msg_hdr = hdrs[k];
+            msgs[k].msg_len = 0;
+        }
+        send_runs(msgs, fds, record_of, left, results);
+    }
+    int sent = 0;
+    for (int i = 0; i < count; i++) {
+        if (results[i] >= 0) sent++;
     }
     return sent;
 }

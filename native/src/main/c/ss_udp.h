@@ -15,6 +15,7 @@
 #define SS_UDP_MAX_DATAGRAMS 64
 #define SS_UDP_RECEIVED_INTS 6   /* length, port, 4 address words */
 #define SS_UDP_SENT_INTS 7       /* offset, length, port, 4 address words */
+#define SS_UDP_SENT_MANY_INTS 8  /* socket, then a SENT record */
 #define SS_UDP_TRUNCATED (-1)    /* the length of a datagram longer than its slot */
 
 /*
@@ -34,5 +35,27 @@ int ss_udp_receive(int fd, uint8_t *memory, int64_t capacity, int32_t offset, in
  */
 int ss_udp_send(int fd, const uint8_t *memory, int64_t capacity, const int32_t *records, size_t record_ints,
                 int32_t count);
+
+/*
+ * Sends count records of records[0..record_ints) (socket, offset, length, destination) from memory,
+ * each from its own socket: a burst's datagrams for many sockets, in one io_uring submission when
+ * use_ring is set and this thread's ring could be opened (ss_udp_ring_error), else with one sendmmsg
+ * per run of consecutive records of one socket. Writes results[i] for each record: the octets sent or
+ * -errno (-EINVAL for a record outside the memory or with an impossible port, -EAGAIN for a full send
+ * buffer). Records of one socket leave in their order. Never blocks: each send is MSG_DONTWAIT, and
+ * the call returns only once the kernel has answered for every record (nothing it was given stays in
+ * flight). Returns how many datagrams the kernel took, or -EINVAL for a malformed call (then no
+ * result is written and nothing is sent).
+ */
+int ss_udp_send_many(const uint8_t *memory, int64_t capacity, const int32_t *records, size_t record_ints,
+                     int32_t count, int32_t *results, size_t result_count, int use_ring);
+
+/*
+ * Opens the calling thread's send ring if it has not tried yet (it closes when the thread ends).
+ * Returns 0 when the thread sends through io_uring, or the -errno that kept its ring from opening
+ * (-ENOSYS: an old kernel; -EPERM: io_uring disabled by sysctl or a seccomp profile). One try per
+ * thread: a thread whose ring could not open sends with sendmmsg for the rest of its life.
+ */
+int ss_udp_ring_error(void);
 
 #endif

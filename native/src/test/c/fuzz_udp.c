@@ -9,7 +9,9 @@
  *   - a receive over the socketpair, whose delivery is synchronous, so the exact result is known:
  *     how many datagrams, each length or TRUNCATED, the bytes in each slot, source port 0 and ::;
  *   - a send of random records (offsets, lengths, destinations, counts) from one socket, then a
- *     receive with a random layout on another: structural checks only (UDP may arrive later).
+ *     receive with a random layout on another: structural checks only (UDP may arrive later);
+ *   - the same with ss_udp_send_many, each record from a random socket (or none), through this
+ *     thread's io_uring or through sendmmsg: each result answered, a bad record refused.
  * Layouts include negative and oversized offsets, lengths and slot sizes, slot counts beyond the
  * memory or beyond 64, record arrays shorter than the count, a NULL memory, bad file descriptors
  * and destinations of the wrong family. Traffic only goes to 127.0.0.0/8 and ::1, and only to this
@@ -318,14 +320,81 @@ static void send_then_receive(input *in) {
     free_layout(&l);
 }
 
+static void send_many_then_receive(input *in) {
+    int use_ring = u8(in) & 1;
+    int64_t capacity = (int64_t)(u16(in) % 8192);
+    int no_memory = u8(in) % 16 == 0;
+    int32_t count = u8(in) % 4 == 0 ? layout_int(in) : (int32_t)(u8(in) % (SS_UDP_MAX_DATAGRAMS + 2));
+    size_t ints = (size_t)(u8(in) % (SS_UDP_MAX_DATAGRAMS + 2)) * SS_UDP_SENT_MANY_INTS;
+    ints += u8(in) % 8 == 0 ? u8(in) % 7 : 0;  /* sometimes not a whole number of records */
+    size_t room = u8(in) % 8 == 0 ? (size_t)(u8(in) % 8) : SS_UDP_MAX_DATAGRAMS + 1;
+    uint8_t *memory = no_memory ? NULL : malloc((size_t)capacity);
+    uint8_t *before = malloc((size_t)capacity);
+    int32_t *records = malloc(ints * sizeof(int32_t));
+    int32_t *records_before = malloc(ints * sizeof(int32_t));
+    int32_t *results = malloc((room + 1) * sizeof(int32_t));
+    if ((!no_memory && memory == NULL) || before == NULL || records == NULL || records_before == NULL || results == NULL) abort();
+    for (int64_t i = 0; i < capacity; i++) before[i] = (uint8_t)(i * 7 + 1);
+    if (memory != NULL) memcpy(memory, before, (size_t)capacity);
+    for (size_t i = 0; i <= room; i++) results[i] = 0x5a5a5a5a;
+    for (size_t i = 0; i + SS_UDP_SENT_MANY_INTS <= ints; i += SS_UDP_SENT_MANY_INTS) {
+        records[i] = pick_fd(in);
+        records[i + 1] = layout_int(in);
+        records[i + 2] = layout_int(in);
+        destination(in, records + i + 3);
+    }
+    for (size_t i = ints - ints % SS_UDP_SENT_MANY_INTS; i < ints; i++) records[i] = (int32_t)u32(in);
+    memcpy(records_before, records, ints * sizeof(int32_t));
+    int rc = ss_udp_send_many(memory, capacity, records, ints, count, results, room, use_ring);
+    int valid = memory != NULL && count >= 0 && count <= SS_UDP_MAX_DATAGRAMS
+        && ints >= (size_t)count * SS_UDP_SENT_MANY_INTS && room >= (size_t)count;
+    if (!valid && rc != -EINVAL) FAIL("send_many: invalid call (count %d, %zu ints, room %zu) gave %d", count, ints, room, rc);
+    if (!valid || rc < 0) {
+        for (size_t i = 0; i <= room; i++) {
+            if (results[i] != 0x5a5a5a5a) FAIL("send_many: a refused call wrote result %zu", i);
+        }
+    } else {
+        int sent = 0;
+        for (int32_t i = 0; i < count; i++) {
+            const int32_t *d = records + (size_t)i * SS_UDP_SENT_MANY_INTS;
+            int64_t off = d[1], len = d[2];
+            int wellformed = d[0] >= 0 && off >= 0 && len >= 0 && off + len <= capacity && d[3] > 0 && d[3] <= 65535;
+            if (!wellformed && results[i] != -EINVAL) FAIL("send_many: malformed record %d answered %d", i, results[i]);
+            if (results[i] >= 0 && results[i] != len) FAIL("send_many: record %d of %lld octets sent as %d", i, (long long)len, results[i]);
+            if (results[i] < 0 && results[i] < -4095) FAIL("send_many: record %d answered %d, no errno", i, results[i]);
+            if (results[i] >= 0) sent++;
+        }
+        if (rc != sent) FAIL("send_many: returned %d, its results say %d", rc, sent);
+        for (size_t i = (size_t)count; i <= room; i++) {
+            if (results[i] != 0x5a5a5a5a) FAIL("send_many: result %zu written past %d records", i, count);
+        }
+    }
+    if (memory != NULL && memcmp(memory, before, (size_t)capacity) != 0) FAIL("send_many wrote into the memory");
+    if (memcmp(records, records_before, ints * sizeof(int32_t)) != 0) FAIL("send_many wrote into the records");
+    free(memory);
+    free(before);
+    free(records);
+    free(records_before);
+    free(results);
+
+    int to = pick_fd(in);
+    layout l;
+    read_layout(in, &l);
+    scribble_stack();
+    rc = ss_udp_receive(to, l.memory, l.capacity, l.offset, l.slot, l.max, l.records, l.ints);
+    check_receive(to, &l, rc);
+    for (int d = 0; d < rc; d++) check_source(l.records + d * SS_UDP_RECEIVED_INTS, to == fds[UNIX_IN]);
+    free_layout(&l);
+}
+
 /* A few operations per input, so one input can leave a state (a socket's queue, the stack) to the next. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     input in = { data, size };
     for (int op = 0; op < 4 && in.n > 0; op++) {
-        if (u8(&in) % 2 == 0) {
-            unix_receive(&in);
-        } else {
-            send_then_receive(&in);
+        switch (u8(&in) % 3) {
+        case 0: unix_receive(&in); break;
+        case 1: send_then_receive(&in); break;
+        default: send_many_then_receive(&in); break;
         }
         drain();
     }

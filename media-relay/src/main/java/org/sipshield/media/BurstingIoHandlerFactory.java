@@ -8,6 +8,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import org.sipshield.jni.UdpNative;
 
 /**
  * Netty's epoll I/O handler with one step added to every wake-up: once epoll's ready sockets have
@@ -19,22 +20,26 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
     private final IoHandlerFactory epoll;
     private final Map<ThreadAwareExecutor, PacketBurst> bursts;
     private final long batchWindowNanos;
+    private final boolean sendThroughRing;
 
     /**
      * @param bursts filled with each new loop's burst, keyed by the loop
      * @param batchWindowNanos each loop's {@link BatchWindow} (0: every packet wakes its loop)
+     * @param sendThroughRing whether each loop sends its bursts through its thread's io_uring when the kernel allows it
      */
-    BurstingIoHandlerFactory(IoHandlerFactory epoll, Map<ThreadAwareExecutor, PacketBurst> bursts, long batchWindowNanos) {
+    BurstingIoHandlerFactory(IoHandlerFactory epoll, Map<ThreadAwareExecutor, PacketBurst> bursts, long batchWindowNanos,
+            boolean sendThroughRing) {
         this.epoll = epoll;
         this.bursts = bursts;
         this.batchWindowNanos = batchWindowNanos;
+        this.sendThroughRing = sendThroughRing;
     }
 
     @Override
     public IoHandler newHandler(ThreadAwareExecutor loop) {
-        PacketBurst burst = new PacketBurst();
+        PacketBurst burst = new PacketBurst(sendThroughRing);
         bursts.put(loop, burst);
-        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos));
+        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos), sendThroughRing);
     }
 
     private static final class Handler implements IoHandler {
@@ -43,18 +48,29 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
         private final PacketBurst burst;
         private final BatchWindow window;
         private final ReadNow readNow = new ReadNow();
+        private final boolean sendThroughRing;
 
-        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window) {
+        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window, boolean sendThroughRing) {
             this.loop = loop;
             this.epoll = epoll;
             this.burst = burst;
             this.window = window;
+            this.sendThroughRing = sendThroughRing;
         }
 
         @Override
         public void initialize() {
             // the loop is whole only now: Netty makes its handler while constructing it
             burst.countProgressIn(RelayEventLoopGroup.progressOf(loop));
+            if (sendThroughRing) {
+                // on the loop's own thread: the ring is this thread's, opened here rather than on its first packet
+                int error = UdpNative.sendRingError();
+                if (error != 0) {
+                    RelaySession.LOG.info("{} sends with one sendmmsg per socket: its io_uring could not open (errno {}{})",
+                            Thread.currentThread().getName(), -error, -error == UdpNative.EPERM
+                                    ? ": the kernel.io_uring_disabled sysctl or a seccomp profile forbids it" : "");
+                }
+            }
             epoll.initialize();
         }
 

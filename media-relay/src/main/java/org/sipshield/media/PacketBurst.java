@@ -12,8 +12,8 @@ import org.sipshield.srtp.SrtpStatus;
  * The packets one event-loop wake-up read, from all the sockets of all the sessions on that loop,
  * in one direct memory of fixed slots: recvmmsg writes each datagram into its slot, one JNI crossing
  * unprotects them all there (each with its leg's keys), one protects them all for their far legs in
- * the same slots (a slot leaves room for the tag), and each far socket sends what it got with one
- * sendmmsg from the same memory. Sources and destinations travel as ints ({@link PeerAddress}):
+ * the same slots (a slot leaves room for the tag), and one io_uring submission sends them all from
+ * the same memory, each from its far leg's socket. Sources and destinations travel as ints ({@link PeerAddress}):
  * nothing here allocates per packet, and no byte is copied between the socket and the SRTP core.
  *
  * <p>The burst is processed once the loop has read every socket that was ready
@@ -41,9 +41,13 @@ final class PacketBurst {
     private final int[] source = new int[CAPACITY * ADDRESS];
     private final int[] srtpIndex = new int[CAPACITY];
     private final RelaySocket[] to = new RelaySocket[CAPACITY];
-    private final int[] sending = new int[CAPACITY * UdpNative.SENT_INTS];
-    /** The burst's indexes of the packets in {@link #sending}, in order. */
+    private final int[] sending = new int[CAPACITY * UdpNative.SENT_MANY_INTS];
+    /** The burst's indexes of the packets in {@link #sending}, in order, the legs that send them, and what the kernel said. */
     private final int[] batch = new int[CAPACITY];
+    private final RelayLeg[] sentBy = new RelayLeg[CAPACITY];
+    private final int[] sendResults = new int[CAPACITY];
+    /** Whether the loop sends through its thread's io_uring when the kernel lets it (sipshield.media.ioUring). */
+    private final boolean throughRing;
     private int count;
     /** Slots holding a datagram: read and not yet forwarded or dropped, or not yet looked at. */
     private int slotsUsed;
@@ -57,6 +61,11 @@ final class PacketBurst {
     private long packetsReadBeforeThisWakeUp;
     /** Run at the end of each of the loop's wake-ups while the relay warms up ({@link RelayWarmUp}); else null. */
     private Runnable warmUp;
+
+    /** @param throughRing whether the loop sends through its thread's io_uring when the kernel lets it */
+    PacketBurst(boolean throughRing) {
+        this.throughRing = throughRing;
+    }
 
     /** Before the loop's first wake-up: where its reads and wake-ups count as progress. Loop only. */
     void countProgressIn(LoopProgress progress) {
@@ -208,9 +217,10 @@ final class PacketBurst {
     }
 
     /**
-     * Step 3: the same memory goes out, one sendmmsg per far socket for all it got in this burst.
-     * Only what the kernel took counts as sent; when it takes fewer (a full send buffer stops the
-     * call), the rest, the tail of the batch, counts as not sent.
+     * Step 3: the same memory goes out, all of it in one call: through the loop thread's io_uring, one
+     * system call for every socket of the burst (or, without one, one sendmmsg per far socket). The
+     * records are grouped by socket, so a socket's packets leave in the order they came. Only what the
+     * kernel took counts as sent; a packet it refused (a full send buffer) counts as not sent.
      */
     private void sendAll() {
         for (int i = 0; i < count; i++) {
@@ -218,30 +228,37 @@ final class PacketBurst {
                 to[i] = from[i].far().socketFor(rtcp[i]);
             }
         }
+        int n = 0;
         for (int i = 0; i < count; i++) {
             RelaySocket socket = to[i];
             if (socket == null) {
                 continue;
             }
             RelayLeg out = socket.leg();
-            int n = 0;
             for (int j = i; j < count; j++) {
                 if (to[j] == socket) {
-                    int r = n * UdpNative.SENT_INTS;
-                    sending[r] = at[j];
-                    sending[r + 1] = length[j];
-                    out.destination(rtcp[j]).writeTo(sending, r + 2);
-                    batch[n++] = j;
+                    int r = n * UdpNative.SENT_MANY_INTS;
+                    sending[r] = socket.fdValue();
+                    sending[r + 1] = at[j];
+                    sending[r + 2] = length[j];
+                    out.destination(rtcp[j]).writeTo(sending, r + 3);
+                    batch[n] = j;
+                    sentBy[n++] = out;
                     to[j] = null;
                 }
             }
-            int sent = Math.max(0, UdpNative.send(socket.fdValue(), memory, sending, n));
-            for (int k = 0; k < sent; k++) {
-                out.sent(length[batch[k]], rtcp[batch[k]]);
+        }
+        if (n == 0) {
+            return;
+        }
+        int sent = UdpNative.sendMany(memory, sending, n, sendResults, throughRing);
+        for (int k = 0; k < n; k++) {
+            if (sent >= 0 && sendResults[k] >= 0) {
+                sentBy[k].sent(length[batch[k]], rtcp[batch[k]]);
+            } else {
+                sentBy[k].notSent(1);
             }
-            if (sent < n) {
-                out.notSent(n - sent);
-            }
+            sentBy[k] = null;
         }
     }
 

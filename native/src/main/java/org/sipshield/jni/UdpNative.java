@@ -24,7 +24,8 @@ import java.nio.ByteBuffer;
  *
  * <h2>Sending</h2>
  * {@link #send} sends {@code count} records of {@link #SENT_INTS} ints: the offset and length of the
- * datagram in the memory, then its destination as {@link #pack} lays it out.
+ * datagram in the memory, then its destination as {@link #pack} lays it out. {@link #sendMany} sends
+ * a burst for many sockets at once, each record led by its socket.
  *
  * <p>A socket is used by one thread at a time (the event loop it is registered on).
  */
@@ -41,6 +42,8 @@ public final class UdpNative {
     public static final int RECEIVED_INTS = 6;
     /** Ints per sent record: offset, length, port, address words 0..3. */
     public static final int SENT_INTS = 7;
+    /** Ints per record of {@link #sendMany}: the sending socket, then a {@link #SENT_INTS} record. */
+    public static final int SENT_MANY_INTS = 8;
     /** Ints of an address as {@link #pack} writes it: port, address words 0..3. */
     public static final int ADDRESS_INTS = 5;
     /** The length of a datagram that did not fit its slot (the kernel cut it). */
@@ -87,6 +90,31 @@ public final class UdpNative {
      * @return how many datagrams the kernel took, or {@code -errno} for a malformed call
      */
     public static native int send(int fd, ByteBuffer memory, int[] datagrams, int count);
+
+    /**
+     * Sends {@code count} (0..{@link #MAX_DATAGRAMS}) datagrams, each from the socket its record
+     * names ({@link #SENT_MANY_INTS} ints: socket, offset, length, destination). With
+     * {@code throughRing}, in one io_uring submission when this thread's ring is open
+     * ({@link #sendRingError}); else with one sendmmsg per run of consecutive records of one socket.
+     * Records of one socket leave in their order; nothing blocks (a full send buffer answers
+     * {@code -EAGAIN}); every record is answered before the call returns.
+     *
+     * @param results gets, for each record, the octets sent or {@code -errno} ({@code -EINVAL} for a
+     *                record outside the memory or with an impossible destination); at least {@code count} long
+     * @return how many datagrams the kernel took, or {@code -EINVAL} for a malformed call (nothing
+     *         sent, no result written)
+     */
+    public static native int sendMany(ByteBuffer memory, int[] datagrams, int count, int[] results, boolean throughRing);
+
+    /**
+     * Opens the calling thread's send ring (io_uring) if it has not tried yet; it closes when the
+     * thread ends. One try per thread.
+     *
+     * @return 0 when this thread's {@link #sendMany} goes through io_uring, else the {@code -errno}
+     *         that kept the ring from opening ({@code -ENOSYS}: an old kernel; {@code -EPERM}: io_uring
+     *         disabled by the kernel.io_uring_disabled sysctl or a seccomp profile)
+     */
+    public static native int sendRingError();
 
 
     /** Writes {@code address}'s port and address words at {@code into[at..at + ADDRESS_INTS)}. */
