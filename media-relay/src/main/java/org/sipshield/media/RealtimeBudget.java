@@ -37,14 +37,16 @@ import org.slf4j.LoggerFactory;
 final class RealtimeBudget {
     private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
     static final long WINDOW_NANOS = 250_000_000L;
-    static final double DEMOTE_ABOVE = 0.93;
+    /** Overridable for measurements side by side (sipshield.media.demoteAbove), not configuration. */
+    static final double DEMOTE_ABOVE = Double.parseDouble(System.getProperty("sipshield.media.demoteAbove", "0.93"));
     /**
      * 0.80 kept a loop that had once been demoted, then carried 80% of its CPU for a whole 20 s
      * benchmark step, at normal priority for all of it: a p99 added of 4.8 ms where the loop under
      * SCHED_FIFO added 0.4 ms (bench/media-results.md, 2026-12-04 night).
      */
     static final double PROMOTE_BELOW = 0.85;
-    static final long HOLD_NANOS = 5_000_000_000L;
+    /** Overridable for measurements side by side (sipshield.media.fairHoldMillis), not configuration. */
+    static final long HOLD_NANOS = 1_000_000L * Long.getLong("sipshield.media.fairHoldMillis", 5_000L);
     static final long LET_DOWN_REPORT_NANOS = 10_000_000_000L;
 
     /** What one window's reading asks of the loop. */
