@@ -79,14 +79,18 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
             // with tasks waiting (canBlock false) the loop reads without waiting anyway, and runs them next
             boolean paced = window.pacing() && context.canBlock();
             int handled;
+            long readBegan;
             if (paced) {
                 sleepUntil(window.nextReadAt());
+                readBegan = System.nanoTime();
                 readNow.context = context;
                 handled = epoll.run(readNow);
             } else {
                 handled = epoll.run(context);
+                // it began inside epoll's wait: its end stands for it (BatchWindow.readEnded)
+                readBegan = System.nanoTime();
             }
-            window.readEnded(System.nanoTime(), burst.packetsThisWakeUp(), paced);
+            window.readEnded(readBegan, burst.packetsThisWakeUp(), paced);
             burst.process();
             burst.wakeUpDone();
             return handled;

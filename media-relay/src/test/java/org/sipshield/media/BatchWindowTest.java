@@ -29,11 +29,35 @@ class BatchWindowTest {
         assertFalse(window.pacing(), "one read says nothing about the rate");
         window.readEnded(40_000, 1, false);
         assertTrue(window.pacing(), "two reads with packets 40 us apart");
-        assertEquals(240_000, window.nextReadAt(), "a window after the last read");
+        assertEquals(240_000, window.nextReadAt(), "a window after the last read (an unpaced read is timed by its end)");
         // each paced read finds what came meanwhile, and the next is due a window after it
         window.readEnded(241_000, 5, true);
         assertTrue(window.pacing());
         assertEquals(441_000, window.nextReadAt());
+    }
+
+    @Test
+    void pacedReadsBeginAWindowApartHoweverLongTheyTakeAndABehindLoopReadsAtOnce() {
+        BatchWindow window = new BatchWindow(WINDOW);
+        window.readEnded(0, 1, false);
+        window.readEnded(40_000, 1, false);
+        assertTrue(window.pacing());
+        // each read begins when due and, re-keying and sending its bursts included, takes 90% of the window
+        long due = window.nextReadAt();
+        for (int i = 0; i < 10; i++) {
+            long began = due;
+            window.readEnded(began, 60, true);
+            assertEquals(began + WINDOW, window.nextReadAt(), "due a window after the read began, not after it ended");
+            due = window.nextReadAt();
+        }
+        // a delay: this read begins a window late and takes three; the next is due before it ends, so no sleep
+        long began = due + WINDOW;
+        window.readEnded(began, 600, true);
+        long ended = began + 3 * WINDOW;
+        assertTrue(window.nextReadAt() < ended, "the loop behind reads again at once");
+        // and the one after, begun at once and short again, is a window after its own beginning
+        window.readEnded(ended, 40, true);
+        assertEquals(ended + WINDOW, window.nextReadAt());
     }
 
     @Test
