@@ -39,7 +39,7 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
     public IoHandler newHandler(ThreadAwareExecutor loop) {
         PacketBurst burst = new PacketBurst(sendThroughRing);
         bursts.put(loop, burst);
-        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos), sendThroughRing);
+        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos));
     }
 
     private static final class Handler implements IoHandler {
@@ -48,21 +48,19 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
         private final PacketBurst burst;
         private final BatchWindow window;
         private final ReadNow readNow = new ReadNow();
-        private final boolean sendThroughRing;
 
-        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window, boolean sendThroughRing) {
+        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window) {
             this.loop = loop;
             this.epoll = epoll;
             this.burst = burst;
             this.window = window;
-            this.sendThroughRing = sendThroughRing;
         }
 
         @Override
         public void initialize() {
             // the loop is whole only now: Netty makes its handler while constructing it
             burst.countProgressIn(RelayEventLoopGroup.progressOf(loop));
-            if (sendThroughRing) {
+            if (burst.sendsThroughRing()) {
                 // on the loop's own thread: the ring is this thread's, opened here rather than on its first packet
                 int error = UdpNative.sendRingError();
                 if (error != 0) {

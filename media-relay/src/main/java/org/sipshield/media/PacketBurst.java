@@ -67,6 +67,11 @@ final class PacketBurst {
         this.throughRing = throughRing;
     }
 
+    /** Whether its loop sends through the loop thread's io_uring when the kernel lets it. */
+    boolean sendsThroughRing() {
+        return throughRing;
+    }
+
     /** Before the loop's first wake-up: where its reads and wake-ups count as progress. Loop only. */
     void countProgressIn(LoopProgress progress) {
         this.progress = progress;

@@ -315,7 +315,7 @@ public final class MediaRelayBenchmark {
         int low = good == null ? 0 : good.streams();
         // bisect until the bracket is within about 6% (4 steps from a doubling): a coarser search
         // gives two relays whose limits differ by less than the bracket the same figure
-        for (int step = 0; bad > 0 && step < 4 && bad - low > Math.max(25, low / 16); step++) {
+        for (int step = 0; bad > 0 && step < 4 && bad - low > bracket(low); step++) {
             int mid = (low + bad) / 2;
             Result r = run(relay, mid, seconds, poll);
             System.out.println(r.line() + "  load " + loadAverage());
@@ -339,23 +339,49 @@ public final class MediaRelayBenchmark {
     static final int CONFIRMATIONS = 3;
 
     /**
-     * The highest of the steps that passed once which passes again: a relay's zero-loss N is a load
-     * it carries twice, not one lucky draw. A step that passed at 98% of the relay's CPU in a quiet
-     * moment set the next step at 80% of it at saturation, and that step's p99 added was 26 ms
-     * (bench/media-results.md, 2026-12-05). Highest first, at most {@link #CONFIRMATIONS} steps run
-     * again; null when none passes again.
+     * The highest load that passes twice: a relay's zero-loss N is a load it carries twice, not one
+     * lucky draw. A step that passed at 98% of the relay's CPU in a quiet moment set the next step at
+     * 80% of it at saturation, and that step's p99 added was 26 ms (bench/media-results.md,
+     * 2026-12-05). The steps that passed once run again, highest first, at most {@link #CONFIRMATIONS};
+     * the first that passes again holds. When a step above it failed the second time and the two are
+     * further apart than the bisection's bracket, the step halfway between runs, twice, and holds if
+     * it passes both: else a failed confirmation would cost a relay up to a fifth of its N (2,500 to
+     * 2,000 with nothing tried between; bench/media-results.md, 2026-12-05, afternoon), where the
+     * bisection had found it to 6%. Null when none passes again.
      */
     private static Result confirm(RelayUnderTest relay, List<Result> passed, int seconds, boolean poll) throws Exception {
         List<Result> highestFirst = new ArrayList<>(passed);
         highestFirst.sort(Comparator.comparingInt(Result::streams).reversed());
-        for (int i = 0; i < Math.min(CONFIRMATIONS, highestFirst.size()); i++) {
+        Result held = null;
+        int failedAgain = -1;
+        for (int i = 0; i < Math.min(CONFIRMATIONS, highestFirst.size()) && held == null; i++) {
             Result again = run(relay, highestFirst.get(i).streams(), seconds, poll);
             System.out.println(again.line() + "  (again, to confirm)  load " + loadAverage());
             if (again.zeroLoss()) {
-                return again;
+                held = again;
+            } else {
+                failedAgain = again.streams();
             }
         }
-        return null;
+        if (held == null || failedAgain < 0 || failedAgain - held.streams() <= bracket(held.streams())) {
+            return held;
+        }
+        int between = (held.streams() + failedAgain) / 2;
+        for (int time = 1; time <= 2; time++) {
+            Result r = run(relay, between, seconds, poll);
+            System.out.println(r.line() + "  (between what held and what did not hold again, " + (time == 1 ? "once" : "twice")
+                    + ")  load " + loadAverage());
+            if (!r.zeroLoss()) {
+                return held;
+            }
+            held = time == 2 ? r : held;
+        }
+        return held;
+    }
+
+    /** The bisection stops once its bracket is within about 6% of what passed (25 streams at least). */
+    private static int bracket(int passed) {
+        return Math.max(25, passed / 16);
     }
 
     /** This step if it had zero loss, added less than the p99 target and had more streams than the best so far; else that best. */
