@@ -79,8 +79,7 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
             int handled;
             long readBegan;
             if (paced) {
-                sleepUntil(window.nextReadAt());
-                readBegan = System.nanoTime();
+                readBegan = sleepUntil(window.nextReadAt());
                 readNow.context = context;
                 handled = epoll.run(readNow);
             } else {
@@ -97,12 +96,14 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
         /**
          * Parked, not in epoll: the packets that come meanwhile wake nobody. A task submitted meanwhile
          * waits for the end of the window (at most about a window: signalling's, never a packet's).
+         * Returns when it woke (System.nanoTime), at or after the deadline: when the read begins.
          */
-        private static void sleepUntil(long deadline) {
-            long left;
-            while ((left = deadline - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(left);
+        private static long sleepUntil(long deadline) {
+            long now;
+            while (deadline - (now = System.nanoTime()) > 0) {
+                LockSupport.parkNanos(deadline - now);
             }
+            return now;
         }
 
         @Override

@@ -274,8 +274,7 @@ public final class MediaRelayBenchmark {
         if (eighty == 0) {
             return found;
         }
-        Result r = run(relay, eighty, seconds, poll);
-        System.out.println(r.line() + "  (80% of its zero-loss N)  load " + loadAverage());
+        Result r = step(relay, eighty, seconds, poll, "(80% of its zero-loss N)");
         return new Limits(found.zeroLoss(), found.withinLatency(), found.atFiveHundred(), r);
     }
 
@@ -298,8 +297,7 @@ public final class MediaRelayBenchmark {
         int bad = -1;
         List<Result> passed = new ArrayList<>();
         while (n <= max) {
-            Result r = run(relay, n, seconds, poll);
-            System.out.println(r.line() + "  load " + loadAverage());
+            Result r = step(relay, n, seconds, poll, "");
             withinLatency = withinLatency(r, withinLatency);
             if (n == CPU_COMPARED_AT) {
                 atFiveHundred = r;
@@ -317,8 +315,7 @@ public final class MediaRelayBenchmark {
         // gives two relays whose limits differ by less than the bracket the same figure
         for (int step = 0; bad > 0 && step < 4 && bad - low > bracket(low); step++) {
             int mid = (low + bad) / 2;
-            Result r = run(relay, mid, seconds, poll);
-            System.out.println(r.line() + "  load " + loadAverage());
+            Result r = step(relay, mid, seconds, poll, "");
             withinLatency = withinLatency(r, withinLatency);
             if (r.zeroLoss()) {
                 good = r;
@@ -355,8 +352,7 @@ public final class MediaRelayBenchmark {
         Result held = null;
         int failedAgain = -1;
         for (int i = 0; i < Math.min(CONFIRMATIONS, highestFirst.size()) && held == null; i++) {
-            Result again = run(relay, highestFirst.get(i).streams(), seconds, poll);
-            System.out.println(again.line() + "  (again, to confirm)  load " + loadAverage());
+            Result again = step(relay, highestFirst.get(i).streams(), seconds, poll, "(again, to confirm)");
             if (again.zeroLoss()) {
                 held = again;
             } else {
@@ -367,16 +363,19 @@ public final class MediaRelayBenchmark {
             return held;
         }
         int between = (held.streams() + failedAgain) / 2;
-        for (int time = 1; time <= 2; time++) {
-            Result r = run(relay, between, seconds, poll);
-            System.out.println(r.line() + "  (between what held and what did not hold again, " + (time == 1 ? "once" : "twice")
-                    + ")  load " + loadAverage());
-            if (!r.zeroLoss()) {
-                return held;
-            }
-            held = time == 2 ? r : held;
+        Result once = step(relay, between, seconds, poll, "(between what held and what did not hold again, once)");
+        if (!once.zeroLoss()) {
+            return held;
         }
-        return held;
+        Result twice = step(relay, between, seconds, poll, "(between what held and what did not hold again, twice)");
+        return twice.zeroLoss() ? twice : held;
+    }
+
+    /** {@link #run} one step and print its line, with why it ran ("" for the search's own steps) and the load after it. */
+    private static Result step(RelayUnderTest relay, int n, int seconds, boolean poll, String why) throws Exception {
+        Result r = run(relay, n, seconds, poll);
+        System.out.println(r.line() + (why.isEmpty() ? "" : "  " + why) + "  load " + loadAverage());
+        return r;
     }
 
     /** The bisection stops once its bracket is within about 6% of what passed (25 streams at least). */
