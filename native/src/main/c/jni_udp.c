@@ -28,6 +28,10 @@ _Static_assert(org_sipshield_jni_UdpNative_RECEIVED_INTS == SS_UDP_RECEIVED_INTS
 _Static_assert(org_sipshield_jni_UdpNative_SENT_INTS == SS_UDP_SENT_INTS, "SENT_INTS differs");
 _Static_assert(org_sipshield_jni_UdpNative_SENT_MANY_INTS == SS_UDP_SENT_MANY_INTS, "SENT_MANY_INTS differs");
 _Static_assert(org_sipshield_jni_UdpNative_TRUNCATED == SS_UDP_TRUNCATED, "TRUNCATED differs");
+_Static_assert(org_sipshield_jni_UdpNative_RING_RECORD_INTS == SS_UDP_RING_RECORD_INTS, "RING_RECORD_INTS differs");
+_Static_assert(org_sipshield_jni_UdpNative_RING_PAYLOAD_AT == SS_UDP_RING_PAYLOAD_AT, "RING_PAYLOAD_AT differs");
+_Static_assert(org_sipshield_jni_UdpNative_ENOBUFS == ENOBUFS && org_sipshield_jni_UdpNative_ECANCELED == ECANCELED,
+               "errno values differ");
 _Static_assert(sizeof(jint) == sizeof(int32_t), "records are int32");
 
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_open(JNIEnv *env, jclass cls, jbyteArray address, jint port,
@@ -141,4 +145,80 @@ JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_sendMany(JNIEnv *env, jc
 JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_sendRingError(JNIEnv *env, jclass cls) {
     (void)env; (void)cls;
     return ss_udp_ring_error();
+}
+
+/*
+ * The receive ring (ss_udp_receive_ring.c): the slots are the ring's own memory, handed to Java once
+ * as a direct buffer that stays valid until closeReceiveRing on the same thread.
+ */
+JNIEXPORT jobject JNICALL Java_org_sipshield_jni_UdpNative_openReceiveRing(JNIEnv *env, jclass cls, jint slotSize,
+        jint slots, jintArray eventFdOrError) {
+    (void)cls;
+    if (eventFdOrError == NULL || (*env)->GetArrayLength(env, eventFdOrError) < 1) return NULL;
+    uint8_t *memory = NULL;
+    int eventfd = -1;
+    jint answer = ss_udp_receive_ring_open(slotSize, slots, &memory, &eventfd);
+    jobject buffer = NULL;
+    if (answer == 0) {
+        buffer = (*env)->NewDirectByteBuffer(env, memory, (jlong)slotSize * (jlong)slots);
+        if (buffer == NULL) {
+            ss_udp_receive_ring_close();
+            answer = -ENOMEM;
+        } else {
+            answer = eventfd;
+        }
+    }
+    (*env)->SetIntArrayRegion(env, eventFdOrError, 0, 1, &answer);
+    return buffer;
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_closeReceiveRing(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
+    return ss_udp_receive_ring_close();
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_listenOnRing(JNIEnv *env, jclass cls, jint fd, jint socketId) {
+    (void)env; (void)cls;
+    return ss_udp_receive_ring_listen(fd, socketId);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_forgetOnRing(JNIEnv *env, jclass cls, jint socketId) {
+    (void)env; (void)cls;
+    return ss_udp_receive_ring_forget(socketId);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_takeFromRing(JNIEnv *env, jclass cls, jintArray records,
+        jint maxRecords) {
+    (void)cls;
+    if (records == NULL || maxRecords < 1) return -EINVAL;
+    jint out[MAX_DATAGRAMS * SS_UDP_RING_RECORD_INTS];
+    jsize length = (*env)->GetArrayLength(env, records);
+    jint room = length / SS_UDP_RING_RECORD_INTS;
+    if (room > maxRecords) room = maxRecords;
+    if (room > MAX_DATAGRAMS) room = MAX_DATAGRAMS;
+    if (room < 1) return -EINVAL;
+    int n = ss_udp_receive_ring_take(out, sizeof out / sizeof out[0], room);
+    if (n > 0) (*env)->SetIntArrayRegion(env, records, 0, n * SS_UDP_RING_RECORD_INTS, out);
+    return n;
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_waitOnRing(JNIEnv *env, jclass cls, jlong timeoutNanos) {
+    (void)env; (void)cls;
+    return ss_udp_receive_ring_wait(timeoutNanos);
+}
+
+JNIEXPORT jint JNICALL Java_org_sipshield_jni_UdpNative_giveBackToRing(JNIEnv *env, jclass cls, jintArray slots,
+        jint count) {
+    (void)cls;
+    if (slots == NULL || count < 0 || count > (*env)->GetArrayLength(env, slots)) return -EINVAL;
+    jint chunk[MAX_DATAGRAMS];
+    int given = 0;
+    for (jint at = 0; at < count; at += MAX_DATAGRAMS) {
+        jint n = count - at < MAX_DATAGRAMS ? count - at : MAX_DATAGRAMS;
+        (*env)->GetIntArrayRegion(env, slots, at, n, chunk);
+        int rc = ss_udp_receive_ring_give_back(chunk, n);
+        if (rc < 0) return rc;
+        given += rc;
+    }
+    return given;
 }

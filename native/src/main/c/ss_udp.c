@@ -36,8 +36,7 @@ static void bytes_from_words(const int32_t *w, uint8_t b[16]) {
     }
 }
 
-/* port + words of a received sockaddr; other families (a UNIX socket's peer) report port 0 and ::. */
-static void pack_source(const struct sockaddr_storage *ss, socklen_t len, int32_t *out) {
+void ss_udp_pack_source(const struct sockaddr_storage *ss, socklen_t len, int32_t *out) {
     uint8_t b[16] = { 0 };
     int32_t port = 0;
     if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
@@ -109,7 +108,7 @@ int ss_udp_receive(int fd, uint8_t *memory, int64_t capacity, int32_t offset, in
         int32_t *r = received + (size_t)i * SS_UDP_RECEIVED_INTS;
         /* the kernel cut a datagram longer than the slot: its tail is gone, it must not be forwarded */
         r[0] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? SS_UDP_TRUNCATED : (int32_t)msgs[i].msg_len;
-        pack_source(&from[i], msgs[i].msg_hdr.msg_namelen, r + 1);
+        ss_udp_pack_source(&from[i], msgs[i].msg_hdr.msg_namelen, r + 1);
     }
     return n;
 }
@@ -178,6 +177,7 @@ typedef struct {
     _Atomic unsigned *sq_tail, *cq_head, *cq_tail;
     unsigned *sq_array, sq_mask, cq_mask;
     struct io_uring_cqe *cqes;
+    int sendto;      /* IORING_OP_SEND takes a destination (Linux 6.0): no message header to copy per datagram */
 } send_ring;
 
 static pthread_key_t ring_key;
@@ -248,6 +248,8 @@ static int ring_setup(send_ring *r) {
     return 0;
 }
 
+static int ring_sends_to(send_ring *r);
+
 /*
  * This thread's ring, set up on its first call: one try per thread, its outcome kept either way.
  * Writes the errno that keeps it closed to *error (0 when open) and returns the ring or NULL.
@@ -273,6 +275,7 @@ static send_ring *ring_of_thread(int *error) {
             return NULL;
         }
         r->error = ring_setup(r);
+        if (r->error == 0) r->sendto = ring_sends_to(r);
     }
     *error = r->fd >= 0 ? 0 : (r->error != 0 ? r->error : EBADF);
     return r->fd >= 0 ? r : NULL;
@@ -311,10 +314,19 @@ static int ring_send(send_ring *r, struct msghdr *msgs, const int *fds, int n, i
         unsigned at = (tail + (unsigned)i) & r->sq_mask;
         struct io_uring_sqe *q = &r->sqes[at];
         memset(q, 0, sizeof *q);
-        q->opcode = IORING_OP_SENDMSG;
         q->fd = fds[i];
-        q->addr = (uint64_t)(uintptr_t)&msgs[i];
-        q->len = 1;
+        if (r->sendto) {
+            /* sendto: the kernel reads the datagram and its destination, not a header and an iovec */
+            q->opcode = IORING_OP_SEND;
+            q->addr = (uint64_t)(uintptr_t)msgs[i].msg_iov[0].iov_base;
+            q->len = (uint32_t)msgs[i].msg_iov[0].iov_len;
+            q->addr2 = (uint64_t)(uintptr_t)msgs[i].msg_name;
+            q->addr_len = (uint16_t)msgs[i].msg_namelen;
+        } else {
+            q->opcode = IORING_OP_SENDMSG;
+            q->addr = (uint64_t)(uintptr_t)&msgs[i];
+            q->len = 1;
+        }
         q->msg_flags = MSG_DONTWAIT;
         q->user_data = (uint64_t)i;
         r->sq_array[at] = at;
@@ -336,6 +348,36 @@ static int ring_send(send_ring *r, struct msghdr *msgs, const int *fds, int n, i
         answered += ring_reap(r, result, n);
     }
     return 0;
+}
+
+/*
+ * Whether this kernel's IORING_OP_SEND takes a destination (older ones refuse the request, which would
+ * lose every datagram): one octet from a socket of its own to itself on loopback. Without loopback the
+ * answer is no, and the ring sends with IORING_OP_SENDMSG.
+ */
+static int ring_sends_to(send_ring *r) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    struct sockaddr_in self;
+    memset(&self, 0, sizeof self);
+    self.sin_family = AF_INET;
+    self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof self;
+    int32_t answer = INT32_MIN;
+    if (bind(fd, (struct sockaddr *)&self, len) == 0 && getsockname(fd, (struct sockaddr *)&self, &len) == 0) {
+        uint8_t octet = 0;
+        struct iovec iov = { .iov_base = &octet, .iov_len = 1 };
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        msg.msg_name = &self;
+        msg.msg_namelen = len;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        r->sendto = 1;
+        ring_send(r, &msg, &fd, 1, &answer);
+    }
+    close(fd);
+    return answer == 1;
 }
 
 /* One sendmmsg per run of consecutive records of one socket, for a thread without a ring. */

@@ -5,6 +5,7 @@ import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.Native;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -21,25 +22,28 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
     private final Map<ThreadAwareExecutor, PacketBurst> bursts;
     private final long batchWindowNanos;
     private final boolean sendThroughRing;
+    private final boolean receiveThroughRing;
 
     /**
      * @param bursts filled with each new loop's burst, keyed by the loop
      * @param batchWindowNanos each loop's {@link BatchWindow} (0: every packet wakes its loop)
      * @param sendThroughRing whether each loop sends its bursts through its thread's io_uring when the kernel allows it
+     * @param receiveThroughRing whether each loop receives through its thread's receive ring when the kernel allows it
      */
     BurstingIoHandlerFactory(IoHandlerFactory epoll, Map<ThreadAwareExecutor, PacketBurst> bursts, long batchWindowNanos,
-            boolean sendThroughRing) {
+            boolean sendThroughRing, boolean receiveThroughRing) {
         this.epoll = epoll;
         this.bursts = bursts;
         this.batchWindowNanos = batchWindowNanos;
         this.sendThroughRing = sendThroughRing;
+        this.receiveThroughRing = receiveThroughRing;
     }
 
     @Override
     public IoHandler newHandler(ThreadAwareExecutor loop) {
         PacketBurst burst = new PacketBurst(sendThroughRing);
         bursts.put(loop, burst);
-        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos));
+        return new Handler(loop, epoll.newHandler(loop), burst, new BatchWindow(batchWindowNanos), receiveThroughRing);
     }
 
     private static final class Handler implements IoHandler {
@@ -48,12 +52,16 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
         private final PacketBurst burst;
         private final BatchWindow window;
         private final ReadNow readNow = new ReadNow();
+        private final boolean receiveThroughRing;
+        /** The receive ring's wake-up eventfd (any thread may write it, holding the handler's lock), -1 without a ring. */
+        private volatile int ringDoorbell = -1;
 
-        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window) {
+        Handler(ThreadAwareExecutor loop, IoHandler epoll, PacketBurst burst, BatchWindow window, boolean receiveThroughRing) {
             this.loop = loop;
             this.epoll = epoll;
             this.burst = burst;
             this.window = window;
+            this.receiveThroughRing = receiveThroughRing;
         }
 
         @Override
@@ -70,10 +78,22 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
                 }
             }
             epoll.initialize();
+            if (receiveThroughRing) {
+                int doorbell = burst.receiveThroughRing();
+                if (doorbell < 0) {
+                    RelaySession.LOG.info("{} reads each ready socket with recvmmsg: its receive ring could not open (errno {})",
+                            Thread.currentThread().getName(), -doorbell);
+                } else {
+                    ringDoorbell = doorbell;
+                }
+            }
         }
 
         @Override
         public int run(IoHandlerContext context) {
+            if (ringDoorbell >= 0) {
+                return runOnRing(context);
+            }
             // with tasks waiting (canBlock false) the loop reads without waiting anyway, and runs them next
             boolean paced = window.pacing() && context.canBlock();
             int handled;
@@ -87,6 +107,32 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
                 // it began inside epoll's wait: its end stands for it (BatchWindow.readEnded)
                 readBegan = System.nanoTime();
             }
+            window.readEnded(readBegan, burst.packetsThisWakeUp(), paced);
+            burst.process();
+            burst.wakeUpDone();
+            return handled;
+        }
+
+        /**
+         * A wake-up of a loop that receives through its ring: the same window, but where the loop would
+         * wait in epoll it waits on the ring (for a datagram, a task from another thread or the next
+         * scheduled one), and every read takes what the ring has. epoll is still run, without waiting,
+         * for what Netty keeps there.
+         */
+        private int runOnRing(IoHandlerContext context) {
+            boolean paced = window.pacing() && context.canBlock();
+            long readBegan;
+            if (paced) {
+                readBegan = sleepUntil(window.nextReadAt());
+            } else {
+                if (context.canBlock()) {
+                    UdpNative.waitOnRing(Math.max(0, context.delayNanos(System.nanoTime())));
+                }
+                readBegan = System.nanoTime();
+            }
+            burst.readRing();
+            readNow.context = context;
+            int handled = epoll.run(readNow);
             window.readEnded(readBegan, burst.packetsThisWakeUp(), paced);
             burst.process();
             burst.wakeUpDone();
@@ -108,12 +154,22 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
 
         @Override
         public void prepareToDestroy() {
+            if (burst.readsThroughRing()) {
+                for (RelaySocket socket : burst.ringSockets()) {
+                    socket.close();
+                }
+            }
             epoll.prepareToDestroy();
         }
 
         @Override
         public void destroy() {
             epoll.destroy();
+            synchronized (this) {
+                // no wake-up may write to the eventfd once it is closed: its number may be another file's then
+                ringDoorbell = -1;
+            }
+            burst.closeRing();
         }
 
         @Override
@@ -123,6 +179,14 @@ final class BurstingIoHandlerFactory implements IoHandlerFactory {
 
         @Override
         public void wakeup() {
+            if (ringDoorbell >= 0) {
+                synchronized (this) {
+                    if (ringDoorbell >= 0) {
+                        // every time: a test of whether the loop waits would race with the loop starting to wait
+                        Native.eventFdWrite(ringDoorbell, 1);
+                    }
+                }
+            }
             epoll.wakeup();
         }
 

@@ -43,6 +43,13 @@ public final class MediaRelay implements AutoCloseable {
      * switch for measurements side by side, not configuration.
      */
     static final boolean SEND_THROUGH_IO_URING = Boolean.parseBoolean(System.getProperty("sipshield.media.ioUring", "true"));
+    /**
+     * Whether the event loops receive through their thread's receive ring (io_uring, a multishot
+     * recvmsg armed on every socket) when the kernel allows it; else epoll and one recvmmsg per ready
+     * socket. Off with sipshield.media.ioUring=false too. A switch for measurements side by side.
+     */
+    static final boolean RECEIVE_THROUGH_IO_URING = SEND_THROUGH_IO_URING
+            && Boolean.parseBoolean(System.getProperty("sipshield.media.receiveRing", "true"));
     /** The event loops' thread names begin with it (then the group's and the loop's numbers): thread dumps, the benchmark. */
     public static final String EVENT_LOOP_THREADS = "media-loop";
     /** SO_RCVBUF and SO_SNDBUF of every media socket: room for bursts while the loop is busy. */
@@ -70,13 +77,13 @@ public final class MediaRelay implements AutoCloseable {
     /** Monotonic nanoseconds for the media timeout: System.nanoTime, or a test's clock moved by hand. */
     private final LongSupplier nanoClock;
 
-    private MediaRelay(MediaRelayOptions options, LongSupplier nanoClock) {
+    private MediaRelay(MediaRelayOptions options, LongSupplier nanoClock, boolean receiveThroughRing) {
         this.options = options;
         this.nanoClock = nanoClock;
         this.bindAddress = options.bindAddress().getAddress();
         this.group = new RelayEventLoopGroup(options.ioThreads(),
                 new BurstingIoHandlerFactory(EpollIoHandler.newFactory(), bursts, options.batchWindow().toNanos(),
-                        SEND_THROUGH_IO_URING));
+                        SEND_THROUGH_IO_URING, receiveThroughRing));
         this.ports = new PortAllocator(options.ports());
         this.signalling = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "media-timeouts");
@@ -100,12 +107,17 @@ public final class MediaRelay implements AutoCloseable {
      * @throws IllegalStateException if the native epoll transport is not available here
      */
     public static MediaRelay start(MediaRelayOptions options, LongSupplier nanoClock) {
+        return start(options, nanoClock, RECEIVE_THROUGH_IO_URING);
+    }
+
+    /** A relay whose loops receive through their rings (where the kernel allows them) or, with false, with recvmmsg; for tests. */
+    static MediaRelay start(MediaRelayOptions options, LongSupplier nanoClock, boolean receiveThroughRing) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(nanoClock, "nanoClock");
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("the media relay needs Netty's native epoll transport: " + Epoll.unavailabilityCause());
         }
-        MediaRelay relay = new MediaRelay(options, nanoClock);
+        MediaRelay relay = new MediaRelay(options, nanoClock, receiveThroughRing);
         LOG.info("media relay on {} ports {}..{}, media timeout {} s, latching {}, {} event loops", options.bindAddress()
                 .getHostAddress(), options.ports().min(), options.ports().max(), options.mediaTimeout().toSeconds(),
                 options.latching(), options.ioThreads());
@@ -410,8 +422,8 @@ public final class MediaRelay implements AutoCloseable {
         leg.bound(port, new RelaySocket(rtp, leg, false, session.burst()), new RelaySocket(rtcp, leg, true, session.burst()));
         IoEventLoop loop = session.loop();
         try {
-            register(loop, leg.rtpSocket);
-            register(loop, leg.rtcpSocket);
+            register(loop, leg.rtpSocket, session.burst());
+            register(loop, leg.rtcpSocket, session.burst());
             return 0;
         } catch (RuntimeException e) {
             LOG.warn("media port pair {} not registered on its event loop: {}", port, e.toString());
@@ -420,8 +432,21 @@ public final class MediaRelay implements AutoCloseable {
         }
     }
 
-    /** The socket joins the loop's epoll set, readable events level-triggered (no extra read just to meet EAGAIN). */
-    private static void register(IoEventLoop loop, RelaySocket socket) {
+    /**
+     * The socket joins the loop's receive ring, or where the loop has none its epoll set, readable
+     * events level-triggered (no extra read just to meet EAGAIN).
+     */
+    private static void register(IoEventLoop loop, RelaySocket socket, PacketBurst burst) {
+        boolean ring = loop.submit(() -> {
+            if (!burst.readsThroughRing()) {
+                return false;
+            }
+            burst.listen(socket);
+            return true;
+        }).syncUninterruptibly().getNow();
+        if (ring) {
+            return;
+        }
         IoRegistration registration = loop.register(socket).syncUninterruptibly().getNow();
         loop.submit(() -> {
             socket.registered(registration);
@@ -444,8 +469,8 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * recvmmsg calls that returned datagrams, the datagrams they returned, and the loops' wake-ups
-     * that read any, over all loops; for tests.
+     * Reads that returned datagrams (recvmmsg calls, or takes from a receive ring), the datagrams
+     * they returned, and the loops' wake-ups that read any, over all loops; for tests.
      */
     long[] reads() throws Exception {
         long[] total = new long[3];
@@ -458,6 +483,18 @@ public final class MediaRelay implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /** How many of the loops read through their receive ring, and how many loops there are; for tests. */
+    int[] loopsReadingThroughRing() throws Exception {
+        int n = 0;
+        for (Map.Entry<ThreadAwareExecutor, PacketBurst> e : bursts.entrySet()) {
+            PacketBurst burst = e.getValue();
+            if (((IoEventLoop) e.getKey()).submit(burst::readsThroughRing).get()) {
+                n++;
+            }
+        }
+        return new int[] {n, bursts.size()};
     }
 
     /** Where the event loops' info lines go: written by the signalling thread. */

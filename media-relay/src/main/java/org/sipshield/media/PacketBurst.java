@@ -10,7 +10,8 @@ import org.sipshield.srtp.SrtpStatus;
 
 /**
  * The packets one event-loop wake-up read, from all the sockets of all the sessions on that loop,
- * in one direct memory of fixed slots: recvmmsg writes each datagram into its slot, one JNI crossing
+ * in one direct memory of fixed slots: the kernel writes each datagram into its slot (the slots of
+ * the loop thread's receive ring, {@link #readRing}; or, without one, recvmmsg's, {@link #readFrom}), one JNI crossing
  * unprotects them all there (each with its leg's keys), one protects them all for their far legs in
  * the same slots (a slot leaves room for the tag), and one io_uring submission sends them all from
  * the same memory, each from its far leg's socket. Sources and destinations travel as ints ({@link PeerAddress}):
@@ -23,14 +24,29 @@ import org.sipshield.srtp.SrtpStatus;
  * loop; confined to it.
  */
 final class PacketBurst {
-    /** Packets per burst: the slots of the burst's memory. */
+    /** Packets per burst (recvmmsg's slots; a receive ring has {@link #RING_SLOTS}). */
     static final int CAPACITY = 64;
     private static final int SLOT = MediaRelay.DATAGRAM_SLOT;
     private static final int READ = Math.max(1, Math.min(MediaRelay.DATAGRAMS_PER_READ, UdpNative.MAX_DATAGRAMS));
     private static final int ADDRESS = UdpNative.ADDRESS_INTS;
 
-    private final ByteBuffer memory = ByteBuffer.allocateDirect(CAPACITY * SLOT);
+    /** Slots of the receive ring: a burst's worth several times over, so the kernel rarely runs out between two wake-ups. */
+    static final int RING_SLOTS = 128;
+
+    /** recvmmsg's slots, or the receive ring's once the loop has one ({@link #receiveThroughRing}). */
+    private ByteBuffer memory = ByteBuffer.allocateDirect(CAPACITY * SLOT);
+    /** Where a datagram starts in its slot: 0 for recvmmsg, after the kernel's header in a ring slot. */
+    private int payloadAt;
     private final int[] received = new int[READ * UdpNative.RECEIVED_INTS];
+    /** The receive ring's sockets by id (null: free), its records, and the slots a round holds. */
+    private RelaySocket[] ringSockets;
+    private int ringSocketsUsed;
+    private int[] freeRingIds = new int[0];
+    private int freeRingIdCount;
+    private final int[] ringRecords = new int[CAPACITY * UdpNative.RING_RECORD_INTS];
+    private final int[] ringHeld = new int[CAPACITY];
+    /** The loop's thread: a ring is its thread's, and no other thread may act on it. */
+    private Thread ringThread;
     private final SrtpPacketBatch srtp = new SrtpPacketBatch(CAPACITY);
     private final RelayLeg[] from = new RelayLeg[CAPACITY];
     private final int[] at = new int[CAPACITY];
@@ -114,14 +130,181 @@ final class PacketBurst {
         }
     }
 
+    /**
+     * On the loop's thread, before any socket joins: from now on the loop's sockets are read through
+     * the thread's receive ring, whose slots become the burst's memory. Returns 0, or the -errno that
+     * kept the ring from opening (the loop then reads each ready socket with recvmmsg).
+     */
+    int receiveThroughRing() {
+        int[] doorbellOrError = new int[1];
+        ByteBuffer slots = UdpNative.openReceiveRing(SLOT, RING_SLOTS, doorbellOrError);
+        if (slots == null) {
+            return doorbellOrError[0];
+        }
+        memory = slots;
+        payloadAt = UdpNative.RING_PAYLOAD_AT;
+        ringSockets = new RelaySocket[64];
+        ringThread = Thread.currentThread();
+        return doorbellOrError[0];
+    }
+
+    /** The loop ends: its ring and the ring's slots are gone (a late use of the memory throws, never reads freed memory). */
+    void closeRing() {
+        if (ringThread == Thread.currentThread()) {
+            memory = ByteBuffer.allocateDirect(0);
+            UdpNative.closeReceiveRing();
+        }
+    }
+
+    /** Whether the loop's sockets are read through its receive ring. */
+    boolean readsThroughRing() {
+        return ringSockets != null;
+    }
+
+    /** The socket's datagrams are received from now on (through the ring: its id is its place there). Loop only. */
+    void listen(RelaySocket socket) {
+        if (ringThread != Thread.currentThread()) {
+            throw new IllegalStateException(socket + ": only its loop's thread may add it to the loop's receive ring");
+        }
+        int id;
+        if (freeRingIdCount > 0) {
+            id = freeRingIds[--freeRingIdCount];
+        } else {
+            if (ringSocketsUsed == ringSockets.length) {
+                ringSockets = Arrays.copyOf(ringSockets, ringSockets.length * 2);
+            }
+            id = ringSocketsUsed++;
+        }
+        int rc = UdpNative.listenOnRing(socket.fdValue(), id);
+        if (rc != 0) {
+            freeId(id);
+            throw new IllegalStateException(socket + ": the receive ring refused it: errno " + -rc);
+        }
+        ringSockets[id] = socket;
+        socket.listening(id, true);
+    }
+
+    /**
+     * The ring lets go of the socket before it closes (its port is free once it is closed); its id is
+     * free once the ring's last record for it is taken. Loop only.
+     */
+    void forget(RelaySocket socket) {
+        if (ringThread != Thread.currentThread()) {
+            // off the loop (it has ended): its ring, closing with the thread, lets go of every socket
+            return;
+        }
+        if (!socket.armed()) {
+            // nothing of it is left on the ring (it stopped and could not listen again): the id is free now
+            ringSockets[socket.ringId()] = null;
+            freeId(socket.ringId());
+            return;
+        }
+        int rc = UdpNative.forgetOnRing(socket.ringId());
+        if (rc != 0) {
+            RelaySession.LOG.debug("{}: the receive ring did not let go of it: errno {}", socket, -rc);
+        }
+    }
+
+    /** The ring's sockets still open: the loop closes them as it ends. */
+    java.util.List<RelaySocket> ringSockets() {
+        java.util.List<RelaySocket> open = new java.util.ArrayList<>();
+        for (int i = 0; i < ringSocketsUsed; i++) {
+            if (ringSockets[i] != null && !ringSockets[i].isClosed()) {
+                open.add(ringSockets[i]);
+            }
+        }
+        return open;
+    }
+
+    private void freeId(int id) {
+        if (freeRingIdCount == freeRingIds.length) {
+            freeRingIds = Arrays.copyOf(freeRingIds, Math.max(64, freeRingIds.length * 2));
+        }
+        freeRingIds[freeRingIdCount++] = id;
+    }
+
+    /**
+     * Takes what the kernel received for all the loop's sockets, a burst at a time: each datagram goes
+     * to its socket's leg, the burst is processed, the slots go back to the kernel, and a socket that
+     * stopped listening (every slot was held) listens again. Bounded: what is left is taken on the loop's
+     * next wake-up (its wait on the ring ends at once while records are waiting).
+     */
+    void readRing() {
+        progressed();
+        for (int round = 0; round < 16; round++) {
+            int n = UdpNative.takeFromRing(ringRecords, CAPACITY);
+            if (n <= 0) {
+                if (n < 0) {
+                    RelaySession.LOG.debug("receive ring: errno {}", -n);
+                }
+                return;
+            }
+            reads++;
+            int held = 0;
+            for (int k = 0; k < n; k++) {
+                int r = k * UdpNative.RING_RECORD_INTS;
+                int slot = ringRecords[r + 1];
+                if (slot < 0) {
+                    continue;
+                }
+                ringHeld[held++] = slot;
+                packetsRead++;
+                int id = ringRecords[r];
+                RelaySocket socket = id < ringSocketsUsed ? ringSockets[id] : null;
+                if (socket != null && !socket.isClosed()) {
+                    socket.leg().receive(this, slot, ringRecords[r + 2], ringRecords, r + 4, socket.isRtcpPort());
+                }
+            }
+            process();
+            UdpNative.giveBackToRing(ringHeld, held);
+            for (int k = 0; k < n; k++) {
+                int r = k * UdpNative.RING_RECORD_INTS;
+                if (ringRecords[r + 3] != 0 && ringRecords[r] < ringSocketsUsed) {
+                    stoppedListening(ringRecords[r], ringRecords[r + 3]);
+                }
+            }
+            if (n < CAPACITY) {
+                return;
+            }
+        }
+    }
+
+    private void stoppedListening(int id, int errno) {
+        RelaySocket socket = ringSockets[id];
+        if (socket == null) {
+            return;
+        }
+        socket.listening(id, false);
+        if (socket.isClosed() || errno == UdpNative.ECANCELED) {
+            // the ring's last word on it: the id may serve another socket
+            ringSockets[id] = null;
+            freeId(id);
+            return;
+        }
+        if (errno != UdpNative.ENOBUFS) {
+            RelaySession.LOG.debug("{}: receive: errno {}", socket, errno);
+        }
+        int rc = UdpNative.listenOnRing(socket.fdValue(), id);
+        if (rc != 0) {
+            RelaySession.LOG.warn("{}: no longer received: the receive ring refused it again: errno {}", socket, -rc);
+            return;
+        }
+        socket.listening(id, true);
+    }
+
     /** The packet's bytes, for the leg's checks: the burst's memory (absolute indexes, see {@link #offset}). */
     ByteBuffer memory() {
         return memory;
     }
 
-    /** Where slot {@code slot} starts in {@link #memory()}. */
-    static int offset(int slot) {
-        return slot * SLOT;
+    /** Where the datagram in slot {@code slot} starts in {@link #memory()}. */
+    int offset(int slot) {
+        return slot * SLOT + payloadAt;
+    }
+
+    /** Octets a slot holds from where its datagram starts: the datagram and what protecting it adds. */
+    int slotRoom() {
+        return SLOT - payloadAt;
     }
 
     /**
@@ -133,7 +316,7 @@ final class PacketBurst {
     void add(RelayLeg leg, int slot, int length, int tagRoom, boolean rtcp, boolean inClear, int[] sourceWords, int sourceAt) {
         int i = count++;
         from[i] = leg;
-        this.at[i] = slot * SLOT;
+        this.at[i] = offset(slot);
         this.length[i] = length;
         this.room[i] = tagRoom;
         this.rtcp[i] = rtcp;

@@ -142,7 +142,7 @@ public final class RelayLeg {
             return;
         }
         ByteBuffer memory = burst.memory();
-        int index = PacketBurst.offset(slot);
+        int index = burst.offset(slot);
         boolean rtcp = onRtcpPort || (mine.rtcpMux() && mine.carriesRtp() && isRtcp(memory, index, length));
         PeerAddress latched = rtcp ? latchedRtcp : latchedRtp;
         if (latched == null && pendingInBurst > 0) {
@@ -165,7 +165,7 @@ public final class RelayLeg {
         boolean inClear = rtcp && inbound != null && RtcpInClear.looksLikePlainRtcp(memory, index, length);
         SrtpSession protect = out.outbound;
         int room = protect == null ? 0 : protect.maxOverhead(rtcp ? SrtpOperation.PROTECT_RTCP : SrtpOperation.PROTECT_RTP);
-        if (length + room > MediaRelay.DATAGRAM_SLOT) {
+        if (length + room > burst.slotRoom()) {
             droppedOther++;
             dropped("no room");
             return;

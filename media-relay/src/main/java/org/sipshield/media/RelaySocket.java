@@ -7,10 +7,11 @@ import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 
 /**
- * One of a leg's UDP sockets (RTP, or RTCP without rtcp-mux), registered on its session's epoll
- * event loop as a plain file descriptor: when it is readable the loop's {@link PacketBurst} reads
- * its datagrams with recvmmsg straight into the burst's memory; what goes out to this socket's peer
- * leaves with one sendmmsg per burst. No Netty channel, pipeline or datagram object is involved, so
+ * One of a leg's UDP sockets (RTP, or RTCP without rtcp-mux), read by its session's event loop:
+ * through the loop's receive ring where the kernel allows one (its datagrams land in the ring's
+ * slots, {@link PacketBurst#readRing}), else registered on the loop's epoll as a plain file
+ * descriptor whose datagrams the loop's {@link PacketBurst} reads with recvmmsg when it is readable.
+ * What goes out to this socket's peer leaves with the burst's one submission. No Netty channel, pipeline or datagram object is involved, so
  * nothing is allocated per packet; the socket stays unconnected, so a foreign sender's packets are
  * still read and counted.
  *
@@ -23,6 +24,10 @@ final class RelaySocket implements EpollIoHandle {
     private final boolean rtcpPort;
     private final PacketBurst burst;
     private IoRegistration registration;
+    /** Its id on the loop's receive ring, -1 when the loop reads it with recvmmsg on epoll's word. */
+    private int ringId = -1;
+    private boolean armed;
+    private boolean closed;
 
     RelaySocket(int fd, RelayLeg leg, boolean rtcpPort, PacketBurst burst) {
         this.fd = new FileDescriptor(fd);
@@ -52,6 +57,24 @@ final class RelaySocket implements EpollIoHandle {
         this.registration = registration;
     }
 
+    /** The loop's receive ring reads it under {@code id}; {@code armed}: its recvmsg is on the ring (not stopped). */
+    void listening(int id, boolean armed) {
+        ringId = id;
+        this.armed = armed;
+    }
+
+    boolean armed() {
+        return armed;
+    }
+
+    int ringId() {
+        return ringId;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Readable (or an error is pending, which the read clears): the burst reads what is waiting. */
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
@@ -61,7 +84,13 @@ final class RelaySocket implements EpollIoHandle {
     /** Leaves the event loop and closes the socket; idempotent. On the event loop, or when it shuts down. */
     @Override
     public void close() {
-        if (registration != null && registration.isValid()) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ringId >= 0) {
+            burst.forget(this);
+        } else if (registration != null && registration.isValid()) {
             registration.cancel();
         }
         try {

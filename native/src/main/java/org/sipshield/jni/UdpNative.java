@@ -116,6 +116,60 @@ public final class UdpNative {
      */
     public static native int sendRingError();
 
+    /** Ints per record of {@link #takeFromRing}: socket id, slot, length, stopped, then the source as {@link #pack} lays it out. */
+    public static final int RING_RECORD_INTS = 9;
+    /** Where a datagram starts in its receive-ring slot: the kernel's header and the source's room come first. */
+    public static final int RING_PAYLOAD_AT = 44;
+    public static final int ENOBUFS = 105;
+    public static final int ECANCELED = 125;
+
+    /**
+     * Opens the calling thread's receive ring (io_uring): every socket {@link #listenOnRing listened to}
+     * keeps a multishot recvmsg armed, its datagrams landing in the ring's {@code slots} slots of
+     * {@code slotSize} octets (a power of two up to 32768 slots; a multiple of 64 from 128 to 65536 octets),
+     * a datagram {@link #RING_PAYLOAD_AT} octets into its slot. The kernel receives only when this
+     * thread calls {@link #takeFromRing}; {@link #waitOnRing} waits for something to receive, or for a
+     * write to the eventfd written to {@code eventFdOrError[0]} (by any thread: a wake-up). Every ring
+     * call acts on the calling thread's ring.
+     *
+     * @return the slots, valid until {@link #closeReceiveRing} (never use the buffer after it), or null:
+     *         then {@code eventFdOrError[0]} is the {@code -errno} that kept the ring from opening
+     */
+    public static native ByteBuffer openReceiveRing(int slotSize, int slots, int[] eventFdOrError);
+
+    /** Closes the calling thread's receive ring: its slots are gone, the kernel lets go of every socket. 0 or {@code -errno}. */
+    public static native int closeReceiveRing();
+
+    /** The ring receives {@code fd}'s datagrams from now on, reported under {@code socketId} (>= 0). 0 or {@code -errno}. */
+    public static native int listenOnRing(int fd, int socketId);
+
+    /**
+     * Stops receiving for {@code socketId}: once this returns the ring holds the socket's file no more
+     * (closing it frees its port), and its last record (stopped {@link #ECANCELED}) is waiting to be taken.
+     */
+    public static native int forgetOnRing(int socketId);
+
+    /**
+     * Receives what the kernel has for this thread's sockets, without blocking: up to
+     * {@code maxRecords} (at most {@link #MAX_DATAGRAMS}) records of {@link #RING_RECORD_INTS} ints:
+     * the socket id; the slot holding the datagram (-1: none); its length ({@link #TRUNCATED}: it
+     * did not fit); 0 while the socket listens, else the errno why it stopped ({@link #ENOBUFS}: every
+     * slot was held; {@link #ECANCELED}: forgotten), when it must be listened to again; its source.
+     * A slot reported is the caller's until {@link #giveBackToRing given back}.
+     *
+     * @return the number of records, or {@code -errno}
+     */
+    public static native int takeFromRing(int[] records, int maxRecords);
+
+    /**
+     * Waits until the kernel has something for this thread's sockets, the ring's wake-up eventfd is
+     * written, or {@code timeoutNanos} pass; returns at once when records are waiting. 0 or {@code -errno}.
+     */
+    public static native int waitOnRing(long timeoutNanos);
+
+    /** Gives {@code slots[0..count)} back for new datagrams (one the caller does not hold is skipped); how many. */
+    public static native int giveBackToRing(int[] slots, int count);
+
 
     /** Writes {@code address}'s port and address words at {@code into[at..at + ADDRESS_INTS)}. */
     public static void pack(InetSocketAddress address, int[] into, int at) {
