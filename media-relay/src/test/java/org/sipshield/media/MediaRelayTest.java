@@ -240,7 +240,7 @@ class MediaRelayTest {
      */
     @Test
     void eachPacketFromTheSharedSlotsReachesItsOwnPeer() throws Exception {
-        // this kernel (Linux 6.0 or later) lets each loop receive through its ring: the path as shipped
+        // this kernel (Linux 6.1 or later) lets each loop receive through its ring: the path as shipped
         int[] ringAndLoops = relay.loopsReadingThroughRing();
         assertEquals(ringAndLoops[1], ringAndLoops[0], "loops reading through their ring, of all");
         eachPacketReachesItsOwnPeer(relay, "call 9");
