@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ss_udp.h"
+#include "ss_udp_uring.h"
 
 static const uint8_t V4_MAPPED[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -168,15 +169,8 @@ int ss_udp_send(int fd, const uint8_t *memory, int64_t capacity, const int32_t *
  * __tls_get_addr), and torn down by the key's destructor when the thread ends.
  */
 typedef struct {
-    int fd;          /* the ring's descriptor, -1 when not open */
+    ss_uring u;      /* its rings (ss_udp_uring.c) */
     int error;       /* the errno its setup failed with, or of the io_uring_enter that broke it */
-    void *rings;     /* SQ and CQ rings, one mapping (IORING_FEAT_SINGLE_MMAP) */
-    size_t rings_len;
-    struct io_uring_sqe *sqes;
-    size_t sqes_len;
-    _Atomic unsigned *sq_tail, *cq_head, *cq_tail;
-    unsigned *sq_array, sq_mask, cq_mask;
-    struct io_uring_cqe *cqes;
     int sendto;      /* IORING_OP_SEND takes a destination (Linux 6.0): no message header to copy per datagram */
 } send_ring;
 
@@ -185,12 +179,7 @@ static pthread_once_t ring_key_once = PTHREAD_ONCE_INIT;
 static int ring_key_error;
 
 static void ring_close(send_ring *r) {
-    if (r->sqes != NULL) munmap(r->sqes, r->sqes_len);
-    if (r->rings != NULL) munmap(r->rings, r->rings_len);
-    if (r->fd >= 0) close(r->fd);
-    r->sqes = NULL;
-    r->rings = NULL;
-    r->fd = -1;
+    ss_uring_close(&r->u);
 }
 
 static void ring_at_thread_exit(void *ring) {
@@ -213,39 +202,10 @@ static int ring_setup(send_ring *r) {
         fd = (int)syscall(__NR_io_uring_setup, SS_UDP_MAX_DATAGRAMS, &p);
     }
     if (fd < 0) return errno;
-    r->fd = fd;
-    if (!(p.features & IORING_FEAT_SINGLE_MMAP) || p.sq_entries < SS_UDP_MAX_DATAGRAMS
-            || p.cq_entries < SS_UDP_MAX_DATAGRAMS) {
-        ring_close(r);
-        return EOPNOTSUPP;
-    }
-    size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-    size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-    r->rings_len = sq_len > cq_len ? sq_len : cq_len;
-    void *rings = mmap(NULL, r->rings_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-    if (rings == MAP_FAILED) {
-        int err = errno;
-        ring_close(r);
-        return err;
-    }
-    r->rings = rings;
-    r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-    void *sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-    if (sqes == MAP_FAILED) {
-        int err = errno;
-        ring_close(r);
-        return err;
-    }
-    r->sqes = sqes;
-    uint8_t *base = rings;
-    r->sq_tail = (_Atomic unsigned *)(base + p.sq_off.tail);
-    r->sq_mask = *(unsigned *)(base + p.sq_off.ring_mask);
-    r->sq_array = (unsigned *)(base + p.sq_off.array);
-    r->cq_head = (_Atomic unsigned *)(base + p.cq_off.head);
-    r->cq_tail = (_Atomic unsigned *)(base + p.cq_off.tail);
-    r->cq_mask = *(unsigned *)(base + p.cq_off.ring_mask);
-    r->cqes = (struct io_uring_cqe *)(base + p.cq_off.cqes);
-    return 0;
+    int err = ss_uring_map(&r->u, fd, &p);
+    if (err == 0 && (p.sq_entries < SS_UDP_MAX_DATAGRAMS || p.cq_entries < SS_UDP_MAX_DATAGRAMS)) err = EOPNOTSUPP;
+    if (err != 0) ring_close(r);
+    return err;
 }
 
 static int ring_sends_to(send_ring *r);
@@ -267,7 +227,7 @@ static send_ring *ring_of_thread(int *error) {
             *error = ENOMEM;
             return NULL;
         }
-        r->fd = -1;
+        r->u.fd = -1;
         int err = pthread_setspecific(ring_key, r);
         if (err != 0) {
             free(r);
@@ -277,8 +237,8 @@ static send_ring *ring_of_thread(int *error) {
         r->error = ring_setup(r);
         if (r->error == 0) r->sendto = ring_sends_to(r);
     }
-    *error = r->fd >= 0 ? 0 : (r->error != 0 ? r->error : EBADF);
-    return r->fd >= 0 ? r : NULL;
+    *error = r->u.fd >= 0 ? 0 : (r->error != 0 ? r->error : EBADF);
+    return r->u.fd >= 0 ? r : NULL;
 }
 
 int ss_udp_ring_error(void) {
@@ -289,15 +249,15 @@ int ss_udp_ring_error(void) {
 
 /* Takes every answer the kernel has posted: result[user_data] for each. Returns how many. */
 static int ring_reap(send_ring *r, int32_t *result, int n) {
-    unsigned head = atomic_load_explicit(r->cq_head, memory_order_relaxed);
-    unsigned tail = atomic_load_explicit(r->cq_tail, memory_order_acquire);
+    unsigned head = atomic_load_explicit(r->u.cq_head, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(r->u.cq_tail, memory_order_acquire);
     int reaped = 0;
     for (; head != tail; head++) {
-        const struct io_uring_cqe *c = &r->cqes[head & r->cq_mask];
+        const struct io_uring_cqe *c = &r->u.cqes[head & r->u.cq_mask];
         if (c->user_data < (uint64_t)n) result[c->user_data] = c->res;
         reaped++;
     }
-    atomic_store_explicit(r->cq_head, head, memory_order_release);
+    atomic_store_explicit(r->u.cq_head, head, memory_order_release);
     return reaped;
 }
 
@@ -309,10 +269,10 @@ static int ring_reap(send_ring *r, int32_t *result, int n) {
  * closed (which drops what it had not taken yet) and the unanswered results are left as they were.
  */
 static int ring_send(send_ring *r, struct msghdr *msgs, const int *fds, int n, int32_t *result) {
-    unsigned tail = atomic_load_explicit(r->sq_tail, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(r->u.sq_tail, memory_order_relaxed);
     for (int i = 0; i < n; i++) {
-        unsigned at = (tail + (unsigned)i) & r->sq_mask;
-        struct io_uring_sqe *q = &r->sqes[at];
+        unsigned at = (tail + (unsigned)i) & r->u.sq_mask;
+        struct io_uring_sqe *q = &r->u.sqes[at];
         memset(q, 0, sizeof *q);
         q->fd = fds[i];
         if (r->sendto) {
@@ -329,12 +289,12 @@ static int ring_send(send_ring *r, struct msghdr *msgs, const int *fds, int n, i
         }
         q->msg_flags = MSG_DONTWAIT;
         q->user_data = (uint64_t)i;
-        r->sq_array[at] = at;
+        r->u.sq_array[at] = at;
     }
-    atomic_store_explicit(r->sq_tail, tail + (unsigned)n, memory_order_release);
+    atomic_store_explicit(r->u.sq_tail, tail + (unsigned)n, memory_order_release);
     int submitted = 0, answered = 0;
     while (answered < n) {
-        int rc = (int)syscall(__NR_io_uring_enter, r->fd, (unsigned)(n - submitted), (unsigned)(n - answered),
+        int rc = (int)syscall(__NR_io_uring_enter, r->u.fd, (unsigned)(n - submitted), (unsigned)(n - answered),
                               IORING_ENTER_GETEVENTS, NULL, 0);
         if (rc < 0) {
             if (errno == EINTR) continue;

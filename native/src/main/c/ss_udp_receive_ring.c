@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ss_udp.h"
+#include "ss_udp_uring.h"
 
 _Static_assert(sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6) == SS_UDP_RING_PAYLOAD_AT,
                "a slot's datagram starts after the kernel's header and the source's room");
@@ -34,15 +35,8 @@ _Static_assert(sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6)
 #define WAKE_TAG (UINT64_MAX - 1)
 
 typedef struct {
-    int fd;        /* the ring's descriptor, -1 when not open */
+    ss_uring u;    /* its rings (ss_udp_uring.c) */
     int eventfd;   /* written by any thread to end this thread's ss_udp_receive_ring_wait */
-    void *rings;
-    size_t rings_len;
-    struct io_uring_sqe *sqes;
-    size_t sqes_len;
-    _Atomic unsigned *sq_tail, *sq_head, *cq_head, *cq_tail;
-    unsigned *sq_array, sq_mask, sq_entries, cq_mask;
-    struct io_uring_cqe *cqes;
     struct io_uring_buf_ring *buffers;
     size_t buffers_len;
     unsigned buffer_mask;
@@ -60,15 +54,13 @@ static int ring_key_error;
 
 static void ring_close(receive_ring *r) {
     /* the ring first: closing it cancels every recvmsg, so the kernel writes no slot any more */
-    if (r->fd >= 0) close(r->fd);
+    ss_uring_close(&r->u);
     if (r->eventfd >= 0) close(r->eventfd);
-    if (r->sqes != NULL) munmap(r->sqes, r->sqes_len);
-    if (r->rings != NULL) munmap(r->rings, r->rings_len);
     if (r->buffers != NULL) munmap(r->buffers, r->buffers_len);
     if (r->memory != NULL) munmap(r->memory, r->memory_len);
     free(r->held);
     memset(r, 0, sizeof *r);
-    r->fd = -1;
+    r->u.fd = -1;
     r->eventfd = -1;
 }
 
@@ -101,17 +93,17 @@ static void publish_buffers(receive_ring *r) {
 
 static int enter(receive_ring *r, unsigned submit, unsigned flags) {
     for (;;) {
-        int rc = (int)syscall(__NR_io_uring_enter, r->fd, submit, 0u, flags, NULL, 0);
+        int rc = (int)syscall(__NR_io_uring_enter, r->u.fd, submit, 0u, flags, NULL, 0);
         if (rc >= 0 || errno != EINTR) return rc < 0 ? -errno : rc;
     }
 }
 
 /* Queues one request; the caller submits. Returns 0, or -EBUSY when the submission queue is full. */
 static int queue(receive_ring *r, uint8_t opcode, int fd, uint64_t addr, uint64_t user_data) {
-    unsigned tail = atomic_load_explicit(r->sq_tail, memory_order_relaxed);
-    if (tail - atomic_load_explicit(r->sq_head, memory_order_acquire) >= r->sq_entries) return -EBUSY;
-    unsigned at = tail & r->sq_mask;
-    struct io_uring_sqe *q = &r->sqes[at];
+    unsigned tail = atomic_load_explicit(r->u.sq_tail, memory_order_relaxed);
+    if (tail - atomic_load_explicit(r->u.sq_head, memory_order_acquire) >= r->u.sq_entries) return -EBUSY;
+    unsigned at = tail & r->u.sq_mask;
+    struct io_uring_sqe *q = &r->u.sqes[at];
     memset(q, 0, sizeof *q);
     q->opcode = opcode;
     q->fd = fd;
@@ -126,8 +118,8 @@ static int queue(receive_ring *r, uint8_t opcode, int fd, uint64_t addr, uint64_
         q->flags = IOSQE_BUFFER_SELECT;
         q->buf_group = BUFFER_GROUP;
     }
-    r->sq_array[at] = at;
-    atomic_store_explicit(r->sq_tail, tail + 1, memory_order_release);
+    r->u.sq_array[at] = at;
+    atomic_store_explicit(r->u.sq_tail, tail + 1, memory_order_release);
     return 0;
 }
 
@@ -140,28 +132,9 @@ static int ring_setup(receive_ring *r, int32_t slot_size, int32_t slots) {
     p.cq_entries = 4096;
     int fd = (int)syscall(__NR_io_uring_setup, 64, &p);
     if (fd < 0) return errno;
-    r->fd = fd;
-    if (!(p.features & IORING_FEAT_SINGLE_MMAP) || !(p.features & IORING_FEAT_NODROP)) return EOPNOTSUPP;
-    size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-    size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-    r->rings_len = sq_len > cq_len ? sq_len : cq_len;
-    void *rings = mmap(NULL, r->rings_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-    if (rings == MAP_FAILED) return errno;
-    r->rings = rings;
-    r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-    void *sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-    if (sqes == MAP_FAILED) return errno;
-    r->sqes = sqes;
-    uint8_t *base = rings;
-    r->sq_head = (_Atomic unsigned *)(base + p.sq_off.head);
-    r->sq_tail = (_Atomic unsigned *)(base + p.sq_off.tail);
-    r->sq_mask = *(unsigned *)(base + p.sq_off.ring_mask);
-    r->sq_entries = p.sq_entries;
-    r->sq_array = (unsigned *)(base + p.sq_off.array);
-    r->cq_head = (_Atomic unsigned *)(base + p.cq_off.head);
-    r->cq_tail = (_Atomic unsigned *)(base + p.cq_off.tail);
-    r->cq_mask = *(unsigned *)(base + p.cq_off.ring_mask);
-    r->cqes = (struct io_uring_cqe *)(base + p.cq_off.cqes);
+    int err = ss_uring_map(&r->u, fd, &p);
+    if (err != 0) return err;
+    if (!(p.features & IORING_FEAT_NODROP)) return EOPNOTSUPP;
 
     r->memory_len = (size_t)slot_size * (size_t)slots;
     void *memory = mmap(NULL, r->memory_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -210,7 +183,7 @@ int ss_udp_receive_ring_open(int32_t slot_size, int32_t slots, uint8_t **memory,
     if (pthread_getspecific(ring_key) != NULL) return -EEXIST;
     receive_ring *r = calloc(1, sizeof *r);
     if (r == NULL) return -ENOMEM;
-    r->fd = -1;
+    r->u.fd = -1;
     r->eventfd = -1;
     int err = ring_setup(r, slot_size, slots);
     if (err == 0) err = pthread_setspecific(ring_key, r);
@@ -296,13 +269,13 @@ static int record_of(receive_ring *r, const struct io_uring_cqe *c, int32_t *out
 }
 
 static int reap(receive_ring *r, int32_t *records, int32_t room) {
-    unsigned head = atomic_load_explicit(r->cq_head, memory_order_relaxed);
-    unsigned tail = atomic_load_explicit(r->cq_tail, memory_order_acquire);
+    unsigned head = atomic_load_explicit(r->u.cq_head, memory_order_relaxed);
+    unsigned tail = atomic_load_explicit(r->u.cq_tail, memory_order_acquire);
     int32_t n = 0;
     for (; head != tail && n < room; head++) {
-        n += record_of(r, &r->cqes[head & r->cq_mask], records + (size_t)n * SS_UDP_RING_RECORD_INTS);
+        n += record_of(r, &r->u.cqes[head & r->u.cq_mask], records + (size_t)n * SS_UDP_RING_RECORD_INTS);
     }
-    atomic_store_explicit(r->cq_head, head, memory_order_release);
+    atomic_store_explicit(r->u.cq_head, head, memory_order_release);
     return n;
 }
 
@@ -316,11 +289,11 @@ int ss_udp_receive_ring_take(int32_t *records, size_t record_ints, int32_t max_r
      * enter until a round posts nothing, or the records are full (the caller comes back for more).
      */
     for (int round = 0; n < max_records && round < 64; round++) {
-        unsigned before = atomic_load_explicit(r->cq_tail, memory_order_acquire);
-        if (atomic_load_explicit(r->cq_head, memory_order_relaxed) == before) {
+        unsigned before = atomic_load_explicit(r->u.cq_tail, memory_order_acquire);
+        if (atomic_load_explicit(r->u.cq_head, memory_order_relaxed) == before) {
             int rc = enter(r, 0, IORING_ENTER_GETEVENTS);
             if (rc < 0) return n > 0 ? n : rc;
-            if (atomic_load_explicit(r->cq_tail, memory_order_acquire) == before) break;
+            if (atomic_load_explicit(r->u.cq_tail, memory_order_acquire) == before) break;
         }
         n += reap(r, records + (size_t)n * SS_UDP_RING_RECORD_INTS, max_records - n);
     }
@@ -331,14 +304,14 @@ int ss_udp_receive_ring_wait(int64_t timeout_nanos) {
     receive_ring *r = ring_of_thread();
     if (r == NULL) return -EBADF;
     if (timeout_nanos < 0) return -EINVAL;
-    if (atomic_load_explicit(r->cq_head, memory_order_relaxed) != atomic_load_explicit(r->cq_tail, memory_order_acquire)) {
+    if (atomic_load_explicit(r->u.cq_head, memory_order_relaxed) != atomic_load_explicit(r->u.cq_tail, memory_order_acquire)) {
         return 0;
     }
     struct __kernel_timespec ts = { .tv_sec = timeout_nanos / 1000000000, .tv_nsec = timeout_nanos % 1000000000 };
     struct io_uring_getevents_arg arg;
     memset(&arg, 0, sizeof arg);
     arg.ts = (uint64_t)(uintptr_t)&ts;
-    int rc = (int)syscall(__NR_io_uring_enter, r->fd, 0u, 1u, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+    int rc = (int)syscall(__NR_io_uring_enter, r->u.fd, 0u, 1u, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
     return rc >= 0 || errno == ETIME || errno == EINTR ? 0 : -errno;
 }
 

@@ -60,14 +60,6 @@ class ReceiveRingTest {
         return fd;
     }
 
-    private static byte[] payload(int length, int seed) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (seed * 31 + i * 7);
-        }
-        return b;
-    }
-
     /** Takes until {@code expected} records arrived (loopback delivery is not instant), bounded. */
     private static int takeAll(int[] records, int expected) throws InterruptedException {
         int got = 0;
@@ -97,8 +89,8 @@ class ReceiveRingTest {
                 int b = openLoopback();
                 assertEquals(0, UdpNative.listenOnRing(a, 7));
                 assertEquals(0, UdpNative.listenOnRing(b, 8));
-                byte[][] sent = {payload(172, 1), payload(12, 2), payload(SLOT - UdpNative.RING_PAYLOAD_AT, 3),
-                    payload(SLOT - UdpNative.RING_PAYLOAD_AT + 1, 4)};
+                byte[][] sent = {Datagrams.payload(172, 1), Datagrams.payload(12, 2), Datagrams.payload(SLOT - UdpNative.RING_PAYLOAD_AT, 3),
+                    Datagrams.payload(SLOT - UdpNative.RING_PAYLOAD_AT + 1, 4)};
                 p1.send(new DatagramPacket(sent[0], sent[0].length, new InetSocketAddress(InetAddress.getLoopbackAddress(),
                         UdpNative.localPort(a))));
                 p2.send(new DatagramPacket(sent[1], sent[1].length, new InetSocketAddress(InetAddress.getLoopbackAddress(),
@@ -163,7 +155,7 @@ class ReceiveRingTest {
                 InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), UdpNative.localPort(fd));
                 int total = 10;
                 for (int i = 0; i < total; i++) {
-                    byte[] p = payload(20, i);
+                    byte[] p = Datagrams.payload(20, i);
                     peer.send(new DatagramPacket(p, p.length, to));
                 }
                 int[] records = new int[UdpNative.MAX_DATAGRAMS * R];
@@ -180,7 +172,7 @@ class ReceiveRingTest {
                             byte[] got = new byte[records[r + 2]];
                             slots.get(records[r + 1] * SLOT + UdpNative.RING_PAYLOAD_AT, got);
                             // datagrams of one socket come in the order they were sent
-                            assertArrayEquals(payload(20, datagrams), got);
+                            assertArrayEquals(Datagrams.payload(20, datagrams), got);
                             datagrams++;
                             held[h++] = records[r + 1];
                         }

@@ -27,14 +27,6 @@ class UdpNativeTest {
         }
     }
 
-    private static byte[] payload(int length, int seed) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (seed * 31 + i * 7);
-        }
-        return b;
-    }
-
     private int openLoopback() {
         fd = UdpNative.open(LOOPBACK, 0, 1 << 16);
         assertTrue(fd >= 0, "open: " + fd);
@@ -64,7 +56,7 @@ class UdpNativeTest {
         try (DatagramSocket p1 = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 DatagramSocket p2 = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             InetSocketAddress relay = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            byte[][] sent = {payload(172, 1), payload(12, 2), payload(SLOT, 3)};
+            byte[][] sent = {Datagrams.payload(172, 1), Datagrams.payload(12, 2), Datagrams.payload(SLOT, 3)};
             p1.send(new DatagramPacket(sent[0], sent[0].length, relay));
             p2.send(new DatagramPacket(sent[1], sent[1].length, relay));
             p1.send(new DatagramPacket(sent[2], sent[2].length, relay));
@@ -93,8 +85,8 @@ class UdpNativeTest {
         ByteBuffer memory = ByteBuffer.allocateDirect(4 * SLOT);
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             InetSocketAddress relay = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            byte[] big = payload(SLOT + 1, 4);
-            byte[] small = payload(40, 5);
+            byte[] big = Datagrams.payload(SLOT + 1, 4);
+            byte[] small = Datagrams.payload(40, 5);
             peer.send(new DatagramPacket(big, big.length, relay));
             peer.send(new DatagramPacket(small, small.length, relay));
             int[] received = new int[4 * UdpNative.RECEIVED_INTS];
@@ -115,7 +107,7 @@ class UdpNativeTest {
                 DatagramSocket p2 = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             p1.setSoTimeout(5000);
             p2.setSoTimeout(5000);
-            byte[][] out = {payload(172, 6), payload(200, 7), payload(1, 8)};
+            byte[][] out = {Datagrams.payload(172, 6), Datagrams.payload(200, 7), Datagrams.payload(1, 8)};
             InetSocketAddress[] to = {(InetSocketAddress) p1.getLocalSocketAddress(), (InetSocketAddress) p2.getLocalSocketAddress(),
                 (InetSocketAddress) p1.getLocalSocketAddress()};
             int[] records = new int[3 * UdpNative.SENT_INTS];
@@ -151,11 +143,11 @@ class UdpNativeTest {
             UdpNative.pack((InetSocketAddress) peer.getLocalSocketAddress(), records, 2 * UdpNative.SENT_INTS + 2);
             records[2 * UdpNative.SENT_INTS] = 5;
             records[2 * UdpNative.SENT_INTS + 1] = 20;
-            memory.put(5, payload(20, 9));
+            memory.put(5, Datagrams.payload(20, 9));
             assertEquals(1, UdpNative.send(fd, memory, records, 3));
             DatagramPacket d = new DatagramPacket(new byte[SLOT], SLOT);
             peer.receive(d);
-            assertArrayEquals(payload(20, 9), Arrays.copyOf(d.getData(), d.getLength()));
+            assertArrayEquals(Datagrams.payload(20, 9), Arrays.copyOf(d.getData(), d.getLength()));
         }
     }
 
@@ -167,7 +159,7 @@ class UdpNativeTest {
         ByteBuffer memory = ByteBuffer.allocateDirect(2 * SLOT);
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("::1"), 0))) {
             peer.setSoTimeout(5000);
-            byte[] sent = payload(100, 10);
+            byte[] sent = Datagrams.payload(100, 10);
             peer.send(new DatagramPacket(sent, sent.length, new InetSocketAddress(InetAddress.getByName("::1"), UdpNative.localPort(fd))));
             int[] received = new int[2 * UdpNative.RECEIVED_INTS];
             assertEquals(1, receiveAll(memory, 2, received, 1));

@@ -50,14 +50,6 @@ class UdpSendManyTest {
         return fd;
     }
 
-    private static byte[] payload(int length, int seed) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (seed * 31 + i * 7);
-        }
-        return b;
-    }
-
     private static void record(int[] records, int k, int fd, int offset, int length, InetSocketAddress to) {
         records[k * R] = fd;
         records[k * R + 1] = offset;
@@ -110,7 +102,7 @@ class UdpSendManyTest {
             int[] nextOfSocket = new int[sockets];
             for (int k = 0; k < count; k++) {
                 int s = k % sockets;
-                byte[] p = payload(20 + k, k);
+                byte[] p = Datagrams.payload(20 + k, k);
                 p[0] = (byte) nextOfSocket[s]++;
                 memory.put(k * SLOT, p);
                 record(records, k, fds[s], k * SLOT, p.length, to);
@@ -129,7 +121,7 @@ class UdpSendManyTest {
                 int n = seenOfPort.merge(s, 1, Integer::sum) - 1;
                 assertEquals(n, d.getData()[0], "socket " + s + "'s datagrams in their order");
                 int sentAs = n * sockets + s;
-                byte[] expected = payload(20 + sentAs, sentAs);
+                byte[] expected = Datagrams.payload(20 + sentAs, sentAs);
                 expected[0] = (byte) n;
                 assertArrayEquals(expected, Arrays.copyOf(d.getData(), d.getLength()));
             }
@@ -142,7 +134,7 @@ class UdpSendManyTest {
         int fd = open();
         int noSuchSocket = Integer.MAX_VALUE; // above any open-file limit (a closed number could be reused at once)
         ByteBuffer memory = ByteBuffer.allocateDirect(SLOT);
-        memory.put(5, payload(20, 9));
+        memory.put(5, Datagrams.payload(20, 9));
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             peer.setSoTimeout(5000);
             InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
@@ -166,7 +158,7 @@ class UdpSendManyTest {
             for (int i = 0; i < 2; i++) {
                 DatagramPacket d = new DatagramPacket(new byte[SLOT], SLOT);
                 peer.receive(d);
-                assertArrayEquals(payload(20, 9), Arrays.copyOf(d.getData(), d.getLength()));
+                assertArrayEquals(Datagrams.payload(20, 9), Arrays.copyOf(d.getData(), d.getLength()));
             }
         }
     }
